@@ -1,0 +1,34 @@
+# onshore: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run demo test bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install onshore with its dev tools (idempotent)
+
+run: $(STAMP) ## the main job on the embedded default (SQLite under ./data)
+	$(VENV)/bin/onshore demo
+
+demo: run
+
+test: $(STAMP) ## the whole suite, PostgreSQL clusters included (started by the tests)
+	$(VENV)/bin/pytest
+
+bench: $(STAMP) ## benchmarks: each prints ratios against a baseline measured in the same run
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: $(STAMP) ## ruff + mypy strict
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

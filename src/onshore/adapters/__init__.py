@@ -1,0 +1,59 @@
+"""Adapters: the ports implemented over real backends (memory, SQLite, PostgreSQL, files).
+
+``open_database(url)`` picks the backend by URL scheme:
+
+- ``memory://`` (tests, throwaway demos)
+- ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db``
+- ``postgresql://user@host:port/dbname`` (psycopg 3)
+
+Example:
+    >>> db = open_database("memory://")
+    >>> db.records.count()
+    0
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from onshore.core.errors import ConfigError
+from onshore.ports import RegionDatabase
+
+SCHEMES = ("memory", "sqlite", "postgresql", "postgres")
+
+
+def sqlite_path(url: str, base: Path | None = None) -> Path:
+    """The file path in a ``sqlite:///...`` URL, relative paths resolved against ``base``.
+
+    Example:
+        >>> sqlite_path("sqlite:///data/vn.db", Path("/srv"))
+        PosixPath('/srv/data/vn.db')
+    """
+    rest = url.removeprefix("sqlite:///")
+    path = Path(rest)
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    return path
+
+
+def open_database(url: str, *, base: Path | None = None) -> RegionDatabase:
+    """Open the region database at ``url`` (creating tables as needed)."""
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "memory":
+        from onshore.adapters.memory.database import MemoryDatabase
+
+        return MemoryDatabase(url)
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ConfigError(f"a sqlite store URL starts with sqlite:/// (got {url!r})")
+        from onshore.adapters.sqlite.database import SqliteDatabase
+
+        return SqliteDatabase(url, sqlite_path(url, base))
+    if scheme in ("postgresql", "postgres"):
+        from onshore.adapters.postgres.database import PostgresDatabase
+
+        return PostgresDatabase(url)
+    raise ConfigError(
+        f"unknown store backend {scheme!r}: expected one of memory://, sqlite:///, postgresql://",
+        details={"url_scheme": scheme},
+    )

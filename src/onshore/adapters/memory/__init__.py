@@ -1,0 +1,1 @@
+"""In-memory adapters: the reference behaviour every backend's conformance suite checks."""

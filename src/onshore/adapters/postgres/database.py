@@ -1,0 +1,93 @@
+"""The PostgreSQL region database: one psycopg 3 connection, nested transactions as savepoints."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from onshore.core.errors import StoreUnavailable
+
+
+class PostgresDatabase:
+    """A region database in one PostgreSQL database (tables created on open).
+
+    The connection runs in autocommit mode; ``transaction()`` opens a real transaction and
+    nested calls become savepoints (psycopg's own nesting). Writes are serialised by a lock.
+    """
+
+    def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
+        from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
+        from onshore.adapters.postgres.records import PostgresRecordStore
+
+        self.url = url
+        self._connect_timeout = connect_timeout
+        self._lock = threading.RLock()
+        self.conn = self._connect()
+        self.records = PostgresRecordStore(self)
+        self.ledger = PostgresAuditLogStore(self)
+        with self.transaction():
+            for store in (self.records, self.ledger):
+                self.execute(store.SCHEMA)
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(
+                self.url, autocommit=True, connect_timeout=self._connect_timeout
+            )
+        except psycopg.Error as exc:
+            raise StoreUnavailable(
+                "cannot connect to the PostgreSQL store", details={"reason": type(exc).__name__}
+            ) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Open a transaction, or a savepoint inside the one already open."""
+        with self._lock:
+            if self.conn.closed or self.conn.broken:
+                self.conn = self._connect()
+            try:
+                tx = self.conn.transaction()
+                tx.__enter__()
+            except psycopg.OperationalError as exc:
+                raise StoreUnavailable("the PostgreSQL store is unavailable") from exc
+            try:
+                yield
+            except BaseException as exc:
+                try:
+                    tx.__exit__(type(exc), exc, exc.__traceback__)
+                except psycopg.OperationalError as exit_exc:
+                    raise StoreUnavailable("the PostgreSQL store is unavailable") from exit_exc
+                raise
+            else:
+                try:
+                    tx.__exit__(None, None, None)
+                except psycopg.OperationalError as exc:
+                    raise StoreUnavailable("the PostgreSQL store is unavailable") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the connection for a read."""
+        with self._lock:
+            if self.conn.closed or self.conn.broken:
+                self.conn = self._connect()
+            yield
+
+    def execute(self, sql: str, params: Any = None) -> psycopg.Cursor[Any]:
+        """Run one statement on the shared connection."""
+        try:
+            return self.conn.execute(sql, params)  # type: ignore[arg-type]
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable("the PostgreSQL store failed") from exc
+
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` when the server cannot be reached."""
+        with self.reading():
+            self.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()

@@ -1,0 +1,101 @@
+"""The SQLite region database: one connection, nested transactions via savepoints."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from onshore.core.errors import StoreUnavailable
+
+
+class SqliteDatabase:
+    """A region database in one SQLite file (WAL journal; writes serialised by a lock).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> db = SqliteDatabase("sqlite:///x.db", d / "x.db")
+        >>> with db.transaction():
+        ...     _ = db.records.count()
+        >>> db.close()
+    """
+
+    def __init__(self, url: str, path: Path) -> None:
+        from onshore.adapters.sqlite.auditlog import SqliteAuditLogStore
+        from onshore.adapters.sqlite.records import SqliteRecordStore
+
+        self.url = url
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(
+                str(path), isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(
+                f"cannot open SQLite store {url!r}: {exc}", details={"url": url}
+            ) from exc
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.records = SqliteRecordStore(self)
+        self.ledger = SqliteAuditLogStore(self)
+        with self.transaction():
+            for store in (self.records, self.ledger):
+                self._apply(store.SCHEMA)
+
+    def _apply(self, schema: str) -> None:
+        for statement in schema.split(";"):
+            if statement.strip():
+                self.conn.execute(statement)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Open a transaction, or a savepoint inside the one already open on this thread."""
+        with self._lock:
+            depth = self._depth
+            try:
+                self.conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"SQLite store {self.url!r} is unavailable: {exc}") from exc
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                if depth == 0:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    self.conn.execute(f"ROLLBACK TO sp{depth}")
+                    self.conn.execute(f"RELEASE sp{depth}")
+                raise
+            else:
+                self.conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+            finally:
+                self._depth = depth
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the connection for a read (no transaction opened; sees committed data)."""
+        with self._lock:
+            yield
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        """Run one statement on the shared connection (callers hold a transaction for writes)."""
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"SQLite store {self.url!r} failed: {exc}") from exc
+
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` when the file cannot be read."""
+        self.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()

@@ -1,0 +1,1 @@
+"""The ``onshore`` command line (Typer + Rich). Each command is one service call."""

@@ -1,0 +1,62 @@
+"""How the CLI reports errors: a one-line message on stderr and a stable exit code."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+from rich.console import Console
+
+from onshore.core.errors import (
+    InputError,
+    NoPermittedRegion,
+    OnshoreError,
+    PolicyDenied,
+)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_DENIED = 3
+
+_stderr = Console(stderr=True, highlight=False)
+
+
+def exit_code_for(error: OnshoreError) -> int:
+    """The exit code for an onshore error: 3 for denials, 2 for bad input, else 1.
+
+    Example:
+        >>> exit_code_for(PolicyDenied("no"))
+        3
+    """
+    if isinstance(error, PolicyDenied | NoPermittedRegion):
+        return EXIT_DENIED
+    if isinstance(error, InputError):
+        return EXIT_USAGE
+    return EXIT_ERROR
+
+
+def fail(error: OnshoreError) -> None:
+    """Print ``error`` as ``error[code]: message`` and exit with its code."""
+    _stderr.print(f"[bold red]error[/][{error.code}]: {error.message}", markup=True)
+    raise typer.Exit(exit_code_for(error))
+
+
+def run_app(app: typer.Typer, argv: list[str]) -> None:
+    """Run ``app`` turning onshore errors into messages and exit codes (never a traceback)."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="onshore", standalone_mode=False)
+    except OnshoreError as exc:
+        _stderr.print(f"[bold red]error[/][{exc.code}]: {exc.message}", markup=True)
+        sys.exit(exit_code_for(exc))
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        _stderr.print("aborted")
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_OK)

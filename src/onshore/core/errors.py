@@ -1,0 +1,220 @@
+"""The one error tree of onshore. Every error carries a stable dotted ``code``.
+
+Codes are part of the public interface: HTTP maps them to statuses in one table
+(``onshore.server.errors``), the CLI maps them to exit codes, and docs list them all.
+Add classes freely; never rename a code.
+
+Tree::
+
+    OnshoreError                       onshore.error
+    ├── ConfigError                    config.invalid
+    ├── InputError                     input.invalid
+    │   ├── MissingSubject             input.missing_subject
+    │   ├── NotSerialisable            input.not_serialisable
+    │   ├── RecordTooLarge             input.record_too_large
+    │   ├── UnknownCategory            input.unknown_category
+    │   └── UnknownIdentifier          input.unknown_identifier
+    ├── NotFound                       not_found
+    │   ├── RecordNotFound             record.not_found
+    │   └── UnknownRegion              region.unknown
+    ├── ResidencyError                 residency.error
+    │   └── NoPermittedRegion          residency.no_permitted_region
+    ├── PolicyError                    policy.error
+    │   ├── PolicyDenied               policy.denied
+    │   └── PackError                  policy.pack_invalid
+    ├── StoreError                     store.error
+    │   ├── StoreUnavailable           store.unavailable
+    │   └── StoreIntegrityError        store.integrity
+    ├── CryptoError                    crypto.error
+    │   ├── KeyMissing                 keys.missing
+    │   └── DecryptionFailed           crypto.decryption_failed
+    └── AuditError                     ledger.error
+        └── ProofError                 ledger.proof_invalid
+
+Example:
+    >>> err = NoPermittedRegion("no configured region may hold this record")
+    >>> err.code
+    'residency.no_permitted_region'
+    >>> err.to_dict()["error"]["code"]
+    'residency.no_permitted_region'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+
+class OnshoreError(Exception):
+    """Base of every error onshore raises on purpose.
+
+    ``message`` is safe to show to a caller: it never contains personal data.
+    ``details`` is a JSON-serialisable mapping with machine-readable context.
+    """
+
+    code: ClassVar[str] = "onshore.error"
+
+    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = dict(details or {})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one JSON error shape: ``{"error": {"code", "message", "details"}}``."""
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class ConfigError(OnshoreError):
+    """The configuration is unusable; the message names the offending key."""
+
+    code = "config.invalid"
+
+
+class InputError(OnshoreError):
+    """A caller handed over something onshore cannot accept."""
+
+    code = "input.invalid"
+
+
+class MissingSubject(InputError):
+    """A record came without a subject id."""
+
+    code = "input.missing_subject"
+
+
+class NotSerialisable(InputError):
+    """A record's data cannot be represented as JSON."""
+
+    code = "input.not_serialisable"
+
+
+class RecordTooLarge(InputError):
+    """A record is over the configured size limit."""
+
+    code = "input.record_too_large"
+
+
+class UnknownCategory(InputError):
+    """A data category is not in the vocabulary (``onshore.core.taxonomy``)."""
+
+    code = "input.unknown_category"
+
+
+class UnknownIdentifier(InputError):
+    """A ``find`` asked for an identifier type that has no blind index."""
+
+    code = "input.unknown_identifier"
+
+
+class NotFound(OnshoreError):
+    """Something asked for does not exist."""
+
+    code = "not_found"
+
+
+class RecordNotFound(NotFound):
+    """No record with that id exists in any configured region."""
+
+    code = "record.not_found"
+
+
+class UnknownRegion(NotFound):
+    """The region name is not configured."""
+
+    code = "region.unknown"
+
+
+class ResidencyError(OnshoreError):
+    """Residency could not be resolved or honoured."""
+
+    code = "residency.error"
+
+
+class NoPermittedRegion(ResidencyError):
+    """No configured region is in a country where the law allows this record to live."""
+
+    code = "residency.no_permitted_region"
+
+
+class PolicyError(OnshoreError):
+    """Policy evaluation failed or said no."""
+
+    code = "policy.error"
+
+
+class PolicyDenied(PolicyError):
+    """The policy engine denied the operation; ``details['decision']`` explains why."""
+
+    code = "policy.denied"
+
+
+class PackError(PolicyError):
+    """A policy pack is malformed; the message names the file, line and reason."""
+
+    code = "policy.pack_invalid"
+
+
+class StoreError(OnshoreError):
+    """A storage backend failed."""
+
+    code = "store.error"
+
+
+class StoreUnavailable(StoreError):
+    """A store cannot be reached; nothing was written."""
+
+    code = "store.unavailable"
+
+
+class StoreIntegrityError(StoreError):
+    """A store refused a write that would break its invariants; nothing was written."""
+
+    code = "store.integrity"
+
+
+class CryptoError(OnshoreError):
+    """Encryption, decryption or key handling failed."""
+
+    code = "crypto.error"
+
+
+class KeyMissing(CryptoError):
+    """Key material a region needs is missing."""
+
+    code = "keys.missing"
+
+
+class DecryptionFailed(CryptoError):
+    """Ciphertext failed authentication (tampered, wrong key, or wrong record/region binding)."""
+
+    code = "crypto.decryption_failed"
+
+
+class AuditError(OnshoreError):
+    """The ledger is inconsistent or a proof does not hold."""
+
+    code = "ledger.error"
+
+
+class ProofError(AuditError):
+    """A Merkle inclusion or consistency proof does not verify."""
+
+    code = "ledger.proof_invalid"
+
+
+def error_classes() -> Iterator[type[OnshoreError]]:
+    """Every error class in the tree, base first (used by the docs and status-table tests).
+
+    Example:
+        >>> "residency.no_permitted_region" in {c.code for c in error_classes()}
+        True
+    """
+    stack: list[type[OnshoreError]] = [OnshoreError]
+    seen: set[type[OnshoreError]] = set()
+    while stack:
+        cls = stack.pop(0)
+        if cls in seen:
+            continue
+        seen.add(cls)
+        yield cls
+        stack.extend(cls.__subclasses__())

@@ -1,0 +1,35 @@
+"""Shared fixtures. PostgreSQL tests get a real throwaway cluster, started once per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.support.pgcluster import PgCluster
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A running PostgreSQL cluster for this test session (fails, not skips, under CI)."""
+    try:
+        cluster = PgCluster()
+    except Exception as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"PostgreSQL could not start here: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster) -> str:
+    """URL of a fresh, empty PostgreSQL database."""
+    return pg_cluster.create_database()
+
+
+@pytest.fixture
+def pg_url_factory(pg_cluster: PgCluster) -> Callable[[], str]:
+    """Make as many fresh databases as a test needs."""
+    return pg_cluster.create_database

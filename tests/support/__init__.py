@@ -1,0 +1,1 @@
+"""Test support: real throwaway services and shared fixtures' machinery."""
