@@ -27,6 +27,7 @@ Tree::
     │   └── StoreIntegrityError        store.integrity
     ├── CryptoError                    crypto.error
     │   ├── KeyMissing                 keys.missing
+    │   ├── KeyStoreUnavailable        keys.unavailable
     │   └── DecryptionFailed           crypto.decryption_failed
     └── AuditError                     ledger.error
         └── ProofError                 ledger.proof_invalid
@@ -188,6 +189,12 @@ class DecryptionFailed(CryptoError):
     """Ciphertext failed authentication (tampered, wrong key, or wrong record/region binding)."""
 
     code = "crypto.decryption_failed"
+
+
+class KeyStoreUnavailable(CryptoError):
+    """A region's key store cannot be read or written (permissions, missing directory)."""
+
+    code = "keys.unavailable"
 
 
 class AuditError(OnshoreError):
