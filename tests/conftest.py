@@ -6,8 +6,18 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.pgcluster import PgCluster
+
+# Machines are noisy (2 cores shared): no per-example deadlines, no too-slow health check.
+settings.register_profile(
+    "onshore",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "100")),
+)
+settings.load_profile("onshore")
 
 
 @pytest.fixture(scope="session")
