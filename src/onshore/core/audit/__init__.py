@@ -1,0 +1,45 @@
+"""The ledger's pure core: RFC 6962 Merkle math, C2SP tiles, leaf encoding, checkpoints.
+
+The Merkle API (DESIGN §3, an interface) uses the RFC's names::
+
+    leaf_hash(entry) -> bytes               node_hash(left, right) -> bytes
+    root_hash(leaf_hashes) -> bytes         inclusion_proof(index, leaf_hashes) -> list[bytes]
+    consistency_proof(old_size, leaf_hashes) -> list[bytes]
+    verify_inclusion(leaf_hash, index, size, proof, root) -> None      (raises ProofError)
+    verify_consistency(old_size, new_size, old_root, new_root, proof) -> None
+    root_from_inclusion_proof(leaf_hash, index, size, proof) -> bytes
+
+Example:
+    >>> hs = [leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")]
+    >>> verify_inclusion(hs[2], 2, 3, inclusion_proof(2, hs), root_hash(hs))
+"""
+
+from __future__ import annotations
+
+from onshore.core.audit.merkle import (
+    EMPTY_ROOT,
+    HASH_SIZE,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    node_hash,
+    root_from_inclusion_proof,
+    root_hash,
+    verify_consistency,
+    verify_inclusion,
+)
+from onshore.core.errors import ProofError
+
+__all__ = [
+    "EMPTY_ROOT",
+    "HASH_SIZE",
+    "ProofError",
+    "consistency_proof",
+    "inclusion_proof",
+    "leaf_hash",
+    "node_hash",
+    "root_from_inclusion_proof",
+    "root_hash",
+    "verify_consistency",
+    "verify_inclusion",
+]
