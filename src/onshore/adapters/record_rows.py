@@ -1,0 +1,119 @@
+"""Record rows: the checks and encodings every record store backend shares.
+
+Every backend enforces the same invariants (so the conformance suite can hold them all to
+one behaviour): a non-empty ``record_id``, a timezone-aware ``created_at`` (stored and
+returned in UTC), index terms of 1 to 255 bytes. A batch that repeats a ``record_id``
+keeps the last one, as putting them one after another would.
+
+Example:
+    >>> pack_terms((b"ab", b"c"))
+    b'\\x02ab\\x01c'
+    >>> unpack_terms(b"\\x02ab\\x01c")
+    (b'ab', b'c')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from onshore.core.errors import StoreIntegrityError
+from onshore.ports import SealedRecord
+
+_TEXT = ("region", "kind", "key_id")
+_BYTES = ("subject_ref", "wrapped_key", "nonce", "ciphertext")
+
+
+def checked(record: SealedRecord) -> SealedRecord:
+    """``record`` with ``created_at`` in UTC and terms deduplicated; raises on a bad record.
+
+    Example:
+        >>> from datetime import timezone, timedelta
+        >>> r = SealedRecord("r", "vn-hcm", b"s", "k",
+        ...     datetime(2025, 1, 1, 7, tzinfo=timezone(timedelta(hours=7))), (), "kek:1",
+        ...     b"w", b"n", b"c", (b"t", b"t"))
+        >>> c = checked(r)
+        >>> (c.created_at.isoformat(), c.index_terms)
+        ('2025-01-01T00:00:00+00:00', (b't',))
+    """
+    if not isinstance(record.record_id, str) or not record.record_id:
+        raise StoreIntegrityError("a record needs a non-empty record_id")
+    for name in _TEXT:
+        if not isinstance(getattr(record, name), str):
+            raise StoreIntegrityError(
+                f"{name} must be text", details={"record_id": record.record_id, "field": name}
+            )
+    for name in _BYTES:
+        if not isinstance(getattr(record, name), bytes):
+            raise StoreIntegrityError(
+                f"{name} must be bytes", details={"record_id": record.record_id, "field": name}
+            )
+    if not all(isinstance(c, str) for c in record.categories):
+        raise StoreIntegrityError(
+            "categories must be text", details={"record_id": record.record_id}
+        )
+    created = record.created_at
+    if not isinstance(created, datetime) or created.utcoffset() is None:
+        raise StoreIntegrityError(
+            "created_at must be a timezone-aware datetime",
+            details={"record_id": record.record_id},
+        )
+    terms = tuple(dict.fromkeys(record.index_terms))
+    for t in terms:
+        if not isinstance(t, bytes) or not 1 <= len(t) <= 255:
+            raise StoreIntegrityError(
+                "index terms must be 1 to 255 bytes", details={"record_id": record.record_id}
+            )
+    utc = created.astimezone(UTC)
+    if utc is created and terms == record.index_terms:
+        return record
+    return replace(record, created_at=utc, index_terms=terms)
+
+
+def checked_batch(records: Sequence[SealedRecord]) -> list[SealedRecord]:
+    """Every record checked; a repeated ``record_id`` keeps its last version, in first place.
+
+    Example:
+        >>> from datetime import timezone
+        >>> t = datetime(2025, 1, 1, tzinfo=timezone.utc)
+        >>> a1 = SealedRecord("a", "r", b"s", "k1", t, (), "kek:1", b"w", b"n", b"c")
+        >>> a2 = SealedRecord("a", "r", b"s", "k2", t, (), "kek:1", b"w", b"n", b"c")
+        >>> [r.kind for r in checked_batch([a1, a2])]
+        ['k2']
+    """
+    batch: dict[str, SealedRecord] = {}
+    for record in records:
+        ok = checked(record)
+        batch[ok.record_id] = ok
+    return list(batch.values())
+
+
+def pack_terms(terms: Sequence[bytes]) -> bytes:
+    """Terms as one blob: each prefixed by its length in one byte."""
+    return b"".join(bytes((len(t),)) + t for t in terms)
+
+
+def unpack_terms(blob: bytes) -> tuple[bytes, ...]:
+    """The terms in a blob written by :func:`pack_terms`."""
+    terms = []
+    i = 0
+    while i < len(blob):
+        n = blob[i]
+        terms.append(bytes(blob[i + 1 : i + 1 + n]))
+        i += 1 + n
+    return tuple(terms)
+
+
+def utc_datetime(value: datetime | str) -> datetime:
+    """A stored timestamp (datetime or ISO text) as an aware UTC datetime.
+
+    Example:
+        >>> utc_datetime("2025-01-01T00:00:00.000001+00:00").isoformat()
+        '2025-01-01T00:00:00.000001+00:00'
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
