@@ -94,6 +94,10 @@ class DeploymentSettings(_Strict):
     max_record_bytes: int = Field(
         default=256 * 1024, gt=0, description="Largest accepted record (serialised JSON bytes)."
     )
+    control_store: str = Field(
+        default="sqlite:///data/control.db",
+        description="Database for deployment-wide state that is not personal data (API tokens).",
+    )
     geoip_mmdb: Path | None = Field(
         default=None, description="A MaxMind-format country database; default: geoip2fast's bundled one."
     )
