@@ -14,15 +14,13 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from onshore.core.errors import StoreIntegrityError
 from onshore.ports import SealedRecord
-
-_TEXT = ("region", "kind", "key_id")
-_BYTES = ("subject_ref", "wrapped_key", "nonce", "ciphertext")
 
 
 def checked(record: SealedRecord) -> SealedRecord:
@@ -37,38 +35,81 @@ def checked(record: SealedRecord) -> SealedRecord:
         >>> (c.created_at.isoformat(), c.index_terms)
         ('2025-01-01T00:00:00+00:00', (b't',))
     """
-    if not isinstance(record.record_id, str) or not record.record_id:
-        raise StoreIntegrityError("a record needs a non-empty record_id")
-    for name in _TEXT:
-        if not isinstance(getattr(record, name), str):
-            raise StoreIntegrityError(
-                f"{name} must be text", details={"record_id": record.record_id, "field": name}
-            )
-    for name in _BYTES:
-        if not isinstance(getattr(record, name), bytes):
-            raise StoreIntegrityError(
-                f"{name} must be bytes", details={"record_id": record.record_id, "field": name}
-            )
-    if not all(isinstance(c, str) for c in record.categories):
-        raise StoreIntegrityError(
-            "categories must be text", details={"record_id": record.record_id}
-        )
-    created = record.created_at
-    if not isinstance(created, datetime) or created.utcoffset() is None:
-        raise StoreIntegrityError(
-            "created_at must be a timezone-aware datetime",
-            details={"record_id": record.record_id},
-        )
-    terms = tuple(dict.fromkeys(record.index_terms))
+    rid = record.record_id
+    if not (
+        isinstance(rid, str)
+        and rid
+        and isinstance(record.region, str)
+        and isinstance(record.kind, str)
+        and isinstance(record.key_id, str)
+        and isinstance(record.subject_ref, bytes)
+        and isinstance(record.wrapped_key, bytes)
+        and isinstance(record.nonce, bytes)
+        and isinstance(record.ciphertext, bytes)
+    ):
+        raise _malformed(record)
+    cats = record.categories
+    if not isinstance(cats, tuple):
+        raise StoreIntegrityError("categories must be a tuple", details={"record_id": rid})
+    if not _CATEGORIES_OK.get(cats, False):
+        if not all(isinstance(c, str) for c in cats):
+            raise StoreIntegrityError("categories must be text", details={"record_id": rid})
+        if len(_CATEGORIES_OK) < 4096:
+            _CATEGORIES_OK[cats] = True
+    terms = record.index_terms
+    if not isinstance(terms, tuple):
+        raise StoreIntegrityError("index_terms must be a tuple", details={"record_id": rid})
     for t in terms:
         if not isinstance(t, bytes) or not 1 <= len(t) <= 255:
             raise StoreIntegrityError(
-                "index terms must be 1 to 255 bytes", details={"record_id": record.record_id}
+                "index terms must be 1 to 255 bytes", details={"record_id": rid}
             )
+    if len(terms) > 1 and len(set(terms)) != len(terms):
+        terms = tuple(dict.fromkeys(terms))
+    created = record.created_at
+    if not isinstance(created, datetime) or created.utcoffset() is None:
+        raise StoreIntegrityError(
+            "created_at must be a timezone-aware datetime", details={"record_id": rid}
+        )
     utc = created.astimezone(UTC)
-    if utc is created and terms == record.index_terms:
+    if utc is created and terms is record.index_terms:
         return record
     return replace(record, created_at=utc, index_terms=terms)
+
+
+def _malformed(record: SealedRecord) -> StoreIntegrityError:
+    if not isinstance(record.record_id, str) or not record.record_id:
+        return StoreIntegrityError("a record needs a non-empty record_id")
+    for name in ("region", "kind", "key_id"):
+        if not isinstance(getattr(record, name), str):
+            return StoreIntegrityError(
+                f"{name} must be text", details={"record_id": record.record_id, "field": name}
+            )
+    for name in ("subject_ref", "wrapped_key", "nonce", "ciphertext"):
+        if not isinstance(getattr(record, name), bytes):
+            return StoreIntegrityError(
+                f"{name} must be bytes", details={"record_id": record.record_id, "field": name}
+            )
+    return StoreIntegrityError("malformed record", details={"record_id": record.record_id})
+
+
+_CATEGORIES_OK: dict[tuple[str, ...], bool] = {}
+_CATEGORIES_JSON: dict[tuple[str, ...], str] = {}
+
+
+def categories_json(categories: tuple[str, ...]) -> str:
+    """Categories as compact JSON text (memoised: batches repeat a few category sets).
+
+    Example:
+        >>> categories_json(("email", "phone_number"))
+        '["email","phone_number"]'
+    """
+    found = _CATEGORIES_JSON.get(categories)
+    if found is None:
+        found = json.dumps(list(categories), separators=(",", ":"), ensure_ascii=False)
+        if len(_CATEGORIES_JSON) < 4096:
+            _CATEGORIES_JSON[categories] = found
+    return found
 
 
 def checked_batch(records: Sequence[SealedRecord]) -> list[SealedRecord]:

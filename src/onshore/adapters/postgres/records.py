@@ -1,7 +1,11 @@
 """PostgreSQL record store: sealed records in ``records``, blind-index terms in ``record_terms``.
 
-``records.terms`` (``bytea[]``) keeps a copy of each record's terms so replacing or
-deleting a record removes exactly its ``(term, record_id)`` rows by primary key.
+``record_terms`` is indexed on ``term`` with a hash index: terms are only ever looked up
+by equality, and a hash index entry is a 4-byte hash code rather than the 32-byte term,
+which makes loading a batch about a quarter faster than a B-tree primary key.
+``records.terms`` keeps a copy of each record's terms so replacing or deleting a record
+removes exactly its ``(term, record_id)`` rows through that index. The store keeps the
+pairs unique itself (a batch's terms are deduplicated, old terms are removed first).
 ``record_id`` uses the ``C`` collation so keyset paging orders ids by code point, as the
 other backends do.
 
@@ -11,10 +15,16 @@ streams (records, terms). Delete-then-insert inside one transaction is an upsert
 another connection insert one of the ids between the check and the ``COPY`` (a unique
 violation), the savepoint is rolled back and the batch retried, so concurrent puts of the
 same record still behave as an upsert.
+
+Categories are JSON text and the terms copy a length-prefixed blob rather than arrays:
+psycopg dumps arrays in Python, which halves the speed of ``COPY``. Every column is a
+plain type whose binary form psycopg picks from the Python value, so ``COPY`` needs no
+``set_types`` (whose ``bytea`` dumper is a slow pure-Python one).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -22,7 +32,14 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 
-from onshore.adapters.record_rows import checked, checked_batch, utc_datetime
+from onshore.adapters.record_rows import (
+    categories_json,
+    checked,
+    checked_batch,
+    pack_terms,
+    unpack_terms,
+    utc_datetime,
+)
 from onshore.core.errors import (
     InputError,
     RecordNotFound,
@@ -36,10 +53,6 @@ _COLUMNS = (
     "record_id, region, subject_ref, kind, created_at, categories, key_id, wrapped_key, "
     "nonce, ciphertext, terms"
 )
-_TYPES = [
-    "text", "text", "bytea", "text", "timestamptz", "text[]", "text", "bytea", "bytea",
-    "bytea", "bytea[]",
-]  # fmt: skip
 _SELECT = f"SELECT {_COLUMNS} FROM records"
 _PAGE = 500
 _RETRIES = 3
@@ -52,12 +65,12 @@ def _row(record: SealedRecord) -> tuple[Any, ...]:
         record.subject_ref,
         record.kind,
         record.created_at,
-        list(record.categories),
+        categories_json(record.categories),
         record.key_id,
         record.wrapped_key,
         record.nonce,
         record.ciphertext,
-        list(record.index_terms),
+        pack_terms(record.index_terms),
     )
 
 
@@ -68,12 +81,12 @@ def _record(row: Sequence[Any]) -> SealedRecord:
         subject_ref=bytes(row[2]),
         kind=row[3],
         created_at=utc_datetime(row[4]),
-        categories=tuple(row[5]),
+        categories=tuple(json.loads(row[5])),
         key_id=row[6],
         wrapped_key=bytes(row[7]),
         nonce=bytes(row[8]),
         ciphertext=bytes(row[9]),
-        index_terms=tuple(bytes(t) for t in row[10]),
+        index_terms=unpack_terms(bytes(row[10])),
     )
 
 
@@ -108,19 +121,19 @@ class PostgresRecordStore:
         subject_ref BYTEA NOT NULL,
         kind TEXT NOT NULL,
         created_at TIMESTAMPTZ NOT NULL,
-        categories TEXT[] NOT NULL,
+        categories TEXT NOT NULL,
         key_id TEXT NOT NULL,
         wrapped_key BYTEA NOT NULL,
         nonce BYTEA NOT NULL,
         ciphertext BYTEA NOT NULL,
-        terms BYTEA[] NOT NULL
+        terms BYTEA NOT NULL
     );
     CREATE INDEX IF NOT EXISTS records_by_subject ON records (subject_ref, created_at, record_id);
     CREATE TABLE IF NOT EXISTS record_terms (
         term BYTEA NOT NULL,
-        record_id TEXT COLLATE "C" NOT NULL,
-        PRIMARY KEY (term, record_id)
-    )
+        record_id TEXT COLLATE "C" NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS record_terms_by_term ON record_terms USING hash (term)
     """
 
     def __init__(self, db: Any) -> None:
@@ -134,7 +147,7 @@ class PostgresRecordStore:
                 (list(record_ids),),
             )
             gone = cur.fetchall()
-            pairs = [(bytes(t), rid) for rid, terms in gone for t in terms]
+            pairs = [(t, rid) for rid, blob in gone for t in unpack_terms(bytes(blob))]
             if pairs:
                 cur.executemany(
                     "DELETE FROM record_terms WHERE term = %s AND record_id = %s", pairs
@@ -144,14 +157,12 @@ class PostgresRecordStore:
     def _load(self, batch: Sequence[SealedRecord]) -> None:
         with self._db.conn.cursor() as cur:
             with cur.copy(f"COPY records ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(_TYPES)
                 for record in batch:
                     copy.write_row(_row(record))
             if any(r.index_terms for r in batch):
                 with cur.copy(
                     "COPY record_terms (term, record_id) FROM STDIN (FORMAT BINARY)"
                 ) as copy:
-                    copy.set_types(["bytea", "text"])
                     for record in batch:
                         for t in record.index_terms:
                             copy.write_row((t, record.record_id))

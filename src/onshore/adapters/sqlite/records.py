@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from onshore.adapters.record_rows import (
+    categories_json,
     checked,
     checked_batch,
     pack_terms,
@@ -63,7 +64,7 @@ def _row(record: SealedRecord) -> tuple[Any, ...]:
         record.subject_ref,
         record.kind,
         _stamp(record),
-        json.dumps(list(record.categories), separators=(",", ":")),
+        categories_json(record.categories),
         record.key_id,
         record.wrapped_key,
         record.nonce,
