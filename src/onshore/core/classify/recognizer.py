@@ -1,0 +1,82 @@
+"""The recognizer model: one detector, its patterns, context words and validator.
+
+Every recognizer module in ``onshore.core.classify.recognizers`` builds one ``Recognizer``
+from its ``PATTERNS``, ``CONTEXT`` and ``COUNTRY_CODE`` and a validator (presidio's
+``PatternRecognizer`` idea, with the checksum where the format has one).
+
+Example:
+    >>> from onshore.core.classify.recognizers import email
+    >>> email.RECOGNIZER.check("info@example.com")
+    0.9
+    >>> email.RECOGNIZER.check("info@example") is None
+    True
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+#: A validator: the candidate text -> a confidence in [0, 1], or None to reject it.
+Validator = Callable[[str], "float | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Recognizer:
+    """One detector.
+
+    ``patterns`` find candidates in free text (RE2 syntax that Python's ``re`` also accepts);
+    ``validate`` confirms a candidate (checksum, numbering plan, vocabulary) and scores it;
+    ``context`` words near a match raise its confidence; when ``needs_context`` is set the
+    recognizer only reports matches with a context word nearby (9-digit CMND, bank accounts);
+    ``negative_context`` words right next to a match lower it (``order``, ``tracking``...).
+    ``country`` gives the subject's country implied by a value (a +84 phone -> ``VN``).
+    """
+
+    name: str
+    category: str
+    patterns: tuple[str, ...]
+    validate: Validator
+    context: tuple[str, ...] = ()
+    country_code: str | None = None
+    needs_context: bool = False
+    context_boost: float = 0.35
+    country: Callable[[str], str | None] | None = None
+    #: Whole-value check used on table cells and record fields (defaults to ``validate``).
+    value_check: Validator | None = None
+    #: Words just before or after a match that lower its confidence (decoys: order numbers...).
+    negative_context: tuple[str, ...] = field(default=())
+
+    def check(self, value: str) -> float | None:
+        """Score ``value`` taken as a whole (a cell or a field), or None when it is not one."""
+        fn = self.value_check or self.validate
+        return fn(value.strip())
+
+    def country_of(self, value: str) -> str | None:
+        """The country this value points to (phone country, ID issuer), or None."""
+        if self.country is not None:
+            return self.country(value)
+        return self.country_code
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip Vietnamese diacritics (``Đ`` -> ``d``).
+
+    Example:
+        >>> fold("Số Điện Thoại")
+        'so dien thoai'
+    """
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def digits_of(text: str) -> str:
+    """The ASCII digits of ``text``, in order.
+
+    Example:
+        >>> digits_of("(028) 3822-1234")
+        '02838221234'
+    """
+    return "".join(c for c in text if "0" <= c <= "9")

@@ -1,0 +1,1 @@
+"""Built-in recognizers, one module each (see ``onshore.core.classify.registry``)."""

@@ -1,0 +1,65 @@
+"""Dates of birth: a calendar date next to a birth context word.
+
+Format: dates as written in Viet Nam (``dd/mm/yyyy``, ``dd-mm-yyyy``, ``ngày 5 tháng 3 năm
+1990``) and ISO 8601 (``1990-03-05``). Any date is not a birth date, so free text needs a
+context word (``ngày sinh``, ``sinh năm``, ``DOB``, ``born``) or a column named for it.
+
+Example:
+    >>> RECOGNIZER.check("05/03/1990"), RECOGNIZER.check("1990-02-30") is None
+    (0.6, True)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from onshore.core.classify.recognizer import Recognizer
+
+NAME = "date_of_birth"
+CATEGORY = "date_of_birth"
+COUNTRY_CODE = None
+PATTERNS = (
+    r"\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}",
+    r"\d{4}-\d{2}-\d{2}",
+    r"[Nn]gày[ \t]+\d{1,2}[ \t]+tháng[ \t]+\d{1,2}[ \t]+năm[ \t]+\d{4}",
+)
+CONTEXT = (
+    "ngay sinh",
+    "sinh ngay",
+    "sinh nam",
+    "nam sinh",
+    "dob",
+    "date of birth",
+    "birth",
+    "born",
+    "birthday",
+    "sinh nhat",
+    "d.o.b",
+)
+_NUMS = re.compile(r"\d+")
+
+
+def validate(text: str) -> float | None:
+    """0.6 for a real calendar date between 1900 and 2099."""
+    nums = [int(n) for n in _NUMS.findall(text)]
+    if len(nums) != 3:
+        return None
+    year, month, day = (nums[0], nums[1], nums[2]) if nums[0] > 31 else (nums[2], nums[1], nums[0])
+    if not 1900 <= year <= 2099:
+        return None
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None
+    return 0.6
+
+
+RECOGNIZER = Recognizer(
+    name=NAME,
+    category=CATEGORY,
+    patterns=PATTERNS,
+    validate=validate,
+    context=CONTEXT,
+    needs_context=True,
+)

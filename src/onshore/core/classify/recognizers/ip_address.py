@@ -1,0 +1,50 @@
+"""IPv4 and IPv6 addresses (the country comes from an offline database, not from here).
+
+Format: IPv4 dotted quad (RFC 791, no leading zeros as Python's ``ipaddress`` requires) and
+IPv6 text forms of RFC 4291 §2.2 (with ``::`` compression, embedded IPv4, zone ids of RFC
+4007). The unspecified address ``::`` is not reported.
+
+Example:
+    >>> RECOGNIZER.check("14.160.0.1"), RECOGNIZER.check("2001:db8::1")
+    (0.8, 0.8)
+    >>> RECOGNIZER.check("256.1.1.1") is None, RECOGNIZER.check("12:30:45") is None
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from onshore.core.classify.recognizer import Recognizer
+
+NAME = "ip_address"
+CATEGORY = "ip_address"
+COUNTRY_CODE = None
+PATTERNS = (
+    r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
+    r"(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1,4}){1,7}|[0-9A-Fa-f]{1,4}"
+    r"|(?::?[0-9A-Fa-f]{1,4}:?)*\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?:%[0-9A-Za-z]+)?",
+    r"::(?:[0-9A-Fa-f]{1,4}:){0,6}(?:[0-9A-Fa-f]{1,4}|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})",
+)
+CONTEXT = ("ip", "dia chi ip", "login from", "dang nhap", "address", "host", "client")
+
+
+def validate(text: str) -> float | None:
+    """0.8 for a parseable address other than the unspecified one."""
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if addr.is_unspecified:
+        return None
+    return 0.8
+
+
+RECOGNIZER = Recognizer(
+    name=NAME,
+    category=CATEGORY,
+    patterns=PATTERNS,
+    validate=validate,
+    context=CONTEXT,
+    negative_context=("version", "ver", "v", "phien ban", "build", "release", "oid", "snmp"),
+)

@@ -1,0 +1,177 @@
+"""Free-text classification: character spans of personal data in a text.
+
+Every recognizer's patterns go into one ``PatternEngine``; candidates are checked at word
+boundaries, validated (checksum, numbering plan, vocabulary), then scored with context:
+a context word within ``WINDOW`` characters before the match raises the confidence, a decoy
+word right next to it (``order``, ``tracking``, ``price``...) lowers it. Overlaps keep the
+best candidate; an address keeps the street name inside it.
+
+Example:
+    >>> clf = TextClassifier()
+    >>> [(f.category, f.start, f.end) for f in clf.findings("Gọi anh An: 0912 345 678")]
+    [('phone_number', 12, 24)]
+    >>> clf.findings("Đơn hàng #0912345678 đã giao")
+    []
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from onshore.core.classify.context import DECOY_WORDS, context_word
+from onshore.core.classify.finding import Finding
+from onshore.core.classify.patterns import PatternEngine
+from onshore.core.classify.recognizer import Recognizer
+from onshore.core.classify.registry import Registry, default_registry
+
+WINDOW = 48
+NEAR = 20
+THRESHOLD = 0.5
+#: Categories whose matches are numbers, where decoy words apply.
+NUMERIC = frozenset(
+    {"phone_number", "national_id", "card_number", "bank_account", "tax_id", "passport_number"}
+)
+_SEP_TAIL = re.compile(r"[\s.\-/]+[^\s.\-/]*$")
+_JOINERS = ".-/:,"
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    confidence: float
+    recognizer: Recognizer
+    reason: str
+
+
+def _boundary_ok(text: str, start: int, end: int) -> bool:
+    if start > 0:
+        before = text[start - 1]
+        if before.isalnum() or before in "_@":
+            return False
+        if before in _JOINERS and start > 1 and text[start - 2].isalnum():
+            return False
+    if end < len(text):
+        after = text[end]
+        if after.isalnum() or after in "_@":
+            return False
+        if after in _JOINERS and end + 1 < len(text) and text[end + 1].isalnum():
+            return False
+    return True
+
+
+class TextClassifier:
+    """Finds personal data in free text with the recognizers of a registry."""
+
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        *,
+        threshold: float = THRESHOLD,
+        use_re2: bool = True,
+    ) -> None:
+        reg = registry or default_registry()
+        self.threshold = threshold
+        self._owners: list[Recognizer] = []
+        patterns: list[str] = []
+        for rec in reg.all():
+            for pattern in rec.patterns:
+                patterns.append(pattern)
+                self._owners.append(rec)
+        self.engine = PatternEngine(patterns, use_re2=use_re2)
+
+    def _score(self, text: str, start: int, end: int, rec: Recognizer) -> tuple[float, str] | None:
+        value = text[start:end]
+        base = rec.validate(value)
+        if base is None:
+            return None
+        before = text[max(0, start - WINDOW) : start]
+        after = text[end : end + NEAR]
+        hit = context_word(before, rec.context) or context_word(after[:16], rec.context)
+        near_hit = hit is not None and context_word(before[-NEAR:] + " " + after, rec.context)
+        reason = f"{rec.name}: valid"
+        score = base
+        if hit is not None:
+            score = min(1.0, score + rec.context_boost)
+            reason += f"; context {hit!r}"
+        elif rec.needs_context:
+            return None
+        near = before[-NEAR:]
+        if rec.category in NUMERIC and not near_hit:
+            decoy = context_word(near, DECOY_WORDS) or context_word(after[:12], DECOY_WORDS)
+            if decoy is None and near.rstrip().endswith("#"):
+                decoy = "#"
+            if decoy is not None:
+                score -= 0.5
+                reason += f"; decoy {decoy!r}"
+        if rec.negative_context:
+            neg = context_word(before[-16:], rec.negative_context) or context_word(
+                after[:12], rec.negative_context
+            )
+            if neg is not None:
+                score -= 0.6
+                reason += f"; not {neg!r}"
+        return (score, reason)
+
+    def _candidate(self, text: str, start: int, end: int, rec: Recognizer) -> _Candidate | None:
+        for _ in range(4):
+            while end > start and text[end - 1] in " \t.-,":
+                end -= 1
+            if end > start and _boundary_ok(text, start, end):
+                scored = self._score(text, start, end, rec)
+                if scored is not None:
+                    return _Candidate(start, end, scored[0], rec, scored[1])
+            tail = _SEP_TAIL.search(text, start, end)
+            if tail is None or tail.start() <= start:
+                return None
+            end = tail.start()
+        return None
+
+    def candidates(self, text: str) -> list[_Candidate]:
+        """Every validated candidate above the threshold, overlaps included."""
+        found: list[_Candidate] = []
+        seen: set[tuple[int, int, str]] = set()
+        for index in self.engine.candidates(text):
+            rec = self._owners[index]
+            for start, end in self.engine.finditer(index, text):
+                cand = self._candidate(text, start, end, rec)
+                if cand is None or cand.confidence < self.threshold:
+                    continue
+                key = (cand.start, cand.end, rec.name)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(cand)
+        return found
+
+    def findings(self, text: str) -> list[Finding]:
+        """Non-overlapping findings in ``text``, ordered by position."""
+        cands = self.candidates(text)
+        if not cands:
+            return []
+        order = {name: i for i, name in enumerate(r.name for r in self._owners)}
+        cands.sort(
+            key=lambda c: (
+                c.recognizer.category != "address",
+                -round(c.confidence, 3),
+                -(c.end - c.start),
+                order[c.recognizer.name],
+            )
+        )
+        kept: list[_Candidate] = []
+        for cand in cands:
+            if all(cand.end <= k.start or cand.start >= k.end for k in kept):
+                kept.append(cand)
+        kept.sort(key=lambda c: c.start)
+        return [
+            Finding(
+                category=c.recognizer.category,
+                detector=c.recognizer.name,
+                confidence=round(min(1.0, c.confidence), 3),
+                start=c.start,
+                end=c.end,
+                country=c.recognizer.country_of(text[c.start : c.end]),
+                reason=c.reason,
+            )
+            for c in kept
+        ]
