@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -110,17 +110,63 @@ class KeyStore(Protocol):
 
 @runtime_checkable
 class AuditLogStore(Protocol):
-    """The append-only ledger of one region (entries, leaf hashes, payloads, checkpoints).
+    """The append-only ledger of one region: leaves, payloads, record index, tiles, checkpoints.
 
-    The ledger issue owns the full contract; the vault relies on ``append`` joining the
-    database's open transaction.
+    Every write joins the database's open transaction (``with db.transaction():``), so a
+    change and the leaf recording it commit together. Leaves are ``(index, entry,
+    leaf_hash)``; tiles are C2SP tlog-tiles keyed ``(tile level, tile index)`` holding
+    ``width * 32`` bytes (``onshore.core.audit.tiles``); payloads are canonical JSON keyed
+    by their SHA-256 commitment. Checkpoint rows are tuples ``(size, root, note, key_id,
+    at)``: ``note`` is the C2SP signed note, ``key_id`` the signing key's ``name:version``.
+    The conformance suite is ``tests/conformance/test_audit_log_store.py``.
     """
 
     def append(self, entries: Sequence[bytes], leaf_hashes: Sequence[bytes]) -> int:
         """Append entries (with their precomputed leaf hashes); return the first new index."""
 
     def size(self) -> int:
-        """Number of leaves."""
+        """Number of leaves (one past the highest index)."""
+
+    def leaves(self, start: int, stop: int) -> list[tuple[int, bytes, bytes]]:
+        """Stored ``(index, entry, leaf_hash)`` rows with ``start <= index < stop``, in order."""
+
+    def leaf_hashes(self, start: int, stop: int) -> list[bytes]:
+        """Leaf hashes of indexes ``start <= index < stop``, in order."""
+
+    def put_payloads(self, items: Sequence[tuple[bytes, bytes]]) -> None:
+        """Store ``(commitment, canonical JSON)`` pairs; an existing commitment is kept."""
+
+    def payload(self, commitment: bytes) -> bytes | None:
+        """A payload's canonical JSON, or None (never stored, or deleted)."""
+
+    def delete_payload(self, commitment: bytes) -> bool:
+        """Delete a payload (crypto-shredding); False when it was not there."""
+
+    def index_refs(self, items: Sequence[tuple[bytes, int]]) -> None:
+        """Index ``(record ref, leaf index)`` pairs (keyed hashes of record ids)."""
+
+    def find_ref(self, ref: bytes) -> list[int]:
+        """Leaf indexes recorded for a record ref, ascending."""
+
+    def tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The stored tiles among ``keys`` (missing ones are left out)."""
+
+    def integrated_size(self) -> int:
+        """How many leaves the stored tiles cover."""
+
+    def save_tiles(self, tiles: Mapping[tuple[int, int], bytes], integrated_size: int) -> None:
+        """Upsert tiles and record the new integrated size, in one transaction."""
+
+    def add_checkpoint(
+        self, size: int, root: bytes, note: bytes, key_id: str, at: datetime
+    ) -> None:
+        """Store a signed checkpoint."""
+
+    def latest_checkpoint(self) -> tuple[int, bytes, bytes, str, datetime] | None:
+        """The most recently stored checkpoint, or None."""
+
+    def checkpoints(self) -> list[tuple[int, bytes, bytes, str, datetime]]:
+        """Every stored checkpoint, oldest first."""
 
 
 @runtime_checkable
@@ -153,3 +199,123 @@ class CountryLookup(Protocol):
 
     def country_of(self, ip: str) -> str | None:
         """The country, or None when unknown, private or malformed."""
+
+
+# -- cases (authority requests, takedowns, notifications) -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One case as its region's ``CaseStore`` keeps it.
+
+    ``state`` is a state of the lifecycle named by ``kind``; ``data`` is JSON (ids, scope,
+    references: never record contents); ``version`` grows by one with every update and is
+    what optimistic concurrency compares. ``due_at`` is the running deadline, if any.
+    """
+
+    case_id: str
+    kind: str
+    state: str
+    region: str
+    created_at: datetime
+    updated_at: datetime
+    due_at: datetime | None
+    data: Mapping[str, Any]
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """One entry of a case's append-only history (``seq`` counts from 1, the opening)."""
+
+    case_id: str
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    from_state: str
+    to_state: str
+    note: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class LegalHold:
+    """A preservation hold: records of ``subject_ref`` (the region's keyed subject hash) are
+    not erased before ``expires_at``. ``extended`` is set once the single extension is used."""
+
+    subject_ref: bytes
+    case_id: str
+    placed_at: datetime
+    expires_at: datetime
+    extended: bool = False
+    released_at: datetime | None = None
+
+    def active(self, at: datetime) -> bool:
+        """True when the hold binds at ``at`` (not released, not expired)."""
+        return self.released_at is None and at < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    """One page of a case listing; pass ``next_cursor`` back as ``after`` for the next."""
+
+    cases: list[Case]
+    next_cursor: str | None
+
+
+@runtime_checkable
+class CaseStore(Protocol):
+    """Cases, their histories and legal holds in one region. Joins the open transaction.
+
+    Listings use keyset pagination: ``order`` is ``"case_id"`` or ``"due_at"`` (cases with
+    no deadline are left out of a ``due_at`` listing); the cursor is opaque.
+    """
+
+    def create(self, case: Case) -> None:
+        """Insert a new case (version as given, normally 1); ``CaseConflict`` if the id exists."""
+
+    def get(self, case_id: str) -> Case | None:
+        """The case, or None."""
+
+    def update(self, case: Case) -> Case:
+        """Write state, updated_at, due_at and data if the stored version is ``case.version``;
+        return the case with ``version + 1``. ``CaseConflict`` on a stale version,
+        ``CaseNotFound`` when there is no such case."""
+
+    def append_event(self, event: CaseEvent) -> None:
+        """Append to a case's history; ``CaseConflict`` if ``seq`` is taken,
+        ``CaseNotFound`` if the case does not exist."""
+
+    def events(self, case_id: str) -> list[CaseEvent]:
+        """The case's history, by ``seq``."""
+
+    def page(
+        self,
+        *,
+        kind: str | None = None,
+        states: Sequence[str] | None = None,
+        due_before: datetime | None = None,
+        created_from: datetime | None = None,
+        created_before: datetime | None = None,
+        order: str = "case_id",
+        after: str | None = None,
+        limit: int = 100,
+    ) -> CasePage:
+        """Cases matching every filter given, ``limit`` at a time."""
+
+    def counts(self, kind: str | None = None) -> dict[tuple[str, str], int]:
+        """Number of cases per ``(kind, state)``."""
+
+    def put_hold(self, hold: LegalHold) -> None:
+        """Insert or replace the hold of ``(case_id, subject_ref)``."""
+
+    def holds(
+        self,
+        *,
+        case_id: str | None = None,
+        subject_refs: Sequence[bytes] | None = None,
+        active_at: datetime | None = None,
+    ) -> list[LegalHold]:
+        """Holds matching every filter given (``active_at``: only holds binding then),
+        ordered by ``(case_id, subject_ref)``."""

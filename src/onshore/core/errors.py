@@ -30,7 +30,13 @@ Tree::
     │   ├── KeyStoreUnavailable        keys.unavailable
     │   └── DecryptionFailed           crypto.decryption_failed
     └── AuditError                     ledger.error
-        └── ProofError                 ledger.proof_invalid
+        ├── ProofError                 ledger.proof_invalid
+        ├── LeafError                  ledger.leaf_invalid
+        ├── CheckpointError            ledger.checkpoint_invalid
+        ├── SignatureError             ledger.signature_invalid
+        ├── BundleError                ledger.bundle_invalid
+        ├── LeafNotFound               ledger.leaf_not_found
+        └── PayloadRejected            ledger.payload_rejected
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -207,6 +213,42 @@ class ProofError(AuditError):
     """A Merkle inclusion or consistency proof does not verify."""
 
     code = "ledger.proof_invalid"
+
+
+class LeafError(AuditError):
+    """A ledger leaf (or the event it would encode) is malformed."""
+
+    code = "ledger.leaf_invalid"
+
+
+class CheckpointError(AuditError):
+    """A checkpoint is malformed, or does not match the log it claims to describe."""
+
+    code = "ledger.checkpoint_invalid"
+
+
+class SignatureError(AuditError):
+    """A signed note carries no valid signature by the expected key."""
+
+    code = "ledger.signature_invalid"
+
+
+class BundleError(AuditError):
+    """A proof bundle cannot be read (not JSON, missing or malformed fields)."""
+
+    code = "ledger.bundle_invalid"
+
+
+class LeafNotFound(AuditError):
+    """No ledger leaf records the requested record (in any region searched)."""
+
+    code = "ledger.leaf_not_found"
+
+
+class PayloadRejected(AuditError):
+    """An event payload holds a field the ledger does not accept (it could carry personal data)."""
+
+    code = "ledger.payload_rejected"
 
 
 def error_classes() -> Iterator[type[OnshoreError]]:

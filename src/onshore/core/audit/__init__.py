@@ -1,5 +1,10 @@
 """The ledger's pure core: RFC 6962 Merkle math, C2SP tiles, leaf encoding, checkpoints.
 
+Events (:class:`AuditEvent`, :class:`EventType`) become fixed-width leaves
+(:mod:`.leaf`) holding keyed hashes and a payload commitment (:mod:`.payload`); the tree is
+kept as C2SP tiles (:mod:`.tiles`); checkpoints are C2SP tlog-checkpoints (:mod:`.checkpoint`)
+signed as C2SP signed notes (:mod:`.note`); :mod:`.bundle` verifies proofs offline.
+
 The Merkle API (DESIGN §3, an interface) uses the RFC's names::
 
     leaf_hash(entry) -> bytes               node_hash(left, right) -> bytes
@@ -16,6 +21,10 @@ Example:
 
 from __future__ import annotations
 
+from onshore.core.audit.bundle import BundleReport, ProofBundle, read_verifier_key, verify_bundle
+from onshore.core.audit.checkpoint import Checkpoint, parse_checkpoint
+from onshore.core.audit.events import AuditEvent, EventType
+from onshore.core.audit.leaf import LEAF_SIZE, Leaf, LeafEncoder, decode_leaf
 from onshore.core.audit.merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -33,13 +42,25 @@ from onshore.core.errors import ProofError
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
+    "LEAF_SIZE",
+    "AuditEvent",
+    "BundleReport",
+    "Checkpoint",
+    "EventType",
+    "Leaf",
+    "LeafEncoder",
+    "ProofBundle",
     "ProofError",
     "consistency_proof",
+    "decode_leaf",
     "inclusion_proof",
     "leaf_hash",
     "node_hash",
+    "parse_checkpoint",
+    "read_verifier_key",
     "root_from_inclusion_proof",
     "root_hash",
+    "verify_bundle",
     "verify_consistency",
     "verify_inclusion",
 ]
