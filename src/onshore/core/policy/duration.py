@@ -1,0 +1,60 @@
+"""Duration arithmetic for deadlines: hours, days, working days (Mon-Fri), months, years.
+
+Example:
+    >>> from datetime import datetime, timezone
+    >>> fri = datetime(2025, 6, 6, 10, 0, tzinfo=timezone.utc)   # a Friday
+    >>> add_duration(fri, 2, "working_day").strftime("%a %d")
+    'Tue 10'
+    >>> add_duration(datetime(2024, 1, 31, tzinfo=timezone.utc), 1, "month").date()
+    datetime.date(2024, 2, 29)
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta
+
+UNITS: tuple[str, ...] = ("hour", "day", "working_day", "month", "year")
+
+
+def add_months(start: datetime, months: int) -> datetime:
+    """``start`` plus calendar months, clamping the day to the month's length."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return start.replace(year=year, month=month, day=day)
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """``start`` plus ``days`` working days (Monday to Friday), at the same time of day.
+
+    Public holidays are not modelled; a start on a weekend counts from the next Monday.
+    """
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def add_duration(start: datetime, amount: int, unit: str) -> datetime:
+    """``start`` plus ``amount`` ``unit``s (one of ``UNITS``)."""
+    if unit == "hour":
+        return start + timedelta(hours=amount)
+    if unit == "day":
+        return start + timedelta(days=amount)
+    if unit == "working_day":
+        return add_working_days(start, amount)
+    if unit == "month":
+        return add_months(start, amount)
+    if unit == "year":
+        return add_months(start, 12 * amount)
+    raise ValueError(f"unknown duration unit {unit!r}")
+
+
+def describe(amount: int, unit: str) -> str:
+    """Readable duration, e.g. ``72 hours``, ``2 working days``, ``1 month``."""
+    word = unit.replace("_", " ")
+    return f"{amount} {word}{'' if amount == 1 else 's'}"

@@ -1,0 +1,103 @@
+"""Policy packs on disk: find them, read them, and build the engine.
+
+Shipped packs live in ``policy_packs/<id>/pack.yaml`` (+ ``cases.yaml``): in a source
+checkout at the repository's top level, in an installed wheel as ``onshore/policy_packs``.
+A deployment adds directories (``pack_paths``) holding more pack directories, or a single
+pack directory itself; an added pack with a shipped id replaces the shipped one.
+
+Example:
+    >>> engine = load_engine(["vn"])
+    >>> engine.rule("VN-D53-26.2").instrument
+    'D53'
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Sequence
+from pathlib import Path
+
+import onshore
+from onshore.core.errors import ConfigError, PackError
+from onshore.core.policy.cases import CaseFile, parse_cases
+from onshore.core.policy.engine import PolicyEngine
+from onshore.core.policy.model import Pack
+from onshore.core.policy.parse import parse_pack
+
+PACK_FILE = "pack.yaml"
+CASES_FILE = "cases.yaml"
+
+
+def shipped_root() -> Path:
+    """The directory of the packs shipped with onshore (checkout or installed wheel)."""
+    checkout = Path(onshore.__file__).resolve().parents[2] / "policy_packs"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(importlib.resources.files("onshore") / "policy_packs"))
+
+
+def available_packs(extra_dirs: Sequence[Path] = ()) -> dict[str, Path]:
+    """Pack id -> its directory, shipped first, then ``extra_dirs`` (which override)."""
+    found: dict[str, Path] = {}
+    for root in (shipped_root(), *map(Path, extra_dirs)):
+        if (root / PACK_FILE).is_file():
+            found[root.name] = root
+        elif root.is_dir():
+            for child in sorted(root.iterdir()):
+                if (child / PACK_FILE).is_file():
+                    found[child.name] = child
+        elif root != shipped_root():
+            raise ConfigError(f"pack directory {root} does not exist")
+    return found
+
+
+def read_text(path: Path) -> str:
+    """A pack or cases file's text; unreadable -> PackError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(
+            f"{path}:1: cannot read: {exc.__class__.__name__}",
+            details={"file": str(path), "line": 1, "reason": "cannot read"},
+        ) from None
+
+
+def read_pack(path: Path) -> Pack:
+    """Parse a ``pack.yaml`` (or the pack directory holding it)."""
+    file = path / PACK_FILE if path.is_dir() else path
+    pack = parse_pack(read_text(file), str(file))
+    if file.name == PACK_FILE and file.parent.name != pack.id:
+        raise PackError(
+            f"{file}:1: pack id {pack.id!r} differs from its directory {file.parent.name!r}",
+            details={"file": str(file), "line": 1, "reason": "pack id differs from directory"},
+        )
+    return pack
+
+
+def read_cases(path: Path) -> CaseFile:
+    """Parse a ``cases.yaml`` (or the pack directory holding it)."""
+    file = path / CASES_FILE if path.is_dir() else path
+    return parse_cases(read_text(file), str(file))
+
+
+def load_packs(pack_ids: Sequence[str], extra_dirs: Sequence[Path] = ()) -> list[Pack]:
+    """Read the packs named ``pack_ids`` (in that order)."""
+    found = available_packs(extra_dirs)
+    packs = []
+    for pid in pack_ids:
+        if pid not in found:
+            raise ConfigError(
+                f"unknown policy pack {pid!r} (available: {', '.join(sorted(found))})",
+                details={"pack": pid, "available": sorted(found)},
+            )
+        packs.append(read_pack(found[pid]))
+    return packs
+
+
+def load_engine(
+    pack_ids: Sequence[str],
+    extra_dirs: Sequence[Path] = (),
+    enforce_unconfirmed: bool = False,
+) -> PolicyEngine:
+    """Build the engine from the named packs (shipped or under ``extra_dirs``)."""
+    return PolicyEngine(load_packs(pack_ids, extra_dirs), enforce_unconfirmed=enforce_unconfirmed)
