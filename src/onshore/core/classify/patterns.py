@@ -7,8 +7,8 @@ every pattern runs through ``re`` (same results, slower on long texts).
 
 Example:
     >>> engine = PatternEngine([r"\\d{3}", r"[a-z]+@"])
-    >>> engine.candidates("call 123")
-    [0]
+    >>> engine.candidates("call 123"), engine.search(0, "call 123", 0)
+    ([0], (5, 8))
 """
 
 from __future__ import annotations
@@ -47,9 +47,10 @@ class PatternEngine:
     def candidates(self, text: str) -> list[int]:
         """Indexes of the patterns that occur somewhere in ``text``."""
         if self._set is not None:
-            return sorted(self._set.Match(text))
+            return sorted(self._set.Match(text) or ())
         return [i for i, c in enumerate(self.compiled) if c.search(text)]
 
-    def finditer(self, index: int, text: str) -> list[tuple[int, int]]:
-        """``(start, end)`` of the non-overlapping matches of pattern ``index``."""
-        return [m.span() for m in self.compiled[index].finditer(text)]
+    def search(self, index: int, text: str, pos: int) -> tuple[int, int] | None:
+        """``(start, end)`` of pattern ``index``'s first match at or after ``pos``, or None."""
+        m = self.compiled[index].search(text, pos)
+        return None if m is None else m.span()

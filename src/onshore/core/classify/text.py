@@ -33,7 +33,7 @@ NUMERIC = frozenset(
     {"phone_number", "national_id", "card_number", "bank_account", "tax_id", "passport_number"}
 )
 _SEP_TAIL = re.compile(r"[\s.\-/]+[^\s.\-/]*$")
-_JOINERS = ".-/:,"
+_JOINERS = ".-/,"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +45,27 @@ class _Candidate:
     reason: str
 
 
-def _boundary_ok(text: str, start: int, end: int) -> bool:
+def _boundary_ok(text: str, start: int, end: int, category: str) -> bool:
+    colon = ":" in text[start:end]
+    joiners = ".-," if category == "ip_address" else _JOINERS
     if start > 0:
         before = text[start - 1]
-        if before.isalnum() or before in "_@":
+        if before.isalnum() or before == "_" or (colon and before == ":"):
             return False
-        if before in _JOINERS and start > 1 and text[start - 2].isalnum():
+        if before in joiners and start > 1 and text[start - 2].isalnum():
             return False
     if end < len(text):
         after = text[end]
-        if after.isalnum() or after in "_@":
+        if after.isalnum() or after == "_" or (colon and after == ":"):
             return False
-        if after in _JOINERS and end + 1 < len(text) and text[end + 1].isalnum():
+        if after == "@" and not text[start:end].replace(".", "").isdigit():
+            return False
+        if after in joiners and end + 1 < len(text) and text[end + 1].isalnum():
+            return False
+    if category == "phone_number":  # a piece of a longer run of digit groups is no number
+        if start > 1 and text[start - 1] in " .-" and text[start - 2].isdigit():
+            return False
+        if end + 1 < len(text) and text[end] in " .-" and text[end + 1].isdigit():
             return False
     return True
 
@@ -118,7 +127,7 @@ class TextClassifier:
         for _ in range(4):
             while end > start and text[end - 1] in " \t.-,":
                 end -= 1
-            if end > start and _boundary_ok(text, start, end):
+            if end > start and _boundary_ok(text, start, end, rec.category):
                 scored = self._score(text, start, end, rec)
                 if scored is not None:
                     return _Candidate(start, end, scored[0], rec, scored[1])
@@ -134,10 +143,13 @@ class TextClassifier:
         seen: set[tuple[int, int, str]] = set()
         for index in self.engine.candidates(text):
             rec = self._owners[index]
-            for start, end in self.engine.finditer(index, text):
-                cand = self._candidate(text, start, end, rec)
+            pos = 0
+            while (span := self.engine.search(index, text, pos)) is not None:
+                cand = self._candidate(text, span[0], span[1], rec)
                 if cand is None or cand.confidence < self.threshold:
+                    pos = span[0] + 1  # retry inside: ``1881 4012-...`` may hide a match
                     continue
+                pos = max(cand.end, span[0] + 1)
                 key = (cand.start, cand.end, rec.name)
                 if key not in seen:
                     seen.add(key)

@@ -3,7 +3,7 @@
 Format: ISO/IEC 7812-1 (13-19 digits, issuer identification number, Luhn mod-10 check digit
 of Annex B). Issuer ranges: Visa 4, Mastercard 51-55 and 2221-2720, American Express 34/37,
 Discover 6011/644-649/65, JCB 3528-3589, Diners 300-305/36/38-39, UnionPay 62, Maestro and
-Dankort 50/56-58/6, and NAPAS 9704 (Viet Nam's domestic scheme, State Bank of Viet Nam
+Dankort 50/56-58/6, UATP 1, and NAPAS 9704 (Viet Nam's domestic scheme, State Bank of Viet Nam
 Circular 19/2016/TT-NHNN).
 
 Example:
@@ -50,6 +50,8 @@ def issuer_ok(digits: str) -> bool:
     """Whether ``digits`` starts with a known issuer range of a plausible length."""
     n = len(digits)
     p2, p4 = int(digits[:2]), int(digits[:4])
+    if digits[0] == "1":
+        return n == 15  # UATP
     if digits.startswith("9704"):
         return n in (16, 19)
     if digits[0] == "4":

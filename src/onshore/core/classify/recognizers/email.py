@@ -19,7 +19,7 @@ CATEGORY = "email"
 COUNTRY_CODE = None
 PATTERNS = (
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9\-]{2,59})",
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?:xn--[A-Za-z0-9\-]{2,59}|[A-Za-z]{2,24})",
 )
 CONTEXT = ("email", "e-mail", "mail", "thu dien tu", "lien he", "contact")
 _FULL = re.compile(PATTERNS[0])

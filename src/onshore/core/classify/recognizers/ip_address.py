@@ -2,7 +2,8 @@
 
 Format: IPv4 dotted quad (RFC 791, no leading zeros as Python's ``ipaddress`` requires) and
 IPv6 text forms of RFC 4291 §2.2 (with ``::`` compression, embedded IPv4, zone ids of RFC
-4007). The unspecified address ``::`` is not reported.
+4007), optionally with a CIDR prefix length. The unspecified addresses ``::`` and
+``0.0.0.0`` identify nobody and are not reported.
 
 Example:
     >>> RECOGNIZER.check("14.160.0.1"), RECOGNIZER.check("2001:db8::1")
@@ -21,21 +22,20 @@ NAME = "ip_address"
 CATEGORY = "ip_address"
 COUNTRY_CODE = None
 PATTERNS = (
-    r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
-    r"(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1,4}){1,7}|[0-9A-Fa-f]{1,4}"
-    r"|(?::?[0-9A-Fa-f]{1,4}:?)*\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?:%[0-9A-Za-z]+)?",
-    r"::(?:[0-9A-Fa-f]{1,4}:){0,6}(?:[0-9A-Fa-f]{1,4}|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})",
+    r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:/\d{1,3})?",
+    r"(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*(?:%[0-9A-Za-z]+)?(?:/\d{1,4})?",
 )
 CONTEXT = ("ip", "dia chi ip", "login from", "dang nhap", "address", "host", "client")
 
 
 def validate(text: str) -> float | None:
-    """0.8 for a parseable address other than the unspecified one."""
+    """0.8 for a parseable address (or CIDR block) other than the unspecified one."""
+    address, _, prefix = text.partition("/")
     try:
-        addr = ipaddress.ip_address(text)
+        addr = ipaddress.ip_address(address)
     except ValueError:
         return None
-    if addr.is_unspecified:
+    if addr.is_unspecified or (prefix and int(prefix) > addr.max_prefixlen):
         return None
     return 0.8
 

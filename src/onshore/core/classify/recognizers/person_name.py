@@ -91,6 +91,7 @@ NEGATIVE_CONTEXT = (
     "chua",
 )
 _PLACES = frozenset({"ho chi minh", "le loi", "tran hung dao", "nguyen hue", "le duan"})
+_PLACE_WORDS = frozenset({"city", "street", "district", "ward", "province", "road", "st"})
 _SPLIT = re.compile(r"\s+")
 
 
@@ -100,7 +101,9 @@ def validate(text: str) -> float | None:
     folded = [fold(p) for p in parts]
     if not 2 <= len(parts) <= 4 or folded[0] not in FAMILY_NAMES_FOLDED:
         return None
-    if " ".join(folded) in _PLACES or any(len(f) > 7 for f in folded):
+    if any(len(f) > 7 or f in _PLACE_WORDS for f in folded):
+        return None
+    if any(" ".join(folded[:n]) in _PLACES for n in (2, 3, 4)):
         return None
     accented = any(ch in VN_MARKS for ch in text.lower())
     known = sum(f in GIVEN_SYLLABLES_FOLDED for f in folded[1:])

@@ -29,7 +29,9 @@ PATTERNS = (
     r"(?:\(\+?84\)|\+\s?84|84)[\s.\-]?\(?\d{1,3}\)?(?:[\s.\-]?\d){6,8}",
     # national format with the trunk 0, optionally with the area code in parentheses
     r"\(0\d{1,3}\)[\s.\-]?\d{3,4}[\s.\-]?\d{3,4}",
-    r"0\d{2,3}(?:[\s.\-]?\d){6,7}",
+    r"0\d{2,3}(?:[\s.\-]?\d){6,8}",
+    # toll-free 1800 and premium 1900 numbers, dialled without the trunk 0
+    r"1[89]00[\s.\-]?\d{4,6}",
 )
 CONTEXT = (
     "sdt",
@@ -57,7 +59,7 @@ CONTEXT = (
 def _parse_vn(text: str) -> tuple[bool, bool]:
     """(valid, has_formatting) for ``text`` read as a Vietnamese number."""
     digits = digits_of(text)
-    if not 9 <= len(digits) <= 12:
+    if not 8 <= len(digits) <= 12:
         return (False, False)
     try:
         number = phonenumbers.parse(text, "VN")
