@@ -101,7 +101,7 @@ class Case(_Model):
     """One case."""
 
     id: str = Field(description="Case id.")
-    covers: list[str] = Field(min_length=1, description="Rules this case exercises (must apply).")
+    covers: list[str] = Field(description="Rules this case exercises (must apply); may be empty.")
     op: str = Field(description="Operation.")
     at: datetime = Field(description="Evaluation time.")
     packs: list[str] = Field(default_factory=list, description="Other packs to load too.")

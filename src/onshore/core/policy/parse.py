@@ -72,6 +72,9 @@ class _Builder:
         if depth > _MAX_DEPTH or self.count > _MAX_NODES:
             raise _fail(self.source, line, "document too deep or too large (alias loop?)", path)
         if isinstance(node, ScalarNode):
+            # YAML 1.2 booleans only: ``NO`` (Norway), ``on``, ``yes`` stay strings.
+            if node.tag.endswith(":bool") and node.value.lower() not in ("true", "false"):
+                return node.value
             try:
                 return self.constructor.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
