@@ -33,6 +33,7 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 import phonenumbers
 
@@ -57,7 +58,10 @@ def _text(value: object) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def _phone(value: str, default_region: str) -> str | None:
+    # Cached: parsing is the costly part of indexing, and one subject's number recurs
+    # across their records (profile, logins, contacts) within and between batches.
     value = _PHONE_EXTENSION.sub("", value)
     if _LETTERS.search(value):
         return None  # phonenumbers would read letters as keypad digits
