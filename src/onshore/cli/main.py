@@ -25,6 +25,7 @@ def _register() -> None:
     from onshore.cli import vault as vault_cli
 
     vault_cli.register(app)
+    from onshore.cli import ledger as ledger_cli; ledger_cli.register(app)  # noqa: E702, I001
     # Further groups register themselves here: policy, ledger, scan, keys, serve...
 
 
