@@ -16,6 +16,7 @@ Tree::
     │   └── UnknownIdentifier          input.unknown_identifier
     ├── NotFound                       not_found
     │   ├── RecordNotFound             record.not_found
+    │   ├── CaseNotFound               case.not_found
     │   └── UnknownRegion              region.unknown
     ├── ResidencyError                 residency.error
     │   └── NoPermittedRegion          residency.no_permitted_region
@@ -29,6 +30,13 @@ Tree::
     │   ├── KeyMissing                 keys.missing
     │   ├── KeyStoreUnavailable        keys.unavailable
     │   └── DecryptionFailed           crypto.decryption_failed
+    ├── CaseError                      case.error
+    │   ├── IllegalTransition          case.illegal_transition
+    │   ├── RoleNotPermitted           case.role_not_permitted
+    │   ├── SeparationOfDuties         case.separation_of_duties
+    │   ├── GuardFailed                case.guard_failed
+    │   ├── CaseConflict               case.conflict
+    │   └── DisclosureBlocked          case.disclosure_blocked
     └── AuditError                     ledger.error
         ├── ProofError                 ledger.proof_invalid
         ├── LeafError                  ledger.leaf_invalid
@@ -249,6 +257,57 @@ class PayloadRejected(AuditError):
     """An event payload holds a field the ledger does not accept (it could carry personal data)."""
 
     code = "ledger.payload_rejected"
+
+
+class CaseNotFound(NotFound):
+    """No case with that id exists (in the regions searched)."""
+
+    code = "case.not_found"
+
+
+class CaseError(OnshoreError):
+    """A case workflow refused an action (see ``onshore.core.cases``)."""
+
+    code = "case.error"
+
+
+class IllegalTransition(CaseError):
+    """The lifecycle has no such action from the case's current state.
+
+    ``details`` holds ``lifecycle``, ``state``, ``action`` and the ``allowed`` actions.
+    """
+
+    code = "case.illegal_transition"
+
+
+class RoleNotPermitted(CaseError):
+    """The caller's role may not take this action (``details['roles']`` lists who may)."""
+
+    code = "case.role_not_permitted"
+
+
+class SeparationOfDuties(CaseError):
+    """The same person may not take both actions (e.g. legal review and release approval)."""
+
+    code = "case.separation_of_duties"
+
+
+class GuardFailed(CaseError):
+    """A transition's guard does not hold (a missing reason code, an unmet precondition)."""
+
+    code = "case.guard_failed"
+
+
+class CaseConflict(CaseError):
+    """The case changed since it was read (optimistic concurrency), or the id is taken."""
+
+    code = "case.conflict"
+
+
+class DisclosureBlocked(CaseError):
+    """The policy engine did not allow disclosing this region's data to that authority."""
+
+    code = "case.disclosure_blocked"
 
 
 def error_classes() -> Iterator[type[OnshoreError]]:

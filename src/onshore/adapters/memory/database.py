@@ -22,6 +22,7 @@ class MemoryDatabase:
 
     def __init__(self, url: str = "memory://") -> None:
         from onshore.adapters.memory.auditlog import MemoryAuditLogStore
+        from onshore.adapters.memory.cases import MemoryCaseStore
         from onshore.adapters.memory.records import MemoryRecordStore
 
         self.url = url
@@ -29,7 +30,8 @@ class MemoryDatabase:
         self._depth = 0
         self.records = MemoryRecordStore(self)
         self.ledger = MemoryAuditLogStore(self)
-        self._stores: list[Any] = [self.records, self.ledger]
+        self.cases = MemoryCaseStore(self)
+        self._stores: list[Any] = [self.records, self.ledger, self.cases]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -21,6 +21,7 @@ class PostgresDatabase:
 
     def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
         from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
+        from onshore.adapters.postgres.cases import PostgresCaseStore
         from onshore.adapters.postgres.records import PostgresRecordStore
 
         self.url = url
@@ -29,8 +30,9 @@ class PostgresDatabase:
         self.conn = self._connect()
         self.records = PostgresRecordStore(self)
         self.ledger = PostgresAuditLogStore(self)
+        self.cases = PostgresCaseStore(self)
         with self.transaction():
-            for store in (self.records, self.ledger):
+            for store in (self.records, self.ledger, self.cases):
                 self.execute(store.SCHEMA)
 
     def _connect(self) -> psycopg.Connection[Any]:

@@ -26,6 +26,7 @@ class SqliteDatabase:
 
     def __init__(self, url: str, path: Path) -> None:
         from onshore.adapters.sqlite.auditlog import SqliteAuditLogStore
+        from onshore.adapters.sqlite.cases import SqliteCaseStore
         from onshore.adapters.sqlite.records import SqliteRecordStore
 
         self.url = url
@@ -46,8 +47,9 @@ class SqliteDatabase:
         self._depth = 0
         self.records = SqliteRecordStore(self)
         self.ledger = SqliteAuditLogStore(self)
+        self.cases = SqliteCaseStore(self)
         with self.transaction():
-            for store in (self.records, self.ledger):
+            for store in (self.records, self.ledger, self.cases):
                 self._apply(store.SCHEMA)
 
     def _apply(self, schema: str) -> None:
