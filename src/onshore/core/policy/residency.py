@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 import pycountry
@@ -104,7 +105,12 @@ def _phone(value: object, phone_region: str) -> Evidence:
     if not isinstance(value, str) or not value.strip():
         raise InputError("signal 'phone_number' must be a non-empty string",
                          details={"signal": "phone_number"})
-    text = value.strip()
+    return _phone_evidence(value.strip(), phone_region)
+
+
+@lru_cache(maxsize=65536)
+def _phone_evidence(text: str, phone_region: str) -> Evidence:
+    """Parse and validate a number once (phonenumbers is the slow part of resolution)."""
     international = text.startswith("+") or text.startswith("00")
     try:
         number = phonenumbers.parse(text, None if international else phone_region)

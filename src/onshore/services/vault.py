@@ -1,0 +1,425 @@
+"""The vault: route every record to a region its subject's law allows, sealed and provable.
+
+``put`` / ``put_many`` validate, resolve the subject's residency, classify the fields, ask
+the policy engine where the record may live (``services.placement``), seal it with the
+region's keys and write it together with its ledger leaf in one region transaction.
+
+Example:
+    >>> import tempfile
+    >>> from onshore.settings import Settings, default_config_dict
+    >>> cfg = default_config_dict(); cfg["base_dir"] = tempfile.mkdtemp()
+    >>> for r in cfg["regions"].values(): r["store"] = "memory://"
+    >>> vault = Vault.open(Settings.model_validate(cfg), create_keys=True)
+    >>> receipt = vault.put("user-1", "profile", {"phone": "+84912345678", "name": "Lan"})
+    >>> receipt.region
+    'vn-hcm'
+    >>> [r.record_id for r in vault.find(by={"phone_number": "0912 345 678"})] == [receipt.record_id]
+    True
+    >>> vault.close()
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from onshore.core import blind_index
+from onshore.core.audit import AuditEvent, EventType
+from onshore.core.envelope import Sealer, unseal
+from onshore.core.errors import (
+    InputError,
+    MissingSubject,
+    NotSerialisable,
+    RecordNotFound,
+    RecordTooLarge,
+    UnknownIdentifier,
+)
+from onshore.ports import SealedRecord
+from onshore.services.audit_log import AuditLog
+from onshore.services.placement import Placement, Placer
+from onshore.services.runtime import Region, Runtime, open_runtime
+from onshore.settings import Settings, load_settings
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """Where a record went: its id, region and the ledger index of its placement leaf."""
+
+    record_id: str
+    region: str
+    ledger_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A record as the vault returns it (decrypted)."""
+
+    record_id: str
+    subject_id: str
+    kind: str
+    data: dict[str, Any]
+    created_at: datetime
+    region: str
+    categories: tuple[str, ...]
+    subject_country: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureOutcome:
+    """What erasing a subject did: erased record ids per region and the ledger leaves."""
+
+    subject_id: str
+    erased: dict[str, list[str]] = field(default_factory=dict)
+    ledger_indexes: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """How many records were erased."""
+        return sum(len(v) for v in self.erased.values())
+
+
+@dataclass(frozen=True, slots=True)
+class RecordInput:
+    """One record handed to ``put_many``."""
+
+    subject: str
+    kind: str
+    data: Mapping[str, Any]
+    signals: Mapping[str, Any] | None = None
+    categories: Mapping[str, Iterable[str]] | None = None
+    record_id: str | None = None
+
+
+@dataclass(slots=True)
+class _Prepared:
+    record_id: str
+    subject: str
+    kind: str
+    plaintext: bytes
+    data: Mapping[str, Any]
+    field_categories: dict[str, frozenset[str]]
+    placement: Placement
+
+
+class Vault:
+    """The SDK front door (DESIGN §3): ``put``, ``put_many``, ``get``, ``find``, ``erase``, ``transfer``."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.placer = Placer(runtime)
+        self._logs = {name: AuditLog(name, r.db, r.keys) for name, r in runtime.regions.items()}
+
+    @classmethod
+    def open(
+        cls, path_or_settings: str | Path | Settings | None = None, *, create_keys: bool = False
+    ) -> Vault:
+        """Open the vault of a configuration file, a ``Settings`` value, or the default."""
+        settings = (
+            path_or_settings
+            if isinstance(path_or_settings, Settings)
+            else load_settings(path_or_settings)
+        )
+        return cls(open_runtime(settings, create_keys=create_keys))
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every region's database."""
+        self.runtime.close()
+
+    def audit_log(self, region: str) -> AuditLog:
+        """The ledger of ``region``."""
+        self.runtime.region(region)
+        return self._logs[region]
+
+    # -- writing -----------------------------------------------------------------------
+
+    def put(
+        self,
+        subject: str,
+        kind: str,
+        data: Mapping[str, Any],
+        signals: Mapping[str, Any] | None = None,
+        *,
+        categories: Mapping[str, Iterable[str]] | None = None,
+        record_id: str | None = None,
+        actor: str | None = None,
+    ) -> Receipt:
+        """Store one record in a region its subject's law allows; see ``put_many``."""
+        item = RecordInput(subject, kind, data, signals, categories, record_id)
+        return self.put_many([item], actor=actor)[0]
+
+    def put_many(
+        self, items: Iterable[RecordInput | Mapping[str, Any]], *, actor: str | None = None
+    ) -> list[Receipt]:
+        """Store a batch (the fast path). Everything is validated and placed before anything
+        is written; each region's share is written with its ledger leaves in one transaction,
+        and all regions' transactions commit together after every write succeeded.
+
+        Raises ``InputError`` subclasses for bad records, ``NoPermittedRegion`` when a record
+        may live in no configured region, ``StoreUnavailable`` when a store is down; in every
+        case nothing is written.
+        """
+        now = self.runtime.clock.now()
+        prepared = [self._prepare(self._coerce(item), now) for item in items]
+        by_region: dict[str, list[_Prepared]] = {}
+        for p in prepared:
+            by_region.setdefault(p.placement.region, []).append(p)
+        indexes: dict[str, int] = {}
+        with ExitStack() as stack:
+            for name, batch in by_region.items():
+                region = self.runtime.regions[name]
+                stack.enter_context(region.db.transaction())
+                sealed = self._seal(region, batch, now)
+                region.db.records.put_many(sealed)
+                events = [
+                    AuditEvent(
+                        type=EventType.RECORD_PLACED,
+                        at=now,
+                        region=name,
+                        record_id=p.record_id,
+                        subject_id=p.subject,
+                        actor=actor,
+                        payload=p.placement.ledger_payload(p.kind),
+                    )
+                    for p in batch
+                ]
+                for p, index in zip(batch, self._logs[name].append(events), strict=True):
+                    indexes[p.record_id] = index
+        return [Receipt(p.record_id, p.placement.region, indexes[p.record_id]) for p in prepared]
+
+    @staticmethod
+    def _coerce(item: RecordInput | Mapping[str, Any]) -> RecordInput:
+        if isinstance(item, RecordInput):
+            return item
+        if not isinstance(item, Mapping):
+            raise InputError("each record must be a mapping with subject, kind and data")
+        extra = set(item) - {"subject", "kind", "data", "signals", "categories", "record_id"}
+        if extra:
+            raise InputError(f"unknown record field {sorted(extra)[0]!r}")
+        return RecordInput(
+            subject=item.get("subject", ""),
+            kind=item.get("kind", ""),
+            data=item.get("data", {}),
+            signals=item.get("signals"),
+            categories=item.get("categories"),
+            record_id=item.get("record_id"),
+        )
+
+    def _prepare(self, item: RecordInput, now: datetime) -> _Prepared:
+        if not isinstance(item.subject, str) or not item.subject.strip():
+            raise MissingSubject("a record needs a non-empty subject id")
+        if not isinstance(item.kind, str) or not item.kind.strip():
+            raise InputError("a record needs a non-empty kind", details={"field": "kind"})
+        if not isinstance(item.data, Mapping):
+            raise InputError("a record's data must be an object", details={"field": "data"})
+        record_id = item.record_id or uuid.uuid4().hex
+        if not isinstance(record_id, str) or not 0 < len(record_id) <= 128:
+            raise InputError("record_id must be a string of 1 to 128 characters")
+        field_categories = self.placer.categories(item.data, item.categories)
+        placement = self.placer.place(item.signals, field_categories, now)
+        body = {"s": item.subject, "k": item.kind, "d": item.data, "t": now.isoformat(),
+                "c": placement.subject_country}
+        try:
+            plaintext = json.dumps(
+                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise NotSerialisable(
+                f"record data is not JSON-serialisable: {type(exc).__name__}",
+                details={"subject_field": "data"},
+            ) from exc
+        limit = self.runtime.settings.deployment.max_record_bytes
+        if len(plaintext) > limit:
+            raise RecordTooLarge(
+                f"record is {len(plaintext)} bytes, over the {limit}-byte limit",
+                details={"size": len(plaintext), "limit": limit},
+            )
+        return _Prepared(record_id, item.subject, item.kind, plaintext, item.data,
+                         field_categories, placement)
+
+    def _seal(self, region: Region, batch: Sequence[_Prepared], now: datetime) -> list[SealedRecord]:
+        sealer = Sealer(region.keys.current("kek"), region.name)
+        index_key = region.keys.current("index").material
+        phone_region = self.runtime.settings.deployment.default_phone_region
+        out = []
+        for p in batch:
+            key_id, wrapped, nonce, ciphertext = sealer.seal(p.record_id, p.plaintext)
+            out.append(
+                SealedRecord(
+                    record_id=p.record_id,
+                    region=region.name,
+                    subject_ref=blind_index.subject_ref(index_key, p.subject),
+                    kind=p.kind,
+                    created_at=now,
+                    categories=tuple(sorted(set().union(*p.field_categories.values()))),
+                    key_id=key_id,
+                    wrapped_key=wrapped,
+                    nonce=nonce,
+                    ciphertext=ciphertext,
+                    index_terms=blind_index.terms_for(
+                        p.data, p.field_categories, index_key, default_region=phone_region
+                    ),
+                )
+            )
+        return out
+
+    # -- reading -----------------------------------------------------------------------
+
+    def open_sealed(self, region: Region, sealed: SealedRecord) -> Record:
+        """Decrypt a sealed record of ``region`` (no ledger event: callers decide)."""
+        body = json.loads(unseal(sealed, region.keys.get(sealed.key_id)))
+        return Record(
+            record_id=sealed.record_id,
+            subject_id=body["s"],
+            kind=body["k"],
+            data=body["d"],
+            created_at=sealed.created_at,
+            region=region.name,
+            categories=sealed.categories,
+            subject_country=body["c"],
+        )
+
+    def locate(self, record_id: str) -> tuple[Region, SealedRecord]:
+        """The region holding ``record_id`` and its sealed form; ``RecordNotFound`` otherwise."""
+        for region in self.runtime.regions.values():
+            sealed = region.db.records.get(record_id)
+            if sealed is not None:
+                return region, sealed
+        raise RecordNotFound("no record with that id", details={"record_id": record_id})
+
+    def get(
+        self,
+        record_id: str,
+        *,
+        caller_region: str | None = None,
+        purpose: str | None = None,
+        actor: str | None = None,
+    ) -> Record:
+        """Decrypt one record. A read from another region (``caller_region``) needs a
+        ``purpose`` and is recorded on the holding region's ledger."""
+        region, sealed = self.locate(record_id)
+        if caller_region is not None and caller_region != region.name:
+            self.runtime.region(caller_region)
+            if not purpose:
+                raise InputError("a read from another region needs a purpose",
+                                 details={"field": "purpose"})
+            event = AuditEvent(
+                type=EventType.RECORD_READ,
+                at=self.runtime.clock.now(),
+                region=region.name,
+                record_id=record_id,
+                actor=actor,
+                payload={"from_region": region.name, "to_region": caller_region, "purpose": purpose},
+            )
+            with region.db.transaction():
+                self._logs[region.name].append([event])
+        return self.open_sealed(region, sealed)
+
+    def find(self, by: Mapping[str, str]) -> list[Record]:
+        """Records whose identifiers match every ``by`` entry, searched through the blind
+        indexes of every region (no plaintext is compared)."""
+        if not by:
+            raise InputError("find needs at least one identifier, e.g. by={'phone_number': ...}")
+        phone_region = self.runtime.settings.deployment.default_phone_region
+        found: list[Record] = []
+        for region in self.runtime.regions.values():
+            key = region.keys.current("index").material
+            hits: dict[str, SealedRecord] | None = None
+            for category, value in by.items():
+                if category not in blind_index.IDENTIFIER_CATEGORIES:
+                    raise UnknownIdentifier(
+                        f"no blind index for {category!r}",
+                        details={"allowed": sorted(blind_index.IDENTIFIER_CATEGORIES)},
+                    )
+                normal = blind_index.normalise(category, value, default_region=phone_region)
+                if normal is None:
+                    raise InputError(f"not a valid {category} value", details={"field": category})
+                term = blind_index.term(key, category, normal)
+                matches = {s.record_id: s for s in region.db.records.find(term)}
+                hits = matches if hits is None else {k: v for k, v in hits.items() if k in matches}
+            found.extend(self.open_sealed(region, s) for s in (hits or {}).values())
+        return found
+
+    def records_of(self, subject: str) -> list[Record]:
+        """Every record of ``subject`` in every region."""
+        out: list[Record] = []
+        for region in self.runtime.regions.values():
+            ref = blind_index.subject_ref(region.keys.current("index").material, subject)
+            out.extend(self.open_sealed(region, s) for s in region.db.records.by_subject(ref))
+        return out
+
+    # -- erasure and transfer ------------------------------------------------------------
+
+    def erase(self, subject: str, *, actor: str | None = None) -> ErasureOutcome:
+        """Delete every record of ``subject``; each deletion is a ledger leaf in the same
+        transaction. Ledger leaves hold no personal data, so proofs stay valid."""
+        if not isinstance(subject, str) or not subject.strip():
+            raise MissingSubject("erase needs a subject id")
+        outcome = ErasureOutcome(subject_id=subject)
+        now = self.runtime.clock.now()
+        for name, region in self.runtime.regions.items():
+            ref = blind_index.subject_ref(region.keys.current("index").material, subject)
+            with region.db.transaction():
+                ids = [s.record_id for s in region.db.records.by_subject(ref)]
+                if not ids:
+                    continue
+                for record_id in ids:
+                    region.db.records.delete(record_id)
+                events = [
+                    AuditEvent(type=EventType.RECORD_ERASED, at=now, region=name,
+                               record_id=rid, subject_id=subject, actor=actor,
+                               payload={"reason": "erasure_request"})
+                    for rid in ids
+                ]
+                outcome.erased[name] = ids
+                outcome.ledger_indexes[name] = self._logs[name].append(events)
+        return outcome
+
+    def transfer(
+        self, record_id: str, to_region: str, *, purpose: str, actor: str | None = None
+    ) -> Receipt:
+        """Move a record to another region, if the policy engine allows the target country.
+
+        The record is written to the target (with a ``RECORD_TRANSFERRED`` leaf) before it
+        is deleted from the source (with its own leaf), so a failure never loses it.
+        """
+        source, sealed = self.locate(record_id)
+        target = self.runtime.region(to_region)
+        if target.name == source.name:
+            raise InputError("the record already lives in that region")
+        record = self.open_sealed(source, sealed)
+        now = self.runtime.clock.now()
+        placement = self.placer.check(
+            record.subject_country, frozenset(record.categories), target, now
+        )
+        plaintext = json.dumps(
+            {"s": record.subject_id, "k": record.kind, "d": record.data,
+             "t": record.created_at.isoformat(), "c": record.subject_country},
+            ensure_ascii=False, separators=(",", ":"),
+        ).encode("utf-8")
+        prepared = _Prepared(record_id, record.subject_id, record.kind, plaintext, record.data,
+                             self.placer.categories(record.data, None), placement)
+        payload = {"from_region": source.name, "to_region": target.name, "purpose": purpose,
+                   "rules": list(placement.decision_rules)}
+        with target.db.transaction():
+            target.db.records.put_many(self._seal(target, [prepared], record.created_at))
+            [index] = self._logs[target.name].append([AuditEvent(
+                type=EventType.RECORD_TRANSFERRED, at=now, region=target.name,
+                record_id=record_id, subject_id=record.subject_id, actor=actor, payload=payload)])
+        with source.db.transaction():
+            source.db.records.delete(record_id)
+            self._logs[source.name].append([AuditEvent(
+                type=EventType.RECORD_TRANSFERRED, at=now, region=source.name,
+                record_id=record_id, subject_id=record.subject_id, actor=actor, payload=payload)])
+        return Receipt(record_id, target.name, index)
