@@ -1,0 +1,149 @@
+"""Benchmark: the vault's put_many against raw inserts of the same rows, in the same run.
+
+Measures records/s of ``Vault.put_many`` (residency, classification, policy placement,
+AES-256-GCM sealing, blind indexes and one ledger leaf per record, all on) and compares it with
+
+- a raw ``executemany`` of the same JSON rows into the same SQLite file, and
+- PostgreSQL ``COPY`` of the same rows into a table of a throwaway cluster, with the vault
+  writing to the same cluster.
+
+It prints both ratios (goal >= 0.5) and the share of ``put_many`` time spent in placement
+(policy decisions + residency + classification).
+
+    .venv/bin/python bench/vault.py            # 40,000 records
+    .venv/bin/python bench/vault.py --quick    # 5,000 records
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+
+from onshore.services.demo import demo_records, generate_users  # noqa: E402
+from onshore.services.vault import RecordInput, Vault  # noqa: E402
+from onshore.settings import Settings, default_config_dict  # noqa: E402
+
+
+def make_records(n: int) -> list[RecordInput]:
+    """``n`` realistic records (profiles, logins, friend lists) of synthetic users."""
+    users = generate_users(n // 3 + 1, seed=11)
+    return demo_records(users)[:n]
+
+
+def rows_of(records: list[RecordInput]) -> list[tuple[str, str, str, str]]:
+    """The same records as plain JSON rows (what a naive store would write)."""
+    return [
+        (r.record_id or str(i), r.subject, r.kind, json.dumps(r.data, ensure_ascii=False))
+        for i, r in enumerate(records)
+    ]
+
+
+def vault_for(store_vn: str, store_sg: str, base: Path) -> Vault:
+    cfg = default_config_dict()
+    cfg["regions"]["vn-hcm"]["store"] = store_vn
+    cfg["regions"]["sg-1"]["store"] = store_sg
+    cfg["base_dir"] = str(base)
+    return Vault.open(Settings.model_validate(cfg), create_keys=True)
+
+
+def time_vault(vault: Vault, records: list[RecordInput], batch: int) -> float:
+    start = time.perf_counter()
+    for i in range(0, len(records), batch):
+        vault.put_many(records[i : i + batch])
+    return time.perf_counter() - start
+
+
+def time_placement(vault: Vault, records: list[RecordInput]) -> float:
+    placer = vault.placer
+    now = vault.runtime.clock.now()
+    start = time.perf_counter()
+    for r in records:
+        placer.place(r.signals, placer.categories(r.data, r.categories), now)
+    return time.perf_counter() - start
+
+
+def time_sqlite_raw(path: Path, rows: list[tuple[str, str, str, str]], batch: int) -> float:
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE raw (id TEXT PRIMARY KEY, subject TEXT, kind TEXT, body TEXT)")
+    start = time.perf_counter()
+    for i in range(0, len(rows), batch):
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO raw VALUES (?, ?, ?, ?)", rows[i : i + batch])
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def time_pg_copy(url: str, rows: list[tuple[str, str, str, str]], batch: int) -> float:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE raw (id TEXT PRIMARY KEY, subject TEXT, kind TEXT, body JSONB)")
+        start = time.perf_counter()
+        for i in range(0, len(rows), batch):
+            with conn.transaction(), conn.cursor() as cur, cur.copy(
+                "COPY raw (id, subject, kind, body) FROM STDIN"
+            ) as copy:
+                for row in rows[i : i + batch]:
+                    copy.write_row(row)
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5,000 records instead of 40,000")
+    parser.add_argument("--records", type=int, default=None)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL pair")
+    args = parser.parse_args()
+    n = args.records or (5_000 if args.quick else 40_000)
+    records = make_records(n)
+    rows = rows_of(records)
+    tmp = Path(tempfile.mkdtemp(prefix="onshore-bench-"))
+
+    print(f"records: {n}, batch: {args.batch}")
+    vault = vault_for(f"sqlite:///{tmp}/vn.db", f"sqlite:///{tmp}/sg.db", tmp)
+    t_vault = time_vault(vault, records, args.batch)
+    # placement on a fresh vault (cold caches) to measure what it adds to put_many
+    vault.close()
+    cold = vault_for("memory://", "memory://", tmp / "cold")
+    t_place = time_placement(cold, records)
+    cold.close()
+    t_raw = time_sqlite_raw(tmp / "vn.db", rows, args.batch)
+    v_rate, raw_rate = n / t_vault, n / t_raw
+    print(f"sqlite  vault put_many      : {v_rate:12,.0f} records/s")
+    print(f"sqlite  raw executemany     : {raw_rate:12,.0f} records/s")
+    print(f"sqlite  ratio vault/raw     : {v_rate / raw_rate:12.3f}   (goal >= 0.5)")
+    print(f"placement share of put_many : {t_place / t_vault:12.1%}   (cold caches)")
+
+    if args.no_postgres:
+        return
+    from tests.support.pgcluster import PgCluster
+
+    cluster = PgCluster()
+    try:
+        pv = vault_for(cluster.create_database("vn"), cluster.create_database("sg"), tmp / "pg")
+        t_pv = time_vault(pv, records, args.batch)
+        pv.close()
+        t_copy = time_pg_copy(cluster.create_database("raw"), rows, args.batch)
+    finally:
+        cluster.stop()
+    pv_rate, copy_rate = n / t_pv, n / t_copy
+    print(f"postgres vault put_many     : {pv_rate:12,.0f} records/s")
+    print(f"postgres COPY               : {copy_rate:12,.0f} records/s")
+    print(f"postgres ratio vault/COPY   : {pv_rate / copy_rate:12.3f}   (goal >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()
