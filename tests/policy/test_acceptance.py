@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -23,7 +23,7 @@ def engine() -> PolicyEngine:
 def test_domestic_entity_may_not_store_vn_subject_data_in_sg(
     engine: PolicyEngine, category: str
 ) -> None:
-    at = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    at = datetime(2025, 6, 1, tzinfo=UTC)
     d = engine.storage_decision("VN", frozenset({category}), "SG", DOMESTIC, at)
     assert d.outcome is Outcome.DENY
     assert "VN-D53-26.2" in d.deciding_rules
@@ -31,7 +31,7 @@ def test_domestic_entity_may_not_store_vn_subject_data_in_sg(
 
 
 def test_domestic_entity_may_store_in_vn(engine: PolicyEngine) -> None:
-    at = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    at = datetime(2025, 6, 1, tzinfo=UTC)
     d = engine.storage_decision("VN", frozenset({"political_opinion"}), "VN", DOMESTIC, at)
     assert d.outcome is Outcome.ALLOW
     assert d.deciding_rules == ("VN-D53-26.2",)
@@ -58,7 +58,7 @@ def test_foreign_entity_owes_tia_under_decree_356_from_2026(engine: PolicyEngine
 
 def test_foreign_entity_with_storage_decision_is_denied_abroad(engine: PolicyEngine) -> None:
     entity = EntityFacts("SG", frozenset({"messaging"}), frozenset({"VN-D53-26.3"}))
-    at = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    at = datetime(2025, 6, 1, tzinfo=UTC)
     d = engine.storage_decision("VN", frozenset({"phone_number"}), "SG", entity, at)
     assert d.outcome is Outcome.DENY
     assert d.deciding_rules == ("VN-D53-26.3",)
@@ -69,13 +69,13 @@ def test_foreign_entity_with_storage_decision_is_denied_abroad(engine: PolicyEng
 
 def test_storage_decision_outside_the_ten_sectors_is_not_denied(engine: PolicyEngine) -> None:
     entity = EntityFacts("SG", frozenset(), frozenset({"VN-D53-26.3"}))
-    at = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    at = datetime(2025, 6, 1, tzinfo=UTC)
     d = engine.storage_decision("VN", frozenset({"email"}), "SG", entity, at)
     assert d.outcome is not Outcome.DENY
 
 
 def test_eu_subject_stored_in_vn_needs_safeguards(engine: PolicyEngine) -> None:
-    at = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    at = datetime(2025, 6, 1, tzinfo=UTC)
     d = engine.storage_decision("DE", frozenset({"email"}), "VN", DOMESTIC, at)
     assert d.outcome is Outcome.DENY and d.deciding_rules == ("EU-GDPR-44-49",)
     assert engine.storage_decision("DE", frozenset({"email"}), "FR", DOMESTIC, at).outcome is (
@@ -84,8 +84,8 @@ def test_eu_subject_stored_in_vn_needs_safeguards(engine: PolicyEngine) -> None:
 
 
 def test_cached_decisions_match_fresh_ones_at_other_times(engine: PolicyEngine) -> None:
-    first = datetime(2025, 6, 1, tzinfo=timezone.utc)
-    later = datetime(2025, 6, 2, tzinfo=timezone.utc)
+    first = datetime(2025, 6, 1, tzinfo=UTC)
+    later = datetime(2025, 6, 2, tzinfo=UTC)
     a = engine.storage_decision("VN", frozenset({"email"}), "SG", FOREIGN, first)
     b = engine.storage_decision("VN", frozenset({"email"}), "SG", FOREIGN, later)
     assert b.at == later and b.obligations != a.obligations
@@ -99,7 +99,7 @@ def test_cached_decisions_match_fresh_ones_at_other_times(engine: PolicyEngine) 
 
 
 def test_unconfirmed_rules_warn_unless_enforced() -> None:
-    at = datetime(2026, 8, 1, tzinfo=timezone.utc)
+    at = datetime(2026, 8, 1, tzinfo=UTC)
     entity = EntityFacts("SG")
     lax = load_engine(["vn"]).storage_decision("VN", frozenset({"email"}), "SG", entity, at)
     assert lax.outcome is Outcome.ALLOW

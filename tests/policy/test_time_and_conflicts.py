@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -117,7 +117,7 @@ def test_working_day_due_dates_skip_weekends() -> None:
     ],
 )
 def test_add_working_days_table(start: str, days: int, expected: str) -> None:
-    s = datetime.fromisoformat(start).replace(tzinfo=timezone.utc)
+    s = datetime.fromisoformat(start).replace(tzinfo=UTC)
     assert add_working_days(s, days).date().isoformat() == expected
 
 
@@ -136,7 +136,7 @@ def test_working_days_land_on_weekdays_and_count_exactly(start: datetime, n: int
 
 
 def test_months_clamp_and_hours() -> None:
-    s = datetime(2025, 1, 31, 9, tzinfo=timezone.utc)
-    assert add_duration(s, 1, "month") == datetime(2025, 2, 28, 9, tzinfo=timezone.utc)
-    assert add_duration(s, 1, "year") == datetime(2026, 1, 31, 9, tzinfo=timezone.utc)
-    assert add_duration(s, 72, "hour") == datetime(2025, 2, 3, 9, tzinfo=timezone.utc)
+    s = datetime(2025, 1, 31, 9, tzinfo=UTC)
+    assert add_duration(s, 1, "month") == datetime(2025, 2, 28, 9, tzinfo=UTC)
+    assert add_duration(s, 1, "year") == datetime(2026, 1, 31, 9, tzinfo=UTC)
+    assert add_duration(s, 72, "hour") == datetime(2025, 2, 3, 9, tzinfo=UTC)
