@@ -308,6 +308,17 @@ def test_rewrap_replaces_only_the_wrapped_key(store: RecordStore) -> None:
         store.rewrap("missing", "kek:2", b"n" * 60)
 
 
+def test_rewrap_many_is_all_or_nothing(store: RecordStore) -> None:
+    store.put_many([make("r1"), make("r2")])
+    rewrap_many = store.rewrap_many  # type: ignore[attr-defined]
+    rewrap_many([("r1", "kek:2", b"a" * 60), ("r2", "kek:2", b"b" * 60)])
+    assert {r.key_id for r in store.page(None, 10)} == {"kek:2"}
+    with pytest.raises(RecordNotFound):
+        rewrap_many([("r1", "kek:3", b"c" * 60), ("missing", "kek:3", b"c" * 60)])
+    got = store.get("r1")
+    assert got is not None and (got.key_id, got.wrapped_key) == ("kek:2", b"a" * 60)
+
+
 def test_unicode_and_binary_values_survive(store: RecordStore) -> None:
     rec = replace(
         make("bản-ghi-1", terms=(b"\x00" * 32, b"\xff" * 32)),

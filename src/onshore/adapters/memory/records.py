@@ -144,10 +144,18 @@ class MemoryRecordStore:
 
     def rewrap(self, record_id: str, key_id: str, wrapped_key: bytes) -> None:
         """Replace a record's wrapped data key; ``RecordNotFound`` when it is not there."""
+        self.rewrap_many([(record_id, key_id, wrapped_key)])
+
+    def rewrap_many(self, items: Sequence[tuple[str, str, bytes]]) -> None:
+        """Re-wrap many records in one transaction: ``(record_id, key_id, wrapped_key)`` each.
+
+        Raises ``RecordNotFound`` (and changes nothing) when any record is missing.
+        """
         with self._db.transaction():
-            old = self._records.get(record_id)
-            if old is None:
-                raise RecordNotFound(
-                    "no such record in this store", details={"record_id": record_id}
-                )
-            self._replace(replace(old, key_id=key_id, wrapped_key=wrapped_key))
+            for record_id, key_id, wrapped_key in items:
+                old = self._records.get(record_id)
+                if old is None:
+                    raise RecordNotFound(
+                        "no such record in this store", details={"record_id": record_id}
+                    )
+                self._replace(replace(old, key_id=key_id, wrapped_key=wrapped_key))
