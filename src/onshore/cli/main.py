@@ -25,7 +25,11 @@ def _register() -> None:
     from onshore.cli import vault as vault_cli
 
     vault_cli.register(app)
+    from onshore.cli import serve as serve_cli
+
+    serve_cli.register(app)  # serve, run, token
     from onshore.cli import ledger as ledger_cli; ledger_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import policy as policy_cli; policy_cli.register(app)  # noqa: E702, I001
     # Further groups register themselves here: policy, ledger, scan, keys, serve...
 
 

@@ -76,7 +76,7 @@ def describe_test(test: MetricTest | Range, name: str | None = None) -> str:
     """``vn_monthly_visits >= 100000`` style text."""
     label = name or getattr(test, "metric", "value")
     parts = [
-        f"{op} {bound:g}"
+        f"{op} {bound:.0f}" if float(bound).is_integer() else f"{op} {bound}"
         for op, bound in ((">=", test.gte), (">", test.gt), ("<=", test.lte), ("<", test.lt))
         if bound is not None
     ]

@@ -34,7 +34,7 @@ def due_of(rule: CompiledRule, d: Duration, facts: Facts, at: datetime) -> tuple
     """Deadline of ``d`` from its start event (evaluation time if the facts lack it)."""
     start = facts.events.get(d.start, at) if d.start != "at" else at
     start = start.astimezone(rule.tz)
-    origin = "now" if d.start == "at" or d.start not in facts.events else d.start
+    origin = "this operation" if d.start == "at" or d.start not in facts.events else d.start
     return add_duration(start, d.amount, d.unit), origin
 
 
