@@ -7,6 +7,7 @@ import sys
 import click
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from onshore.core.errors import (
     InputError,
@@ -37,9 +38,14 @@ def exit_code_for(error: OnshoreError) -> int:
     return EXIT_ERROR
 
 
+def report(error: OnshoreError) -> None:
+    """Print ``error`` as ``error[code]: message`` on stderr (no markup interpretation)."""
+    _stderr.print(Text.assemble(("error", "bold red"), f"[{error.code}]: {error.message}"))
+
+
 def fail(error: OnshoreError) -> None:
     """Print ``error`` as ``error[code]: message`` and exit with its code."""
-    _stderr.print(f"[bold red]error[/][{error.code}]: {error.message}", markup=True)
+    report(error)
     raise typer.Exit(exit_code_for(error))
 
 
@@ -49,7 +55,7 @@ def run_app(app: typer.Typer, argv: list[str]) -> None:
     try:
         command.main(args=argv, prog_name="onshore", standalone_mode=False)
     except OnshoreError as exc:
-        _stderr.print(f"[bold red]error[/][{exc.code}]: {exc.message}", markup=True)
+        report(exc)
         sys.exit(exit_code_for(exc))
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

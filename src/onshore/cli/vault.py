@@ -153,6 +153,7 @@ def find(
 def demo(
     users: Annotated[int, typer.Option(help="How many synthetic users to write.")] = 300,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 7,
+    again: Annotated[bool, typer.Option("--again", help="Write the demo records even if the stores hold data.")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Write synthetic users of several countries through the SDK, show where each
@@ -167,13 +168,18 @@ def demo(
     people = generate_users(users, seed=seed)
     records = demo_records(people)
     with Vault.open(load_settings(path), create_keys=True) as vault:
-        with Progress(TextColumn("writing demo records"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=True) as bar:
-            task = bar.add_task("write", total=len(records))
-            for start in range(0, len(records), 200):
-                chunk = records[start:start + 200]
-                vault.put_many(chunk, actor="demo")
-                bar.advance(task, len(chunk))
+        held = sum(r.db.records.count() for r in vault.runtime.regions.values())
+        if held and not again:
+            console.print(f"the stores already hold {held} records; checking them "
+                          "(--again writes the demo records once more)")
+        else:
+            with Progress(TextColumn("writing demo records"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console, transient=True) as bar:
+                task = bar.add_task("write", total=len(records))
+                for start in range(0, len(records), 200):
+                    chunk = records[start:start + 200]
+                    vault.put_many(chunk, actor="demo")
+                    bar.advance(task, len(chunk))
         result = residency_audit(vault, people)
         regions = list(vault.runtime.regions)
         table = Table(title=f"Where {users} demo users' records landed")

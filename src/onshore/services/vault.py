@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
@@ -45,6 +46,8 @@ from onshore.services.audit_log import AuditLog
 from onshore.services.placement import Placement, Placer
 from onshore.services.runtime import Region, Runtime, open_runtime
 from onshore.settings import Settings, load_settings
+
+_KIND = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +75,16 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class ErasureOutcome:
-    """What erasing a subject did: erased record ids per region and the ledger leaves."""
+    """What erasing a subject did: erased record ids per region and the ledger leaves.
+
+    ``retained`` lists, per region, records kept because a legal hold (a preservation
+    request, ``services.legal_holds``) binds the subject there.
+    """
 
     subject_id: str
     erased: dict[str, list[str]] = field(default_factory=dict)
     ledger_indexes: dict[str, list[int]] = field(default_factory=dict)
+    retained: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -219,8 +227,11 @@ class Vault:
     def _prepare(self, item: RecordInput, now: datetime) -> _Prepared:
         if not isinstance(item.subject, str) or not item.subject.strip():
             raise MissingSubject("a record needs a non-empty subject id")
-        if not isinstance(item.kind, str) or not item.kind.strip():
-            raise InputError("a record needs a non-empty kind", details={"field": "kind"})
+        if not isinstance(item.kind, str) or not _KIND.fullmatch(item.kind):
+            raise InputError(
+                "a record's kind must be 1-64 letters, digits or _ . : - (e.g. profile)",
+                details={"field": "kind"},
+            )
         if not isinstance(item.data, Mapping):
             raise InputError("a record's data must be an object", details={"field": "data"})
         record_id = item.record_id or uuid.uuid4().hex
@@ -374,6 +385,13 @@ class Vault:
                 ids = [s.record_id for s in region.db.records.by_subject(ref)]
                 if not ids:
                     continue
+                # -- legal holds (issue 7): held records are retained, not erased ----------
+                from onshore.services.legal_holds import held_refs
+
+                if held_refs(self.runtime, [ref], now):
+                    outcome.retained[name] = ids
+                    continue
+                # -- end legal holds ------------------------------------------------------
                 for record_id in ids:
                     region.db.records.delete(record_id)
                 events = [
