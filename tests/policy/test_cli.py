@@ -69,7 +69,8 @@ def test_explain_entity_from_config(tmp_path: Path, capsys: pytest.CaptureFixtur
         'default_region = "sg-1"\n[regions.sg-1]\ncountry = "SG"\nstore = "memory://"\n'
     )
     argv = ["policy", "explain", "--subject", "VN", "--category", "email",
-            "--region-country", "SG", "--at", "2025-06-01", "--config", str(cfg), "--json"]  # fmt: skip
+            "--region-country", "SG", "--at", "2025-06-01",
+            "--config", str(cfg), "--json"]  # fmt: skip
     code, out, _ = _run(argv, capsys)
     assert code == 3 and json.loads(out)["facts"]["entity"]["incorporated_in"] == "VN"
 
