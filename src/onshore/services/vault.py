@@ -28,6 +28,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from onshore.core import blind_index
@@ -122,6 +123,7 @@ class Vault:
         self.runtime = runtime
         self.placer = Placer(runtime)
         self._logs = {name: AuditLog(name, r.db, r.keys) for name, r in runtime.regions.items()}
+        self._payloads: dict[tuple[Any, ...], Mapping[str, Any]] = {}
 
     @classmethod
     def open(
@@ -198,13 +200,27 @@ class Vault:
                         record_id=p.record_id,
                         subject_id=p.subject,
                         actor=actor,
-                        payload=p.placement.ledger_payload(p.kind),
+                        payload=self._payload(p),
                     )
                     for p in batch
                 ]
                 for p, index in zip(batch, self._logs[name].append(events), strict=True):
                     indexes[p.record_id] = index
         return [Receipt(p.record_id, p.placement.region, indexes[p.record_id]) for p in prepared]
+
+    def _payload(self, p: _Prepared) -> Mapping[str, Any]:
+        """The placement leaf's payload, one read-only object per distinct placement (so the
+        ledger validates and hashes it once per batch, not once per record)."""
+        pl = p.placement
+        res = pl.residency
+        key = (pl.region, pl.subject_country, pl.categories, pl.decision_rules, p.kind,
+               res.decided_by if res else None, res.confidence if res else None)
+        payload = self._payloads.get(key)
+        if payload is None:
+            if len(self._payloads) > 10_000:
+                self._payloads.clear()
+            payload = self._payloads[key] = MappingProxyType(pl.ledger_payload(p.kind))
+        return payload
 
     @staticmethod
     def _coerce(item: RecordInput | Mapping[str, Any]) -> RecordInput:
