@@ -180,10 +180,18 @@ class CompiledRule:
             out.add(self.in_doubt_from)
         return out
 
-    def not_in_force(self, at: datetime) -> str | None:
-        """``None`` when in force at ``at``, else the reason."""
-        for start, end in self.windows:
-            if start <= at and (end is None or at < end):
+    def __post_init__(self) -> None:
+        spans = tuple(
+            (start.timestamp(), end.timestamp() if end else float("inf"))
+            for start, end in self.windows
+        )
+        object.__setattr__(self, "_spans", spans)
+
+    def not_in_force(self, at: datetime, ts: float | None = None) -> str | None:
+        """``None`` when in force at ``at`` (``ts`` is its timestamp, if known), else why not."""
+        t = at.timestamp() if ts is None else ts
+        for lo, hi in self._spans:  # type: ignore[attr-defined]
+            if lo <= t < hi:
                 return None
         if self.windows and at < self.windows[0][0]:
             first = self.windows[0][0].date().isoformat()

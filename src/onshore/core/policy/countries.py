@@ -11,7 +11,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -41,7 +41,7 @@ def expand(code: str) -> frozenset[str]:
     return BLOCS.get(code, frozenset({code}))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CountrySet:
     """A set of countries, possibly negated (``{not: [...]}``); ``codes`` as written."""
 
@@ -65,19 +65,20 @@ class CountrySet:
                 raise ValueError(f"unknown country or bloc {code!r} (ISO 3166-1 alpha-2 or EU/EEA)")
         return cls(tuple(value), negated)
 
-    @property
-    def members(self) -> frozenset[str]:
-        """The expanded countries (before negation)."""
+    def __post_init__(self) -> None:
         out: set[str] = set()
         for code in self.codes:
             out |= expand(code)
-        return frozenset(out)
+        object.__setattr__(self, "members", frozenset(out))
+
+    #: The expanded countries (before negation).
+    members: frozenset[str] = field(default=frozenset(), init=False, compare=False)
 
     def contains(self, country: str | None) -> bool:
         """Does the set include ``country`` (a code or bloc; ``None`` is never included)?"""
         if country is None:
             return False
-        inside = expand(country) <= self.members
+        inside = country in self.members if country not in BLOCS else BLOCS[country] <= self.members
         return not inside if self.negated else inside
 
     def __str__(self) -> str:

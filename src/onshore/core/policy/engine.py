@@ -147,6 +147,7 @@ class PolicyEngine:
         if op not in OPS:
             raise InputError(f"unknown operation {op!r} (one of {', '.join(OPS)})")
         at = _aware(at)
+        ts = at.timestamp()
         labels = self._labels(facts, at)
         decisions = facts.entity.storage_decisions | facts.decisions
         relaxed = self._relaxed(facts, labels, at, decisions)
@@ -157,7 +158,7 @@ class PolicyEngine:
         obligations: list[Obligation] = []
         warnings: list[str] = []
         for cr in self.rules:
-            why = self._screen(cr, op, facts, labels, at, decisions)
+            why = self._screen(cr, op, facts, labels, at, decisions, ts)
             if why is None and cr.id in relaxed:
                 why = f"relaxed by {relaxed[cr.id]}"
             if why is not None:
@@ -238,9 +239,10 @@ class PolicyEngine:
         labels: frozenset[str],
         at: datetime,
         decisions: frozenset[str],
+        ts: float | None = None,
     ) -> str | None:
         """Why ``cr`` does not apply (``None`` when it does), before its requirements."""
-        why = cr.not_in_force(at)
+        why = cr.not_in_force(at, ts)
         if why is not None:
             return why
         if op not in cr.ops:
