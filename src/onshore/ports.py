@@ -174,8 +174,14 @@ class RegionDatabase(Protocol):
     """One region's database: its stores share one transaction."""
 
     url: str
-    records: RecordStore
-    ledger: AuditLogStore
+
+    @property
+    def records(self) -> RecordStore:
+        """The region's sealed records."""
+
+    @property
+    def ledger(self) -> AuditLogStore:
+        """The region's audit log."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Open (or join) a transaction; commits on exit, rolls back on an exception."""

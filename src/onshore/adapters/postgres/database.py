@@ -81,7 +81,7 @@ class PostgresDatabase:
     def execute(self, sql: str, params: Any = None) -> psycopg.Cursor[Any]:
         """Run one statement on the shared connection."""
         try:
-            return self.conn.execute(sql, params)  # type: ignore[arg-type]
+            return self.conn.execute(sql, params)
         except psycopg.OperationalError as exc:
             raise StoreUnavailable("the PostgreSQL store failed") from exc
 

@@ -38,6 +38,8 @@ class SqliteDatabase:
             )
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
+            # Checkpoint the WAL less often: fewer fsyncs on the batched write path.
+            self.conn.execute("PRAGMA wal_autocheckpoint=10000")
             self.conn.execute("PRAGMA foreign_keys=ON")
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(

@@ -40,6 +40,7 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from onshore.core.audit.events import AuditEvent, EventType
@@ -116,6 +117,11 @@ class LeafEncoder:
         self._key = key
         self.key_version = key_version
         self._payloads: dict[str, tuple[bytes, bytes]] = {}
+        # Identity cache for read-only payloads (``types.MappingProxyType``) that callers
+        # reuse for many events (the vault does, per placement): validation and canonical
+        # JSON run once. The object is kept alive beside its result, so an id is never
+        # reused while it is cached.
+        self._by_identity: dict[int, tuple[Mapping[str, Any], tuple[bytes, bytes]]] = {}
 
     def ref(self, kind: str, value: str) -> bytes:
         """The keyed hash of an id: ``kind`` is record, subject, actor or payload-ref.
@@ -130,6 +136,18 @@ class LeafEncoder:
         if not payload:
             body = b"{}"
             return body, commitment(body)
+        if not isinstance(payload, MappingProxyType):
+            return self._payload_uncached(payload)
+        same = self._by_identity.get(id(payload))
+        if same is not None and same[0] is payload:
+            return same[1]
+        result = self._payload_uncached(payload)
+        if len(self._by_identity) > 4096:
+            self._by_identity.clear()
+        self._by_identity[id(payload)] = (payload, result)
+        return result
+
+    def _payload_uncached(self, payload: Mapping[str, Any]) -> tuple[bytes, bytes]:
         cleaned = clean_payload(payload, lambda v: self.ref("payload-ref", v).hex())
         body = canonical_json(cleaned)
         key = body.decode()
