@@ -92,9 +92,11 @@ def time_pg_copy(url: str, rows: list[tuple[str, str, str, str]], batch: int) ->
         conn.execute("CREATE TABLE raw (id TEXT PRIMARY KEY, subject TEXT, kind TEXT, body JSONB)")
         start = time.perf_counter()
         for i in range(0, len(rows), batch):
-            with conn.transaction(), conn.cursor() as cur, cur.copy(
-                "COPY raw (id, subject, kind, body) FROM STDIN"
-            ) as copy:
+            with (
+                conn.transaction(),
+                conn.cursor() as cur,
+                cur.copy("COPY raw (id, subject, kind, body) FROM STDIN") as copy,
+            ):
                 for row in rows[i : i + batch]:
                     copy.write_row(row)
         return time.perf_counter() - start

@@ -14,14 +14,42 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "onshore"
 CORE_FILES = sorted((SRC / "core").rglob("*.py"))
 FORBIDDEN_IMPORTS = {
-    "fastapi", "starlette", "sqlalchemy", "psycopg", "sqlite3", "typer", "click", "rich",
-    "uvicorn", "httpx", "requests", "boto3", "duckdb", "os", "subprocess", "socket", "pathlib",
-    "shutil", "tempfile", "logging", "onshore.adapters", "onshore.services", "onshore.server",
-    "onshore.cli", "onshore.settings",
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "psycopg",
+    "sqlite3",
+    "typer",
+    "click",
+    "rich",
+    "uvicorn",
+    "httpx",
+    "requests",
+    "boto3",
+    "duckdb",
+    "os",
+    "subprocess",
+    "socket",
+    "pathlib",
+    "shutil",
+    "tempfile",
+    "logging",
+    "onshore.adapters",
+    "onshore.services",
+    "onshore.server",
+    "onshore.cli",
+    "onshore.settings",
 }
 FORBIDDEN_CALLS = {"open", "print", "input"}
-CLOCK_ATTRS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"),
-               ("date", "today"), ("time", "time"), ("time", "monotonic"), ("time", "perf_counter")}
+CLOCK_ATTRS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "monotonic"),
+    ("time", "perf_counter"),
+}
 
 
 def _imports(tree: ast.AST) -> set[str]:
@@ -59,6 +87,9 @@ def test_no_grab_bag_modules() -> None:
 
 
 def test_modules_stay_small() -> None:
-    big = {str(p.relative_to(SRC)): n for p in SRC.rglob("*.py")
-           if (n := len(p.read_text(encoding="utf-8").splitlines())) > 450}
+    big = {
+        str(p.relative_to(SRC)): n
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 450
+    }
     assert not big, f"split these by responsibility: {big}"

@@ -53,7 +53,8 @@ class EntitySettings(_Strict):
         default_factory=list, description="Business sectors, e.g. social_network, telecom."
     )
     size: str | None = Field(
-        default=None, description="Enterprise size: micro, small, household, startup, medium, large."
+        default=None,
+        description="Enterprise size: micro, small, household, startup, medium, large.",
     )
     roles: list[str] = Field(
         default_factory=list, description="Roles such as cross_border_provider or controller."
@@ -99,7 +100,8 @@ class DeploymentSettings(_Strict):
         description="Database for deployment-wide state that is not personal data (API tokens).",
     )
     geoip_mmdb: Path | None = Field(
-        default=None, description="A MaxMind-format country database; default: geoip2fast's bundled one."
+        default=None,
+        description="A MaxMind-format country database; default: geoip2fast's bundled one.",
     )
 
     _check_phone = field_validator("default_phone_region", "default_country")(_country)
@@ -111,7 +113,9 @@ class RegionSettings(_Strict):
     name: str = Field(description="The region's name (the table key), e.g. vn-hcm.")
     country: str = Field(description="ISO 3166-1 alpha-2 country the region is in.")
     store: str = Field(description="Record store URL: sqlite:///path, postgresql://..., memory://.")
-    objects: str | None = Field(default=None, description="Object store URL: file:///path or s3://bucket/prefix.")
+    objects: str | None = Field(
+        default=None, description="Object store URL: file:///path or s3://bucket/prefix."
+    )
     keys_dir: Path | None = Field(
         default=None, description="Directory of the region's key files (default data/NAME/keys)."
     )
@@ -161,12 +165,14 @@ class Settings(_Strict):
             seen[key] = name
             if region.store != "memory://" and region.store in stores:
                 raise ValueError(
-                    f"regions.{name}.store: duplicate region store (also used by regions.{stores[region.store]})"
+                    f"regions.{name}.store: duplicate region store "
+                    f"(also used by regions.{stores[region.store]})"
                 )
             stores[region.store] = name
         if self.deployment.default_region not in self.regions:
             raise ValueError(
-                f"deployment.default_region: {self.deployment.default_region!r} is not a configured region"
+                f"deployment.default_region: {self.deployment.default_region!r} "
+                "is not a configured region"
             )
         return self
 
@@ -202,7 +208,7 @@ def default_config_dict() -> dict[str, Any]:
 
 
 DEFAULT_TOML = """\
-# onshore configuration (created by `onshore init`). Every key is documented in docs/configuration.md.
+# onshore configuration (created by `onshore init`); every key: docs/configuration.md
 [deployment]
 name = "demo"
 packs = ["vn"]
@@ -236,7 +242,11 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
         elif parts[0] == "deployment" and len(parts) == 2:
             current = data.setdefault("deployment", {}).get(parts[1])
             coerced: Any = value
-            if isinstance(current, list) or parts[1] in ("packs", "pack_paths", "storage_decisions"):
+            if isinstance(current, list) or parts[1] in (
+                "packs",
+                "pack_paths",
+                "storage_decisions",
+            ):
                 coerced = [v.strip() for v in value.split(",") if v.strip()]
             elif isinstance(current, bool) or parts[1] == "enforce_unconfirmed":
                 coerced = value.strip().lower() in ("1", "true", "yes", "on")
@@ -268,7 +278,9 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         try:
             data: dict[str, Any] = tomllib.loads(chosen.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{chosen}: not valid TOML ({exc})", details={"file": str(chosen)}) from exc
+            raise ConfigError(
+                f"{chosen}: not valid TOML ({exc})", details={"file": str(chosen)}
+            ) from exc
         except OSError as exc:
             raise ConfigError(f"{chosen}: cannot be read ({exc.strerror})") from exc
         base = chosen.resolve().parent

@@ -15,8 +15,9 @@ ONSHORE = [sys.executable, "-m", "onshore.cli.main"]
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONSHORE_")}
-    return subprocess.run([*ONSHORE, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env=env)
+    return subprocess.run(
+        [*ONSHORE, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +31,19 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_put_get_find_round_trip(workdir: Path) -> None:
-    put = run(workdir, "put", "-s", "u-1", "-k", "profile", "--json",
-              "-d", '{"full_name": "Trần Thị Mai", "phone": "+84912345678"}',
-              "--signal", "phone_number=+84912345678")
+    put = run(
+        workdir,
+        "put",
+        "-s",
+        "u-1",
+        "-k",
+        "profile",
+        "--json",
+        "-d",
+        '{"full_name": "Trần Thị Mai", "phone": "+84912345678"}',
+        "--signal",
+        "phone_number=+84912345678",
+    )
     assert put.returncode == 0, put.stderr
     receipt = json.loads(put.stdout)
     assert receipt["region"] == "vn-hcm" and isinstance(receipt["ledger_index"], int)
@@ -55,8 +66,9 @@ def test_put_get_find_round_trip(workdir: Path) -> None:
         (("keys", "rotate", "mars-1"), 1, "region.unknown"),
     ],
 )
-def test_errors_have_messages_and_exit_codes(workdir: Path, args: tuple[str, ...], code: int,
-                                             error_code: str) -> None:
+def test_errors_have_messages_and_exit_codes(
+    workdir: Path, args: tuple[str, ...], code: int, error_code: str
+) -> None:
     done = run(workdir, *args)
     assert done.returncode == code, done.stderr
     assert f"error[{error_code}]" in done.stderr
@@ -72,8 +84,18 @@ def test_no_permitted_region_exits_3(tmp_path: Path) -> None:
     init = run(tmp_path, "keys", "rotate", "sg-1")
     assert init.returncode == 1 and "keys_dir" in init.stderr  # no keys yet: config error
     assert run(tmp_path, "init").returncode == 0
-    done = run(tmp_path, "put", "-s", "u", "-k", "p", "-d", '{"phone": "+84912345678"}',
-               "--signal", "phone_number=+84912345678")
+    done = run(
+        tmp_path,
+        "put",
+        "-s",
+        "u",
+        "-k",
+        "p",
+        "-d",
+        '{"phone": "+84912345678"}',
+        "--signal",
+        "phone_number=+84912345678",
+    )
     assert done.returncode == 3
     assert "residency.no_permitted_region" in done.stderr
 
@@ -104,3 +126,24 @@ def test_every_command_has_help() -> None:
         assert cmd.help, f"onshore {name} has no help"
         for sub_name, sub in getattr(cmd, "commands", {}).items():
             assert sub.help, f"onshore {name} {sub_name} has no help"
+
+
+def test_run_app_keeps_typer_exit_codes() -> None:
+    import typer
+
+    from onshore.cli.errors import run_app
+
+    app = typer.Typer()
+
+    @app.command()
+    def boom(code: int) -> None:
+        raise typer.Exit(code)
+
+    @app.command()
+    def fine() -> None:
+        """Nothing."""
+
+    for argv, expected in ((["boom", "4"], 4), (["boom", "0"], 0), (["fine"], 0), (["nope"], 2)):
+        with pytest.raises(SystemExit) as info:
+            run_app(app, argv)
+        assert info.value.code == expected, argv

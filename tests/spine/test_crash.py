@@ -58,7 +58,7 @@ def test_killed_put_many_is_all_or_nothing_per_batch(tmp_path: Path) -> None:
     with Vault.open(make_settings(tmp_path)) as vault:
         per_batch: Counter[str] = Counter()
         leaves = 0
-        for name, region in vault.runtime.regions.items():
+        for region in vault.runtime.regions.values():
             after = None
             while page := region.db.records.page(after, 1000):
                 per_batch.update(s.record_id.split("-")[0] for s in page)

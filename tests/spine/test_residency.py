@@ -49,7 +49,9 @@ def test_precedence(signals: dict[str, object], country: str, decided_by: str) -
 def test_agreement_raises_and_conflict_lowers_confidence() -> None:
     alone = resolve_residency({"phone_number": "+84912345678"}, default_country="SG")
     agree = resolve_residency(
-        {"phone_number": "+84912345678", "ip": "14.160.0.1"}, default_country="SG", ip_country=lookup
+        {"phone_number": "+84912345678", "ip": "14.160.0.1"},
+        default_country="SG",
+        ip_country=lookup,
     )
     conflict = resolve_residency(
         {"phone_number": "+84912345678", "ip": "8.8.8.8"}, default_country="SG", ip_country=lookup
@@ -61,7 +63,9 @@ def test_agreement_raises_and_conflict_lowers_confidence() -> None:
 
 def test_evidence_holds_no_raw_identifier() -> None:
     r = resolve_residency(
-        {"phone_number": "+84912345678", "ip": "14.160.0.1"}, default_country="SG", ip_country=lookup
+        {"phone_number": "+84912345678", "ip": "14.160.0.1"},
+        default_country="SG",
+        ip_country=lookup,
     )
     text = repr(r.to_dict())
     assert "912345678" not in text and "14.160.0.1" not in text
@@ -98,8 +102,17 @@ def test_never_crashes_on_arbitrary_values(signals: dict[str, object]) -> None:
 
 
 def test_placement_order_prefers_own_country_then_default() -> None:
-    regions = (RegionOption("sg-1", "SG"), RegionOption("vn-hn", "VN"),
-               RegionOption("vn-hcm", "VN"), RegionOption("de-1", "DE"))
-    assert [r.name for r in placement_order(regions, "VN", "sg-1")] == ["vn-hcm", "vn-hn", "sg-1", "de-1"]
-    assert [r.name for r in placement_order(regions, "US", "sg-1")][0] == "sg-1"
-    assert [r.name for r in placement_order(regions, "DE", "sg-1")][0] == "de-1"
+    regions = (
+        RegionOption("sg-1", "SG"),
+        RegionOption("vn-hn", "VN"),
+        RegionOption("vn-hcm", "VN"),
+        RegionOption("de-1", "DE"),
+    )
+    assert [r.name for r in placement_order(regions, "VN", "sg-1")] == [
+        "vn-hcm",
+        "vn-hn",
+        "sg-1",
+        "de-1",
+    ]
+    assert placement_order(regions, "US", "sg-1")[0].name == "sg-1"
+    assert placement_order(regions, "DE", "sg-1")[0].name == "de-1"

@@ -56,19 +56,29 @@ def _write(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize(
     ("edit", "key_named"),
     [
-        (lambda t: t.replace('store = "sqlite:///data/sg-1.db"', 'store = "mysql://x/y"'),
-         "regions.sg-1.store"),
+        (
+            lambda t: t.replace('store = "sqlite:///data/sg-1.db"', 'store = "mysql://x/y"'),
+            "regions.sg-1.store",
+        ),
         (lambda t: t.replace('country = "SG"\n', ""), "regions.sg-1.country"),
         (lambda t: t.replace('country = "SG"', 'country = "XX"'), "regions.sg-1.country"),
-        (lambda t: t + '\n[regions.SG_1]\ncountry = "SG"\nstore = "sqlite:///data/other.db"\n',
-         "regions.SG_1"),
-        (lambda t: t + '\n[regions.sg-2]\ncountry = "SG"\nstore = "sqlite:///data/sg-1.db"\n',
-         "regions.sg-2.store"),
-        (lambda t: t.replace('default_region = "sg-1"', 'default_region = "eu-1"'),
-         "deployment.default_region"),
-        (lambda t: t.replace('name = "demo"', 'name = "demo"\nsurprise = 1'),
-         "deployment.surprise"),
-        (lambda t: t.replace('[deployment]', '[deployment'), "not valid TOML"),
+        (
+            lambda t: t + '\n[regions.SG_1]\ncountry = "SG"\nstore = "sqlite:///data/other.db"\n',
+            "regions.SG_1",
+        ),
+        (
+            lambda t: t + '\n[regions.sg-2]\ncountry = "SG"\nstore = "sqlite:///data/sg-1.db"\n',
+            "regions.sg-2.store",
+        ),
+        (
+            lambda t: t.replace('default_region = "sg-1"', 'default_region = "eu-1"'),
+            "deployment.default_region",
+        ),
+        (
+            lambda t: t.replace('name = "demo"', 'name = "demo"\nsurprise = 1'),
+            "deployment.surprise",
+        ),
+        (lambda t: t.replace("[deployment]", "[deployment"), "not valid TOML"),
     ],
 )
 def test_config_errors_name_the_key(tmp_path: Path, edit: object, key_named: str) -> None:

@@ -22,12 +22,16 @@ from onshore.core.errors import (
     UnknownRegion,
 )
 from onshore.services import keys as key_service
-from onshore.services.demo import generate_users, residency_audit, demo_records
+from onshore.services.demo import demo_records, generate_users, residency_audit
 from onshore.services.vault import RecordInput, Vault
 
 VN_PHONE = "+84912345678"
-VN_PROFILE = {"full_name": "Nguyễn Văn An", "phone": VN_PHONE, "email": "An.Nguyen@Example.vn",
-              "cccd": "079203001234"}
+VN_PROFILE = {
+    "full_name": "Nguyễn Văn An",
+    "phone": VN_PHONE,
+    "email": "An.Nguyen@Example.vn",
+    "cccd": "079203001234",
+}
 
 
 def test_vn_subject_lands_in_vn_others_by_preference(vault: Vault) -> None:
@@ -77,9 +81,18 @@ def test_store_files_hold_no_vn_identifier_bytes(vault: Vault, tmp_path: Path) -
     ],
 )
 def test_find_through_blind_index(vault: Vault, by: dict[str, str], expected: int) -> None:
-    receipt = vault.put("u-vn", "profile", VN_PROFILE, {"phone_number": VN_PHONE},
-                        categories={"full_name": ["person_name"], "phone": ["phone_number"],
-                                    "email": ["email"], "cccd": ["national_id"]})
+    receipt = vault.put(
+        "u-vn",
+        "profile",
+        VN_PROFILE,
+        {"phone_number": VN_PHONE},
+        categories={
+            "full_name": ["person_name"],
+            "phone": ["phone_number"],
+            "email": ["email"],
+            "cccd": ["national_id"],
+        },
+    )
     found = vault.find(by=by)
     assert [r.record_id for r in found] == [receipt.record_id] * expected
 
@@ -94,8 +107,13 @@ def test_find_rejects_unknown_identifier_and_bad_value(vault: Vault) -> None:
 
 
 def test_landline_writing_is_found(vault: Vault) -> None:
-    vault.put("u-l", "profile", {"phone": "+842838221234"}, {"phone_number": "+842838221234"},
-              categories={"phone": ["phone_number"]})
+    vault.put(
+        "u-l",
+        "profile",
+        {"phone": "+842838221234"},
+        {"phone_number": "+842838221234"},
+        categories={"phone": ["phone_number"]},
+    )
     assert len(vault.find(by={"phone_number": "(028) 3822 1234"})) == 1
 
 
@@ -159,24 +177,30 @@ def test_unknown_signal_and_category_rejected(vault: Vault) -> None:
         vault.put("u", "p", {"a": 1}, categories={"a": ["favourite_colour"]})
 
 
-def test_no_permitted_region_refuses_and_writes_nothing(vault_factory: Callable[..., Vault],
-                                                        tmp_path: Path) -> None:
+def test_no_permitted_region_refuses_and_writes_nothing(
+    vault_factory: Callable[..., Vault], tmp_path: Path
+) -> None:
     only_sg = vault_factory(
         regions={"sg-1": {"country": "SG", "store": f"sqlite:///{tmp_path}/only-sg.db"}}
     )
     only_sg.put("u-sg", "profile", {"phone": "+6581234567"}, {"phone_number": "+6581234567"})
     with pytest.raises(NoPermittedRegion) as info:
-        only_sg.put_many([
-            RecordInput("u-sg2", "profile", {"phone": "+6581234568"}, {"phone_number": "+6581234568"}),
-            RecordInput("u-vn", "profile", VN_PROFILE, {"phone_number": VN_PHONE}),
-        ])
+        only_sg.put_many(
+            [
+                RecordInput(
+                    "u-sg2", "profile", {"phone": "+6581234568"}, {"phone_number": "+6581234568"}
+                ),
+                RecordInput("u-vn", "profile", VN_PROFILE, {"phone_number": VN_PHONE}),
+            ]
+        )
     assert info.value.code == "residency.no_permitted_region"
     assert "VN-D53-26.2" in str(info.value.details)
     assert only_sg.runtime.regions["sg-1"].db.records.count() == 1
 
 
-def test_failure_in_one_region_writes_nothing_anywhere(vault: Vault,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_in_one_region_writes_nothing_anywhere(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sg_store = vault.runtime.regions["sg-1"].db.records
 
     def down(records: object) -> None:
@@ -184,10 +208,14 @@ def test_failure_in_one_region_writes_nothing_anywhere(vault: Vault,
 
     monkeypatch.setattr(sg_store, "put_many", down)
     with pytest.raises(StoreUnavailable):
-        vault.put_many([
-            RecordInput("u-vn", "profile", VN_PROFILE, {"phone_number": VN_PHONE}),
-            RecordInput("u-sg", "profile", {"phone": "+6581234567"}, {"phone_number": "+6581234567"}),
-        ])
+        vault.put_many(
+            [
+                RecordInput("u-vn", "profile", VN_PROFILE, {"phone_number": VN_PHONE}),
+                RecordInput(
+                    "u-sg", "profile", {"phone": "+6581234567"}, {"phone_number": "+6581234567"}
+                ),
+            ]
+        )
     for region in vault.runtime.regions.values():
         assert region.db.records.count() == 0
         assert region.db.ledger.size() == 0
@@ -225,8 +253,12 @@ def test_transfer_obeys_policy(vault: Vault) -> None:
 
 def test_key_rotation_keeps_records_readable_and_rewraps(vault: Vault) -> None:
     receipts = vault.put_many(
-        [RecordInput(f"u{i}", "profile", {"phone": f"+8491234{i:04d}"}, {"phone_number": VN_PHONE})
-         for i in range(30)]
+        [
+            RecordInput(
+                f"u{i}", "profile", {"phone": f"+8491234{i:04d}"}, {"phone_number": VN_PHONE}
+            )
+            for i in range(30)
+        ]
     )
     new = key_service.rotate(vault.runtime, "vn-hcm")
     assert new.version == 2
@@ -247,7 +279,10 @@ def test_missing_key_material_fails_at_start_up(tmp_path: Path) -> None:
 
     settings = make_settings(tmp_path)
     Vault.open(settings, create_keys=True).close()
-    (settings.keys_dir("sg-1") / next(iter(sorted(p.name for p in settings.keys_dir("sg-1").iterdir())))).unlink()
+    (
+        settings.keys_dir("sg-1")
+        / next(iter(sorted(p.name for p in settings.keys_dir("sg-1").iterdir())))
+    ).unlink()
     with pytest.raises(ConfigError, match=r"regions\.sg-1\.keys_dir"):
         Vault.open(settings)
 
@@ -256,6 +291,8 @@ def test_unknown_backend_fails_at_start_up(tmp_path: Path) -> None:
     from onshore.settings import load_settings
 
     path = tmp_path / "onshore.toml"
-    path.write_text('[deployment]\ndefault_region = "a"\n[regions.a]\ncountry = "VN"\nstore = "redis://x"\n')
+    path.write_text(
+        '[deployment]\ndefault_region = "a"\n[regions.a]\ncountry = "VN"\nstore = "redis://x"\n'
+    )
     with pytest.raises(ConfigError, match=r"regions\.a\.store"):
         Vault.open(load_settings(path, env={}))

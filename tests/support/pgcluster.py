@@ -52,15 +52,32 @@ class PgCluster:
             shutil.chown(self.tmp, user="postgres", group="postgres")
             os.chmod(self.tmp, 0o700)
         self._run(
-            [str(bindir / "initdb"), "-D", str(self.datadir), "-U", self.user,
-             "--auth=trust", "--encoding=UTF8", "--no-sync"]
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(self.datadir),
+                "-U",
+                self.user,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-sync",
+            ]
         )
         self._run(
-            [str(bindir / "pg_ctl"), "-D", str(self.datadir), "-l", str(self.tmp / "log"),
-             "-w", "-t", "60", "-o",
-             f"-p {self.port} -h 127.0.0.1 -k {self.tmp} -c fsync=off "
-             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-             "start"]
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-l",
+                str(self.tmp / "log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-p {self.port} -h 127.0.0.1 -k {self.tmp} -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                "start",
+            ]
         )
         self.admin_url = f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres"
         deadline = time.monotonic() + 30
@@ -88,7 +105,16 @@ class PgCluster:
     def stop(self) -> None:
         """Stop the server and delete its files."""
         try:
-            self._run([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate",
-                       "-w", "stop"])
+            self._run(
+                [
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.datadir),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ]
+            )
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)

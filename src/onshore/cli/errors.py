@@ -53,7 +53,8 @@ def run_app(app: typer.Typer, argv: list[str]) -> None:
     """Run ``app`` turning onshore errors into messages and exit codes (never a traceback)."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="onshore", standalone_mode=False)
+        # With standalone_mode=False click returns a typer.Exit's code instead of raising.
+        returned = command.main(args=argv, prog_name="onshore", standalone_mode=False)
     except OnshoreError as exc:
         report(exc)
         sys.exit(exit_code_for(exc))
@@ -65,4 +66,4 @@ def run_app(app: typer.Typer, argv: list[str]) -> None:
     except click.exceptions.Abort:
         _stderr.print("aborted")
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_OK)
+    sys.exit(returned if isinstance(returned, int) and not isinstance(returned, bool) else EXIT_OK)

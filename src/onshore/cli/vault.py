@@ -26,15 +26,24 @@ console = Console()
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Configuration file (default: $ONSHORE_CONFIG or ./onshore.toml)."),
+    typer.Option(
+        "--config", "-c", help="Configuration file (default: $ONSHORE_CONFIG or ./onshore.toml)."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
 
 
 def _record_dict(r: Record) -> dict[str, Any]:
-    return {"record_id": r.record_id, "subject": r.subject_id, "kind": r.kind, "data": r.data,
-            "region": r.region, "categories": list(r.categories),
-            "subject_country": r.subject_country, "created_at": r.created_at.isoformat()}
+    return {
+        "record_id": r.record_id,
+        "subject": r.subject_id,
+        "kind": r.kind,
+        "data": r.data,
+        "region": r.region,
+        "categories": list(r.categories),
+        "subject_country": r.subject_country,
+        "created_at": r.created_at.isoformat(),
+    }
 
 
 def _parse_json(text: str, what: str) -> Any:
@@ -45,8 +54,12 @@ def _parse_json(text: str, what: str) -> Any:
 
 
 def init(
-    directory: Annotated[Path, typer.Option("--dir", help="Where to write onshore.toml and data/.")] = Path("."),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing onshore.toml.")] = False,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to write onshore.toml and data/.")
+    ] = Path("."),
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing onshore.toml.")
+    ] = False,
 ) -> None:
     """Write a working default ``onshore.toml`` (regions vn-hcm and sg-1 on SQLite under
     ./data) and generate each region's keys.
@@ -63,8 +76,10 @@ def init(
     runtime = open_runtime(load_settings(path), create_keys=True)
     try:
         for name, region in runtime.regions.items():
-            console.print(f"region [bold]{name}[/] ({region.country}): store {region.db.url}, "
-                          f"keys in {runtime.settings.keys_dir(name)}")
+            console.print(
+                f"region [bold]{name}[/] ({region.country}): store {region.db.url}, "
+                f"keys in {runtime.settings.keys_dir(name)}"
+            )
     finally:
         runtime.close()
 
@@ -73,14 +88,23 @@ def put(
     subject: Annotated[str, typer.Option("--subject", "-s", help="The data subject's id.")],
     kind: Annotated[str, typer.Option("--kind", "-k", help="Record kind, e.g. profile.")],
     data: Annotated[str, typer.Option("--data", "-d", help="The record as a JSON object.")],
-    signal: Annotated[list[str] | None, typer.Option(
-        "--signal", help="Residency signal KEY=VALUE (declared_residence, phone_number, address_country, ip).")] = None,
+    signal: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--signal",
+            help="Residency signal KEY=VALUE: declared_residence, phone_number, "
+            "address_country or ip.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Store one record in the region its subject's law requires; print the receipt.
 
-    Example: ``onshore put -s u1 -k profile -d '{"phone": "+84912345678"}' --signal phone_number=+84912345678``
+    Example::
+
+        onshore put -s u1 -k profile -d '{"phone": "+84912345678"}' \\
+            --signal phone_number=+84912345678
     """
     signals: dict[str, Any] = {}
     for item in signal or []:
@@ -96,16 +120,27 @@ def put(
     with Vault.open(load_settings(config)) as vault:
         receipt = vault.put(subject, kind, body, signals or None)
     if as_json:
-        typer.echo(json.dumps({"record_id": receipt.record_id, "region": receipt.region,
-                               "ledger_index": receipt.ledger_index}))
+        typer.echo(
+            json.dumps(
+                {
+                    "record_id": receipt.record_id,
+                    "region": receipt.region,
+                    "ledger_index": receipt.ledger_index,
+                }
+            )
+        )
     else:
-        console.print(f"stored [bold]{receipt.record_id}[/] in [bold]{receipt.region}[/] "
-                      f"(ledger index {receipt.ledger_index})")
+        console.print(
+            f"stored [bold]{receipt.record_id}[/] in [bold]{receipt.region}[/] "
+            f"(ledger index {receipt.ledger_index})"
+        )
 
 
 def get(
     record_id: Annotated[str, typer.Argument(help="The record's id.")],
-    caller_region: Annotated[str | None, typer.Option(help="Region of the reader, for cross-region reads.")] = None,
+    caller_region: Annotated[
+        str | None, typer.Option(help="Region of the reader, for cross-region reads.")
+    ] = None,
     purpose: Annotated[str | None, typer.Option(help="Why a cross-region read is needed.")] = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -119,10 +154,16 @@ def get(
 
 
 def find(
-    phone: Annotated[str | None, typer.Option("--phone", help="A phone number, any common writing.")] = None,
+    phone: Annotated[
+        str | None, typer.Option("--phone", help="A phone number, any common writing.")
+    ] = None,
     email: Annotated[str | None, typer.Option("--email", help="An e-mail address.")] = None,
-    national_id: Annotated[str | None, typer.Option("--national-id", help="A national ID (CCCD/CMND...).")] = None,
-    by: Annotated[list[str] | None, typer.Option("--by", help="CATEGORY=VALUE for any indexed identifier.")] = None,
+    national_id: Annotated[
+        str | None, typer.Option("--national-id", help="A national ID (CCCD/CMND...).")
+    ] = None,
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="CATEGORY=VALUE for any indexed identifier.")
+    ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -153,7 +194,9 @@ def find(
 def demo(
     users: Annotated[int, typer.Option(help="How many synthetic users to write.")] = 300,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 7,
-    again: Annotated[bool, typer.Option("--again", help="Write the demo records even if the stores hold data.")] = False,
+    again: Annotated[
+        bool, typer.Option("--again", help="Write the demo records even if the stores hold data.")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Write synthetic users of several countries through the SDK, show where each
@@ -170,14 +213,22 @@ def demo(
     with Vault.open(load_settings(path), create_keys=True) as vault:
         held = sum(r.db.records.count() for r in vault.runtime.regions.values())
         if held and not again:
-            console.print(f"the stores already hold {held} records; checking them "
-                          "(--again writes the demo records once more)")
+            console.print(
+                f"the stores already hold {held} records; checking them "
+                "(--again writes the demo records once more)"
+            )
         else:
-            with Progress(TextColumn("writing demo records"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=console, transient=True) as bar:
+            with Progress(
+                TextColumn("writing demo records"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
                 task = bar.add_task("write", total=len(records))
                 for start in range(0, len(records), 200):
-                    chunk = records[start:start + 200]
+                    chunk = records[start : start + 200]
                     vault.put_many(chunk, actor="demo")
                     bar.advance(task, len(chunk))
         result = residency_audit(vault, people)
@@ -193,8 +244,11 @@ def demo(
             console.print(f"ledger {name}: {vault.runtime.regions[name].db.ledger.size()} leaves")
     checks = [
         ("no VN subject's record outside VN", not result.misplaced, result.misplaced[:5]),
-        (f"no VN identifier bytes in {result.files_scanned} store files", not result.byte_leaks,
-         result.byte_leaks[:5]),
+        (
+            f"no VN identifier bytes in {result.files_scanned} store files",
+            not result.byte_leaks,
+            result.byte_leaks[:5],
+        ),
     ]
     for text, ok, where in checks:
         mark = "[green]PASS[/]" if ok else "[red]FAIL[/]"
@@ -243,11 +297,14 @@ def keys_rewrap(
 
 
 def _rewrap(runtime: Any, region: str) -> None:
-    with Progress(TextColumn(f"re-wrapping {region}"), BarColumn(), MofNCompleteColumn(),
-                  console=console) as bar:
+    with Progress(
+        TextColumn(f"re-wrapping {region}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
         task = bar.add_task("rewrap", total=None)
         changed = key_service.rewrap(
-            runtime, region, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            runtime,
+            region,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     console.print(f"{region}: {changed} records re-wrapped")
 

@@ -45,6 +45,14 @@ Tree::
         ├── BundleError                ledger.bundle_invalid
         ├── LeafNotFound               ledger.leaf_not_found
         └── PayloadRejected            ledger.payload_rejected
+    AuthError (OnshoreError)           auth.error
+    ├── Unauthenticated                auth.unauthenticated
+    └── Forbidden                      auth.forbidden
+    TokenNotFound (NotFound)           token.not_found
+    TokenNameTaken (InputError)        token.name_taken
+    BodyTooLarge (InputError)          input.body_too_large
+    InvalidJson (InputError)           input.invalid_json
+    MethodNotAllowed (InputError)      input.method_not_allowed
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -257,6 +265,54 @@ class PayloadRejected(AuditError):
     """An event payload holds a field the ledger does not accept (it could carry personal data)."""
 
     code = "ledger.payload_rejected"
+
+
+class AuthError(OnshoreError):
+    """A caller could not be authenticated or is not allowed to do this."""
+
+    code = "auth.error"
+
+
+class Unauthenticated(AuthError):
+    """No bearer token, or one that is unknown or revoked (HTTP 401)."""
+
+    code = "auth.unauthenticated"
+
+
+class Forbidden(AuthError):
+    """The token's role does not carry the permission the operation needs (HTTP 403)."""
+
+    code = "auth.forbidden"
+
+
+class TokenNotFound(NotFound):
+    """No API token has that name or id."""
+
+    code = "token.not_found"
+
+
+class TokenNameTaken(InputError):
+    """An API token with that name already exists (names are unique, revoked ones included)."""
+
+    code = "token.name_taken"
+
+
+class BodyTooLarge(InputError):
+    """A request body is over the server's size limit (HTTP 413)."""
+
+    code = "input.body_too_large"
+
+
+class InvalidJson(InputError):
+    """A request body is not valid JSON (HTTP 400)."""
+
+    code = "input.invalid_json"
+
+
+class MethodNotAllowed(InputError):
+    """The HTTP method is not allowed on that path (HTTP 405)."""
+
+    code = "input.method_not_allowed"
 
 
 class CaseNotFound(NotFound):

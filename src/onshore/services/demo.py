@@ -27,14 +27,58 @@ from onshore.adapters.sqlite.database import SqliteDatabase
 from onshore.services.vault import RecordInput, Vault
 
 #: Share of demo users per country.
-COUNTRY_MIX: dict[str, float] = {"VN": 0.5, "SG": 0.15, "US": 0.1, "TH": 0.08, "JP": 0.07,
-                                 "ID": 0.05, "DE": 0.05}
+COUNTRY_MIX: dict[str, float] = {
+    "VN": 0.5,
+    "SG": 0.15,
+    "US": 0.1,
+    "TH": 0.08,
+    "JP": 0.07,
+    "ID": 0.05,
+    "DE": 0.05,
+}
 
-_VN_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-              "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+_VN_FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
 _VN_MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Quang", "Thanh", "Hữu", "Gia"]
-_VN_GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Linh",
-             "Long", "Mai", "Nam", "Phương", "Quân", "Sơn", "Thảo", "Trang", "Tuấn", "Yến"]
+_VN_GIVEN = [
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hùng",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Yến",
+]
 _OTHER_GIVEN = ["Alex", "Sam", "Mei", "Hiro", "Anna", "Budi", "Somchai", "Lukas", "Priya", "Wei"]
 _OTHER_FAMILY = ["Tan", "Lim", "Smith", "Sato", "Müller", "Santoso", "Wong", "Kim", "Garcia"]
 _CCCD_PROVINCES = ["001", "031", "048", "079", "092", "038", "040", "046", "056", "075"]
@@ -74,7 +118,9 @@ def _phone(rng: random.Random, country: str) -> str:
 def _cccd(rng: random.Random) -> str:
     year = rng.randint(1960, 2005)
     century_gender = (0 if year < 2000 else 2) + rng.randint(0, 1)
-    return f"{rng.choice(_CCCD_PROVINCES)}{century_gender}{year % 100:02d}{rng.randint(0, 999999):06d}"
+    return (
+        f"{rng.choice(_CCCD_PROVINCES)}{century_gender}{year % 100:02d}{rng.randint(0, 999999):06d}"
+    )
 
 
 def generate_users(count: int, *, seed: int = 7) -> list[DemoUser]:
@@ -110,14 +156,29 @@ def demo_records(users: Iterable[DemoUser]) -> list[RecordInput]:
         profile: dict[str, Any] = {"full_name": u.name, "phone": u.phone, "email": u.email}
         if u.national_id:
             profile["cccd"] = u.national_id
-        out.append(RecordInput(u.subject_id, "profile", profile, signals,
-                               record_id=f"{u.subject_id}-profile"))
-        out.append(RecordInput(u.subject_id, "login",
-                               {"account_name": u.subject_id, "last_login_at": "2026-11-20T08:00:00Z"},
-                               signals, record_id=f"{u.subject_id}-login"))
-        out.append(RecordInput(u.subject_id, "friends",
-                               {"friends": [f"{u.subject_id[:-1]}{d}" for d in "123"]},
-                               signals, record_id=f"{u.subject_id}-friends"))
+        out.append(
+            RecordInput(
+                u.subject_id, "profile", profile, signals, record_id=f"{u.subject_id}-profile"
+            )
+        )
+        out.append(
+            RecordInput(
+                u.subject_id,
+                "login",
+                {"account_name": u.subject_id, "last_login_at": "2026-11-20T08:00:00Z"},
+                signals,
+                record_id=f"{u.subject_id}-login",
+            )
+        )
+        out.append(
+            RecordInput(
+                u.subject_id,
+                "friends",
+                {"friends": [f"{u.subject_id[:-1]}{d}" for d in "123"]},
+                signals,
+                record_id=f"{u.subject_id}-friends",
+            )
+        )
     return out
 
 

@@ -116,7 +116,9 @@ class Placer:
     ) -> Placement:
         """Choose the region for a record; ``NoPermittedRegion`` when none may hold it."""
         residency = self.residency(signals)
-        categories = frozenset().union(*field_categories.values()) if field_categories else frozenset()
+        categories = (
+            frozenset().union(*field_categories.values()) if field_categories else frozenset()
+        )
         key = (residency.country, categories, at.date())
         hit = self._decisions.get(key)
         if hit is None:
@@ -142,15 +144,22 @@ class Placer:
             if decision.outcome != Outcome.DENY:
                 return option.name, tuple(decision.deciding_rules)
             considered.append(
-                {"region": option.name, "country": option.country,
-                 "outcome": str(decision.outcome.value), "rules": list(decision.deciding_rules)}
+                {
+                    "region": option.name,
+                    "country": option.country,
+                    "outcome": str(decision.outcome.value),
+                    "rules": list(decision.deciding_rules),
+                }
             )
         rules = sorted({r for c in considered for r in c["rules"]})
         raise NoPermittedRegion(
             f"no configured region may hold this record of a {country} subject "
             f"(denied by {', '.join(rules) or 'policy'})",
-            details={"subject_country": country, "categories": sorted(categories),
-                     "considered": considered},
+            details={
+                "subject_country": country,
+                "categories": sorted(categories),
+                "considered": considered,
+            },
         )
 
     def check(

@@ -13,7 +13,8 @@ Example:
     >>> receipt = vault.put("user-1", "profile", {"phone": "+84912345678", "name": "Lan"})
     >>> receipt.region
     'vn-hcm'
-    >>> [r.record_id for r in vault.find(by={"phone_number": "0912 345 678"})] == [receipt.record_id]
+    >>> found = vault.find(by={"phone_number": "0912 345 678"})
+    >>> [r.record_id for r in found] == [receipt.record_id]
     True
     >>> vault.close()
 """
@@ -117,7 +118,10 @@ class _Prepared:
 
 
 class Vault:
-    """The SDK front door (DESIGN §3): ``put``, ``put_many``, ``get``, ``find``, ``erase``, ``transfer``."""
+    """The SDK front door (DESIGN §3).
+
+    ``put``, ``put_many``, ``get``, ``find``, ``records_of``, ``erase`` and ``transfer``.
+    """
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -213,8 +217,15 @@ class Vault:
         ledger validates and hashes it once per batch, not once per record)."""
         pl = p.placement
         res = pl.residency
-        key = (pl.region, pl.subject_country, pl.categories, pl.decision_rules, p.kind,
-               res.decided_by if res else None, res.confidence if res else None)
+        key = (
+            pl.region,
+            pl.subject_country,
+            pl.categories,
+            pl.decision_rules,
+            p.kind,
+            res.decided_by if res else None,
+            res.confidence if res else None,
+        )
         payload = self._payloads.get(key)
         if payload is None:
             if len(self._payloads) > 10_000:
@@ -255,8 +266,13 @@ class Vault:
             raise InputError("record_id must be a string of 1 to 128 characters")
         field_categories = self.placer.categories(item.data, item.categories)
         placement = self.placer.place(item.signals, field_categories, now)
-        body = {"s": item.subject, "k": item.kind, "d": item.data, "t": now.isoformat(),
-                "c": placement.subject_country}
+        body = {
+            "s": item.subject,
+            "k": item.kind,
+            "d": item.data,
+            "t": now.isoformat(),
+            "c": placement.subject_country,
+        }
         try:
             plaintext = json.dumps(
                 body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
@@ -272,10 +288,13 @@ class Vault:
                 f"record is {len(plaintext)} bytes, over the {limit}-byte limit",
                 details={"size": len(plaintext), "limit": limit},
             )
-        return _Prepared(record_id, item.subject, item.kind, plaintext, item.data,
-                         field_categories, placement)
+        return _Prepared(
+            record_id, item.subject, item.kind, plaintext, item.data, field_categories, placement
+        )
 
-    def _seal(self, region: Region, batch: Sequence[_Prepared], now: datetime) -> list[SealedRecord]:
+    def _seal(
+        self, region: Region, batch: Sequence[_Prepared], now: datetime
+    ) -> list[SealedRecord]:
         sealer = Sealer(region.keys.current("kek"), region.name)
         index_key = region.keys.current("index").material
         phone_region = self.runtime.settings.deployment.default_phone_region
@@ -339,15 +358,20 @@ class Vault:
         if caller_region is not None and caller_region != region.name:
             self.runtime.region(caller_region)
             if not purpose:
-                raise InputError("a read from another region needs a purpose",
-                                 details={"field": "purpose"})
+                raise InputError(
+                    "a read from another region needs a purpose", details={"field": "purpose"}
+                )
             event = AuditEvent(
                 type=EventType.RECORD_READ,
                 at=self.runtime.clock.now(),
                 region=region.name,
                 record_id=record_id,
                 actor=actor,
-                payload={"from_region": region.name, "to_region": caller_region, "purpose": purpose},
+                payload={
+                    "from_region": region.name,
+                    "to_region": caller_region,
+                    "purpose": purpose,
+                },
             )
             with region.db.transaction():
                 self._logs[region.name].append([event])
@@ -411,9 +435,15 @@ class Vault:
                 for record_id in ids:
                     region.db.records.delete(record_id)
                 events = [
-                    AuditEvent(type=EventType.RECORD_ERASED, at=now, region=name,
-                               record_id=rid, subject_id=subject, actor=actor,
-                               payload={"reason": "erasure_request"})
+                    AuditEvent(
+                        type=EventType.RECORD_ERASED,
+                        at=now,
+                        region=name,
+                        record_id=rid,
+                        subject_id=subject,
+                        actor=actor,
+                        payload={"reason": "erasure_request"},
+                    )
                     for rid in ids
                 ]
                 outcome.erased[name] = ids
@@ -438,22 +468,59 @@ class Vault:
             record.subject_country, frozenset(record.categories), target, now
         )
         plaintext = json.dumps(
-            {"s": record.subject_id, "k": record.kind, "d": record.data,
-             "t": record.created_at.isoformat(), "c": record.subject_country},
-            ensure_ascii=False, separators=(",", ":"),
+            {
+                "s": record.subject_id,
+                "k": record.kind,
+                "d": record.data,
+                "t": record.created_at.isoformat(),
+                "c": record.subject_country,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
         ).encode("utf-8")
-        prepared = _Prepared(record_id, record.subject_id, record.kind, plaintext, record.data,
-                             self.placer.categories(record.data, None), placement)
-        payload = {"from_region": source.name, "to_region": target.name, "purpose": purpose,
-                   "rules": list(placement.decision_rules)}
+        prepared = _Prepared(
+            record_id,
+            record.subject_id,
+            record.kind,
+            plaintext,
+            record.data,
+            self.placer.categories(record.data, None),
+            placement,
+        )
+        payload = {
+            "from_region": source.name,
+            "to_region": target.name,
+            "purpose": purpose,
+            "rules": list(placement.decision_rules),
+        }
         with target.db.transaction():
             target.db.records.put_many(self._seal(target, [prepared], record.created_at))
-            [index] = self._logs[target.name].append([AuditEvent(
-                type=EventType.RECORD_TRANSFERRED, at=now, region=target.name,
-                record_id=record_id, subject_id=record.subject_id, actor=actor, payload=payload)])
+            [index] = self._logs[target.name].append(
+                [
+                    AuditEvent(
+                        type=EventType.RECORD_TRANSFERRED,
+                        at=now,
+                        region=target.name,
+                        record_id=record_id,
+                        subject_id=record.subject_id,
+                        actor=actor,
+                        payload=payload,
+                    )
+                ]
+            )
         with source.db.transaction():
             source.db.records.delete(record_id)
-            self._logs[source.name].append([AuditEvent(
-                type=EventType.RECORD_TRANSFERRED, at=now, region=source.name,
-                record_id=record_id, subject_id=record.subject_id, actor=actor, payload=payload)])
+            self._logs[source.name].append(
+                [
+                    AuditEvent(
+                        type=EventType.RECORD_TRANSFERRED,
+                        at=now,
+                        region=source.name,
+                        record_id=record_id,
+                        subject_id=record.subject_id,
+                        actor=actor,
+                        payload=payload,
+                    )
+                ]
+            )
         return Receipt(record_id, target.name, index)

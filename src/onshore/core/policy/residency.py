@@ -103,8 +103,9 @@ def _alpha2(value: object, signal: str) -> str:
 
 def _phone(value: object, phone_region: str) -> Evidence:
     if not isinstance(value, str) or not value.strip():
-        raise InputError("signal 'phone_number' must be a non-empty string",
-                         details={"signal": "phone_number"})
+        raise InputError(
+            "signal 'phone_number' must be a non-empty string", details={"signal": "phone_number"}
+        )
     return _phone_evidence(value.strip(), phone_region)
 
 
@@ -122,17 +123,23 @@ def _phone_evidence(text: str, phone_region: str) -> Evidence:
     if not country or country == "ZZ":
         return Evidence("phone_number", None, 0.0, "number has no single country")
     if international:
-        return Evidence("phone_number", country, WEIGHTS["phone_number"],
-                        f"a +{number.country_code} number")
-    return Evidence("phone_number", country, WEIGHTS["phone_number_local"],
-                    f"a national-format number read as {phone_region}")
+        return Evidence(
+            "phone_number", country, WEIGHTS["phone_number"], f"a +{number.country_code} number"
+        )
+    return Evidence(
+        "phone_number",
+        country,
+        WEIGHTS["phone_number_local"],
+        f"a national-format number read as {phone_region}",
+    )
 
 
 def _ips(value: object, ip_country: Callable[[str], str | None] | None) -> Evidence:
     ips = [value] if isinstance(value, str) else value
     if not isinstance(ips, list | tuple) or not all(isinstance(i, str) for i in ips) or not ips:
-        raise InputError("signal 'ip' must be an IP address or a list of them",
-                         details={"signal": "ip"})
+        raise InputError(
+            "signal 'ip' must be an IP address or a list of them", details={"signal": "ip"}
+        )
     if ip_country is None:
         return Evidence("ip", None, 0.0, "no IP country database configured")
     counts = Counter(c for c in (ip_country(ip) for ip in ips) if c)
@@ -157,15 +164,19 @@ def resolve_residency(
     signals = signals or {}
     unknown = sorted(set(signals) - set(SIGNAL_KEYS))
     if unknown:
-        raise InputError(f"unknown residency signal {unknown[0]!r}",
-                         details={"unknown": unknown, "allowed": list(SIGNAL_KEYS)})
+        raise InputError(
+            f"unknown residency signal {unknown[0]!r}",
+            details={"unknown": unknown, "allowed": list(SIGNAL_KEYS)},
+        )
     evidence: list[Evidence] = []
     for key in SIGNAL_KEYS:
         if key not in signals or signals[key] is None:
             continue
         value = signals[key]
         if key == "declared_residence":
-            evidence.append(Evidence(key, _alpha2(value, key), WEIGHTS[key], "declared by the user"))
+            evidence.append(
+                Evidence(key, _alpha2(value, key), WEIGHTS[key], "declared by the user")
+            )
         elif key == "address_country":
             evidence.append(Evidence(key, _alpha2(value, key), WEIGHTS[key], "address country"))
         elif key == "phone_number":
@@ -208,7 +219,8 @@ def placement_order(
     default region, then the rest by name.
 
     Example:
-        >>> rs = (RegionOption("sg-1", "SG"), RegionOption("vn-hcm", "VN"), RegionOption("eu-1", "DE"))
+        >>> rs = (RegionOption("sg-1", "SG"), RegionOption("vn-hcm", "VN"),
+        ...       RegionOption("eu-1", "DE"))
         >>> [r.name for r in placement_order(rs, "VN", "sg-1")]
         ['vn-hcm', 'sg-1', 'eu-1']
     """

@@ -25,7 +25,10 @@ CATEGORY_INFO: dict[str, tuple[str, str]] = {
     "address": ("Postal or residential address", "user.contact.address"),
     "phone_number": ("Telephone number", "user.contact.phone_number"),
     "email": ("E-mail address", "user.contact.email"),
-    "national_id": ("National identity number (CCCD, CMND, ...)", "user.government_id.national_identification_number"),
+    "national_id": (
+        "National identity number (CCCD, CMND, ...)",
+        "user.government_id.national_identification_number",
+    ),
     "passport_number": ("Passport number", "user.government_id.passport_number"),
     "tax_id": ("Tax identification number", "user.government_id"),
     "account_name": ("Account or user name on the service", "user.account.username"),
@@ -58,9 +61,7 @@ def validate_categories(names: Iterable[str]) -> frozenset[str]:
     result = frozenset(names)
     unknown = sorted(result - CATEGORIES)
     if unknown:
-        raise UnknownCategory(
-            f"unknown data category {unknown[0]!r}", details={"unknown": unknown}
-        )
+        raise UnknownCategory(f"unknown data category {unknown[0]!r}", details={"unknown": unknown})
     return result
 
 
