@@ -70,6 +70,15 @@ class Production:
             out[name] = refs
         return out
 
+    def regions_with_data(self, case: Case) -> set[str]:
+        """The regions holding any record of an account in scope."""
+        out = set()
+        for name, refs in self.account_refs(case).items():
+            records = self.runtime.regions[name].db.records
+            if any(next(iter(records.by_subject(ref)), None) for ref in refs):
+                out.add(name)
+        return out
+
     def in_scope(self, case: Case) -> dict[str, list[SealedRecord]]:
         """Per allowed region, the in-scope records (by time range and categories)."""
         scope = Scope.from_dict(case.data["scope"])

@@ -219,6 +219,8 @@ class RequestsService:
         merge: dict[str, Any] = {}
         if action == "resubmit":
             merge.update(self._scope(note.get("scope") or {}))
+            # the history keeps the new scope's shape, never its identifiers
+            note["scope"] = {k: merge["scope"][k] for k in ("accounts", "categories", "from", "to")}
         if action == "receive_order":
             if note.get("process_type") not in PROCESS_TYPES:
                 raise InputError(
@@ -292,10 +294,10 @@ class RequestsService:
     def _residency(self, case: Case, actor: str, role: str) -> Case:
         country = case.data["authority_country"]
         now = self.runtime.clock.now()
-        held = self.production.account_refs(case)
+        holding = self.production.regions_with_data(case)
         verdicts: dict[str, Any] = {}
         for name, r in self.runtime.regions.items():
-            if not held.get(name):
+            if name not in holding:
                 continue
             if r.country == country:
                 verdicts[name] = {"allowed": True, "outcome": "same_country", "rules": []}
@@ -311,8 +313,12 @@ class RequestsService:
             )
             decision = self.runtime.engine.evaluate("transfer", facts, now)
             allowed = decision.outcome is Outcome.ALLOW
-            verdicts[name] = {"allowed": allowed, "outcome": decision.outcome.value,
-                              "rules": list(decision.deciding_rules)}  # fmt: skip
+            verdicts[name] = {
+                "allowed": allowed,
+                "outcome": decision.outcome.value,
+                "rules": list(decision.deciding_rules),
+                "obligations": [o.to_dict() for o in decision.obligations],
+            }
             if not allowed:
                 blocked_counter(self._registry).labels(region=name, country=country).inc()
         blocked = sorted(n for n, v in verdicts.items() if not v["allowed"])
