@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.exceptions import Abort, Exit, TyperException
 
 from onshore.core.errors import (
     InputError,
@@ -58,12 +58,16 @@ def run_app(app: typer.Typer, argv: list[str]) -> None:
     except OnshoreError as exc:
         report(exc)
         sys.exit(exit_code_for(exc))
-    except click.exceptions.Exit as exc:
+    except Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except TyperException as exc:  # click's usage and parameter errors (Typer vendors click)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _stderr.print(Text(f"error: {exc.format_message()}"))
         sys.exit(EXIT_USAGE)
-    except click.exceptions.Abort:
+    except Abort:
         _stderr.print("aborted")
         sys.exit(EXIT_ERROR)
     sys.exit(returned if isinstance(returned, int) and not isinstance(returned, bool) else EXIT_OK)
