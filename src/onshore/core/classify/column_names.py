@@ -192,6 +192,8 @@ def _compile() -> tuple[tuple[str, _P, bool], ...]:
 
 
 _RULES = _compile()
+#: A biometric template or hash is still biometric data.
+_VETO_EXEMPT: dict[str, set[str]] = {"biometric": {"template", "hash", "hashed", "encrypted"}}
 _VETO_SINGLE = frozenset(v for v in VETO if " " not in v)
 
 
@@ -213,7 +215,7 @@ def name_match(name: str) -> tuple[str, str] | None:
         ('phone_number', 'phone')
     """
     toks = tokens(name)
-    if not toks or _VETO_SINGLE.intersection(toks):
+    if not toks:
         return None
     joined = "".join(toks)
     best: tuple[int, int, str, str] | None = None
@@ -239,7 +241,12 @@ def name_match(name: str) -> tuple[str, str] | None:
         key = (end, len(phrase), category, " ".join(phrase))
         if best is None or key[:2] > best[:2]:
             best = key
-    return None if best is None else (best[2], best[3])
+    if best is None:
+        return None
+    allowed = set(best[3].split()) | _VETO_EXEMPT.get(best[2], set())
+    if _VETO_SINGLE.intersection(set(toks) - allowed):
+        return None
+    return (best[2], best[3])
 
 
 def name_categories(name: str) -> frozenset[str]:

@@ -28,7 +28,7 @@ class PatternEngine:
 
     def __init__(self, patterns: Sequence[str], *, use_re2: bool = True) -> None:
         self.patterns = tuple(patterns)
-        self.compiled = tuple(re.compile(p) for p in self.patterns)
+        self.compiled = tuple(re.compile(p, re.ASCII) for p in self.patterns)
         self._set: Any = None
         if use_re2 and _re2 is not None and self.patterns:
             options = _re2.Options()

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 Validator = Callable[[str], "float | None"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Recognizer:
     """One detector.
 
@@ -47,9 +48,40 @@ class Recognizer:
     value_check: Validator | None = None
     #: Words just before or after a match that lower its confidence (decoys: order numbers...).
     negative_context: tuple[str, ...] = field(default=())
+    #: Characters removed from a whole value before ``cell_patterns`` are tried.
+    cell_strip: str = ""
+    #: ``(regex, confidence)``: a whole value (after ``cell_strip``) that fully matches one
+    #: is valid with that confidence. Scanners run these vectorised over whole columns.
+    cell_patterns: tuple[tuple[str, float], ...] = ()
+    #: When set, a value matching no ``cell_patterns`` is invalid (no fallback to ``validate``).
+    cell_exact: bool = False
+    _compiled: tuple[tuple[re.Pattern[str], float], ...] = field(
+        default=(), init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        compiled = tuple((re.compile(p, re.ASCII), c) for p, c in self.cell_patterns)
+        object.__setattr__(self, "_compiled", compiled)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def normalise(self, value: str) -> str:
+        """``value`` stripped, without the ``cell_strip`` characters."""
+        value = value.strip()
+        if self.cell_strip:
+            value = value.translate({ord(c): None for c in self.cell_strip})
+        return value
 
     def check(self, value: str) -> float | None:
         """Score ``value`` taken as a whole (a cell or a field), or None when it is not one."""
+        if self._compiled:
+            norm = self.normalise(value)
+            for rx, confidence in self._compiled:
+                if rx.fullmatch(norm):
+                    return confidence
+            if self.cell_exact:
+                return None
         fn = self.value_check or self.validate
         return fn(value.strip())
 

@@ -70,6 +70,12 @@ def _boundary_ok(text: str, start: int, end: int, category: str) -> bool:
     return True
 
 
+def _clause(before: str) -> str:
+    """The part of ``before`` in the current sentence (context does not cross ``. ``)."""
+    cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "))
+    return before[cut + 2 :] if cut >= 0 else before
+
+
 class TextClassifier:
     """Finds personal data in free text with the recognizers of a registry."""
 
@@ -95,10 +101,14 @@ class TextClassifier:
         base = rec.validate(value)
         if base is None:
             return None
-        before = text[max(0, start - WINDOW) : start]
+        raw_before = text[max(0, start - WINDOW) : start]
+        before = _clause(raw_before)
         after = text[end : end + NEAR]
-        hit = context_word(before, rec.context) or context_word(after[:16], rec.context)
-        near_hit = hit is not None and context_word(before[-NEAR:] + " " + after, rec.context)
+        for stop in (". ", "! ", "? "):
+            after = after.split(stop, 1)[0]
+        hit = context_word(before, rec.context)
+        if hit is None and not rec.needs_context:
+            hit = context_word(after[:16], rec.context)
         reason = f"{rec.name}: valid"
         score = base
         if hit is not None:
@@ -106,13 +116,13 @@ class TextClassifier:
             reason += f"; context {hit!r}"
         elif rec.needs_context:
             return None
-        near = before[-NEAR:]
-        if rec.category in NUMERIC and not near_hit:
+        near = raw_before[-NEAR:]
+        if rec.category in NUMERIC and context_word(before[-NEAR:], rec.context) is None:
             decoy = context_word(near, DECOY_WORDS) or context_word(after[:12], DECOY_WORDS)
             if decoy is None and near.rstrip().endswith("#"):
                 decoy = "#"
             if decoy is not None:
-                score -= 0.5
+                score = base - 0.5  # a decoy word next to it outweighs context further away
                 reason += f"; decoy {decoy!r}"
         if rec.negative_context:
             neg = context_word(before[-16:], rec.negative_context) or context_word(

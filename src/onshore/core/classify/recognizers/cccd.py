@@ -106,15 +106,16 @@ PROVINCE_CODES = frozenset(
 )
 
 
+STRIP = " ."
+#: Issued province code, century/gender digit 0-3 (born 1900-2099), 8 more digits.
+ISSUED = "(?:" + "|".join(sorted(PROVINCE_CODES)) + r")[0-3]\d{8}"
+#: Any code in 001-096 (a province code never assigned scores below the threshold).
+IN_RANGE = r"0(?:0[1-9]|[1-8]\d|9[0-6])[0-3]\d{8}"
+
+
 def validate(text: str) -> float | None:
     """0.85 for an issued province code and a 19xx/20xx century digit; 0.45 when unassigned."""
-    digits = "".join(c for c in text if c.isdigit())
-    if len(digits) != 12 or len(set(digits)) < 3:
-        return None
-    province, century = digits[:3], digits[3]
-    if century not in "0123" or not 1 <= int(province) <= 96:
-        return None
-    return 0.85 if province in PROVINCE_CODES else 0.45
+    return RECOGNIZER.check(text)
 
 
 RECOGNIZER = Recognizer(
@@ -124,4 +125,7 @@ RECOGNIZER = Recognizer(
     validate=validate,
     context=CONTEXT,
     country_code=COUNTRY_CODE,
+    cell_strip=STRIP,
+    cell_patterns=((ISSUED, 0.85), (IN_RANGE, 0.45)),
+    cell_exact=True,
 )

@@ -34,5 +34,10 @@ def validate(text: str) -> float | None:
 
 
 RECOGNIZER = Recognizer(
-    name=NAME, category=CATEGORY, patterns=PATTERNS, validate=validate, context=CONTEXT
+    name=NAME,
+    category=CATEGORY,
+    patterns=PATTERNS,
+    validate=validate,
+    context=CONTEXT,
+    cell_patterns=((PATTERNS[0], 0.9),),
 )

@@ -40,6 +40,11 @@ def validate(text: str) -> float | None:
     return 0.8
 
 
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+#: A global-looking IPv4 address (``0.x.x.x`` is never a host): vectorisable whole-value check;
+#: anything else (IPv6, CIDR) falls back to ``validate``.
+IPV4 = rf"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|[1-9])(?:\.{_OCTET}){{3}}"
+
 RECOGNIZER = Recognizer(
     name=NAME,
     category=CATEGORY,
@@ -47,4 +52,5 @@ RECOGNIZER = Recognizer(
     validate=validate,
     context=CONTEXT,
     negative_context=("version", "ver", "v", "phien ban", "build", "release", "oid", "snmp"),
+    cell_patterns=((IPV4, 0.8),),
 )

@@ -1,0 +1,63 @@
+"""Readers for ``onshore scan``: CSV, JSON Lines, Parquet files and SQLite/PostgreSQL tables.
+
+Every reader streams its input as Arrow record batches of string columns (bounded memory:
+one batch at a time) and counts what it could not read instead of failing: malformed rows,
+invalid UTF-8, over-long lines, binary files, unreadable paths, refused connections. The
+scanner turns those counts into warnings and the exit code.
+
+Example:
+    >>> from pathlib import Path
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); (d / "u.csv").write_text("sdt\\n0912345678\\n")
+    15
+    >>> [t.label for t in open_tables(str(d / "u.csv"))]
+    ['u.csv']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from onshore.adapters.sources.base import Problem, Table
+from onshore.adapters.sources.csv_file import CsvTable
+from onshore.adapters.sources.jsonl_file import JsonlTable
+from onshore.adapters.sources.parquet_file import ParquetTable
+
+__all__ = ["Problem", "Table", "open_tables"]
+
+_SUFFIXES = {".csv": CsvTable, ".tsv": CsvTable, ".jsonl": JsonlTable, ".ndjson": JsonlTable}
+
+
+def _file_tables(path: Path) -> Iterator[Table]:
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and child.suffix.lower() in {*_SUFFIXES, ".parquet", ".json"}:
+                yield from _file_tables(child)
+        return
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        yield ParquetTable(path)
+    elif suffix in (".jsonl", ".ndjson", ".json"):
+        yield JsonlTable(path)
+    else:
+        yield CsvTable(path)
+
+
+def open_tables(spec: str) -> Iterator[Table]:
+    """The tables behind ``spec``: a file, a directory of files, or a database URL.
+
+    ``sqlite:///path.db`` and ``postgresql://...`` yield one table per user table; files
+    are read by suffix (``.parquet``, ``.jsonl``/``.ndjson``/``.json``, anything else as CSV).
+    A path that cannot be opened yields a table whose reading reports the problem.
+    """
+    if spec.startswith("sqlite:"):
+        from onshore.adapters.sources.sqlite_db import sqlite_tables
+
+        yield from sqlite_tables(spec)
+    elif spec.startswith(("postgresql:", "postgres:")):
+        from onshore.adapters.sources.postgres_db import postgres_tables
+
+        yield from postgres_tables(spec)
+    else:
+        yield from _file_tables(Path(spec))

@@ -1,0 +1,119 @@
+"""CSV (and TSV) files: header row, then data rows; bad rows are skipped and counted.
+
+Handles: a UTF-8 BOM, quoted fields spanning lines, the delimiter sniffed from the header
+(``,``, ``;``, tab, ``|``), invalid UTF-8 (row skipped), rows with the wrong number of fields
+(skipped), over-long lines (skipped without being held in memory), binary files named
+``.csv`` and empty files (reported).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from onshore.adapters.sources.base import Table, looks_binary, string_batch
+from onshore.adapters.sources.lines import LineReader
+
+_BAD = "\ue000onshore-bad-line\ue000"
+csv.field_size_limit(1 << 30)
+
+
+class CsvTable(Table):
+    """One CSV file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(label=path.name)
+        self.path = path
+        self.invalid_utf8 = 0
+
+    def _decoded(self, reader: LineReader) -> Iterator[str]:
+        for raw in reader:
+            if raw is None:
+                yield _BAD + "\n"
+                continue
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.invalid_utf8 += 1
+                yield _BAD + "\n"
+            self.bytes_done = reader.bytes_read
+
+    def _batches(self, rows: int) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
+        self.bytes_total = self.path.stat().st_size
+        with self.path.open("rb") as fh:
+            head = fh.read(8192)
+            if not head.strip():
+                self.problem("empty", f"{self.label} is empty")
+                return
+            if looks_binary(head):
+                self.problem("binary", f"{self.label} is not text (binary content)", fatal=True)
+                return
+            fh.seek(0)
+            lines = LineReader(fh)
+            text = self._decoded(lines)
+            first = next(text, "")
+            header_line = first.lstrip("\ufeff")
+            if _BAD in header_line:
+                self.problem("bad_header", f"{self.label}: unreadable header line", fatal=True)
+                return
+            try:
+                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+                    header_line, delimiters=",;\t|"
+                )
+            except csv.Error:
+                dialect = csv.excel
+            header = next(csv.reader([header_line], dialect))
+            columns = [h.strip() or f"column_{i}" for i, h in enumerate(header)]
+            reader = csv.reader(text, dialect)
+            batch: list[list[str | None]] = []
+            numbers: list[int] = []
+            index = 0
+            malformed = 0
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error:
+                    malformed += 1
+                    self.rows_skipped += 1
+                    index += 1
+                    continue
+                if not row:
+                    continue
+                if row[0].startswith(_BAD) or any(_BAD in cell for cell in row):
+                    self.rows_skipped += 1
+                    index += 1
+                    continue
+                if len(row) != len(columns):
+                    malformed += 1
+                    self.rows_skipped += 1
+                    index += 1
+                    continue
+                batch.append([c if c != "" else None for c in row])
+                numbers.append(index)
+                index += 1
+                self.rows_read += 1
+                if len(batch) >= rows:
+                    yield np.array(numbers, dtype=np.int64), string_batch(columns, batch)
+                    batch, numbers = [], []
+            if batch:
+                yield np.array(numbers, dtype=np.int64), string_batch(columns, batch)
+        if self.invalid_utf8:
+            self.problem(
+                "invalid_utf8",
+                f"{self.invalid_utf8} lines with invalid UTF-8 skipped",
+                self.invalid_utf8,
+            )
+        if lines.too_long:
+            self.problem(
+                "line_too_long", f"{lines.too_long} over-long lines skipped", lines.too_long
+            )
+        if malformed:
+            self.problem("malformed_row", f"{malformed} malformed rows skipped", malformed)
+        if index == 0 and not self.problems:
+            self.problem("empty", f"{self.label} has a header but no rows")

@@ -1,0 +1,110 @@
+"""JSON Lines files: one object per line; nested objects flatten to dotted column names.
+
+``row`` is the 0-based line number. Lines that are not JSON objects, invalid UTF-8 or over
+long are skipped and counted; lists and scalars inside objects become JSON text cells.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from onshore.adapters.sources.base import Table, looks_binary
+from onshore.adapters.sources.lines import LineReader
+
+
+def flatten(
+    obj: Mapping[str, object], prefix: str = "", out: dict[str, str | None] | None = None
+) -> dict[str, str | None]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": "1"}`` (strings stay as they are, lists as JSON).
+
+    Example:
+        >>> flatten({"user": {"sdt": "0912345678", "tags": ["a"]}, "n": None})
+        {'user.sdt': '0912345678', 'user.tags': '["a"]', 'n': None}
+    """
+    result: dict[str, str | None] = {} if out is None else out
+    for key, value in obj.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flatten(value, f"{name}.", result)
+        elif value is None or isinstance(value, str):
+            result[name] = value
+        elif isinstance(value, bool | int | float):
+            result[name] = json.dumps(value)
+        else:
+            result[name] = json.dumps(value, ensure_ascii=False)
+    return result
+
+
+class JsonlTable(Table):
+    """One JSON Lines file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(label=path.name)
+        self.path = path
+
+    def _batches(self, rows: int) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
+        self.bytes_total = self.path.stat().st_size
+        bad_json = bad_utf8 = 0
+        with self.path.open("rb") as fh:
+            head = fh.read(8192)
+            if not head.strip():
+                self.problem("empty", f"{self.label} is empty")
+                return
+            if looks_binary(head):
+                self.problem("binary", f"{self.label} is not text (binary content)", fatal=True)
+                return
+            fh.seek(0)
+            lines = LineReader(fh)
+            records: list[dict[str, str | None]] = []
+            numbers: list[int] = []
+            for index, raw in enumerate(lines):
+                self.bytes_done = lines.bytes_read
+                if raw is None:
+                    self.rows_skipped += 1
+                    continue
+                if not raw.strip():
+                    continue
+                try:
+                    obj = json.loads(raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    bad_utf8 += 1
+                    self.rows_skipped += 1
+                    continue
+                except ValueError:
+                    obj = None
+                if not isinstance(obj, dict):
+                    bad_json += 1
+                    self.rows_skipped += 1
+                    continue
+                records.append(flatten(obj))
+                numbers.append(index)
+                self.rows_read += 1
+                if len(records) >= rows:
+                    yield np.array(numbers, dtype=np.int64), _batch(records)
+                    records, numbers = [], []
+            if records:
+                yield np.array(numbers, dtype=np.int64), _batch(records)
+        if bad_utf8:
+            self.problem("invalid_utf8", f"{bad_utf8} lines with invalid UTF-8 skipped", bad_utf8)
+        if bad_json:
+            self.problem(
+                "malformed_row", f"{bad_json} lines that are not JSON objects skipped", bad_json
+            )
+        if lines.too_long:
+            self.problem(
+                "line_too_long", f"{lines.too_long} over-long lines skipped", lines.too_long
+            )
+
+
+def _batch(records: list[dict[str, str | None]]) -> pa.RecordBatch:
+    columns: dict[str, None] = {}
+    for rec in records:
+        for key in rec:
+            columns.setdefault(key, None)
+    arrays = [pa.array([r.get(c) for r in records], pa.string()) for c in columns]
+    return pa.RecordBatch.from_arrays(arrays, names=list(columns))

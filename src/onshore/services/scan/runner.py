@@ -1,0 +1,209 @@
+"""``onshore scan``: stream tables, classify columns, write findings, count what was skipped.
+
+One process reads (sources stream bounded batches); batches are classified in a pool of
+worker processes (``workers``, default every core) with a bounded number in flight, and
+their findings come back already encoded as JSON Lines, written in input order.
+
+Example:
+    >>> import io, tempfile
+    >>> from pathlib import Path
+    >>> d = Path(tempfile.mkdtemp()); _ = (d / "u.csv").write_text("sdt\\n0912345678\\n")
+    >>> out = io.BytesIO()
+    >>> summary = scan([str(d / "u.csv")], out, ScanOptions(workers=1))
+    >>> summary.findings, summary.complete, dict(summary.categories)
+    (1, True, {'phone_number': 1})
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+
+from onshore.adapters.sources import Problem, Table, open_tables
+from onshore.core.classify.column import ColumnVerdict, classify_column
+from onshore.services.scan.batch import BatchResult, Job, VerdictSpec, process
+
+#: Non-null values per column looked at to decide a column's verdict.
+SAMPLE = 256
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How to scan: masked previews, the store's country, workers, batch size.
+
+    ``violations`` maps a category to whether storing it for a Vietnamese subject in the
+    ``located_in`` country is denied under the loaded packs (``onshore.services.scan.residency``).
+    """
+
+    preview: bool = False
+    located_in: str | None = None
+    violations: dict[str, bool] = field(default_factory=dict)
+    workers: int = 1
+    batch_rows: int = 8192
+    in_flight: int = 4
+
+
+@dataclass
+class TableSummary:
+    """What one table gave."""
+
+    label: str
+    rows: int = 0
+    skipped: int = 0
+    findings: int = 0
+    columns: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ScanSummary:
+    """Totals of a scan: findings per category, Vietnamese subjects, violations, problems."""
+
+    tables: list[TableSummary] = field(default_factory=list)
+    categories: Counter[str] = field(default_factory=Counter)
+    subject_countries: Counter[str] = field(default_factory=Counter)
+    findings: int = 0
+    rows: int = 0
+    rows_with_findings: int = 0
+    vn_subject_rows: int = 0
+    violations: int = 0
+    violation_rows: int = 0
+    violations_by_category: Counter[str] = field(default_factory=Counter)
+    located_in: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem of every table."""
+        return [p for t in self.tables for p in t.problems]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every source was read in full (empty files count as read)."""
+        return all(p.kind == "empty" for p in self.problems)
+
+    def add(self, result: BatchResult) -> None:
+        """Fold one batch's counts in."""
+        self.categories.update(result.categories)
+        self.subject_countries.update(result.subject_countries)
+        self.findings += result.findings
+        self.rows_with_findings += result.rows_with_findings
+        self.vn_subject_rows += result.vn_subject_rows
+        self.violations += result.violations
+        self.violation_rows += result.violation_rows
+        self.violations_by_category.update(result.violations_by_category)
+
+
+def _verdicts(batch: pa.RecordBatch, known: dict[str, ColumnVerdict]) -> None:
+    for name in batch.schema.names:
+        if name in known:
+            continue
+        col = batch.column(name)
+        sample = [v for v in col.drop_null().slice(0, SAMPLE * 2).to_pylist()][:SAMPLE]
+        known[name] = classify_column(name, sample)
+
+
+def _spec(v: ColumnVerdict) -> VerdictSpec:
+    return VerdictSpec(
+        v.column, v.named, tuple(r.name for r in v.detectors), v.name_only, v.free_text, v.reason
+    )
+
+
+def _jobs(
+    tables: Iterator[Table],
+    summary: ScanSummary,
+    options: ScanOptions,
+    on_table: Callable[[Table], None] | None,
+) -> Iterator[tuple[TableSummary, Job]]:
+    for table in tables:
+        ts = TableSummary(table.label)
+        summary.tables.append(ts)
+        if on_table is not None:
+            on_table(table)
+        verdicts: dict[str, ColumnVerdict] = {}
+        for rows, batch in table.batches(options.batch_rows):
+            _verdicts(batch, verdicts)
+            specs = tuple(_spec(verdicts[n]) for n in batch.schema.names)
+            yield (
+                ts,
+                Job(
+                    table.label,
+                    rows,
+                    batch,
+                    specs,
+                    options.preview,
+                    options.located_in is not None,
+                    options.violations,
+                ),
+            )
+            ts.rows = table.rows_read
+        ts.rows = table.rows_read
+        ts.skipped = table.rows_skipped
+        ts.problems = list(table.problems)
+        ts.columns = {n: v.reason for n, v in verdicts.items() if v.categories}
+
+
+def scan(
+    specs: Sequence[str],
+    out: BinaryIO,
+    options: ScanOptions,
+    *,
+    on_table: Callable[[Table], None] | None = None,
+    on_batch: Callable[[Table | None, int], None] | None = None,
+) -> ScanSummary:
+    """Scan every source in ``specs``, writing findings to ``out``; never raises on bad input.
+
+    Problems (unreadable paths, refused connections, malformed rows...) are counted in the
+    summary (``summary.complete`` says whether everything was read).
+    """
+    started = time.perf_counter()
+    summary = ScanSummary(located_in=options.located_in)
+
+    def tables() -> Iterator[Table]:
+        for spec in specs:
+            yield from open_tables(spec)
+
+    def finish(ts: TableSummary, result: BatchResult) -> None:
+        out.write(result.lines)
+        summary.add(result)
+        ts.findings += result.findings
+        summary.rows += result.rows
+        if on_batch is not None:
+            on_batch(None, result.rows)
+
+    jobs = _jobs(tables(), summary, options, on_table)
+    if options.workers <= 1:
+        for ts, job in jobs:
+            finish(ts, process(job))
+    else:
+        pending: list[tuple[TableSummary, Future[BatchResult]]] = []
+        limit = max(2, options.workers * options.in_flight)
+        with ProcessPoolExecutor(max_workers=options.workers) as pool:
+            for ts, job in jobs:
+                pending.append((ts, pool.submit(process, job)))
+                while len(pending) >= limit:
+                    done_ts, fut = pending.pop(0)
+                    finish(done_ts, fut.result())
+            for done_ts, fut in pending:
+                finish(done_ts, fut.result())
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+__all__ = ["SAMPLE", "ScanOptions", "ScanSummary", "TableSummary", "default_workers", "np", "scan"]
