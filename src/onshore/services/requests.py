@@ -57,7 +57,7 @@ from onshore.services.production import Production
 from onshore.services.runtime import Region, open_runtime
 from onshore.services.vault import Vault
 
-__all__ = ["RequestsService", "open_runtime"]
+__all__ = ["RequestsService", "case_view", "open_runtime"]
 
 _BLOCKED: dict[int, Counter] = {}
 
@@ -426,6 +426,23 @@ GUARDS: dict[str, Guard] = {
     "has_ndo": _has_ndo,
     "no_ndo": _ndo_running,
 }
+
+
+def case_view(case: Case) -> dict[str, Any]:
+    """A request as the CLI and the API show it (the blind-index terms left out)."""
+    data = {k: v for k, v in case.data.items() if k != "scope_terms"}
+    return {
+        "case_id": case.case_id,
+        "kind": case.kind,
+        "state": case.state,
+        "region": case.region,
+        "created_at": case.created_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "due_at": case.due_at.isoformat() if case.due_at else None,
+        "version": case.version,
+        "data": data,
+        "next": [t.action for t in REQUESTS.available(case.state)],
+    }
 
 
 def _strings(value: Any, name: str) -> list[str]:

@@ -1,0 +1,186 @@
+"""``/v1/cases/requests``: authority data requests over HTTP.
+
+Who may do what follows the permission matrix: reading needs ``cases.read`` (auditors
+read), opening a case and the operator's steps ``cases.write`` (operators collect and
+package), the legal reviewer's steps ``cases.review``, the approver's steps (release,
+send back, declare an emergency) ``cases.approve``. The lifecycle table then checks the
+token's role once more, and the two-person rule compares token names: the token that
+approved in legal review cannot release.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import Field
+
+from onshore.core.cases.requests import KIND, REQUESTS
+from onshore.server.auth import Principal, require
+from onshore.server.context import ServerContext, context
+from onshore.server.models import Strict
+from onshore.server.permissions import Permission
+from onshore.services.requests import RequestsService, case_view
+from onshore.services.transparency import publish
+
+router = APIRouter(prefix="/v1/cases/requests", tags=["requests"])
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _permission_of(action: str) -> Permission:
+    roles = set().union(*(t.roles for t in REQUESTS.transitions if t.action == action))
+    if roles and roles <= {"approver"}:
+        return Permission.CASES_APPROVE
+    if roles and roles <= {"legal_reviewer"}:
+        return Permission.CASES_REVIEW
+    return Permission.CASES_WRITE
+
+
+#: The permission each action needs (derived from the lifecycle table's roles).
+ACTION_PERMISSION: dict[str, Permission] = {a: _permission_of(a) for a in REQUESTS.actions}
+
+
+def service(request: Request, ctx: ServerContext = Depends(context)) -> RequestsService:  # noqa: B008
+    """The app's requests service (built once, over the app's vault and metrics registry)."""
+    svc: RequestsService | None = getattr(request.app.state, "onshore_requests", None)
+    if svc is None or svc.vault is not ctx.vault:
+        svc = RequestsService(ctx.vault, registry=ctx.metrics.registry)
+        request.app.state.onshore_requests = svc
+    return svc
+
+
+class ReceiveIn(Strict):
+    """A request as received from an authority."""
+
+    authority: str = Field(examples=["VN-A05"], description="Registry id of the authority.")
+    process_type: str = Field(examples=["warrant"])
+    reference: str = Field(min_length=1, max_length=200)
+    legal_basis: str = Field(min_length=1, max_length=500)
+    scope: dict[str, Any] = Field(
+        description="subjects / phone_number / email / national_id lists, from, to, categories",
+        examples=[{"phone_number": ["0912345678"], "categories": ["phone_number"]}],
+    )
+    respond_within: dict[str, Any] | None = Field(
+        default=None, examples=[{"amount": 2, "unit": "working_day"}]
+    )
+    ndo_until: str | None = Field(default=None, description="Non-disclosure order end (ISO 8601).")
+
+
+class ActionIn(Strict):
+    """An action's note (reason codes, channel, new scope...) and the version read."""
+
+    note: dict[str, Any] = Field(default_factory=dict)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class ReportIn(Strict):
+    """The transparency report's period, country and suppression threshold."""
+
+    start: datetime = Field(alias="from")
+    end: datetime = Field(alias="to")
+    country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    k: int = Field(default=5, ge=1)
+
+
+@router.post("", status_code=201)
+def receive(
+    body: ReceiveIn,
+    principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
+    svc: RequestsService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Open a request (state ``received``)."""
+    case = svc.receive(authority=body.authority, process_type=body.process_type,
+                       reference=body.reference, legal_basis=body.legal_basis, scope=body.scope,
+                       actor=principal.name, role=principal.role,
+                       respond_within=body.respond_within, ndo_until=body.ndo_until)  # fmt: skip
+    return case_view(case)
+
+
+@router.get("")
+def list_requests(
+    state: list[str] | None = Query(default=None),  # noqa: B008
+    cursor: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=100, ge=1, le=1000),
+    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
+    svc: RequestsService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Requests by id, a page at a time."""
+    page = svc.cases.page(kind=KIND, states=state, after=cursor, limit=limit)
+    return {"items": [case_view(c) for c in page.cases], "next_cursor": page.next_cursor}
+
+
+@router.get("/lifecycle")
+def lifecycle(_: Principal = Depends(require(Permission.CASES_READ))) -> dict[str, Any]:  # noqa: B008
+    """The transition table (states, actions, roles, guards)."""
+    return REQUESTS.to_dict()
+
+
+@router.get("/due")
+def due(
+    within_hours: float = Query(default=24, gt=0, le=24 * 365),
+    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
+    svc: RequestsService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Overdue and due-soon requests (also refreshes the case gauges on /metrics)."""
+    window = timedelta(hours=within_hours)
+    report = svc.cases.due(kind=KIND, within=window)
+    svc.cases.refresh_gauges(within=window)
+    return {"overdue": [case_view(c) for c in report.overdue],
+            "due_soon": [case_view(c) for c in report.due_soon]}  # fmt: skip
+
+
+@router.post("/transparency")
+def transparency(
+    body: ReportIn,
+    principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
+    svc: RequestsService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Publish the transparency report (files under ``<base_dir>/reports``; hash on the ledger)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    out = Path(svc.runtime.settings.base_dir) / "reports" / f"transparency-{stamp}"
+    done = publish(svc, body.start, body.end, out, country=body.country, k=body.k,
+                   actor=principal.name)  # fmt: skip
+    return {**done.to_dict(), "report": json.loads((out / "transparency.json").read_text())}
+
+
+@router.get("/{case_id}")
+def get_request(
+    case_id: str,
+    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
+    svc: RequestsService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """A request with its history."""
+    out = case_view(svc.cases.get(case_id))
+    out["history"] = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
+                       "action": e.action, "from": e.from_state, "to": e.to_state,
+                       "note": e.note} for e in svc.cases.history(case_id)]  # fmt: skip
+    return out
+
+
+def _action_principal(
+    request: Request,
+    action: str,
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
+) -> Principal:
+    permission = ACTION_PERMISSION.get(action, Permission.CASES_WRITE)
+    return require(permission)(request, credentials, ctx)
+
+
+@router.post("/{case_id}/actions/{action}")
+def act(
+    case_id: str,
+    action: str,
+    body: ActionIn | None = None,
+    principal: Principal = Depends(_action_principal),  # noqa: B008
+    svc: RequestsService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Take ``action`` on a request (see ``GET /v1/cases/requests/lifecycle``)."""
+    body = body or ActionIn()
+    case = svc.act(case_id, action, actor=principal.name, role=principal.role, note=body.note,
+                   expected_version=body.expected_version)  # fmt: skip
+    return case_view(case)
