@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
+from onshore.core.phone import clear_cache as clear_phone_cache  # noqa: E402
 from onshore.services.demo import demo_records, generate_users  # noqa: E402
 from onshore.services.vault import RecordInput, Vault  # noqa: E402
 from onshore.settings import Settings, default_config_dict  # noqa: E402
@@ -115,10 +116,13 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="onshore-bench-"))
 
     print(f"records: {n}, batch: {args.batch}")
+    clear_phone_cache()
     vault = vault_for(f"sqlite:///{tmp}/vn.db", f"sqlite:///{tmp}/sg.db", tmp)
     t_vault = time_vault(vault, records, args.batch)
-    # placement on a fresh vault (cold caches) to measure what it adds to put_many
     vault.close()
+    # placement (residency + classification + policy) on a fresh vault with every cache
+    # cold, as it was inside the put_many run above, to measure its share of put_many
+    clear_phone_cache()
     cold = vault_for("memory://", "memory://", tmp / "cold")
     t_place = time_placement(cold, records)
     cold.close()
@@ -127,7 +131,7 @@ def main() -> None:
     print(f"sqlite  vault put_many      : {v_rate:12,.0f} records/s")
     print(f"sqlite  raw executemany     : {raw_rate:12,.0f} records/s")
     print(f"sqlite  ratio vault/raw     : {v_rate / raw_rate:12.3f}   (goal >= 0.5)")
-    print(f"placement share of put_many : {t_place / t_vault:12.1%}   (cold caches)")
+    print(f"placement share of put_many : {t_place / t_vault:12.1%}   (goal < 10%; cold caches)")
 
     if args.no_postgres:
         return

@@ -33,11 +33,9 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from functools import lru_cache
-
-import phonenumbers
 
 from onshore.core.errors import UnknownIdentifier
+from onshore.core.phone import read_phone
 
 _TERM_LABEL = b"onshore/blind-index/v1"
 _SUBJECT_LABEL = b"onshore/subject/v1"
@@ -58,20 +56,11 @@ def _text(value: object) -> str | None:
     return None
 
 
-@lru_cache(maxsize=16384)
 def _phone(value: str, default_region: str) -> str | None:
-    # Cached: parsing is the costly part of indexing, and one subject's number recurs
-    # across their records (profile, logins, contacts) within and between batches.
+    # One cached reading per number, shared with residency resolution (core.phone).
     value = _PHONE_EXTENSION.sub("", value)
-    if _LETTERS.search(value):
-        return None  # phonenumbers would read letters as keypad digits
-    try:
-        number = phonenumbers.parse(value, default_region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    reading = read_phone(value, default_region)
+    return reading.e164 if reading is not None and reading.possible else None
 
 
 def _email(value: str, default_region: str) -> str | None:

@@ -34,12 +34,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
-import phonenumbers
 import pycountry
 
 from onshore.core.errors import InputError
+from onshore.core.phone import read_phone
 
 SIGNAL_KEYS: tuple[str, ...] = ("declared_residence", "phone_number", "address_country", "ip")
 
@@ -109,26 +108,24 @@ def _phone(value: object, phone_region: str) -> Evidence:
     return _phone_evidence(value.strip(), phone_region)
 
 
-@lru_cache(maxsize=65536)
 def _phone_evidence(text: str, phone_region: str) -> Evidence:
-    """Parse and validate a number once (phonenumbers is the slow part of resolution)."""
-    international = text.startswith("+") or text.startswith("00")
-    try:
-        number = phonenumbers.parse(text, None if international else phone_region)
-    except phonenumbers.NumberParseException:
+    reading = read_phone(text, phone_region)
+    if reading is None:
         return Evidence("phone_number", None, 0.0, "not a parseable phone number")
-    if not phonenumbers.is_valid_number(number):
+    if not reading.valid:
         return Evidence("phone_number", None, 0.0, "not a valid phone number")
-    country = phonenumbers.region_code_for_number(number)
-    if not country or country == "ZZ":
+    if reading.country is None:
         return Evidence("phone_number", None, 0.0, "number has no single country")
-    if international:
+    if reading.international:
         return Evidence(
-            "phone_number", country, WEIGHTS["phone_number"], f"a +{number.country_code} number"
+            "phone_number",
+            reading.country,
+            WEIGHTS["phone_number"],
+            f"a +{reading.country_code} number",
         )
     return Evidence(
         "phone_number",
-        country,
+        reading.country,
         WEIGHTS["phone_number_local"],
         f"a national-format number read as {phone_region}",
     )
