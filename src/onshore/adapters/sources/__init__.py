@@ -7,6 +7,9 @@ scanner turns those counts into warnings and the exit code.
 
 Example:
     >>> from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp()); (d / "u.csv").write_text("sdt\\n0912345678\\n")
     15
@@ -19,12 +22,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+
 from onshore.adapters.sources.base import Problem, Table
 from onshore.adapters.sources.csv_file import CsvTable
 from onshore.adapters.sources.jsonl_file import JsonlTable
 from onshore.adapters.sources.parquet_file import ParquetTable
 
 __all__ = ["Problem", "Table", "open_tables"]
+
+
+class _Unreadable(Table):
+    def _batches(self, rows: int) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
+        return iter(())
+
 
 _SUFFIXES = {".csv": CsvTable, ".tsv": CsvTable, ".jsonl": JsonlTable, ".ndjson": JsonlTable}
 
@@ -34,6 +46,11 @@ def _file_tables(path: Path) -> Iterator[Table]:
         for child in sorted(path.rglob("*")):
             if child.is_file() and child.suffix.lower() in {*_SUFFIXES, ".parquet", ".json"}:
                 yield from _file_tables(child)
+        return
+    if path.exists() and not path.is_file():
+        failed = _Unreadable(label=path.name or str(path))
+        failed.problem("unreadable", f"{path} is not a regular file", fatal=True)
+        yield failed
         return
     suffix = path.suffix.lower()
     if suffix == ".parquet":

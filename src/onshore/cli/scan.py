@@ -1,0 +1,232 @@
+"""``onshore scan``: find personal data in files and databases, and where it should not be.
+
+Example:
+    onshore scan users.csv posts.jsonl sqlite:///app.db --out findings.jsonl \\
+        --report report.html --located-in SG
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO
+
+import pycountry
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from onshore.adapters.sources import Table
+from onshore.core.errors import InputError
+from onshore.services.scan import ScanOptions, ScanSummary, default_workers, scan
+from onshore.services.scan.report import render_html
+
+_out = Console(highlight=False)
+_err = Console(stderr=True, highlight=False)
+
+#: Exit code when some input could not be read (skipped rows, unreadable sources).
+EXIT_INCOMPLETE = 1
+
+
+def _country(code: str | None, option: str) -> str | None:
+    if code is None:
+        return None
+    value = code.strip().upper()
+    if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
+        raise InputError(f"{option}: {code!r} is not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+def _violations(
+    located_in: str, config: Path | None, entity_country: str | None
+) -> dict[str, bool]:
+    from onshore.core.policy import EntityFacts
+    from onshore.services.runtime import entity_facts
+    from onshore.services.scan.residency import residency_violations
+    from onshore.settings import load_settings
+
+    settings = load_settings(config)
+    entity = entity_facts(settings)
+    if entity_country is not None:
+        entity = EntityFacts(
+            incorporated_in=entity_country,
+            sectors=entity.sectors,
+            storage_decisions=entity.storage_decisions,
+            size=entity.size,
+            roles=entity.roles,
+            data_subjects=entity.data_subjects,
+        )
+    result = residency_violations(
+        located_in,
+        entity,
+        settings.deployment.packs,
+        datetime.now(UTC),
+        pack_paths=settings.deployment.pack_paths,
+        enforce_unconfirmed=settings.deployment.enforce_unconfirmed,
+    )
+    return result.denied
+
+
+def summary_dict(summary: ScanSummary) -> dict[str, Any]:
+    """The summary as JSON (what ``--json`` prints)."""
+    return {
+        "complete": summary.complete,
+        "findings": summary.findings,
+        "rows": summary.rows,
+        "rows_with_findings": summary.rows_with_findings,
+        "vn_subject_rows": summary.vn_subject_rows,
+        "categories": dict(sorted(summary.categories.items())),
+        "subject_countries": dict(sorted(summary.subject_countries.items())),
+        "located_in": summary.located_in,
+        "violations": summary.violations,
+        "violation_rows": summary.violation_rows,
+        "violations_by_category": dict(sorted(summary.violations_by_category.items())),
+        "seconds": round(summary.seconds, 3),
+        "tables": [
+            {
+                "label": t.label,
+                "rows": t.rows,
+                "skipped": t.skipped,
+                "findings": t.findings,
+                "columns": t.columns,
+                "problems": [
+                    {"kind": p.kind, "message": p.message, "count": p.count} for p in t.problems
+                ],
+            }
+            for t in summary.tables
+        ],
+    }
+
+
+def _print_summary(summary: ScanSummary) -> None:
+    table = RichTable(title="Personal data found", title_justify="left")
+    table.add_column("category")
+    table.add_column("findings", justify="right")
+    if summary.located_in:
+        table.add_column(f"violations (in {summary.located_in})", justify="right")
+    for category, count in summary.categories.most_common():
+        row = [category, f"{count:,}"]
+        if summary.located_in:
+            row.append(f"{summary.violations_by_category.get(category, 0):,}")
+        table.add_row(*row)
+    _out.print(table)
+    _out.print(
+        f"{summary.findings:,} findings in {summary.rows_with_findings:,} of {summary.rows:,} rows;"
+        f" {summary.vn_subject_rows:,} rows of Vietnamese subjects"
+        + (f"; {summary.violations:,} residency violations" if summary.located_in else "")
+        + f" ({summary.seconds:.1f} s)"
+    )
+
+
+def scan_command(
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, directories, sqlite:/// or postgresql:// URLs.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Findings file (JSON Lines); '-' for stdout.")
+    ] = Path("findings.jsonl"),
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Add a masked preview of each value.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write an HTML report with charts.")
+    ] = None,
+    located_in: Annotated[
+        str | None,
+        typer.Option(
+            "--located-in", help="Country (ISO alpha-2) where the scanned store is located."
+        ),
+    ] = None,
+    entity_country: Annotated[
+        str | None,
+        typer.Option(
+            "--entity-country",
+            help="Country of incorporation of the entity (overrides the configuration).",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="onshore.toml with the packs and entity facts.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, help="Worker processes (0: every core).")
+    ] = 0,
+) -> None:
+    """Scan files and databases for personal data and write findings as JSON Lines.
+
+    Reads CSV, JSON Lines, Parquet, SQLite and PostgreSQL tables, streaming. Findings never
+    hold raw values (``--preview`` adds a masked one). With ``--located-in``, findings of
+    Vietnamese subjects whose category the loaded packs deny storing in that country are
+    marked as residency violations. Exit code 0 when everything was read, 1 when some input
+    was skipped (counted in the summary), 2 for bad options.
+
+    Example: ``onshore scan users.csv --out findings.jsonl --located-in SG --report r.html``
+    """
+    located = _country(located_in, "--located-in")
+    entity = _country(entity_country, "--entity-country")
+    violations = _violations(located, config, entity) if located else {}
+    options = ScanOptions(
+        preview=preview,
+        located_in=located,
+        violations=violations,
+        workers=workers or default_workers(),
+    )
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:>12,} rows"),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=True,
+        disable=as_json or not _err.is_terminal,
+    )
+    current: dict[str, Any] = {}
+
+    def on_table(table: Table) -> None:
+        current["table"] = table
+        current["task"] = progress.add_task(table.label, total=None, rows=0)
+
+    def on_batch(_: Table | None, rows: int) -> None:
+        table: Table | None = current.get("table")
+        if table is None:
+            return
+        task = current["task"]
+        progress.update(
+            task, total=table.bytes_total, completed=table.bytes_done, rows=table.rows_read
+        )
+
+    handle: BinaryIO
+    with progress:
+        if str(out) == "-":
+            handle = sys.stdout.buffer
+            summary = scan(sources, handle, options, on_table=on_table, on_batch=on_batch)
+        else:
+            try:
+                fh = out.open("wb")
+            except OSError as exc:
+                raise InputError(f"--out: cannot write {out}: {exc.strerror}") from exc
+            with fh:
+                summary = scan(sources, fh, options, on_table=on_table, on_batch=on_batch)
+    if report is not None:
+        report.write_text(render_html(summary), encoding="utf-8")
+    for problem in summary.problems:
+        if problem.kind != "empty" or not as_json:
+            _err.print(
+                f"[yellow]warning[/]{escape('[' + problem.kind + ']')}: "
+                f"{escape(problem.source)}: {escape(problem.message)}"
+            )
+    if as_json:
+        _out.print_json(json.dumps(summary_dict(summary)))
+    else:
+        _print_summary(summary)
+    if not summary.complete:
+        raise typer.Exit(EXIT_INCOMPLETE)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``onshore scan`` to the main app."""
+    app.command("scan")(scan_command)
