@@ -26,7 +26,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -45,6 +45,7 @@ from onshore.core.errors import (
 )
 from onshore.ports import SealedRecord
 from onshore.services.audit_log import AuditLog
+from onshore.services.erasure import ErasureOutcome
 from onshore.services.placement import Placement, Placer
 from onshore.services.runtime import Region, Runtime, open_runtime
 from onshore.settings import Settings, load_settings
@@ -76,25 +77,6 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
-class ErasureOutcome:
-    """What erasing a subject did: erased record ids per region and the ledger leaves.
-
-    ``retained`` lists, per region, records kept because a legal hold (a preservation
-    request, ``services.legal_holds``) binds the subject there.
-    """
-
-    subject_id: str
-    erased: dict[str, list[str]] = field(default_factory=dict)
-    ledger_indexes: dict[str, list[int]] = field(default_factory=dict)
-    retained: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int:
-        """How many records were erased."""
-        return sum(len(v) for v in self.erased.values())
-
-
-@dataclass(frozen=True, slots=True)
 class RecordInput:
     """One record handed to ``put_many``."""
 
@@ -107,7 +89,9 @@ class RecordInput:
 
 
 @dataclass(slots=True)
-class _Prepared:
+class Prepared:
+    """A validated, placed record ready to seal (internal to the write path)."""
+
     record_id: str
     subject: str
     kind: str
@@ -115,6 +99,14 @@ class _Prepared:
     data: Mapping[str, Any]
     field_categories: dict[str, frozenset[str]]
     placement: Placement
+
+
+def encode_body(
+    subject: str, kind: str, data: Mapping[str, Any], created_at: datetime, country: str
+) -> bytes:
+    """The plaintext a record is sealed from (compact JSON; NaN and non-JSON values raise)."""
+    body = {"s": subject, "k": kind, "d": data, "t": created_at.isoformat(), "c": country}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 class Vault:
@@ -186,7 +178,7 @@ class Vault:
         """
         now = self.runtime.clock.now()
         prepared = [self._prepare(self._coerce(item), now) for item in items]
-        by_region: dict[str, list[_Prepared]] = {}
+        by_region: dict[str, list[Prepared]] = {}
         for p in prepared:
             by_region.setdefault(p.placement.region, []).append(p)
         indexes: dict[str, int] = {}
@@ -194,7 +186,7 @@ class Vault:
             for name, batch in by_region.items():
                 region = self.runtime.regions[name]
                 stack.enter_context(region.db.transaction())
-                sealed = self._seal(region, batch, now)
+                sealed = self.seal(region, batch, now)
                 region.db.records.put_many(sealed)
                 events = [
                     AuditEvent(
@@ -212,7 +204,7 @@ class Vault:
                     indexes[p.record_id] = index
         return [Receipt(p.record_id, p.placement.region, indexes[p.record_id]) for p in prepared]
 
-    def _payload(self, p: _Prepared) -> Mapping[str, Any]:
+    def _payload(self, p: Prepared) -> Mapping[str, Any]:
         """The placement leaf's payload, one read-only object per distinct placement (so the
         ledger validates and hashes it once per batch, not once per record)."""
         pl = p.placement
@@ -251,7 +243,7 @@ class Vault:
             record_id=item.get("record_id"),
         )
 
-    def _prepare(self, item: RecordInput, now: datetime) -> _Prepared:
+    def _prepare(self, item: RecordInput, now: datetime) -> Prepared:
         if not isinstance(item.subject, str) or not item.subject.strip():
             raise MissingSubject("a record needs a non-empty subject id")
         if not isinstance(item.kind, str) or not _KIND.fullmatch(item.kind):
@@ -266,17 +258,10 @@ class Vault:
             raise InputError("record_id must be a string of 1 to 128 characters")
         field_categories = self.placer.categories(item.data, item.categories)
         placement = self.placer.place(item.signals, field_categories, now)
-        body = {
-            "s": item.subject,
-            "k": item.kind,
-            "d": item.data,
-            "t": now.isoformat(),
-            "c": placement.subject_country,
-        }
         try:
-            plaintext = json.dumps(
-                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-            ).encode("utf-8")
+            plaintext = encode_body(
+                item.subject, item.kind, item.data, now, placement.subject_country
+            )
         except (TypeError, ValueError) as exc:
             raise NotSerialisable(
                 f"record data is not JSON-serialisable: {type(exc).__name__}",
@@ -288,13 +273,11 @@ class Vault:
                 f"record is {len(plaintext)} bytes, over the {limit}-byte limit",
                 details={"size": len(plaintext), "limit": limit},
             )
-        return _Prepared(
+        return Prepared(
             record_id, item.subject, item.kind, plaintext, item.data, field_categories, placement
         )
 
-    def _seal(
-        self, region: Region, batch: Sequence[_Prepared], now: datetime
-    ) -> list[SealedRecord]:
+    def seal(self, region: Region, batch: Sequence[Prepared], now: datetime) -> list[SealedRecord]:
         sealer = Sealer(region.keys.current("kek"), region.name)
         index_key = region.keys.current("index").material
         phone_region = self.runtime.settings.deployment.default_phone_region
@@ -413,114 +396,17 @@ class Vault:
     # -- erasure and transfer ------------------------------------------------------------
 
     def erase(self, subject: str, *, actor: str | None = None) -> ErasureOutcome:
-        """Delete every record of ``subject``; each deletion is a ledger leaf in the same
-        transaction. Ledger leaves hold no personal data, so proofs stay valid."""
-        if not isinstance(subject, str) or not subject.strip():
-            raise MissingSubject("erase needs a subject id")
-        outcome = ErasureOutcome(subject_id=subject)
-        now = self.runtime.clock.now()
-        for name, region in self.runtime.regions.items():
-            ref = blind_index.subject_ref(region.keys.current("index").material, subject)
-            with region.db.transaction():
-                ids = [s.record_id for s in region.db.records.by_subject(ref)]
-                if not ids:
-                    continue
-                # -- legal holds (issue 7): held records are retained, not erased ----------
-                from onshore.services.legal_holds import held_refs
+        """Delete every record of ``subject`` (legal holds retain theirs); each deletion is a
+        ledger leaf in the same transaction. See ``services.erasure``."""
+        from onshore.services.erasure import erase_subject
 
-                if held_refs(self.runtime, [ref], now):
-                    outcome.retained[name] = ids
-                    continue
-                # -- end legal holds ------------------------------------------------------
-                for record_id in ids:
-                    region.db.records.delete(record_id)
-                events = [
-                    AuditEvent(
-                        type=EventType.RECORD_ERASED,
-                        at=now,
-                        region=name,
-                        record_id=rid,
-                        subject_id=subject,
-                        actor=actor,
-                        payload={"reason": "erasure_request"},
-                    )
-                    for rid in ids
-                ]
-                outcome.erased[name] = ids
-                outcome.ledger_indexes[name] = self._logs[name].append(events)
-        return outcome
+        return erase_subject(self, subject, actor=actor)
 
     def transfer(
         self, record_id: str, to_region: str, *, purpose: str, actor: str | None = None
     ) -> Receipt:
-        """Move a record to another region, if the policy engine allows the target country.
+        """Move a record to another region if the policy engine allows the target country.
+        See ``services.transfer``."""
+        from onshore.services.transfer import transfer_record
 
-        The record is written to the target (with a ``RECORD_TRANSFERRED`` leaf) before it
-        is deleted from the source (with its own leaf), so a failure never loses it.
-        """
-        source, sealed = self.locate(record_id)
-        target = self.runtime.region(to_region)
-        if target.name == source.name:
-            raise InputError("the record already lives in that region")
-        record = self.open_sealed(source, sealed)
-        now = self.runtime.clock.now()
-        placement = self.placer.check(
-            record.subject_country, frozenset(record.categories), target, now
-        )
-        plaintext = json.dumps(
-            {
-                "s": record.subject_id,
-                "k": record.kind,
-                "d": record.data,
-                "t": record.created_at.isoformat(),
-                "c": record.subject_country,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
-        prepared = _Prepared(
-            record_id,
-            record.subject_id,
-            record.kind,
-            plaintext,
-            record.data,
-            self.placer.categories(record.data, None),
-            placement,
-        )
-        payload = {
-            "from_region": source.name,
-            "to_region": target.name,
-            "purpose": purpose,
-            "rules": list(placement.decision_rules),
-        }
-        with target.db.transaction():
-            target.db.records.put_many(self._seal(target, [prepared], record.created_at))
-            [index] = self._logs[target.name].append(
-                [
-                    AuditEvent(
-                        type=EventType.RECORD_TRANSFERRED,
-                        at=now,
-                        region=target.name,
-                        record_id=record_id,
-                        subject_id=record.subject_id,
-                        actor=actor,
-                        payload=payload,
-                    )
-                ]
-            )
-        with source.db.transaction():
-            source.db.records.delete(record_id)
-            self._logs[source.name].append(
-                [
-                    AuditEvent(
-                        type=EventType.RECORD_TRANSFERRED,
-                        at=now,
-                        region=source.name,
-                        record_id=record_id,
-                        subject_id=record.subject_id,
-                        actor=actor,
-                        payload=payload,
-                    )
-                ]
-            )
-        return Receipt(record_id, target.name, index)
+        return transfer_record(self, record_id, to_region, purpose=purpose, actor=actor)

@@ -1,0 +1,73 @@
+"""Transfer: move a record to another region when the policy packs allow its new country.
+
+The record is re-sealed under the target region's keys and written there with a
+``RECORD_TRANSFERRED`` leaf before it is deleted from the source with its own leaf, so a
+failure between the two steps never loses it (a retry finds it in the target and the
+source write is idempotent by record id). A denied target raises ``PolicyDenied`` with the
+decision's explanation and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from onshore.core.audit import AuditEvent, EventType
+from onshore.core.errors import InputError
+
+if TYPE_CHECKING:
+    from onshore.services.vault import Receipt, Vault
+
+
+def transfer_record(
+    vault: Vault, record_id: str, to_region: str, *, purpose: str, actor: str | None = None
+) -> Receipt:
+    """Move ``record_id`` to ``to_region`` (see the module docstring)."""
+    from onshore.services.vault import Prepared, Receipt, encode_body
+
+    runtime = vault.runtime
+    source, sealed = vault.locate(record_id)
+    target = runtime.region(to_region)
+    if target.name == source.name:
+        raise InputError("the record already lives in that region")
+    record = vault.open_sealed(source, sealed)
+    now = runtime.clock.now()
+    placement = vault.placer.check(
+        record.subject_country, frozenset(record.categories), target, now
+    )
+    plaintext = encode_body(
+        record.subject_id, record.kind, record.data, record.created_at, record.subject_country
+    )
+    prepared = Prepared(
+        record_id,
+        record.subject_id,
+        record.kind,
+        plaintext,
+        record.data,
+        vault.placer.categories(record.data, None),
+        placement,
+    )
+    payload = {
+        "from_region": source.name,
+        "to_region": target.name,
+        "purpose": purpose,
+        "rules": list(placement.decision_rules),
+    }
+
+    def event(region: str) -> AuditEvent:
+        return AuditEvent(
+            type=EventType.RECORD_TRANSFERRED,
+            at=now,
+            region=region,
+            record_id=record_id,
+            subject_id=record.subject_id,
+            actor=actor,
+            payload=payload,
+        )
+
+    with target.db.transaction():
+        target.db.records.put_many(vault.seal(target, [prepared], record.created_at))
+        [index] = vault.audit_log(target.name).append([event(target.name)])
+    with source.db.transaction():
+        source.db.records.delete(record_id)
+        vault.audit_log(source.name).append([event(source.name)])
+    return Receipt(record_id, target.name, index)
