@@ -45,7 +45,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter
 
 from onshore.core import blind_index
 from onshore.core.cases.guards import Guard, GuardContext
-from onshore.core.cases.requests import KIND, PROCESS_TYPES, REASON_CODES, REQUESTS
+from onshore.core.cases.request_guards import GUARDS, parse_time
+from onshore.core.cases.requests import KIND, PROCESS_TYPES, REQUESTS
 from onshore.core.cases.scope import SCOPE_IDENTIFIERS, Scope, mask
 from onshore.core.errors import InputError
 from onshore.core.policy import Facts, Outcome
@@ -233,7 +234,7 @@ class RequestsService:
             merge["emergency_path"] = True
         kw: dict[str, Any] = {}
         if action == "release":
-            kw["due_at"] = _parse(case.data.get("ndo_until"))
+            kw["due_at"] = parse_time(case.data.get("ndo_until"))
         with region.db.transaction():
             step = self.cases.apply(case_id, action, actor=actor, role=role, note=note, merge=merge,
                                     expected_version=expected_version, **kw)  # fmt: skip
@@ -356,78 +357,6 @@ class RequestsService:
         }
 
 
-def _ndo_running(ctx: GuardContext) -> str | None:
-    until = _parse(ctx.case.data.get("ndo_until"))
-    if until is not None and ctx.now < until:
-        return f"a non-disclosure order runs until {until.isoformat()}"
-    return None
-
-
-def _has_ndo(ctx: GuardContext) -> str | None:
-    return None if _ndo_running(ctx) else "no non-disclosure order is running"
-
-
-def _reason_known(ctx: GuardContext) -> str | None:
-    if ctx.note.get("reason_code") in REASON_CODES:
-        return None
-    return f"reason_code must be one of {', '.join(REASON_CODES)}"
-
-
-def _produces_data(ctx: GuardContext) -> str | None:
-    if ctx.case.data.get("process_type") == "preservation":
-        return "a preservation request is preserved, not produced"
-    return None
-
-
-def _hold_extendable(ctx: GuardContext) -> str | None:
-    h = ctx.case.data.get("holds") or {}
-    if not h.get("count"):
-        return "no legal hold to extend"
-    return "the hold was already extended once" if h.get("extended") else None
-
-
-def _residency_allowed(ctx: GuardContext) -> str | None:
-    verdicts = ctx.case.data.get("residency") or {}
-    if any(v.get("allowed") for v in verdicts.values()):
-        return None
-    return "no region holding in-scope data may disclose it"
-
-
-def _collected(ctx: GuardContext) -> str | None:
-    return None if ctx.case.data.get("collected") is not None else "nothing collected yet"
-
-
-def _emergency_process(ctx: GuardContext) -> str | None:
-    if ctx.case.data.get("process_type") == "emergency":
-        return None
-    return "only an emergency request takes the emergency path"
-
-
-def _emergency_case(ctx: GuardContext) -> str | None:
-    return None if ctx.case.data.get("emergency_path") else "not an emergency-path case"
-
-
-def _not_emergency_unreviewed(ctx: GuardContext) -> str | None:
-    if ctx.case.data.get("emergency_path"):
-        return "an emergency disclosure needs its after-the-fact review first (post_review)"
-    return None
-
-
-#: The request lifecycle's custom guards that need only the case (see the table).
-GUARDS: dict[str, Guard] = {
-    "reason_known": _reason_known,
-    "produces_data": _produces_data,
-    "hold_extendable": _hold_extendable,
-    "residency_allowed": _residency_allowed,
-    "collected": _collected,
-    "emergency_process": _emergency_process,
-    "emergency_case": _emergency_case,
-    "not_emergency_unreviewed": _not_emergency_unreviewed,
-    "has_ndo": _has_ndo,
-    "no_ndo": _ndo_running,
-}
-
-
 def case_view(case: Case) -> dict[str, Any]:
     """A request as the CLI and the API show it (the blind-index terms left out)."""
     data = {k: v for k, v in case.data.items() if k != "scope_terms"}
@@ -457,18 +386,9 @@ def _strings(value: Any, name: str) -> list[str]:
 
 def _iso(value: Any, name: str) -> str | None:
     try:
-        parsed = _parse(value)
+        parsed = parse_time(value)
     except ValueError:
         raise InputError(
             f"{name} must be an ISO 8601 time with an offset", details={"field": name}
         ) from None
     return parsed.isoformat() if parsed else None
-
-
-def _parse(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    parsed = datetime.fromisoformat(str(value))
-    if parsed.tzinfo is None:
-        raise ValueError("no offset")
-    return parsed
