@@ -24,6 +24,7 @@ from typing import Any
 import phonenumbers
 
 from onshore.adapters.sqlite.database import SqliteDatabase
+from onshore.core.classify.vocabulary.vn_names import FAMILY_NAMES
 from onshore.services.vault import RecordInput, Vault
 
 #: Share of demo users per country.
@@ -37,24 +38,7 @@ COUNTRY_MIX: dict[str, float] = {
     "DE": 0.05,
 }
 
-_VN_FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-]
+_VN_FAMILY = FAMILY_NAMES[:16]  # the most frequent surnames, as the classifier knows them
 _VN_MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Quang", "Thanh", "Hữu", "Gia"]
 _VN_GIVEN = [
     "An",
