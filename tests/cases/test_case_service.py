@@ -205,3 +205,15 @@ def test_paging_merges_regions(runtime: Runtime) -> None:
             break
         after = page.next_cursor
     assert seen == sorted(ids)
+
+
+def test_paging_continues_when_one_region_fills_the_page(runtime: Runtime) -> None:
+    svc = service(runtime)
+    ids = sorted(
+        svc.open("memo", "vn-hcm", actor="op", role="operator", data={}).case_id for _ in range(3)
+    )
+    first = svc.page(kind="memo", limit=2)
+    assert [c.case_id for c in first.cases] == ids[:2] and first.next_cursor is not None
+    assert [
+        c.case_id for c in svc.page(kind="memo", limit=2, after=first.next_cursor).cases
+    ] == ids[2:]

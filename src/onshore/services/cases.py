@@ -340,17 +340,18 @@ class CaseService:
         """One page of cases over every region (or one): the regions' pages merged by key."""
         regions = [self.runtime.region(region)] if region else list(self.runtime.regions.values())
         merged: list[Case] = []
+        more = False
         for r in regions:
-            merged.extend(
-                case_store(r.db)
-                .page(kind=kind, states=states, due_before=due_before, created_from=created_from,
-                      created_before=created_before, order=order, after=after, limit=limit)
-                .cases
+            got = case_store(r.db).page(
+                kind=kind, states=states, due_before=due_before, created_from=created_from,
+                created_before=created_before, order=order, after=after, limit=limit,
             )  # fmt: skip
+            merged.extend(got.cases)
+            more = more or got.next_cursor is not None
         merged.sort(key=lambda c: (c.due_at, c.case_id) if order == "due_at" else (c.case_id,))
         chunk = merged[:limit]
         cursor = None
-        if len(merged) > limit and chunk:
+        if (more or len(merged) > limit) and chunk:
             cursor = encode_cursor(order, chunk[-1].due_at, chunk[-1].case_id)
         return CasePage(chunk, cursor)
 
