@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install onshore with its dev tools (idempotent)
 
-run: $(STAMP) ## the main job on the embedded default (SQLite under ./data)
-	$(VENV)/bin/onshore demo
+run: $(STAMP) ## the main job: serve the API on the embedded default (first start: config, keys, demo data, admin token)
+	$(VENV)/bin/onshore run
 
 demo: run
 

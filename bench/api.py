@@ -1,0 +1,313 @@
+"""Benchmark: the HTTP API against a bare FastAPI endpoint over the same vault, same run.
+
+One server process (uvicorn, loopback) serves two apps over ONE open vault (same SQLite
+stores):
+
+- ``/v1/records/batch`` and ``/v1/records``: the real app (``create_app``): bearer-token
+  check, an ``access_decision`` ledger leaf per request, pydantic models with unknown fields
+  rejected, body limit, request id, metrics, JSON access log;
+- ``/bare/batch``: a bare FastAPI endpoint that parses the JSON body and hands the same rows
+  to ``Vault.put_many``: no auth, no validation model, no middleware.
+
+It prints records/s through each batch endpoint and their ratio (goal >= 0.5), then the
+p50/p99 latency of single-record writes sent at a fixed 200 requests/s by an open-loop
+httpx async generator with a bounded number in flight (goal p99 < 50 ms).
+
+    .venv/bin/python bench/api.py            # 20 batches of 500 per side, 15 s at 200 req/s
+    .venv/bin/python bench/api.py --quick    # 4 batches of 250 per side, 4 s at 200 req/s
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from fastapi import Request  # noqa: E402
+from starlette.types import Receive, Scope, Send  # noqa: E402
+
+from onshore.services.demo import demo_records, generate_users  # noqa: E402
+from onshore.settings import DEFAULT_TOML, load_settings  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(directory: Path, port: int) -> None:
+    """The child: both apps behind one dispatcher, one vault, uvicorn on ``port``."""
+    import uvicorn
+    from fastapi import FastAPI
+    from fastapi.concurrency import run_in_threadpool
+
+    from onshore.server.app import create_app
+    from onshore.server.logs import configure
+    from onshore.services.tokens import open_tokens
+    from onshore.services.vault import Vault
+
+    settings = load_settings(directory / "onshore.toml", env={})
+    vault = Vault.open(settings)
+    tokens = open_tokens(settings, vault.runtime.clock)
+    ours = create_app(settings, vault=vault, tokens=tokens)
+    bare = FastAPI()
+
+    @bare.post("/bare/batch", status_code=201)
+    async def bare_batch(request: Request) -> dict[str, Any]:
+        rows = json.loads(await request.body())["records"]
+        receipts = await run_in_threadpool(vault.put_many, rows, actor="bench")
+        return {
+            "count": len(receipts),
+            "receipts": [
+                {"record_id": r.record_id, "region": r.region, "ledger_index": r.ledger_index}
+                for r in receipts
+            ],
+        }
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        app = bare if scope.get("path", "").startswith("/bare/") else ours
+        await app(scope, receive, send)
+
+    import logging
+
+    from onshore.server.logs import JsonFormatter
+
+    configure("warning")
+    # The real app's JSON access log stays on (formatted and written, to /dev/null).
+    access = logging.getLogger("onshore.server.access")
+    sink = logging.StreamHandler(open(os.devnull, "w"))  # noqa: SIM115
+    sink.setFormatter(JsonFormatter())
+    access.handlers = [sink]
+    access.setLevel("INFO")
+    access.propagate = False
+    uvicorn.run(
+        dispatch,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        log_level="warning",
+        ws="none",
+    )
+
+
+def setup(directory: Path) -> str:
+    """Write the embedded default config, create keys, return an operator token."""
+    from onshore.services.runtime import open_runtime
+    from onshore.services.tokens import open_tokens
+
+    (directory / "onshore.toml").write_text(DEFAULT_TOML, encoding="utf-8")
+    settings = load_settings(directory / "onshore.toml", env={})
+    runtime = open_runtime(settings, create_keys=True)
+    runtime.close()
+    tokens = open_tokens(settings, runtime.clock)
+    try:
+        return tokens.create("bench", "operator").secret
+    finally:
+        tokens.close()
+
+
+def rows(n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` demo records as JSON bodies (profiles, logins, friend lists)."""
+    out = []
+    for r in demo_records(generate_users(n // 3 + 1, seed=seed))[:n]:
+        out.append(
+            {
+                "subject": r.subject,
+                "kind": r.kind,
+                "data": dict(r.data),
+                "signals": dict(r.signals or {}),
+                "record_id": r.record_id,
+            }
+        )
+    return out
+
+
+async def batch_rate(base: str, path: str, headers: dict[str, str], batches: list[Any]) -> float:
+    """records/s pushing ``batches`` one after another through ``path``."""
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as c:
+        total = 0
+        started = time.perf_counter()
+        for batch in batches:
+            r = await c.post(path, content=json.dumps({"records": batch}))
+            assert r.status_code == 201, (path, r.status_code, r.text[:300])
+            total += len(batch)
+        return total / (time.perf_counter() - started)
+
+
+async def fixed_rate(
+    base: str,
+    headers: dict[str, str],
+    bodies: list[dict[str, Any]],
+    rate: float,
+    max_in_flight: int = 16,
+) -> tuple[list[float], int, float]:
+    """Open loop: request ``i`` is due at ``i / rate`` s; at most ``max_in_flight`` are
+    outstanding. Latency runs from the due time to the response (so time spent queued
+    behind a slow server counts: no coordinated omission). Returns the latencies (s) of 201
+    responses, the number of failures and the achieved rate."""
+    limits = httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight)
+    latencies: list[float] = []
+    failures = 0
+    gate = asyncio.Semaphore(max_in_flight)
+    payloads = [json.dumps(b) for b in bodies]
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits) as c:
+
+        async def one(payload: str, due: float) -> None:
+            nonlocal failures
+            async with gate:
+                try:
+                    r = await c.post("/v1/records", content=payload)
+                except httpx.TransportError:
+                    failures += 1
+                    return
+            if r.status_code == 201:
+                latencies.append(time.perf_counter() - due)
+            else:
+                failures += 1
+
+        start = time.perf_counter()
+        tasks = []
+        for i, payload in enumerate(payloads):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(payload, due)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return latencies, failures, len(bodies) / elapsed
+
+
+def _run(coro: Any) -> Any:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux ``/proc``), or NaN."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def pct(values: list[float], p: float) -> float:
+    """The ``p``-th percentile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def main() -> None:
+    """Run the benchmark (see the module docstring)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small, fast run")
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port)
+        return
+    n_batches, batch_size, seconds = (4, 250, 4) if args.quick else (20, 500, 15)
+    rate = 200.0
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        token = setup(directory)
+        port = _free_port()
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(directory), "--port", str(port)],
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            headers = {"Authorization": f"Bearer {token}"}
+            # warm-up (imports, caches, SQLite pages) on both paths, not measured
+            warm = rows(200, seed=1)
+            _run(batch_rate(base, "/v1/records/batch", headers, [warm[:100]]))
+            _run(batch_rate(base, "/bare/batch", {}, [warm[100:]]))
+            ours_rates: list[float] = []
+            bare_rates: list[float] = []
+            rounds = 2 if args.quick else 3
+            for rnd in range(rounds):  # alternate who goes first: the store grows meanwhile
+                mine = rows(n_batches * batch_size, seed=100 + rnd)
+                theirs = rows(n_batches * batch_size, seed=200 + rnd)
+                ours_split = [mine[i : i + batch_size] for i in range(0, len(mine), batch_size)]
+                bare_split = [theirs[i : i + batch_size] for i in range(0, len(theirs), batch_size)]
+                order = [("ours", ours_split), ("bare", bare_split)]
+                for side, split in order if rnd % 2 == 0 else order[::-1]:
+                    if side == "ours":
+                        ours_rates.append(
+                            _run(batch_rate(base, "/v1/records/batch", headers, split))
+                        )
+                    else:
+                        bare_rates.append(_run(batch_rate(base, "/bare/batch", {}, split)))
+            ours, bare = statistics.median(ours_rates), statistics.median(bare_rates)
+            print(
+                f"batch writes ({n_batches} x {batch_size} records, median of {rounds} "
+                "alternating rounds, SQLite):"
+            )
+            print(f"  API  /v1/records/batch : {ours:9.0f} records/s")
+            print(f"  bare FastAPI endpoint  : {bare:9.0f} records/s")
+            print(f"  ratio API/bare         : {ours / bare:9.2f}   (goal >= 0.5)")
+            singles = rows(int(rate * seconds), seed=300)
+            for i, body in enumerate(singles):
+                body["record_id"] = f"lat-{i}"
+            cpu0, load0 = cpu_seconds(child.pid), os.getloadavg()[0]
+            lat, failures, achieved = _run(fixed_rate(base, headers, singles, rate))
+            server_cpu = (cpu_seconds(child.pid) - cpu0) / len(singles)
+            print(
+                f"single writes at {rate:.0f} req/s for {seconds} s "
+                f"(achieved {achieved:.0f} req/s, {failures} failed):"
+            )
+            if lat:
+                print(
+                    f"  p50 {pct(lat, 50) * 1000:6.1f} ms   p99 {pct(lat, 99) * 1000:6.1f} ms"
+                    f"   max {max(lat) * 1000:6.1f} ms   (goal p99 < 50 ms)"
+                )
+            print(
+                f"  server CPU per write {server_cpu * 1000:.2f} ms; machine load average "
+                f"{load0:.1f} on {os.cpu_count()} CPUs"
+            )
+        finally:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+if __name__ == "__main__":
+    main()

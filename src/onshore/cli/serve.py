@@ -1,0 +1,189 @@
+"""``onshore serve`` (the HTTP API) and ``onshore run`` (``make run``: set up, then serve).
+
+``serve`` reads the configuration once, builds ``create_app(settings)`` and runs it under
+uvicorn with JSON logs. On SIGTERM or Ctrl-C uvicorn stops accepting connections, finishes
+every request it accepted (each write commits before its 201 is sent), then closes the
+stores.
+
+``run`` is the front door for a newcomer: on first start it writes ``onshore.toml`` and the
+region keys, writes the demo data set when every store is empty, and writes an admin token
+to ``data/admin.token`` (mode 0600); then it prints the URL and serves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from onshore.core.errors import Unauthenticated
+from onshore.server.app import create_app
+from onshore.server.context import ServerOptions
+from onshore.server.logs import configure
+from onshore.services.demo import demo_records, generate_users
+from onshore.services.tokens import Tokens, open_tokens
+from onshore.services.vault import Vault
+from onshore.settings import CONFIG_FILE, Settings, load_settings
+
+console = Console(soft_wrap=True)
+log = logging.getLogger("onshore.server")
+
+HostOpt = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
+PortOpt = Annotated[int, typer.Option("--port", help="TCP port.", min=0, max=65535)]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="Configuration file (default: $ONSHORE_CONFIG or ./onshore.toml)."
+    ),
+]
+LogOpt = Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")]
+BodyOpt = Annotated[
+    int, typer.Option("--max-body-bytes", help="Largest request body (413 above).", min=1)
+]
+
+ADMIN_TOKEN_FILE = "admin.token"
+
+
+def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    log_level: str,
+    max_body: int,
+    *,
+    vault: Vault | None = None,
+    tokens: Tokens | None = None,
+) -> None:
+    configure(log_level)
+    app = create_app(
+        settings, vault=vault, tokens=tokens, options=ServerOptions(max_body_bytes=max_body)
+    )
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        log_level=log_level,
+        timeout_graceful_shutdown=30,
+        server_header=False,
+        ws="none",  # no websockets here
+    )
+    log.info("serving", extra={"url": f"http://{host}:{port}/"})
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        for resource in (tokens, vault):  # handed in by `run`: closed once serving is over
+            if resource is not None:
+                resource.close()
+
+
+def serve(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    config: ConfigOpt = None,
+    log_level: LogOpt = "info",
+    max_body_bytes: BodyOpt = ServerOptions.max_body_bytes,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json, status page at /).
+
+    Example: ``onshore serve --host 0.0.0.0 --port 8080 --config /etc/onshore.toml``
+    """
+    _serve(load_settings(config), host, port, log_level, max_body_bytes)
+
+
+def _write_secret(path: Path, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secret + "\n")
+    os.chmod(path, 0o600)
+
+
+def admin_token(tokens: Tokens, path: Path) -> str:
+    """The admin token kept in ``path`` (0600), creating a fresh one when the file is
+    missing or its token no longer works."""
+    if path.exists():
+        secret = path.read_text(encoding="utf-8").strip()
+        try:
+            if tokens.verify(secret).role == "admin":
+                return secret
+        except Unauthenticated:
+            pass
+    name = "admin"
+    if tokens.store.lookup(name) is not None:
+        name = f"admin-{secrets.token_hex(3)}"
+    issued = tokens.create(name, "admin")
+    _write_secret(path, issued.secret)
+    return issued.secret
+
+
+def seed_demo(vault: Vault, users: int, seed: int = 7) -> int:
+    """Write the demo data set when every region's store is empty; returns records written."""
+    if any(r.db.records.count() for r in vault.runtime.regions.values()):
+        return 0
+    records = demo_records(generate_users(users, seed=seed))
+    for start in range(0, len(records), 500):
+        vault.put_many(records[start : start + 500], actor="demo")
+    return len(records)
+
+
+def run(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where onshore.toml and data/ live.")
+    ] = Path("."),
+    users: Annotated[int, typer.Option("--users", help="Demo users written on first start.")] = 300,
+    log_level: LogOpt = "info",
+) -> None:
+    """Set up on first start (onshore.toml, keys, demo data, an admin token in
+    data/admin.token), print the URL, and serve. Run by ``make run``.
+
+    Example: ``onshore run --port 8080``
+    """
+    from onshore.cli.vault import init
+
+    path = directory / CONFIG_FILE
+    if not path.exists():
+        init(directory=directory, force=False)
+    settings = load_settings(path)
+    vault = Vault.open(settings, create_keys=True)
+    try:
+        written = seed_demo(vault, users)
+        tokens = open_tokens(settings, vault.runtime.clock)
+        token_path = settings.base_dir / "data" / ADMIN_TOKEN_FILE
+        admin_token(tokens, token_path)
+    except BaseException:
+        vault.close()
+        raise
+    if written:
+        console.print(f"wrote {written} demo records ({users} users)")
+    url = f"http://{host}:{port}/"
+    console.print(f"\n[bold]onshore is serving at {url}[/]  (API docs: {url}docs)")
+    console.print(f"admin token: {token_path} (mode 0600)")
+    console.print(
+        f'try:  curl -s {url}v1/records -H "Authorization: Bearer $(cat {token_path})" '
+        """-d '{"subject": "u-1", "kind": "profile", "data": {"phone": "+84912345678"}, """
+        """"signals": {"phone_number": "+84912345678"}}'\n""",
+        highlight=False,
+        markup=False,
+    )
+    _serve(
+        settings, host, port, log_level, ServerOptions.max_body_bytes, vault=vault, tokens=tokens
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``serve``, ``run`` and the ``token`` group to the main app."""
+    from onshore.cli import token
+
+    app.command("serve")(serve)
+    app.command("run")(run)
+    token.register(app)

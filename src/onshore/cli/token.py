@@ -1,0 +1,120 @@
+"""``onshore token``: create, list and revoke API tokens (stored hashed in the control store).
+
+The secret is printed once, by ``create``; nothing keeps it but the caller.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from onshore.adapters.clock import SystemClock
+from onshore.services.tokens import ROLES, open_tokens
+from onshore.settings import load_settings
+
+console = Console()
+token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="Configuration file (default: $ONSHORE_CONFIG or ./onshore.toml)."
+    ),
+]
+
+
+@token_app.command("create")
+def create(
+    role: Annotated[str, typer.Option("--role", help="One of: " + ", ".join(ROLES) + ".")],
+    name: Annotated[str, typer.Option("--name", help="A unique name, e.g. ci-bot.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"token": ...} for programs.')
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Create a token carrying ROLE and print it once (it is stored only as a SHA-256 digest).
+
+    Example: ``onshore token create --role operator --name ci-bot --json``
+    """
+    tokens = open_tokens(load_settings(config), SystemClock())
+    try:
+        issued = tokens.create(name, role)
+    finally:
+        tokens.close()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "token": issued.secret,
+                    "token_id": issued.info.token_id,
+                    "name": issued.info.name,
+                    "role": issued.info.role,
+                }
+            )
+        )
+    else:
+        typer.echo(issued.secret)
+        console.print(
+            f"[dim]token {issued.info.token_id} ({issued.info.name}, {role}); "
+            "this is the only time it is shown[/]",
+            highlight=False,
+        )
+
+
+@token_app.command("revoke")
+def revoke(
+    name_or_id: Annotated[str, typer.Argument(help="The token's name or id (tok_...).")],
+    config: ConfigOpt = None,
+) -> None:
+    """Revoke a token: it stops working at once, on every server sharing the control store.
+
+    Example: ``onshore token revoke ci-bot``
+    """
+    tokens = open_tokens(load_settings(config), SystemClock())
+    try:
+        info = tokens.revoke(name_or_id)
+    finally:
+        tokens.close()
+    console.print(f"revoked {info.token_id} ({info.name})", highlight=False)
+
+
+@token_app.command("list")
+def list_tokens(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for programs.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """List tokens (never their secrets).
+
+    Example: ``onshore token list --json``
+    """
+    tokens = open_tokens(load_settings(config), SystemClock())
+    try:
+        found, after = [], None
+        while page := tokens.page(after, 500):
+            found.extend(page)
+            after = page[-1].name
+    finally:
+        tokens.close()
+    if as_json:
+        typer.echo(json.dumps([t.to_dict() for t in found]))
+        return
+    table = Table("id", "name", "role", "created", "revoked")
+    for t in found:
+        table.add_row(
+            t.token_id,
+            t.name,
+            t.role,
+            t.created_at.isoformat(timespec="seconds"),
+            t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else "",
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``onshore token`` to the main app."""
+    app.add_typer(token_app, name="token")

@@ -1,0 +1,118 @@
+"""``/v1/subjects/{subject_id}``: a subject's records (paginated) and erasure.
+
+A listing with ``caller_region`` is a read from that region: every returned record held in
+another region needs a ``purpose`` and gets a ``record_read`` leaf on its region's ledger.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+from onshore.core.audit import AuditEvent, EventType
+from onshore.core.errors import InputError
+from onshore.server.auth import Principal, require
+from onshore.server.context import ServerContext, context
+from onshore.server.models import PURPOSE_PATTERN, REGION_PATTERN, RecordOut, Responses, Strict
+from onshore.server.permissions import Permission
+from onshore.services.vault import Record, Vault
+
+router = APIRouter(prefix="/v1/subjects", tags=["subjects"])
+
+_ERRORS: Responses = {
+    401: {"description": "missing, invalid or revoked token"},
+    403: {"description": "the role lacks the permission"},
+}
+
+
+class RecordPage(Strict):
+    """One page of a subject's records, ordered by record id."""
+
+    subject: str
+    items: list[RecordOut]
+    next_cursor: str | None
+
+
+class ErasureOut(Strict):
+    """What an erasure did: erased record ids and ledger leaves per region."""
+
+    subject: str
+    count: int
+    erased: dict[str, list[str]]
+    ledger_indexes: dict[str, list[int]]
+
+
+def _log_cross_region(
+    vault: Vault, records: list[Record], caller_region: str, purpose: str | None, actor: str
+) -> None:
+    vault.runtime.region(caller_region)
+    foreign: dict[str, list[Record]] = {}
+    for r in records:
+        if r.region != caller_region:
+            foreign.setdefault(r.region, []).append(r)
+    if foreign and not purpose:
+        raise InputError("a read from another region needs a purpose", details={"field": "purpose"})
+    now = vault.runtime.clock.now()
+    for region, held in foreign.items():
+        events = [
+            AuditEvent(
+                type=EventType.RECORD_READ,
+                at=now,
+                region=region,
+                record_id=r.record_id,
+                actor=actor,
+                payload={
+                    "from_region": region,
+                    "to_region": caller_region,
+                    "purpose": purpose or "",
+                },
+            )
+            for r in held
+        ]
+        with vault.runtime.regions[region].db.transaction():
+            vault.audit_log(region).append(events)
+
+
+@router.get("/{subject_id}", response_model=RecordPage, responses=_ERRORS)
+def subject_records(
+    subject_id: str,
+    limit: int | None = Query(default=None, ge=1, description="Page size."),
+    cursor: str | None = Query(
+        default=None, max_length=128, description="The ``next_cursor`` of the previous page."
+    ),
+    caller_region: str | None = Query(default=None, pattern=REGION_PATTERN),
+    purpose: str | None = Query(default=None, pattern=PURPOSE_PATTERN),
+    principal: Principal = Depends(require(Permission.SUBJECTS_READ)),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
+) -> RecordPage:
+    """Every record of a subject in every region, a page at a time (an unknown subject has
+    an empty list: the API does not reveal whether a subject exists)."""
+    size = min(limit or ctx.options.page_limit, ctx.options.max_page_limit)
+    records = sorted(ctx.vault.records_of(subject_id), key=lambda r: r.record_id)
+    if cursor is not None:
+        records = [r for r in records if r.record_id > cursor]
+    page = records[:size]
+    if caller_region is not None:
+        _log_cross_region(ctx.vault, page, caller_region, purpose, principal.token_id)
+    more = len(records) > size
+    return RecordPage(
+        subject=subject_id,
+        items=[RecordOut.of(r) for r in page],
+        next_cursor=page[-1].record_id if more and page else None,
+    )
+
+
+@router.post("/{subject_id}/erasure", response_model=ErasureOut, responses=_ERRORS)
+def erase_subject(
+    subject_id: str,
+    principal: Principal = Depends(require(Permission.SUBJECTS_ERASE)),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
+) -> ErasureOut:
+    """Erase every record of a subject in every region; each erasure is a ledger leaf (the
+    leaves hold no personal data, so every earlier proof still verifies)."""
+    outcome = ctx.vault.erase(subject_id, actor=principal.token_id)
+    return ErasureOut(
+        subject=subject_id,
+        count=outcome.count,
+        erased=outcome.erased,
+        ledger_indexes=outcome.ledger_indexes,
+    )
