@@ -81,3 +81,10 @@ def test_two_workers_give_the_same_findings(corpus: Corpus, tmp_path: Path) -> N
     one = _scan([str(users)], workers=1)
     two = _scan([str(users)], workers=2)
     assert one == two
+
+
+def test_parquet_row_groups_read_by_workers_give_the_same_findings(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    users = write_parquet(tmp_path / "users.parquet", corpus.users_columns, corpus.users)
+    assert _scan([str(users)], workers=1) == _scan([str(users)], workers=2)

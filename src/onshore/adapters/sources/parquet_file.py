@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -67,3 +68,49 @@ class ParquetTable(Table):
             index += batch.num_rows
             self.rows_read += batch.num_rows
             self.bytes_done = int(self.bytes_total * index / total)
+
+    def sample(self, rows: int) -> pa.RecordBatch | None:
+        """The first ``rows`` rows as strings (for column verdicts), or None when unreadable."""
+        try:
+            pf = pq.ParquetFile(self.path)
+            batch = next(pf.iter_batches(batch_size=rows), None)
+        except (pa.ArrowException, OSError):
+            return None
+        if batch is None:
+            return None
+        return pa.RecordBatch.from_arrays(
+            [as_strings(c) for c in batch.columns], names=batch.schema.names
+        )
+
+    def slices(self) -> list[ParquetSlice]:
+        """One independently readable slice per row group (workers read them in parallel)."""
+        try:
+            meta = pq.ParquetFile(self.path).metadata
+        except (pa.ArrowException, OSError):
+            return []
+        out: list[ParquetSlice] = []
+        first = 0
+        for i in range(meta.num_row_groups):
+            n = meta.row_group(i).num_rows
+            out.append(ParquetSlice(str(self.path), i, first, n))
+            first += n
+        self.bytes_total = self.path.stat().st_size
+        return out
+
+
+@dataclass(frozen=True)
+class ParquetSlice:
+    """One row group of a Parquet file, read where it is processed."""
+
+    path: str
+    row_group: int
+    first_row: int
+    num_rows: int
+
+    def read(self) -> tuple[np.ndarray, pa.RecordBatch]:
+        """Row numbers and the row group as string columns."""
+        table = pq.ParquetFile(self.path).read_row_group(self.row_group)
+        arrays = [as_strings(c.combine_chunks()) for c in table.columns]
+        batch = pa.RecordBatch.from_arrays(arrays, names=table.schema.names)
+        rows = np.arange(self.first_row, self.first_row + batch.num_rows, dtype=np.int64)
+        return rows, batch

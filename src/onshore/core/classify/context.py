@@ -11,11 +11,13 @@ Example:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from onshore.core.classify.recognizer import fold
 
 _SPLIT = re.compile(r"[^a-z0-9.]+|(?<![a-z0-9])\.|\.(?![a-z0-9])")
+_WORD = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
 
 #: Words next to a number that make it something else: order, tracking, invoice numbers,
 #: prices, versions, serials (the issue's decoys).
@@ -80,21 +82,62 @@ DECOY_WORDS: tuple[str, ...] = (
 )
 
 
-def words(text: str) -> str:
+def words(text: str, *, folded: bool = False) -> str:
     """``text`` folded into space-separated words, padded with spaces."""
-    return " " + " ".join(w for w in _SPLIT.split(fold(text)) if w) + " "
+    return " " + " ".join(w for w in _SPLIT.split(text if folded else fold(text)) if w) + " "
 
 
-def has_context(window: str, vocabulary: Sequence[str]) -> bool:
+def has_context(window: str, vocabulary: Sequence[str], *, folded: bool = False) -> bool:
     """Whether any (multi-)word of ``vocabulary`` occurs whole in ``window``."""
-    padded = words(window)
-    return any(f" {w} " in padded for w in vocabulary)
+    return context_word(window, vocabulary, folded=folded) is not None
 
 
-def context_word(window: str, vocabulary: Sequence[str]) -> str | None:
-    """The first word of ``vocabulary`` found whole in ``window``, or None."""
-    padded = words(window)
+def context_word(window: str, vocabulary: Sequence[str], *, folded: bool = False) -> str | None:
+    """The first word of ``vocabulary`` found whole in ``window`` (already folded if said so)."""
+    if not window:
+        return None
+    padded = words(window, folded=folded)
     for w in vocabulary:
         if f" {w} " in padded:
             return w
     return None
+
+
+class WordIndex:
+    """The words of one (folded) text with their offsets, to test context windows cheaply.
+
+    Example:
+        >>> idx = WordIndex("lien he sdt: 0912 345 678")
+        >>> idx.window_word(0, 12, ("sdt",)), idx.window_word(0, 7, ("sdt",))
+        ('sdt', None)
+    """
+
+    def __init__(self, folded: str) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._pos: list[int] = []
+        parts: list[str] = []
+        at = 1
+        for m in _WORD.finditer(folded):
+            self._starts.append(m.start())
+            self._ends.append(m.end())
+            self._pos.append(at)
+            parts.append(m.group())
+            at += len(m.group()) + 1
+        self.padded = " " + " ".join(parts) + " "
+
+    def window_word(self, start: int, end: int, vocabulary: Sequence[str]) -> str | None:
+        """The first vocabulary word found whole among the words inside ``[start, end)``."""
+        if start >= end or not vocabulary:
+            return None
+        lo = bisect_left(self._starts, start)
+        hi = bisect_right(self._ends, end)
+        if lo >= hi:
+            return None
+        last = hi - 1
+        stop = self._pos[last] + self._ends[last] - self._starts[last] + 1
+        window = self.padded[self._pos[lo] - 1 : stop]
+        for w in vocabulary:
+            if f" {w} " in window:
+                return w
+        return None

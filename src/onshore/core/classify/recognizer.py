@@ -92,16 +92,33 @@ class Recognizer:
         return self.country_code
 
 
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "d"}
+    for code in range(0xC0, 0x1EFF + 1):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and base.isascii() and base.isalpha():
+            table[code] = base.lower()
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold(text: str) -> str:
-    """Lower-case ``text`` and strip Vietnamese diacritics (``Đ`` -> ``d``).
+    """Lower-case ``text`` and strip Vietnamese diacritics (``Đ`` -> ``d``); same length for
+    precomposed text.
 
     Example:
         >>> fold("Số Điện Thoại")
         'so dien thoai'
     """
-    text = text.replace("đ", "d").replace("Đ", "D")
+    out = text.translate(_FOLD).lower()
+    if out.isascii():
+        return out
+    text = out.replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def digits_of(text: str) -> str:

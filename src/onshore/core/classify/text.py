@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from onshore.core.classify.context import DECOY_WORDS, context_word
+from onshore.core.classify.context import DECOY_WORDS, WordIndex
 from onshore.core.classify.finding import Finding
 from onshore.core.classify.patterns import PatternEngine
-from onshore.core.classify.recognizer import Recognizer
+from onshore.core.classify.recognizer import Recognizer, fold
 from onshore.core.classify.registry import Registry, default_registry
 
 WINDOW = 48
@@ -45,23 +45,31 @@ class _Candidate:
     reason: str
 
 
+def _start_ok(text: str, start: int, colon: bool, joiners: str) -> bool:
+    if start == 0:
+        return True
+    before = text[start - 1]
+    if before.isalnum() or before == "_" or (colon and before == ":"):
+        return False
+    return not (before in joiners and start > 1 and text[start - 2].isalnum())
+
+
+def _end_ok(text: str, start: int, end: int, colon: bool, joiners: str) -> bool:
+    if end >= len(text):
+        return True
+    after = text[end]
+    if after.isalnum() or after == "_" or (colon and after == ":"):
+        return False
+    if after == "@" and not text[start:end].replace(".", "").isdigit():
+        return False
+    return not (after in joiners and end + 1 < len(text) and text[end + 1].isalnum())
+
+
 def _boundary_ok(text: str, start: int, end: int, category: str) -> bool:
     colon = ":" in text[start:end]
     joiners = ".-," if category == "ip_address" else _JOINERS
-    if start > 0:
-        before = text[start - 1]
-        if before.isalnum() or before == "_" or (colon and before == ":"):
-            return False
-        if before in joiners and start > 1 and text[start - 2].isalnum():
-            return False
-    if end < len(text):
-        after = text[end]
-        if after.isalnum() or after == "_" or (colon and after == ":"):
-            return False
-        if after == "@" and not text[start:end].replace(".", "").isdigit():
-            return False
-        if after in joiners and end + 1 < len(text) and text[end + 1].isalnum():
-            return False
+    if not (_start_ok(text, start, colon, joiners) and _end_ok(text, start, end, colon, joiners)):
+        return False
     if category == "phone_number":  # a piece of a longer run of digit groups is no number
         if start > 1 and text[start - 1] in " .-" and text[start - 2].isdigit():
             return False
@@ -70,10 +78,18 @@ def _boundary_ok(text: str, start: int, end: int, category: str) -> bool:
     return True
 
 
-def _clause(before: str) -> str:
-    """The part of ``before`` in the current sentence (context does not cross ``. ``)."""
+def _run_end(text: str, start: int) -> int:
+    """End of the word (alphanumeric run) that starts at ``start``; at least ``start + 1``."""
+    end = start + 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return end
+
+
+def _clause_start(before: str) -> int:
+    """Offset in ``before`` where the current sentence starts (after the last ``. ``)."""
     cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "))
-    return before[cut + 2 :] if cut >= 0 else before
+    return cut + 2 if cut >= 0 else 0
 
 
 class TextClassifier:
@@ -95,50 +111,61 @@ class TextClassifier:
                 patterns.append(pattern)
                 self._owners.append(rec)
         self.engine = PatternEngine(patterns, use_re2=use_re2)
+        self._order = {r.name: i for i, r in reversed(list(enumerate(self._owners)))}
 
-    def _score(self, text: str, start: int, end: int, rec: Recognizer) -> tuple[float, str] | None:
-        value = text[start:end]
-        base = rec.validate(value)
+    def _score(
+        self, text: str, words: WordIndex, start: int, end: int, rec: Recognizer
+    ) -> tuple[float, str] | None:
+        w0 = max(0, start - WINDOW)
+        c0 = w0 + _clause_start(text[w0:start])  # context does not cross a sentence end
+        a1 = min(len(text), end + NEAR)
+        for stop in (". ", "! ", "? "):
+            cut = text.find(stop, end, a1)
+            if cut >= 0:
+                a1 = cut
+        hit = words.window_word(c0, start, rec.context)
+        if hit is None and not rec.needs_context:
+            hit = words.window_word(end, min(a1, end + 16), rec.context)
+        if hit is None and rec.needs_context:
+            return None
+        base = rec.validate(text[start:end])
         if base is None:
             return None
-        raw_before = text[max(0, start - WINDOW) : start]
-        before = _clause(raw_before)
-        after = text[end : end + NEAR]
-        for stop in (". ", "! ", "? "):
-            after = after.split(stop, 1)[0]
-        hit = context_word(before, rec.context)
-        if hit is None and not rec.needs_context:
-            hit = context_word(after[:16], rec.context)
         reason = f"{rec.name}: valid"
         score = base
         if hit is not None:
             score = min(1.0, score + rec.context_boost)
             reason += f"; context {hit!r}"
-        elif rec.needs_context:
-            return None
-        near = raw_before[-NEAR:]
-        if rec.category in NUMERIC and context_word(before[-NEAR:], rec.context) is None:
-            decoy = context_word(near, DECOY_WORDS) or context_word(after[:12], DECOY_WORDS)
-            if decoy is None and near.rstrip().endswith("#"):
+        n0 = max(0, start - NEAR)
+        if rec.category in NUMERIC and words.window_word(max(n0, c0), start, rec.context) is None:
+            decoy = words.window_word(n0, start, DECOY_WORDS) or words.window_word(
+                end, min(a1, end + 12), DECOY_WORDS
+            )
+            if decoy is None and text[n0:start].rstrip().endswith("#"):
                 decoy = "#"
             if decoy is not None:
                 score = base - 0.5  # a decoy word next to it outweighs context further away
                 reason += f"; decoy {decoy!r}"
         if rec.negative_context:
-            neg = context_word(before[-16:], rec.negative_context) or context_word(
-                after[:12], rec.negative_context
+            neg = words.window_word(max(c0, start - 16), start, rec.negative_context) or (
+                words.window_word(end, min(a1, end + 12), rec.negative_context)
             )
             if neg is not None:
                 score -= 0.6
                 reason += f"; not {neg!r}"
         return (score, reason)
 
-    def _candidate(self, text: str, start: int, end: int, rec: Recognizer) -> _Candidate | None:
+    def _candidate(
+        self, text: str, words: WordIndex, start: int, end: int, rec: Recognizer
+    ) -> _Candidate | None:
+        joiners = ".-," if rec.category == "ip_address" else _JOINERS
+        if not _start_ok(text, start, ":" in text[start:end], joiners):
+            return None
         for _ in range(4):
             while end > start and text[end - 1] in " \t.-,":
                 end -= 1
             if end > start and _boundary_ok(text, start, end, rec.category):
-                scored = self._score(text, start, end, rec)
+                scored = self._score(text, words, start, end, rec)
                 if scored is not None:
                     return _Candidate(start, end, scored[0], rec, scored[1])
             tail = _SEP_TAIL.search(text, start, end)
@@ -150,14 +177,19 @@ class TextClassifier:
     def candidates(self, text: str) -> list[_Candidate]:
         """Every validated candidate above the threshold, overlaps included."""
         found: list[_Candidate] = []
+        indexes = self.engine.candidates(text)
+        if not indexes:
+            return found
+        folded = fold(text)
+        words = WordIndex(folded if len(folded) == len(text) else text.lower())
         seen: set[tuple[int, int, str]] = set()
-        for index in self.engine.candidates(text):
+        for index in indexes:
             rec = self._owners[index]
             pos = 0
             while (span := self.engine.search(index, text, pos)) is not None:
-                cand = self._candidate(text, span[0], span[1], rec)
+                cand = self._candidate(text, words, span[0], span[1], rec)
                 if cand is None or cand.confidence < self.threshold:
-                    pos = span[0] + 1  # retry inside: ``1881 4012-...`` may hide a match
+                    pos = _run_end(text, span[0])  # retry after this word: ``1881 4012-...``
                     continue
                 pos = max(cand.end, span[0] + 1)
                 key = (cand.start, cand.end, rec.name)
@@ -171,7 +203,7 @@ class TextClassifier:
         cands = self.candidates(text)
         if not cands:
             return []
-        order = {name: i for i, name in enumerate(r.name for r in self._owners)}
+        order = self._order
         cands.sort(
             key=lambda c: (
                 c.recognizer.category != "address",

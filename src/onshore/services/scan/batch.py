@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pyarrow as pa
 
+from onshore.adapters.sources.parquet_file import ParquetSlice
 from onshore.core.classify.column import ColumnVerdict
 from onshore.core.classify.registry import default_registry
 from onshore.core.classify.subject_country import PRIORITY
@@ -43,15 +44,16 @@ class VerdictSpec:
 
 @dataclass
 class Job:
-    """A batch to classify."""
+    """A batch to classify (or a slice the worker reads itself: ``batch`` is then None)."""
 
     source: str
-    rows: np.ndarray
-    batch: pa.RecordBatch
+    rows: np.ndarray | None
+    batch: pa.RecordBatch | None
     verdicts: tuple[VerdictSpec, ...]
     preview: bool = False
     located: bool = False
     violations: dict[str, bool] = field(default_factory=dict)
+    slice: ParquetSlice | None = None
 
 
 @dataclass
@@ -87,60 +89,70 @@ def _values(batch: pa.RecordBatch, block: Block) -> list[str]:
 
 
 def _subject_countries(batch: pa.RecordBatch, blocks: list[Block]) -> np.ndarray:
-    """Each row's subject country from its strongest evidence (DESIGN §2 order)."""
+    """Each row's subject country from its strongest evidence (DESIGN §2 order); the IP
+    database is asked only for rows with no stronger evidence."""
     country = np.full(batch.num_rows, None, dtype=object)
     rank = {c: i for i, c in enumerate(PRIORITY)}
-    ordered = sorted((b for b in blocks if b.category in rank), key=lambda b: -rank[b.category])
-    for block in ordered:
-        if block.category == "ip_address":
-            need = np.array([country[p] is None for p in block.pos], dtype=bool)
-            if not need.any():
-                continue
-            lookup = _lookup()
-            sub = Block(
-                block.pos[need],
-                block.rows[need],
-                block.column,
-                block.category,
-                block.detector,
-                0.0,
-                None,
-                None if block.start is None else block.start[need],
-                None if block.end is None else block.end[need],
-            )
-            cache: dict[str, str | None] = {}
-            for p, ip in zip(sub.pos.tolist(), _values(batch, sub), strict=True):
-                if ip not in cache:
-                    cache[ip] = lookup.country_of(ip.split("/")[0].split("%")[0])  # type: ignore[attr-defined]
-                if cache[ip] is not None:
-                    country[p] = cache[ip]
-            continue
+    direct = sorted(
+        (b for b in blocks if b.category in rank and b.category != "ip_address"),
+        key=lambda b: -rank[b.category],
+    )
+    for block in direct:  # weakest first, so stronger evidence overwrites
         values = block.countries()
-        known = np.array([v is not None for v in values], dtype=bool)
+        known = values != None  # noqa: E711 - element-wise on an object array
         if known.any():
             country[block.pos[known]] = values[known]
+    for block in (b for b in blocks if b.category == "ip_address"):
+        need = country[block.pos] == None  # noqa: E711
+        if not need.any():
+            continue
+        lookup = _lookup()
+        sub = Block(
+            block.pos[need],
+            block.rows[need],
+            block.column,
+            block.category,
+            block.detector,
+            0.0,
+            None,
+            None if block.start is None else block.start[need],
+            None if block.end is None else block.end[need],
+        )
+        cache: dict[str, str | None] = {}
+        for p, ip in zip(sub.pos.tolist(), _values(batch, sub), strict=True):
+            if country[p] is not None:
+                continue
+            if ip not in cache:
+                cache[ip] = lookup.country_of(ip.split("/")[0].split("%")[0])  # type: ignore[attr-defined]
+            if cache[ip] is not None:
+                country[p] = cache[ip]
     return country
 
 
 def process(job: Job) -> BatchResult:
     """Classify one batch: findings (encoded) and counts."""
-    result = BatchResult(rows=job.batch.num_rows)
+    if job.batch is None or job.rows is None:
+        if job.slice is None:
+            return BatchResult()
+        job.rows, job.batch = job.slice.read()
+    batch, rows = job.batch, job.rows
+    result = BatchResult(rows=batch.num_rows)
     blocks: list[Block] = []
     for spec in job.verdicts:
         verdict = spec.verdict()
-        if verdict.column not in job.batch.schema.names:
+        if verdict.column not in batch.schema.names:
             continue
-        blocks.extend(scan_column(verdict, job.batch.column(verdict.column), job.rows))
+        blocks.extend(scan_column(verdict, batch.column(verdict.column), rows))
     if not blocks:
         return result
-    country = _subject_countries(job.batch, blocks)
-    hit_rows = np.zeros(job.batch.num_rows, dtype=bool)
-    viol_rows = np.zeros(job.batch.num_rows, dtype=bool)
+    country = _subject_countries(batch, blocks)
+    hit_rows = np.zeros(batch.num_rows, dtype=bool)
+    viol_rows = np.zeros(batch.num_rows, dtype=bool)
     chunks: list[bytes] = []
     for block in blocks:
         block.subject_country = country[block.pos]
         if job.located:
-            is_vn = np.array([c == "VN" for c in block.subject_country], dtype=bool)
+            is_vn = np.asarray(block.subject_country == "VN", dtype=bool)
             block.violation = is_vn & bool(job.violations.get(block.category, False))
             n_viol = int(block.violation.sum())
             if n_viol:
@@ -148,7 +160,7 @@ def process(job: Job) -> BatchResult:
                 result.violations_by_category[block.category] += n_viol
                 viol_rows[block.pos[block.violation]] = True
         if job.preview:
-            block.values = _values(job.batch, block)
+            block.values = _values(batch, block)
         chunks.append(encode_block(job.source, block, located=job.located, preview=job.preview))
         result.findings += len(block)
         result.categories[block.category] += len(block)

@@ -62,6 +62,24 @@ class _Python:
     country: np.ndarray
 
 
+#: Per-process memo of Python checks: (recognizer, value) -> score (values repeat across batches).
+_MEMO: dict[tuple[str, str], float | None] = {}
+_MEMO_MAX = 200_000
+
+
+def _checked(rec: Recognizer, value: str) -> float | None:
+    key = (rec.name, value)
+    try:
+        return _MEMO[key]
+    except KeyError:
+        pass
+    score = rec.check(value)
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    _MEMO[key] = score
+    return score
+
+
 def _python_check(rec: Recognizer, column: pa.Array, pos: np.ndarray, boost: float) -> _Python:
     if len(pos) == 0:
         return _Python(pos, np.empty(0), np.empty(0, dtype=object))
@@ -71,7 +89,7 @@ def _python_check(rec: Recognizer, column: pa.Array, pos: np.ndarray, boost: flo
     conf = np.full(len(uniques), np.nan)
     country = np.empty(len(uniques), dtype=object)
     for i, value in enumerate(uniques):
-        score = rec.check(value)
+        score = _checked(rec, value)
         if score is not None and score + boost >= THRESHOLD:
             conf[i] = min(1.0, score + boost)
             country[i] = rec.country_of(value)

@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from onshore.adapters.sources import Problem, Table, open_tables
+from onshore.adapters.sources.parquet_file import ParquetTable
 from onshore.core.classify.column import ColumnVerdict, classify_column
 from onshore.services.scan.batch import BatchResult, Job, VerdictSpec, process
 
@@ -129,6 +130,28 @@ def _jobs(
         if on_table is not None:
             on_table(table)
         verdicts: dict[str, ColumnVerdict] = {}
+        if options.workers > 1 and isinstance(table, ParquetTable):
+            sample = table.sample(SAMPLE)
+            slices = table.slices() if sample is not None else []
+            if sample is not None and slices:  # workers read the row groups themselves
+                _verdicts(sample, verdicts)
+                specs = tuple(_spec(verdicts[n]) for n in sample.schema.names)
+                for part in slices:
+                    yield (
+                        ts,
+                        Job(
+                            table.label,
+                            None,
+                            None,
+                            specs,
+                            options.preview,
+                            options.located_in is not None,
+                            options.violations,
+                            part,
+                        ),
+                    )
+                ts.columns = {n: v.reason for n, v in verdicts.items() if v.categories}
+                continue
         for rows, batch in table.batches(options.batch_rows):
             _verdicts(batch, verdicts)
             specs = tuple(_spec(verdicts[n]) for n in batch.schema.names)
@@ -144,8 +167,6 @@ def _jobs(
                     options.violations,
                 ),
             )
-            ts.rows = table.rows_read
-        ts.rows = table.rows_read
         ts.skipped = table.rows_skipped
         ts.problems = list(table.problems)
         ts.columns = {n: v.reason for n, v in verdicts.items() if v.categories}
@@ -175,6 +196,7 @@ def scan(
         out.write(result.lines)
         summary.add(result)
         ts.findings += result.findings
+        ts.rows += result.rows
         summary.rows += result.rows
         if on_batch is not None:
             on_batch(None, result.rows)
