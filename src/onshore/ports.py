@@ -183,6 +183,10 @@ class RegionDatabase(Protocol):
     def ledger(self) -> AuditLogStore:
         """The region's audit log."""
 
+    @property
+    def cases(self) -> CaseStore:
+        """The region's cases (authority requests, takedowns, notifications) and legal holds."""
+
     def transaction(self) -> AbstractContextManager[None]:
         """Open (or join) a transaction; commits on exit, rolls back on an exception."""
 

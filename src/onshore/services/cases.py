@@ -62,7 +62,7 @@ _KEEP: Any = object()
 
 def case_store(db: RegionDatabase) -> CaseStore:
     """The case store of a region database (``db.cases``)."""
-    return cast(CaseStore, db.cases)  # type: ignore[attr-defined]
+    return db.cases
 
 
 @dataclass(frozen=True)
