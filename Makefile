@@ -17,13 +17,15 @@ install: $(STAMP) ## create .venv and install onshore with its dev tools (idempo
 run: $(STAMP) ## the main job: serve the API on the embedded default (first start: config, keys, demo data, admin token)
 	$(VENV)/bin/onshore run
 
-demo: run
+demo: $(STAMP) ## write synthetic users through the SDK and check where they landed
+	$(VENV)/bin/onshore demo
 
 test: $(STAMP) ## the whole suite, PostgreSQL clusters included (started by the tests)
 	$(VENV)/bin/pytest
 
-bench: $(STAMP) ## benchmarks: each prints ratios against a baseline measured in the same run
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+BENCH_ARGS ?=
+bench: $(STAMP) ## benchmarks (ratios against baselines measured in the same run); BENCH_ARGS=--quick for a short run
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b $(BENCH_ARGS) || exit 1; done
 
 lint: $(STAMP) ## ruff + mypy strict
 	$(VENV)/bin/ruff check .
