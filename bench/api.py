@@ -229,6 +229,9 @@ def main() -> None:
     """Run the benchmark (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small, fast run")
+    parser.add_argument(
+        "--rate", type=float, default=200.0, help="single-write request rate (default 200/s)"
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -236,7 +239,7 @@ def main() -> None:
         serve(args.serve, args.port)
         return
     n_batches, batch_size, seconds = (4, 250, 4) if args.quick else (20, 500, 15)
-    rate = 200.0
+    rate = args.rate
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         token = setup(directory)
