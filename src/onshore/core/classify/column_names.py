@@ -49,6 +49,7 @@ _PHRASE_TEXT: dict[str, str] = {
     "gender": ("gender|=sex|gioi tinh|gioitinh|=gioi"),
     "nationality": ("nationality|citizenship|quoc tich|quoctich"),
     "address": (
+        "so nha|ten duong|phuong xa|xa phuong|tinh tp|tinh thanh pho|thon xom|=ap|dia chi thuong tru|"
         "address|addr|dia chi|diachi|street|=duong|=ward|=phuong|district|quan huyen|province|"
         "tinh thanh|=tinh|=city|thanh pho|postal code|postcode|zip|zipcode|noi o|cho o|"
         "thuong tru|tam tru|que quan|noi sinh|home address|shipping address|billing address|"
@@ -61,6 +62,8 @@ _PHRASE_TEXT: dict[str, str] = {
     ),
     "email": ("email|e mail|=mail|thu dien tu|email address|dia chi email|mail address"),
     "national_id": (
+        "bhxh|so bhxh|ma so bhxh|social security|gplx|bang lai|bang lai xe|driver license|"
+        "driving licence|driver licence|"
         "cccd|cmnd|=cmt|can cuoc|cancuoc|chung minh|national id|citizen id|id number|id card|"
         "identity number|so dinh danh|ma dinh danh|=ssn|nric|personal id|national identity|"
         "so cmnd|so cccd|identity card|citizen identity"
@@ -68,6 +71,7 @@ _PHRASE_TEXT: dict[str, str] = {
     "passport_number": ("passport|ho chieu|hochieu|passport number|so ho chieu"),
     "tax_id": ("tax id|tax code|tax number|taxid|=mst|ma so thue|masothue|=tin|vat number"),
     "account_name": (
+        "zalo id|facebook|facebook id|=fb|nick facebook|telegram|=skype|"
         "username|user name|=login|login name|ten dang nhap|nickname|nick|display name|"
         "screen name|=handle|biet danh|account name|ten tai khoan|user handle|=alias"
     ),
@@ -87,6 +91,7 @@ _PHRASE_TEXT: dict[str, str] = {
         "thoi gian truy cap"
     ),
     "location": (
+        "vi do|kinh do|=toa do|"
         "location|=lat|=lng|=lon|latitude|longitude|gps|=geo|geolocation|vi tri|toa do|"
         "coordinates|check in location|geo point|last location|current location"
     ),
@@ -116,6 +121,7 @@ _PHRASE_TEXT: dict[str, str] = {
         "political view|political views|political opinion|khuynh huong chinh tri"
     ),
     "health": (
+        "bhyt|so the bhyt|health insurance|"
         "health|medical|suc khoe|=benh|benh an|tien su benh|diagnosis|chan doan|blood type|"
         "nhom mau|disability|khuyet tat|allergy|allergies|di ung|vaccination|tiem chung|"
         "medication|medications|medical history|health status|tinh trang suc khoe|benh nen|"

@@ -55,6 +55,24 @@ def validate(text: str) -> float | None:
     return 0.6
 
 
+#: Dates next to these are issue, expiry or event dates, not births.
+NEGATIVE_CONTEXT = (
+    "cap ngay",
+    "ngay cap",
+    "cap",
+    "het han",
+    "expiry",
+    "expires",
+    "expiration",
+    "issued",
+    "valid until",
+    "ngay tao",
+    "created",
+    "ngay giao",
+    "ngay dat",
+    "hieu luc",
+)
+
 RECOGNIZER = Recognizer(
     name=NAME,
     category=CATEGORY,
@@ -62,4 +80,5 @@ RECOGNIZER = Recognizer(
     validate=validate,
     context=CONTEXT,
     needs_context=True,
+    negative_context=NEGATIVE_CONTEXT,
 )
