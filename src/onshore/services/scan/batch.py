@@ -6,6 +6,8 @@ recognizer registry and the offline IP database.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +22,9 @@ from onshore.core.classify.subject_country import PRIORITY
 from onshore.services.scan.blocks import Block
 from onshore.services.scan.columns import scan_column
 from onshore.services.scan.encode import encode_block
+
+#: Batch outputs above this size go through a file, not the result pipe.
+SPILL_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,8 @@ class Job:
     located: bool = False
     violations: dict[str, bool] = field(default_factory=dict)
     slice: ParquetSlice | None = None
+    #: Directory where a worker leaves large outputs instead of sending them back.
+    spill_dir: str | None = None
 
 
 @dataclass
@@ -61,6 +68,7 @@ class BatchResult:
     """Encoded findings and counts of one batch."""
 
     lines: bytes = b""
+    spill: str | None = None
     rows: int = 0
     findings: int = 0
     rows_with_findings: int = 0
@@ -165,7 +173,13 @@ def process(job: Job) -> BatchResult:
         result.findings += len(block)
         result.categories[block.category] += len(block)
         hit_rows[block.pos] = True
-    result.lines = b"".join(chunks)
+    if job.spill_dir is not None and sum(len(c) for c in chunks) > SPILL_BYTES:
+        fd, path = tempfile.mkstemp(dir=job.spill_dir, suffix=".jsonl")
+        with os.fdopen(fd, "wb") as fh:
+            fh.writelines(chunks)
+        result.spill = path
+    else:
+        result.lines = b"".join(chunks)
     result.rows_with_findings = int(hit_rows.sum())
     subjects = country[hit_rows]
     result.subject_countries.update(c for c in subjects.tolist() if c is not None)

@@ -17,6 +17,8 @@ Example:
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -193,7 +195,12 @@ def scan(
             yield from open_tables(spec)
 
     def finish(ts: TableSummary, result: BatchResult) -> None:
-        out.write(result.lines)
+        if result.spill is not None:
+            with open(result.spill, "rb") as fh:
+                shutil.copyfileobj(fh, out, 16 << 20)
+            os.unlink(result.spill)
+        else:
+            out.write(result.lines)
         summary.add(result)
         ts.findings += result.findings
         ts.rows += result.rows
@@ -208,8 +215,12 @@ def scan(
     else:
         pending: list[tuple[TableSummary, Future[BatchResult]]] = []
         limit = max(2, options.workers * options.in_flight)
-        with ProcessPoolExecutor(max_workers=options.workers) as pool:
+        with (
+            tempfile.TemporaryDirectory(prefix="onshore-scan-") as spill,
+            ProcessPoolExecutor(max_workers=options.workers) as pool,
+        ):
             for ts, job in jobs:
+                job.spill_dir = spill
                 pending.append((ts, pool.submit(process, job)))
                 while len(pending) >= limit:
                     done_ts, fut = pending.pop(0)
