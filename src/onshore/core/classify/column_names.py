@@ -49,7 +49,8 @@ _PHRASE_TEXT: dict[str, str] = {
     "gender": ("gender|=sex|gioi tinh|gioitinh|=gioi"),
     "nationality": ("nationality|citizenship|quoc tich|quoctich"),
     "address": (
-        "so nha|ten duong|phuong xa|xa phuong|tinh tp|tinh thanh pho|thon xom|=ap|dia chi thuong tru|"
+        "so nha|ten duong|phuong xa|xa phuong|tinh tp|tinh thanh pho|thon xom|=ap|"
+        "dia chi thuong tru|"
         "address|addr|dia chi|diachi|street|=duong|=ward|=phuong|district|quan huyen|province|"
         "tinh thanh|=tinh|=city|thanh pho|postal code|postcode|zip|zipcode|noi o|cho o|"
         "thuong tru|tam tru|que quan|noi sinh|home address|shipping address|billing address|"
