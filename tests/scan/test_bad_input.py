@@ -170,3 +170,19 @@ def test_good_sources_still_scan_next_to_bad_ones(tmp_path: Path) -> None:
     )
     assert {f["category"] for f in findings} == {"email", "phone_number"}
     assert len(summary.problems) == 2
+
+
+def test_json_array_documents_and_delimiters(tmp_path: Path) -> None:
+    doc = tmp_path / "users.json"
+    doc.write_text('[\n {"sdt": "0912345678", "user": {"email": "a@b.vn"}},\n 3,\n {"x": 1}\n]\n')
+    semi = tmp_path / "semi.csv"
+    semi.write_text("ho_ten;sdt\nNguyễn Văn An;0912345678\n", encoding="utf-8")
+    summary, findings = _scan(str(doc), str(semi))
+    got = {(f["source"], f["row"], f["column"], f["category"]) for f in findings}
+    assert got == {
+        ("users.json", 0, "sdt", "phone_number"),
+        ("users.json", 0, "user.email", "email"),
+        ("semi.csv", 0, "ho_ten", "person_name"),
+        ("semi.csv", 0, "sdt", "phone_number"),
+    }
+    assert _kinds(summary) == {"malformed_row": 1}

@@ -102,7 +102,7 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
     }
 
 
-def _print_summary(summary: ScanSummary) -> None:
+def _print_summary(summary: ScanSummary, console: Console) -> None:
     table = RichTable(title="Personal data found", title_justify="left")
     table.add_column("category")
     table.add_column("findings", justify="right")
@@ -113,8 +113,8 @@ def _print_summary(summary: ScanSummary) -> None:
         if summary.located_in:
             row.append(f"{summary.violations_by_category.get(category, 0):,}")
         table.add_row(*row)
-    _out.print(table)
-    _out.print(
+    console.print(table)
+    console.print(
         f"{summary.findings:,} findings in {summary.rows_with_findings:,} of {summary.rows:,} rows;"
         f" {summary.vn_subject_rows:,} rows of Vietnamese subjects"
         + (f"; {summary.violations:,} residency violations" if summary.located_in else "")
@@ -157,6 +157,8 @@ def scan_command(
     ] = 0,
 ) -> None:
     """Scan files and databases for personal data and write findings as JSON Lines.
+
+    With ``--out -`` the findings go to stdout and the summary to stderr.
 
     Reads CSV, JSON Lines, Parquet, SQLite and PostgreSQL tables, streaming. Findings never
     hold raw values (``--preview`` adds a masked one). With ``--located-in``, findings of
@@ -220,9 +222,9 @@ def scan_command(
                 f"{escape(problem.source)}: {escape(problem.message)}"
             )
     if as_json:
-        _out.print_json(json.dumps(summary_dict(summary)))
+        (_err if str(out) == "-" else _out).print_json(json.dumps(summary_dict(summary)))
     else:
-        _print_summary(summary)
+        _print_summary(summary, _err if str(out) == "-" else _out)
     if not summary.complete:
         raise typer.Exit(EXIT_INCOMPLETE)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -40,12 +41,49 @@ def flatten(
     return result
 
 
+#: A file holding one JSON array is loaded whole up to this size, else reported.
+MAX_ARRAY_BYTES = 256 << 20
+
+
 class JsonlTable(Table):
-    """One JSON Lines file."""
+    """One JSON Lines file (or a JSON file holding one array of objects)."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(label=path.name)
         self.path = path
+
+    def _array(self, fh: BinaryIO, rows: int) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
+        """A ``[{...}, {...}]`` document: ``row`` is the index in the array."""
+        if (self.bytes_total or 0) > MAX_ARRAY_BYTES:
+            self.problem(
+                "too_large", f"{self.label}: a single JSON document over 256 MiB", fatal=True
+            )
+            return
+        fh.seek(0)
+        try:
+            items = _array_records(json.loads(fh.read().decode("utf-8")))
+        except (UnicodeDecodeError, ValueError) as exc:
+            self.problem("malformed_row", f"{self.label} is not valid JSON: {exc}", fatal=True)
+            return
+        self.bytes_done = self.bytes_total or 0
+        records: list[dict[str, str | None]] = []
+        numbers: list[int] = []
+        bad = 0
+        for index, obj in enumerate(items):
+            if not isinstance(obj, dict):
+                bad += 1
+                self.rows_skipped += 1
+                continue
+            records.append(flatten(obj))
+            numbers.append(index)
+            self.rows_read += 1
+            if len(records) >= rows:
+                yield np.array(numbers, dtype=np.int64), _batch(records)
+                records, numbers = [], []
+        if records:
+            yield np.array(numbers, dtype=np.int64), _batch(records)
+        if bad:
+            self.problem("malformed_row", f"{bad} array items that are not objects skipped", bad)
 
     def _batches(self, rows: int) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
         self.bytes_total = self.path.stat().st_size
@@ -57,6 +95,9 @@ class JsonlTable(Table):
                 return
             if looks_binary(head):
                 self.problem("binary", f"{self.label} is not text (binary content)", fatal=True)
+                return
+            if head.lstrip()[:1] == b"[":
+                yield from self._array(fh, rows)
                 return
             fh.seek(0)
             lines = LineReader(fh)
@@ -99,6 +140,10 @@ class JsonlTable(Table):
             self.problem(
                 "line_too_long", f"{lines.too_long} over-long lines skipped", lines.too_long
             )
+
+
+def _array_records(data: object) -> list[object]:
+    return data if isinstance(data, list) else []
 
 
 def _batch(records: list[dict[str, str | None]]) -> pa.RecordBatch:
