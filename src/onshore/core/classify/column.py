@@ -48,8 +48,8 @@ class ColumnVerdict:
     """What a column holds and how its cells are to be read.
 
     ``named`` is the category the name gives; ``detectors`` the recognizers whose formats the
-    sampled values fit (cells are checked with these); ``name_only`` the category every
-    non-empty cell gets from the name when no recognizer checks its values; ``free_text``
+    sampled values fit (cells are checked with these); ``name_only`` the category a non-empty
+    cell gets from the name when no detector accepts it (or when there are none); ``free_text``
     means cells are prose, scanned for spans. ``reason`` explains the verdict in one line.
     """
 
@@ -126,7 +126,12 @@ def classify_column(
     if chosen:
         parts = ", ".join(f"{r.name} {fit[r.name]:.0%}" for r in chosen)
         reason = (f"name {match[1]!r}; " if match else "") + f"values fit {parts}"
-        return ColumnVerdict(name, named, detectors=tuple(chosen), reason=reason, fit=fit)
+        # the name and the values agree: cells no recognizer accepts (a foreign name in a
+        # full_name column) still hold that category, on the name's word
+        fallback = named if named in {r.category for r in chosen} else None
+        return ColumnVerdict(
+            name, named, detectors=tuple(chosen), name_only=fallback, reason=reason, fit=fit
+        )
     if _is_prose(values):
         return ColumnVerdict(name, named, free_text=True, reason="values are prose", fit=fit)
     return ColumnVerdict(name, named, reason="nothing recognised", fit=fit)

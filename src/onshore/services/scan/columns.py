@@ -200,9 +200,10 @@ def scan_column(verdict: ColumnVerdict, column: pa.Array, rows: np.ndarray) -> l
     ok = usable(column)
     if verdict.free_text:
         return _text_blocks(verdict, column, rows, ok)
-    blocks = _detector_blocks(verdict, column, rows, ok.copy()) if verdict.detectors else []
+    remaining = ok.copy()
+    blocks = _detector_blocks(verdict, column, rows, remaining) if verdict.detectors else []
     if verdict.name_only:
-        pos = np.flatnonzero(ok)
+        pos = np.flatnonzero(remaining)
         blocks.append(
             Block(pos, rows[pos], verdict.column, verdict.name_only, "column_name", NAME_CONFIDENCE)
         )
