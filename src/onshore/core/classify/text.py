@@ -183,8 +183,14 @@ class TextClassifier:
         folded = fold(text)
         words = WordIndex(folded if len(folded) == len(text) else text.lower())
         seen: set[tuple[int, int, str]] = set()
+        present: dict[str, bool] = {}
         for index in indexes:
             rec = self._owners[index]
+            if rec.needs_context:  # no context word anywhere in the text: nothing to report
+                if rec.name not in present:
+                    present[rec.name] = any(f" {w} " in words.padded for w in rec.context)
+                if not present[rec.name]:
+                    continue
             pos = 0
             while (span := self.engine.search(index, text, pos)) is not None:
                 cand = self._candidate(text, words, span[0], span[1], rec)
