@@ -33,6 +33,8 @@ def _register() -> None:
     from onshore.cli import requests as requests_cli; requests_cli.register(app)  # noqa: E702, I001
     from onshore.cli import report as report_cli; report_cli.register(app)  # noqa: E702, I001
     from onshore.cli import scan as scan_cli; scan_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import takedowns as takedowns_cli; takedowns_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import audience as audience_cli; audience_cli.register(app)  # noqa: E702, I001
     # Further groups register themselves here: policy, ledger, scan, keys, serve...
 
 

@@ -32,6 +32,7 @@ class MemoryDatabase:
         self.ledger = MemoryAuditLogStore(self)
         self.cases = MemoryCaseStore(self)
         self._stores: list[Any] = [self.records, self.ledger, self.cases]
+        from onshore.adapters.memory.audience import MemoryAudienceStore as _A; self.audience = _A(self); self._stores.append(self.audience)  # noqa: E702, E501, I001
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

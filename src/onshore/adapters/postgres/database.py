@@ -34,6 +34,7 @@ class PostgresDatabase:
         with self.transaction():
             for store in (self.records, self.ledger, self.cases):
                 self.execute(store.SCHEMA)
+        from onshore.adapters.postgres.audience import PostgresAudienceStore as _A; self.audience = _A(self); self.execute(self.audience.SCHEMA)  # noqa: E702, E501, I001
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:

@@ -53,6 +53,7 @@ class SqliteDatabase:
         with self.transaction():
             for store in (self.records, self.ledger, self.cases):
                 self._apply(store.SCHEMA)
+        from onshore.adapters.sqlite.audience import SqliteAudienceStore as _A; self.audience = _A(self); self._apply(self.audience.SCHEMA)  # noqa: E702, E501, I001
 
     def _apply(self, schema: str) -> None:
         for statement in schema.split(";"):

@@ -1,0 +1,201 @@
+"""``onshore audience ingest|status|obligations|prepare|dossier|file``: audience thresholds.
+
+Each command reads the configuration once and makes one service call
+(:class:`onshore.services.audience.AudienceService`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from onshore.core.errors import InputError
+from onshore.services.audience import AudienceService
+from onshore.services.runtime import open_runtime
+from onshore.services.takedowns import case_view as case_dict
+from onshore.settings import load_settings
+
+console = Console()
+app = typer.Typer(help="Audience metrics and threshold obligations (10,000 VN subscribers...).",
+                  no_args_is_help=True)  # fmt: skip
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
+ActorOpt = Annotated[str, typer.Option("--actor", help="Who acts (a person's id).")]
+RoleOpt = Annotated[str, typer.Option("--role", help="operator, legal_reviewer, approver, admin.")]
+
+
+@contextmanager
+def _service(config: Path | None) -> Iterator[AudienceService]:
+    runtime = open_runtime(load_settings(config))
+    try:
+        yield AudienceService(runtime)
+    finally:
+        runtime.close()
+
+
+def _echo(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="CSV (with a header) or JSON Lines file.")],
+    strict: Annotated[bool, typer.Option("--strict", help="Any bad row rejects the file.")] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl (default: by extension).")
+    ] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest metrics; good rows are applied in one transaction, bad rows reported (line,
+    reason); ``--strict`` applies nothing when any row is bad. Sending a file again changes
+    nothing. Exit code 2 when bad rows were found.
+
+    Example: ``onshore audience ingest metrics-2026-11-20.csv``
+    """
+    with _service(config) as svc:
+        report = svc.ingest_file(path, fmt=fmt, strict=strict)
+    if as_json:
+        _echo(report.to_dict())
+    else:
+        state = "already applied" if report.already_applied else "applied"
+        console.print(f"{report.batch_id[:19]}…  {state}: {report.good} good, {report.bad} bad; "
+                      f"inserted {report.inserted}, updated {report.updated}, unchanged "
+                      f"{report.unchanged}; obligations opened {len(report.opened)}, below "
+                      f"{len(report.below)} ({report.seconds} s)")  # fmt: skip
+        for bad in report.bad_rows[:20]:
+            console.print(f"  line {bad['line']}: {bad['reason']}")
+    if report.bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def status(
+    subject: Annotated[str, typer.Argument(help="Account or service id.")],
+    country: Annotated[str, typer.Option("--country", help="Audience country.")] = "VN",
+    on: Annotated[
+        str | None, typer.Option("--on", help="Day (YYYY-MM-DD); default latest.")
+    ] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """How a subject's counters stood on a day, and how they got there.
+
+    Example: ``onshore audience status acct-42 --on 2026-11-20``
+    """
+    with _service(config) as svc:
+        out = svc.status(subject, country, on)
+    if as_json:
+        _echo(out)
+        return
+    sub = out["subscribers"] or {}
+    console.print(f"[bold]{subject}[/] {country} on {out['on']}: {sub.get('subscribers')} "
+                  f"subscribers (as of {sub.get('day')}, batch {str(sub.get('batch_id'))[:19]}…"
+                  f" line {sub.get('line')})")  # fmt: skip
+    table = Table("day", "subscribers", "change", "monthly visits", "batch", "line")
+    for h in out["history"][-30:]:
+        table.add_row(h["day"], str(h["subscribers"]), str(h["change"]), str(h["monthly_visits"]),
+                      str(h["batch_id"])[:19], str(h["line"]))  # fmt: skip
+    console.print(table)
+    for o in out["obligations"]:
+        console.print(
+            f"obligation {o['case_id']} {o['rule_id']} {o['state']} "
+            f"{'above' if o['above'] else 'below'} due {o['due'] or '-'}"
+        )
+
+
+@app.command()
+def obligations(
+    state: Annotated[list[str] | None, typer.Option("--state", help="Filter by state.")] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Open obligations (or those in ``--state``).
+
+    Example: ``onshore audience obligations --json``
+    """
+    with _service(config) as svc:
+        cases = svc.obligations(states=state)
+    if as_json:
+        _echo([case_dict(c) for c in cases])
+        return
+    table = Table("case", "state", "subject", "rule", "crossed", "due", "below")
+    for c in cases:
+        d = c.data
+        table.add_row(c.case_id, c.state, d["subject_id"], d["rule"]["rule_id"], d["crossed_on"],
+                      str(d.get("due") or "-"), "yes" if d.get("below") else "")  # fmt: skip
+    console.print(table)
+
+
+@app.command()
+def prepare(
+    case_id: str,
+    details: Annotated[
+        str, typer.Option("--details", help="JSON {contact, content_summary} or @file.json.")
+    ],
+    actor: ActorOpt,
+    role: RoleOpt = "operator",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record the account holder's contact details and content summary.
+
+    Example: ``onshore audience prepare audience-1a2b --details @holder.json --actor olga``
+    """
+    text = Path(details[1:]).read_text(encoding="utf-8") if details.startswith("@") else details
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--details is not valid JSON: {exc.msg}") from None
+    with _service(config) as svc:
+        case = svc.prepare(case_id, parsed, actor=actor, role=role)
+    _echo(case_dict(case)) if as_json else console.print(f"{case.case_id} {case.state}")
+
+
+@app.command()
+def dossier(
+    case_id: str,
+    html: Annotated[bool, typer.Option("--html", help="Printable HTML instead of JSON.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Print the notification dossier (JSON, or HTML with ``--html``).
+
+    Example: ``onshore audience dossier audience-1a2b --html > dossier.html``
+    """
+    with _service(config) as svc:
+        typer.echo(
+            svc.dossier_html(case_id)
+            if html
+            else json.dumps(svc.dossier(case_id), ensure_ascii=False)
+        )
+
+
+@app.command("file")
+def file_(case_id: str, actor: ActorOpt, role: RoleOpt = "operator", config: ConfigOpt = None,
+          as_json: JsonOpt = False) -> None:  # fmt: skip
+    """File the dossier: its SHA-256 goes on the ledger.
+
+    Example: ``onshore audience file audience-1a2b --actor olga``
+    """
+    with _service(config) as svc:
+        case = svc.file(case_id, actor=actor, role=role)
+    filed = case.data["filed"]
+    if as_json:
+        _echo(case_dict(case))
+    else:
+        console.print(
+            f"{case.case_id} filed: sha256 {filed['sha256']} ledger index {filed['ledger_index']}"
+        )
+
+
+def register(root: typer.Typer) -> None:
+    """Attach ``onshore audience ...`` to the main app."""
+    root.add_typer(app, name="audience")

@@ -1,0 +1,228 @@
+"""``onshore takedowns ...``: notices on the clock, from intake to appeal.
+
+Each command reads the configuration once and makes one service call
+(:class:`onshore.services.takedowns.TakedownService`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from onshore.core.cases.takedowns import SOURCES, TAKEDOWNS
+from onshore.core.errors import InputError
+from onshore.ports import Case
+from onshore.services.runtime import open_runtime
+from onshore.services.takedowns import TakedownService
+from onshore.services.takedowns import case_view as case_dict
+from onshore.settings import load_settings
+
+console = Console()
+app = typer.Typer(help="Takedown notices: receive, act, clocks, statements of reasons, reports.",
+                  no_args_is_help=True)  # fmt: skip
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
+ActorOpt = Annotated[str, typer.Option("--actor", help="Who acts (a person's id).")]
+RoleOpt = Annotated[str, typer.Option("--role", help="operator, legal_reviewer, approver, admin.")]
+
+
+@contextmanager
+def _service(config: Path | None) -> Iterator[TakedownService]:
+    runtime = open_runtime(load_settings(config))
+    try:
+        yield TakedownService(runtime)
+    finally:
+        runtime.close()
+
+
+def _json_arg(text: str | None, what: str) -> Any:
+    if text is None:
+        return {}
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{what} is not valid JSON: {exc.msg}") from None
+
+
+def _show(case: Case, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(case_dict(case), ensure_ascii=False, default=str))
+        return
+    due = case.due_at.isoformat() if case.due_at else "-"
+    console.print(f"[bold]{case.case_id}[/] {case.state}  priority {case.data.get('priority')}"
+                  f"  due {due}")  # fmt: skip
+    missing = case.data.get("missing")
+    if missing:
+        console.print(f"missing: {', '.join(missing)}")
+
+
+@app.command()
+def receive(
+    source: Annotated[str, typer.Option("--source", help=f"One of {', '.join(SOURCES)}.")],
+    notice: Annotated[str, typer.Option("--notice", help="The notice as JSON, or @file.json.")],
+    actor: ActorOpt,
+    role: RoleOpt = "operator",
+    urgent: Annotated[bool, typer.Option("--urgent", help="An urgent request.")] = False,
+    region: Annotated[str | None, typer.Option("--region", help="Region to hold the case.")] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Log a notice; its deadline comes from the packs.
+
+    Example:
+    ``onshore takedowns receive --source authority_order --urgent --notice @n.json --actor olga``
+    """
+    with _service(config) as svc:
+        _show(svc.receive(source=source, notice=_json_arg(notice, "--notice"), actor=actor,
+                          role=role, urgent=urgent, region=region), as_json)  # fmt: skip
+
+
+@app.command()
+def act(
+    case_id: Annotated[str, typer.Argument(help="The case id.")],
+    action: Annotated[str, typer.Argument(help="The action (see `onshore takedowns lifecycle`).")],
+    actor: ActorOpt,
+    role: RoleOpt = "operator",
+    note: Annotated[str | None, typer.Option("--note", help="JSON note, or @file.json.")] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Take one step on a notice (every step is a ledger leaf).
+
+    Example:
+    ``onshore takedowns act takedown-1a2b decide --actor rita --role legal_reviewer --note @d.json``
+    """
+    with _service(config) as svc:
+        _show(svc.act(case_id, action, actor=actor, role=role,
+                      note=_json_arg(note, "--note")), as_json)  # fmt: skip
+
+
+@app.command()
+def show(case_id: str, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Show a notice and its history.
+
+    Example: ``onshore takedowns show takedown-1a2b --json``
+    """
+    with _service(config) as svc:
+        case = svc.cases.get(case_id)
+        history = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
+                    "action": e.action, "from": e.from_state, "to": e.to_state}
+                   for e in svc.cases.history(case_id)]  # fmt: skip
+        if as_json:
+            typer.echo(json.dumps({**case_dict(case), "history": history}, default=str))
+            return
+        _show(case, False)
+        for h in history:
+            console.print(f"  {h['seq']:>2} {h['at']} {h['actor']} ({h['role']}) "
+                          f"{h['action']}: {h['from'] or '-'} -> {h['to']}")  # fmt: skip
+
+
+@app.command()
+def due(
+    hours: Annotated[float, typer.Option("--within", help="Hours ahead counted as due soon.")] = 6,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Breached (overdue) notices and those due soon.
+
+    Example: ``onshore takedowns due --within 2``
+    """
+    from datetime import timedelta
+
+    with _service(config) as svc:
+        report = svc.due(within=timedelta(hours=hours))
+        rows = [("breached", c) for c in report.overdue] + [
+            ("due_soon", c) for c in report.due_soon
+        ]
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    [
+                        {
+                            "status": s,
+                            "case_id": c.case_id,
+                            "state": c.state,
+                            "due_at": c.due_at.isoformat() if c.due_at else None,
+                            "priority": c.data.get("priority"),
+                        }
+                        for s, c in rows
+                    ]
+                )
+            )
+            return
+        table = Table("status", "case", "state", "priority", "due")
+        for s, c in rows:
+            table.add_row(s, c.case_id, c.state, str(c.data.get("priority")),
+                          c.due_at.isoformat() if c.due_at else "-")  # fmt: skip
+        console.print(table)
+
+
+@app.command()
+def report(
+    fmt: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+    config: ConfigOpt = None,
+) -> None:
+    """Removal requests by requester type, reason and action, with median times.
+
+    Example: ``onshore takedowns report --format csv > takedowns.csv``
+    """
+    with _service(config) as svc:
+        out = svc.report()
+    if fmt == "csv":
+        buf = io.StringIO()
+        rows = out["rows"]
+        fields = list(rows[0]) if rows else ["case_id"]
+        writer = csv.DictWriter(buf, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(buf.getvalue(), nl=False)
+    elif fmt == "json":
+        typer.echo(json.dumps(out, default=str))
+    else:
+        raise InputError("--format is json or csv")
+
+
+@app.command("export-dsa")
+def export_dsa(config: ConfigOpt = None) -> None:
+    """Sent statements of reasons as DSA Transparency Database batch bodies (validated).
+
+    Example: ``onshore takedowns export-dsa > statements.json``
+    """
+    with _service(config) as svc:
+        typer.echo(json.dumps(svc.dsa_export(), ensure_ascii=False))
+
+
+@app.command("export-lumen")
+def export_lumen(case_id: str, config: ConfigOpt = None) -> None:
+    """A notice in Lumen's submission shape.
+
+    Example: ``onshore takedowns export-lumen takedown-1a2b``
+    """
+    with _service(config) as svc:
+        typer.echo(json.dumps(svc.lumen_export(case_id), ensure_ascii=False))
+
+
+@app.command()
+def lifecycle(as_json: JsonOpt = False) -> None:
+    """Print the takedown lifecycle table.
+
+    Example: ``onshore takedowns lifecycle``
+    """
+    typer.echo(json.dumps(TAKEDOWNS.to_dict()) if as_json else TAKEDOWNS.markdown())
+
+
+def register(root: typer.Typer) -> None:
+    """Attach ``onshore takedowns ...`` to the main app."""
+    root.add_typer(app, name="takedowns")

@@ -1,0 +1,200 @@
+"""``/v1/cases/takedowns``: takedown notices over HTTP.
+
+Reading needs ``cases.read``; receiving a notice and the operator's steps ``cases.write``;
+steps only a legal reviewer may take (legal review, appeals) ``cases.review``. The
+lifecycle table then checks the token's role once more, and "someone other than the
+original reviewer" compares token names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import Field
+
+from onshore.core.cases.takedowns import KIND, TAKEDOWNS
+from onshore.server.auth import Principal, require
+from onshore.server.context import ServerContext, context
+from onshore.server.models import Strict
+from onshore.server.permissions import Permission
+from onshore.services.takedowns import TakedownService, case_view
+
+router = APIRouter(prefix="/v1/cases/takedowns", tags=["takedowns"])
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _permission_of(action: str) -> Permission:
+    roles = set().union(*(t.roles for t in TAKEDOWNS.transitions if t.action == action))
+    if roles and roles <= {"legal_reviewer"}:
+        return Permission.CASES_REVIEW
+    return Permission.CASES_WRITE
+
+
+#: The permission each action needs (derived from the lifecycle table's roles).
+ACTION_PERMISSION: dict[str, Permission] = {a: _permission_of(a) for a in TAKEDOWNS.actions}
+
+
+def service(request: Request, ctx: ServerContext = Depends(context)) -> TakedownService:  # noqa: B008
+    """The app's takedown service (built once over the app's runtime and metrics registry)."""
+    svc: TakedownService | None = getattr(request.app.state, "onshore_takedowns", None)
+    if svc is None or svc.runtime is not ctx.vault.runtime:
+        svc = TakedownService(ctx.vault.runtime, registry=ctx.metrics.registry)
+        request.app.state.onshore_takedowns = svc
+    return svc
+
+
+class NoticeIn(Strict):
+    """A notice as received."""
+
+    source: str = Field(
+        examples=["authority_order"],
+        description="authority_order, trusted_flagger or user_complaint",
+    )
+    urgent: bool = Field(default=False, description="An urgent request (6 h under LCS 2025).")
+    notice: dict[str, Any] = Field(
+        description="reason, content [{url|puid, content_type}], sender {name, kind, email...}, "
+        "recipient, jurisdictions, reference, legal_basis, category",
+        examples=[
+            {
+                "reason": "unlicensed gambling ads",
+                "jurisdictions": ["VN"],
+                "content": [{"url": "https://example.vn/p/1"}],
+                "sender": {"name": "MIC", "kind": "authority", "email": "x@mic.example"},
+            }
+        ],
+    )
+    region: str | None = Field(default=None, description="Region to hold the case.")
+
+
+class ActionIn(Strict):
+    """An action's note (decision, restriction_ref, reason...) and the version read."""
+
+    note: dict[str, Any] = Field(default_factory=dict)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+@router.post("", status_code=201)
+def receive(
+    body: NoticeIn,
+    principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
+    svc: TakedownService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Log a notice (state ``received``); the deadline comes from the packs."""
+    case = svc.receive(source=body.source, notice=body.notice, actor=principal.name,
+                       role=principal.role, urgent=body.urgent, region=body.region)  # fmt: skip
+    return case_view(case)
+
+
+@router.get("")
+def list_notices(
+    state: list[str] | None = Query(default=None),  # noqa: B008
+    cursor: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=100, ge=1, le=1000),
+    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
+    svc: TakedownService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Notices by id, a page at a time."""
+    page = svc.cases.page(kind=KIND, states=state, after=cursor, limit=limit)
+    return {"items": [case_view(c) for c in page.cases], "next_cursor": page.next_cursor}
+
+
+@router.get("/lifecycle")
+def lifecycle(_: Principal = Depends(require(Permission.CASES_READ))) -> dict[str, Any]:  # noqa: B008
+    """The transition table (states, actions, roles, guards)."""
+    return TAKEDOWNS.to_dict()
+
+
+@router.get("/due")
+def due(
+    within_hours: float = Query(default=6, gt=0, le=24 * 365),
+    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
+    svc: TakedownService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Breached (overdue) and due-soon notices (also refreshes the case gauges)."""
+    window = timedelta(hours=within_hours)
+    report = svc.due(within=window)
+    svc.cases.refresh_gauges(within=window)
+    return {"breached": [case_view(c) for c in report.overdue],
+            "due_soon": [case_view(c) for c in report.due_soon]}  # fmt: skip
+
+
+@router.get("/report", response_model=None)
+def report(
+    format: str = Query(default="json", pattern="^(json|csv)$"),
+    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
+    svc: TakedownService = Depends(service),  # noqa: B008
+) -> dict[str, Any] | PlainTextResponse:
+    """Removal requests by requester type, reason, action; median times (JSON or CSV)."""
+    out = svc.report()
+    if format == "json":
+        return out
+    buf = io.StringIO()
+    rows = out["rows"]
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["case_id"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return PlainTextResponse(buf.getvalue(), media_type="text/csv")
+
+
+@router.get("/export/dsa")
+def export_dsa(
+    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
+    svc: TakedownService = Depends(service),  # noqa: B008
+) -> list[dict[str, Any]]:
+    """Sent statements of reasons as DSA Transparency Database batch bodies (validated)."""
+    return svc.dsa_export()
+
+
+@router.get("/{case_id}")
+def get_notice(
+    case_id: str,
+    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
+    svc: TakedownService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """A notice with its history."""
+    out = case_view(svc.cases.get(case_id))
+    out["history"] = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
+                       "action": e.action, "from": e.from_state, "to": e.to_state}
+                      for e in svc.cases.history(case_id)]  # fmt: skip
+    return out
+
+
+@router.get("/{case_id}/lumen")
+def lumen(
+    case_id: str,
+    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
+    svc: TakedownService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """The notice in Lumen's submission shape."""
+    return svc.lumen_export(case_id)
+
+
+def _action_principal(
+    request: Request,
+    action: str,
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
+) -> Principal:
+    permission = ACTION_PERMISSION.get(action, Permission.CASES_WRITE)
+    return require(permission)(request, credentials, ctx)
+
+
+@router.post("/{case_id}/actions/{action}")
+def act(
+    case_id: str,
+    action: str,
+    body: ActionIn | None = None,
+    principal: Principal = Depends(_action_principal),  # noqa: B008
+    svc: TakedownService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Take ``action`` on a notice (see ``GET /v1/cases/takedowns/lifecycle``)."""
+    body = body or ActionIn()
+    case = svc.act(case_id, action, actor=principal.name, role=principal.role, note=body.note,
+                   expected_version=body.expected_version)  # fmt: skip
+    return case_view(case)

@@ -1,0 +1,450 @@
+"""Takedown notices (issue 8): intake to appeal on the generic case machinery.
+
+``TakedownService(runtime)`` is the SDK. ``receive(source=, notice=, ...)`` opens a case
+with its deadline from the packs (``remove_within`` for the source's request and urgency,
+e.g. 24 h for an authority order under Decree 147, 6 h for an urgent one under the 2025
+Cybersecurity Law, 48 h for a user complaint to an account owner); ``act(case, action,
+actor=, role=, note=)`` moves it through :data:`onshore.core.cases.takedowns.TAKEDOWNS`,
+and every step is a ledger leaf (written by :class:`~onshore.services.cases.CaseService` in
+the same transaction as the state and history). Side effects of some steps:
+
+- ``validate`` stamps the acknowledgement (time to acknowledge); ``hold_incomplete``
+  records what is missing and when the notifier was asked; ``supplement`` merges the
+  notifier's answer into the notice.
+- ``decide`` records action, ground and territorial scope (checked); ``enforce`` records the
+  restriction (nothing is deleted: the content is restricted, ``deleted`` stays false) and
+  how long the evidence is kept (the packs' ``retain_min`` for the content, else the
+  service's ``evidence_retention_days``), and stamps the time to action.
+- ``send_statement`` builds the statement of reasons (DSA Transparency Database fields for
+  ``remove``/``restrict``; a decision notice for ``no_action``) and refuses to send one that
+  does not validate; ``open_appeal_window`` sets the window (``appeal_window_days``, 180 by
+  default: DSA art. 20 asks for at least six months); ``overturn`` restores the content.
+
+Example:
+    >>> import tempfile
+    >>> from onshore.services.runtime import open_runtime
+    >>> from onshore.settings import Settings, default_config_dict
+    >>> cfg = default_config_dict(); cfg["base_dir"] = tempfile.mkdtemp()
+    >>> for r in cfg["regions"].values(): r["store"] = "memory://"
+    >>> rt = open_runtime(Settings.model_validate(cfg), create_keys=True)
+    >>> svc = TakedownService(rt)
+    >>> case = svc.receive(source="authority_order", notice={"reason": "x",
+    ...     "content": [{"url": "https://e.vn/p/1"}], "jurisdictions": ["VN"],
+    ...     "sender": {"name": "MIC", "kind": "authority", "email": "a@mic.example"}},
+    ...     actor="op", role="operator")
+    >>> case.state, case.data["priority"], case.data["deadline"]["source"]
+    ('received', 'P1', 'VN-D147-takedown')
+    >>> rt.close()
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from prometheus_client import REGISTRY, CollectorRegistry
+
+from onshore.core.cases.guards import Guard, GuardContext
+from onshore.core.cases.lumen import lumen_notice
+from onshore.core.cases.sor import dsa_problems, export_batch, statement_of_reasons
+from onshore.core.cases.takedowns import (
+    KIND,
+    PACK_REQUESTS,
+    SOURCES,
+    TAKEDOWNS,
+    decision_problems,
+    missing_elements,
+    priority,
+)
+from onshore.core.errors import InputError
+from onshore.core.policy import Facts
+from onshore.ports import Case
+from onshore.services.cases import CaseKind, CaseService, Deadline, DueReport
+from onshore.services.runtime import Runtime
+
+__all__ = ["TakedownService", "case_view"]
+
+_NOTICE_KEYS = frozenset({
+    "reason", "content", "sender", "recipient", "jurisdictions", "reference", "legal_basis",
+    "category", "sent_at", "language",
+})  # fmt: skip
+
+
+class TakedownService:
+    """The takedown workflow (see the module docstring)."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        registry: CollectorRegistry = REGISTRY,
+        appeal_window_days: int = 180,
+        evidence_retention_days: int = 730,
+        cases: CaseService | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.appeal_window_days = appeal_window_days
+        self.evidence_retention_days = evidence_retention_days
+        self.cases = cases or CaseService(runtime, registry=registry)
+        self.cases.register(CaseKind(TAKEDOWNS, self._guards()))
+
+    # -- intake ---------------------------------------------------------------------------
+
+    def receive(
+        self,
+        *,
+        source: str,
+        notice: Mapping[str, Any],
+        actor: str,
+        role: str,
+        urgent: bool = False,
+        region: str | None = None,
+        received_at: datetime | None = None,
+    ) -> Case:
+        """Log a notice (state ``received``). ``notice`` holds ``reason``, ``content`` (a list
+        of ``{"url"|"puid", "content_type", "posted_at"}``), ``sender`` (``name``, ``kind``:
+        individual / organization / authority, ``email``/``phone``/``address``, ``country``),
+        ``recipient``, ``jurisdictions`` (ISO codes), ``reference``, ``legal_basis``,
+        ``category``. Missing required elements do not refuse the notice: validation holds
+        it as incomplete, naming them."""
+        if source not in SOURCES:
+            raise InputError(f"unknown notice source {source!r}",
+                             details={"known": sorted(SOURCES)})  # fmt: skip
+        if not isinstance(notice, Mapping):
+            raise InputError("a notice must be an object", details={"field": "notice"})
+        extra = sorted(set(notice) - _NOTICE_KEYS)
+        if extra:
+            raise InputError(f"unknown notice field {extra[0]!r}",
+                             details={"allowed": sorted(_NOTICE_KEYS)})  # fmt: skip
+        juris = notice.get("jurisdictions") or []
+        if not isinstance(juris, list) or not all(
+            isinstance(j, str) and len(j) == 2 and j.isupper() for j in juris
+        ):
+            raise InputError("jurisdictions must be ISO 3166-1 alpha-2 codes",
+                             details={"field": "jurisdictions"})  # fmt: skip
+        now = received_at or self.runtime.clock.now()
+        body = {**dict(notice), "source": source, "urgent": bool(urgent),
+                "received_at": now.isoformat()}  # fmt: skip
+        deadline = self.deadline(source, urgent=urgent, jurisdictions=juris, at=now)
+        data = {
+            "notice": body,
+            "missing": missing_elements(body),
+            "priority": priority(source, urgent=urgent),
+            "deadline": deadline.to_dict() if deadline else None,
+            "timing": {"received_at": now.isoformat()},
+        }
+        home = region or self._home_region(juris)
+        return self.cases.open(KIND, home, actor=actor, role=role, data=data,
+                               due_at=deadline.due if deadline else None)  # fmt: skip
+
+    def deadline(
+        self, source: str, *, urgent: bool, jurisdictions: Iterable[str], at: datetime
+    ) -> Deadline | None:
+        """The earliest ``remove_within`` deadline the packs set for a notice from
+        ``source`` (the law in force at ``at``), over its jurisdictions."""
+        flags = {"urgent"} if urgent else set()
+        if source == "trusted_flagger":
+            flags.add("trusted_flagger")
+        found: Deadline | None = None
+        countries: list[str | None] = [*jurisdictions] or [None]
+        for country in countries:
+            facts = Facts(self.runtime.entity, subject_country=country,
+                          request=PACK_REQUESTS[source], flags=frozenset(flags),
+                          events={"authority_request": at, "complaint": at})  # fmt: skip
+            d = self.cases.deadline("remove", facts, at, requirement="remove_within")
+            if d is not None and (found is None or d.due < found.due):
+                found = d
+        return found
+
+    def _home_region(self, jurisdictions: list[str]) -> str:
+        for country in jurisdictions:
+            for name, r in self.runtime.regions.items():
+                if r.country == country:
+                    return name
+        return self.runtime.settings.deployment.default_region
+
+    # -- transitions ----------------------------------------------------------------------
+
+    def act(
+        self,
+        case_id: str,
+        action: str,
+        *,
+        actor: str,
+        role: str,
+        note: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
+    ) -> Case:
+        """Take ``action`` on a notice (with the side effects in the module docstring)."""
+        note = dict(note or {})
+        case = self.cases.get(case_id)
+        now = self.runtime.clock.now()
+        data = case.data
+        merge: dict[str, Any] = {}
+        kw: dict[str, Any] = {}
+        timing = dict(data.get("timing") or {})
+        if action == "validate":
+            timing["acknowledged_at"] = now.isoformat()
+            timing["time_to_acknowledge_s"] = _seconds(timing["received_at"], now)
+        elif action == "hold_incomplete":
+            note["missing"] = missing_elements(data["notice"])
+            merge["asked_notifier_at"] = now.isoformat()
+        elif action == "supplement":
+            extra = note.get("supplement")
+            if not isinstance(extra, Mapping) or not set(extra) <= _NOTICE_KEYS:
+                raise InputError("supplement is an object of notice fields",
+                                 details={"allowed": sorted(_NOTICE_KEYS)})  # fmt: skip
+            notice = {**data["notice"], **dict(extra)}
+            merge["notice"] = notice
+            merge["missing"] = missing_elements(notice)
+        elif action == "decide":
+            decision = note.get("decision")
+            if isinstance(decision, Mapping):
+                merge["decision"] = {**dict(decision), "decided_by": actor, "at": now.isoformat()}
+        elif action == "enforce":
+            merge["enforcement"] = self._enforcement(case, note, now)
+            timing["actioned_at"] = now.isoformat()
+            timing["time_to_action_s"] = _seconds(timing["received_at"], now)
+            kw["due_at"] = None
+        elif action == "send_statement":
+            statement = self.statement(case, now)
+            note["statement"] = statement
+            merge["statement"] = {**statement, "sent_at": now.isoformat()}
+            if data.get("decision", {}).get("action") == "no_action":
+                timing["actioned_at"] = now.isoformat()
+                timing["time_to_action_s"] = _seconds(timing["received_at"], now)
+                kw["due_at"] = None
+        elif action == "open_appeal_window":
+            closes = now + timedelta(days=self.appeal_window_days)
+            merge["appeal_window"] = {"opens": now.isoformat(), "closes": closes.isoformat()}
+            kw["due_at"] = closes
+        elif action == "appeal":
+            merge["appeal"] = {"grounds": note.get("appeal_grounds"), "at": now.isoformat()}
+        elif action in ("uphold", "overturn"):
+            appeal = {**dict(data.get("appeal") or {}), "outcome": action, "decided_by": actor,
+                      "decided_at": now.isoformat(), "reason": note.get("reason")}  # fmt: skip
+            merge["appeal"] = appeal
+            if action == "overturn" and data.get("enforcement"):
+                merge["enforcement"] = {**data["enforcement"], "restored_at": now.isoformat(),
+                                        "state": "restored"}  # fmt: skip
+        if timing != data.get("timing"):
+            merge["timing"] = timing
+        step = self.cases.apply(case_id, action, actor=actor, role=role, note=note, merge=merge,
+                                expected_version=expected_version, **kw)  # fmt: skip
+        return step.case
+
+    def _enforcement(self, case: Case, note: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+        decision = case.data.get("decision") or {}
+        until, rule = self._retention(case, now)
+        scope = decision.get("territorial_scope") if decision.get("action") == "restrict" else None
+        return {
+            "state": "restricted",
+            "mode": "territorial" if scope else "everywhere",
+            "territorial_scope": scope or [],
+            "restriction_ref": note.get("restriction_ref"),
+            "deleted": False,
+            "evidence_retained_until": until.isoformat(),
+            "retention_source": rule,
+            "at": now.isoformat(),
+        }
+
+    def _retention(self, case: Case, now: datetime) -> tuple[datetime, str]:
+        """Keep the evidence for the longest ``retain_min`` the packs set for user content
+        in the case's region, else ``evidence_retention_days``."""
+        region = self.runtime.region(case.region)
+        juris = (case.data.get("notice") or {}).get("jurisdictions") or [region.country]
+        best: tuple[datetime, str] | None = None
+        for country in juris:
+            facts = Facts(self.runtime.entity, subject_country=country,
+                          categories=frozenset({"user_content"}), region_country=region.country,
+                          events={"storage_request": now})  # fmt: skip
+            decision = self.runtime.engine.evaluate("store", facts, now)
+            for o in decision.obligations:
+                if o.kind == "retain_min" and o.due and (best is None or o.due > best[0]):
+                    best = (o.due, o.rule_id)
+        return best or (now + timedelta(days=self.evidence_retention_days), "default")
+
+    # -- records that travel ----------------------------------------------------------------
+
+    def statement(self, case: Case, now: datetime | None = None) -> dict[str, Any]:
+        """The statement of reasons for the case's decision (not yet validated)."""
+        decision = case.data.get("decision") or {}
+        if decision.get("action") == "no_action":
+            return {
+                "decision": "no_action",
+                "ground": decision.get("ground"),
+                "explanation": decision.get("explanation"),
+                "application_date": (now or self.runtime.clock.now()).date().isoformat(),
+            }
+        return statement_of_reasons(case.data, case.case_id)
+
+    def dsa_export(self, case_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Sent DSA statements as Transparency Database batch bodies (each validated)."""
+        cases = (
+            [self.cases.get(c) for c in case_ids]
+            if case_ids is not None
+            else [c for c in self.cases.iter_cases(kind=KIND) if c.data.get("statement")]
+        )
+        statements = []
+        for case in cases:
+            st = dict(case.data.get("statement") or {})
+            if not st or st.get("decision") == "no_action":
+                continue
+            st.pop("sent_at", None)
+            statements.append(st)
+        return export_batch(statements)
+
+    def lumen_export(self, case_id: str) -> dict[str, Any]:
+        """The case's notice as a Lumen submission body."""
+        case = self.cases.get(case_id)
+        return lumen_notice(case.data, case.case_id)
+
+    # -- clocks and reports -------------------------------------------------------------------
+
+    def due(self, *, within: timedelta = timedelta(hours=6), now: datetime | None = None
+            ) -> DueReport:  # fmt: skip
+        """Open notices past their deadline (breached) and due within ``within``."""
+        return self.cases.due(kind=KIND, within=within, now=now)
+
+    def report(self, *, start: datetime | None = None, end: datetime | None = None
+               ) -> dict[str, Any]:  # fmt: skip
+        """Removal requests by requester type, reason, action and state, with median times
+        to acknowledge and to action, and how many missed their deadline."""
+        rows = [self.report_row(c) for c in self.cases.iter_cases(
+            kind=KIND, created_from=start, created_before=end)]  # fmt: skip
+        out: dict[str, Any] = {"total": len(rows)}
+        for key in ("source", "reason", "action", "state"):
+            counts: dict[str, int] = {}
+            for r in rows:
+                counts[str(r[key])] = counts.get(str(r[key]), 0) + 1
+            out[f"by_{key}"] = dict(sorted(counts.items()))
+        for key in ("time_to_acknowledge_s", "time_to_action_s"):
+            values = [r[key] for r in rows if r[key] is not None]
+            out[f"median_{key}"] = statistics.median(values) if values else None
+        out["breached"] = sum(1 for r in rows if r["breached"])
+        out["rows"] = rows
+        return out
+
+    def report_row(self, case: Case) -> dict[str, Any]:
+        """One notice as a report row (no personal data: no sender, no content)."""
+        d = case.data
+        timing, decision = d.get("timing") or {}, d.get("decision") or {}
+        due = (d.get("deadline") or {}).get("due")
+        done = timing.get("actioned_at")
+        now = self.runtime.clock.now()
+        breached = bool(due) and _before(str(due), done, now)
+        return {
+            "case_id": case.case_id,
+            "source": d["notice"]["source"],
+            "urgent": d["notice"].get("urgent", False),
+            "reason": decision.get("category") or d["notice"].get("category") or "unspecified",
+            "action": decision.get("action") or "pending",
+            "ground": decision.get("ground"),
+            "state": case.state,
+            "received_at": timing.get("received_at"),
+            "due": due,
+            "time_to_acknowledge_s": timing.get("time_to_acknowledge_s"),
+            "time_to_action_s": timing.get("time_to_action_s"),
+            "breached": breached,
+        }
+
+    def refresh_gauges(self, *, now: datetime | None = None) -> None:
+        """Export the case gauges (open, overdue, due soon) for takedowns."""
+        self.cases.refresh_gauges(now=now, within=timedelta(hours=6))
+
+    # -- guards ---------------------------------------------------------------------------------
+
+    def _guards(self) -> dict[str, Guard]:
+        return dict(GUARDS)
+
+
+def case_view(case: Case) -> dict[str, Any]:
+    """A case as the CLI and the API show it."""
+    return {"case_id": case.case_id, "kind": case.kind, "state": case.state,
+            "region": case.region, "created_at": case.created_at.isoformat(),
+            "updated_at": case.updated_at.isoformat(),
+            "due_at": case.due_at.isoformat() if case.due_at else None,
+            "version": case.version, "data": dict(case.data)}  # fmt: skip
+
+
+def _seconds(start_iso: str, end: datetime) -> float:
+    return round((end - datetime.fromisoformat(start_iso)).total_seconds(), 3)
+
+
+def _before(due: str, done: str | None, now: datetime) -> bool:
+    moment = datetime.fromisoformat(done) if done else now
+    return moment > datetime.fromisoformat(due)
+
+
+def _notice_incomplete(ctx: GuardContext) -> str | None:
+    return None if missing_elements(ctx.case.data["notice"]) else "the notice is complete"
+
+
+def _notice_complete(ctx: GuardContext) -> str | None:
+    missing = missing_elements(ctx.case.data["notice"])
+    return f"the notice lacks: {', '.join(missing)}" if missing else None
+
+
+def _authority(ctx: GuardContext) -> bool:
+    return bool(ctx.case.data["notice"]["source"] == "authority_order")
+
+
+def _legal_reviewed(ctx: GuardContext) -> str | None:
+    if _authority(ctx) and not any(e.action == "clear" for e in ctx.history):
+        return "an authority order needs its legal review (clear) before a decision"
+    return None
+
+
+def _decision_valid(ctx: GuardContext) -> str | None:
+    decision = ctx.note.get("decision")
+    if not isinstance(decision, Mapping):
+        return "the note needs a decision object"
+    problems = decision_problems(decision)
+    return "; ".join(problems) if problems else None
+
+
+def _action(ctx: GuardContext) -> str | None:
+    return cast(str | None, (ctx.case.data.get("decision") or {}).get("action"))
+
+
+def _statement_valid(ctx: GuardContext) -> str | None:
+    st = ctx.note.get("statement") or {}
+    if st.get("decision") == "no_action":
+        return None if st.get("explanation") else "the decision notice needs an explanation"
+    problems = dsa_problems(st)
+    return "statement does not validate: " + "; ".join(problems) if problems else None
+
+
+def _window(ctx: GuardContext) -> datetime | None:
+    closes = (ctx.case.data.get("appeal_window") or {}).get("closes")
+    return datetime.fromisoformat(closes) if closes else None
+
+
+#: The takedown lifecycle's custom guards (all look only at the case, note and time).
+GUARDS: dict[str, Guard] = {
+    "notice_incomplete": _notice_incomplete,
+    "notice_complete": _notice_complete,
+    "authority_order": lambda c: None if _authority(c) else "not an authority order",
+    "not_authority_order": lambda c: (
+        "an authority order goes to legal review first" if _authority(c) else None
+    ),
+    "decision_valid": _decision_valid,
+    "legal_reviewed": _legal_reviewed,
+    "restricts": lambda c: (
+        None
+        if _action(c) in ("remove", "restrict")
+        else "a no_action decision has nothing to enforce"
+    ),
+    "no_action_decision": lambda c: (
+        None if _action(c) == "no_action" else "a restrictive decision is enforced first"
+    ),
+    "statement_valid": _statement_valid,
+    "window_open": lambda c: (
+        None if (w := _window(c)) and c.now < w else "the appeal window has closed"
+    ),
+    "window_elapsed": lambda c: (
+        None if (w := _window(c)) and c.now >= w else "the appeal window is still open"
+    ),
+}
