@@ -25,11 +25,16 @@ MAX_LIMIT = 1000
 
 def utc(value: datetime | str) -> datetime:
     """An aware UTC datetime from a datetime or ISO text (naive values are read as UTC)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:  # e.g. year 9999 shifted past the calendar
+        raise InputError(
+            "a date is out of the supported range", details={"reason": str(exc)}
+        ) from exc
 
 
 def stamp(value: datetime) -> str:
