@@ -166,3 +166,20 @@ def test_postgres_store(pg_url: str, tmp_path: Path) -> None:
         assert svc.status("acct-1")["revisions"][0]["subscribers"] == 10412
     finally:
         rt.close()
+
+
+def test_every_later_repeat_of_a_key_names_the_first(svc: AudienceService, tmp_path: Path) -> None:
+    lines = [
+        "acct-1,account,VN,2026-11-20,5,,,",   # line 2
+        "acct-2,account,VN,2026-11-20,6,,,",   # line 3
+        "acct-1,account,VN,2026-11-20,7,,,",   # line 4: duplicate of 2
+        "acct-1,account,VN,2026-11-21,8,,,",   # line 5: another day, good
+        "acct-1,account,vn,2026-11-20,9,,,",   # line 6: duplicate of 2 (country upper-cased)
+    ]  # fmt: skip
+    report = svc.ingest_file(write_csv(tmp_path / "d.csv", lines))
+    assert (report.good, report.bad) == (3, 2)
+    assert [(b["line"], b["reason"][:20]) for b in report.bad_rows] == [
+        (4, "duplicate of line 2 "),
+        (6, "duplicate of line 2 "),
+    ]
+    assert [o.subscribers for o in svc.store.series("acct-1", "VN")] == [5, 8]

@@ -62,8 +62,8 @@ from onshore.services.audience_ingest import (
     IngestReport,
     _quote,
     check,
+    day_counts,
     file_source,
-    good_rows,
     register_rows,
 )
 from onshore.services.cases import CaseKind, CaseService
@@ -138,12 +138,12 @@ class AudienceService:
         strict: bool, actor: str, role: str, fmt: str,
     ) -> IngestReport:  # fmt: skip
         started = time.perf_counter()
-        report = check(con, source, offset, batch_id, strict)
+        report, table = check(con, source, offset, batch_id, strict)
         if self.store.batch(batch_id) is not None:
             report.already_applied = True
             report.seconds = round(time.perf_counter() - started, 3)
             return report
-        table, days = good_rows(con)
+        days = day_counts(con)
         candidates = self._candidates(con)
         info = {"format": fmt, "rows": report.rows, "good": report.good, "bad": report.bad,
                 "actor": actor}  # fmt: skip

@@ -1,10 +1,11 @@
 """Reading and checking a metrics batch in DuckDB (vectorised): the ingest's first half.
 
-``check(con, source, offset, batch_id, strict)`` loads ``source`` (a DuckDB table function
-or a registered relation, every column as text) into ``src`` with line numbers, checks every
-row in SQL, and leaves ``bad`` (line, reason) and ``good`` (typed rows, the first occurrence
-of each ``(subject, country, day)``) behind; ``good_rows`` returns the good rows as a pyarrow
-table sorted by key, with the row count per ``(country, day)``.
+``check(con, source, offset, batch_id, strict)`` reads ``source`` (a DuckDB table function
+or a registered relation, every column as text) with line numbers and checks every row in
+one SQL pass into ``checked`` (typed rows with the first problem as ``reason``); it returns
+the report and the good rows (the first occurrence of each ``(subject, country, day)``) as a
+pyarrow table sorted by key, also registered as relation ``good``. ``day_counts`` gives the
+good rows per ``(country, day)``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from onshore.core.cases.audience import COLUMNS
 from onshore.core.errors import InputError
@@ -114,36 +116,42 @@ def register_rows(
 
 def check(
     con: duckdb.DuckDBPyConnection, source: str, offset: int, batch_id: str, strict: bool
-) -> IngestReport:
-    """Load and check a batch; ``InputError`` for file-level problems, and for any bad row
-    when ``strict``."""
+) -> tuple[IngestReport, pa.Table]:
+    """Load and check a batch in one DuckDB pass; ``InputError`` for file-level problems,
+    and for any bad row when ``strict``. Returns the report and the good rows sorted by key
+    (also registered as relation ``good``)."""
     con.execute("SET preserve_insertion_order = true")
     try:
-        con.execute(f"CREATE TEMP TABLE src AS SELECT row_number() OVER () + {offset} "
-                    f"AS line, * FROM {source}")  # fmt: skip
+        present = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     except duckdb.Error as exc:
-        raise InputError(
-            f"cannot read the metrics file: {str(exc).splitlines()[0]}",
-            details={"reason": str(exc).splitlines()[0][:300]},
-        ) from None
-    present = [r[0] for r in con.execute("DESCRIBE src").fetchall()]
+        raise _unreadable(exc) from None
     missing = [c for c in _REQUIRED if c not in present]
-    unknown = [c for c in present if c not in (*COLUMNS, "line")]
+    unknown = [c for c in present if c not in COLUMNS]
     if missing or unknown:
         what = f"missing column {missing[0]!r}" if missing else f"unknown column {unknown[0]!r}"
         raise InputError(f"metrics file: {what}",
                          details={"missing": missing, "unknown": unknown,
                                   "columns": list(COLUMNS)})  # fmt: skip
-    con.execute(_VALIDATE.format(cols=", ".join(
-        c if c in present else f"NULL::VARCHAR AS {c}" for c in COLUMNS)))  # fmt: skip
-    total = con.execute("SELECT count(*) FROM src").fetchone()[0]  # type: ignore[index]
-    bad_count = con.execute("SELECT count(*) FROM bad").fetchone()[0]  # type: ignore[index]
+    cols = ", ".join(c if c in present else f"NULL::VARCHAR AS {c}" for c in COLUMNS)
+    try:
+        con.execute(_CHECK.format(cols=cols, offset=int(offset), source=source))
+    except duckdb.Error as exc:
+        raise _unreadable(exc) from None
+    total, bad_count = con.execute(  # type: ignore[misc]
+        "SELECT count(*), count(reason) FROM checked"
+    ).fetchone()
     bad_rows = [
         {"line": int(r[0]), "reason": r[1]}
         for r in con.execute(
-            f"SELECT line, reason FROM bad ORDER BY line LIMIT {_BAD_SHOWN}"
+            f"SELECT line, reason FROM checked WHERE reason IS NOT NULL ORDER BY line "
+            f"LIMIT {_BAD_SHOWN}"
         ).fetchall()
     ]
+    table = con.sql(_GOOD).to_arrow_table()
+    table, dups = _first_of_each_key(table)
+    if dups:
+        bad_count += len(dups)
+        bad_rows = sorted(bad_rows + dups, key=lambda b: int(b["line"]))[:_BAD_SHOWN]
     report = IngestReport(batch_id, int(total), int(total) - int(bad_count), int(bad_count),
                           False, bad_rows=bad_rows)  # fmt: skip
     if strict and bad_count:
@@ -152,37 +160,54 @@ def check(
             f"{bad_rows[0]['reason']}",
             details={"batch_id": batch_id, "bad": int(bad_count), "bad_rows": bad_rows},
         )
-    return report
+    con.register("good", table)
+    return report, table
 
 
-def good_rows(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, dict[tuple[str, str], int]]:
-    """The good rows sorted by key, and the number of rows per ``(country, day)``."""
-    table = con.sql(
-        "SELECT subject_id, country, day, subject_type, subscribers, monthly_visits, "
-        "livestreaming, monetised, line FROM good ORDER BY subject_id, country, day"
-    ).to_arrow_table()
-    days = {
+def _unreadable(exc: duckdb.Error) -> InputError:
+    first = str(exc).splitlines()[0]
+    return InputError(f"cannot read the metrics file: {first}", details={"reason": first[:300]})
+
+
+def _first_of_each_key(table: pa.Table) -> tuple[pa.Table, list[dict[str, Any]]]:
+    """Drop the later occurrences of a ``(subject, country, day)`` (the table is sorted by key
+    then line, so they follow their first one); they are reported as duplicates."""
+    n = table.num_rows
+    if n < 2:
+        return table, []
+    same = None
+    for c in ("subject_id", "country", "day"):
+        col = table.column(c)
+        eq = pc.equal(col.slice(1), col.slice(0, n - 1))
+        same = eq if same is None else pc.and_(same, eq)
+    repeat = pa.concat_arrays([pa.array([False]), *same.chunks])  # type: ignore[union-attr]
+    if not pc.any(repeat).as_py():
+        return table, []
+    lines = table.column("line").to_pylist()
+    flags = repeat.to_pylist()
+    dups: list[dict[str, Any]] = []
+    first = lines[0]
+    for i in range(n):
+        if not flags[i]:
+            first = lines[i]
+        else:
+            reason = f"duplicate of line {first} (same subject, country and date)"
+            dups.append({"line": int(lines[i]), "reason": reason})
+    return table.filter(pc.invert(repeat)), dups
+
+
+def day_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
+    """The number of good rows per ``(country, day)``."""
+    return {
         (r[0], r[1]): int(r[2])
         for r in con.execute("SELECT country, day, count(*) FROM good GROUP BY ALL").fetchall()
     }
-    return table, days
 
 
-#: Validation in DuckDB: ``src`` (all text, with ``line``) -> ``bad`` (line, reason) and
-#: ``good`` (typed rows, first occurrence of each key).
-_VALIDATE = """
-CREATE TEMP TABLE typed AS
-SELECT line, nullif(trim(subject_id), '') AS subject_id,
-       coalesce(nullif(lower(trim(subject_type)), ''), 'account') AS subject_type,
-       upper(trim(country)) AS country, nullif(trim(date), '') AS date_raw,
-       TRY_CAST(trim(date) AS DATE) AS d,
-       nullif(trim(subscribers), '') AS subs_raw, TRY_CAST(trim(subscribers) AS BIGINT) AS subs,
-       nullif(trim(monthly_visits), '') AS visits_raw,
-       TRY_CAST(trim(monthly_visits) AS BIGINT) AS visits,
-       nullif(lower(trim(livestreaming)), '') AS live_raw,
-       nullif(lower(trim(monetised)), '') AS mon_raw
-FROM (SELECT line, {cols} FROM src);
-CREATE TEMP TABLE checked AS
+#: Checking in DuckDB, one pass over the source: every row typed, with the first problem
+#: found as ``reason`` (NULL for a good row).
+_CHECK = """
+CREATE OR REPLACE TEMP TABLE checked AS
 SELECT *, CASE
   WHEN subject_id IS NULL THEN 'subject_id is missing'
   WHEN length(subject_id) > 256 THEN 'subject_id is longer than 256 characters'
@@ -204,21 +229,30 @@ SELECT *, CASE
     THEN 'monetised must be true or false'
   WHEN subs_raw IS NULL AND visits_raw IS NULL AND live_raw IS NULL AND mon_raw IS NULL
     THEN 'no metric given (subscribers, monthly_visits, livestreaming or monetised)'
-END AS reason FROM typed;
-CREATE TEMP TABLE keyed AS
-SELECT *, min(line) OVER (PARTITION BY subject_id, country, d) AS first_line
-FROM checked WHERE reason IS NULL;
-CREATE TEMP TABLE bad AS
-SELECT line, reason FROM checked WHERE reason IS NOT NULL
-UNION ALL
-SELECT line, 'duplicate of line ' || first_line || ' (same subject, country and date)'
-FROM keyed WHERE line <> first_line;
-CREATE TEMP TABLE good AS
-SELECT line, subject_id, subject_type, country, strftime(d, '%Y-%m-%d') AS day,
+END AS reason FROM (
+SELECT line, nullif(trim(subject_id), '') AS subject_id,
+       coalesce(nullif(lower(trim(subject_type)), ''), 'account') AS subject_type,
+       upper(trim(country)) AS country, nullif(trim(date), '') AS date_raw,
+       TRY_CAST(trim(date) AS DATE) AS d,
+       nullif(trim(subscribers), '') AS subs_raw, TRY_CAST(trim(subscribers) AS BIGINT) AS subs,
+       nullif(trim(monthly_visits), '') AS visits_raw,
+       TRY_CAST(trim(monthly_visits) AS BIGINT) AS visits,
+       nullif(lower(trim(livestreaming)), '') AS live_raw,
+       nullif(lower(trim(monetised)), '') AS mon_raw
+FROM (SELECT row_number() OVER () + {offset} AS line, {cols} FROM {source}))
+"""
+
+#: The good rows, typed, sorted by key and line (later duplicates follow their first). A
+#: good row's date text is already the canonical ``YYYY-MM-DD`` from year 1000 on.
+_GOOD = """
+SELECT subject_id, country,
+       CASE WHEN date_raw >= '1000' THEN date_raw ELSE strftime(d, '%Y-%m-%d') END AS day,
+       subject_type,
        subs AS subscribers, visits AS monthly_visits,
-       CAST(live_raw IN ('true', '1', 'yes') AS TINYINT) * (CASE WHEN live_raw IS NULL
-         THEN NULL ELSE 1 END) AS livestreaming,
-       CAST(mon_raw IN ('true', '1', 'yes') AS TINYINT) * (CASE WHEN mon_raw IS NULL
-         THEN NULL ELSE 1 END) AS monetised
-FROM keyed WHERE line = first_line;
+       CASE WHEN live_raw IS NULL THEN NULL
+            ELSE CAST(live_raw IN ('true', '1', 'yes') AS TINYINT) END AS livestreaming,
+       CASE WHEN mon_raw IS NULL THEN NULL
+            ELSE CAST(mon_raw IN ('true', '1', 'yes') AS TINYINT) END AS monetised,
+       line
+FROM checked WHERE reason IS NULL ORDER BY subject_id, country, d, line
 """

@@ -29,11 +29,9 @@ def _changed(left: str, right: str) -> str:
     return " OR ".join(f"{left}.{c} IS NOT {right}.{c}" for c in (*_VALUES, "subject_type"))
 
 
-def batch_rows(table: pa.Table, seq: int) -> Any:
-    """The table's rows as tuples (``BATCH_COLUMNS`` then the batch number)."""
-    cols = [table.column(c).to_pylist() for c in BATCH_COLUMNS]
-    cols.insert(len(BATCH_COLUMNS) - 1, [seq] * table.num_rows)
-    return zip(*cols, strict=True)
+def batch_rows(table: pa.Table) -> Any:
+    """The table's rows as tuples, in ``BATCH_COLUMNS`` order."""
+    return zip(*(table.column(c).to_pylist() for c in BATCH_COLUMNS), strict=True)
 
 
 class SqliteAudienceStore:
@@ -124,12 +122,13 @@ class SqliteAudienceStore:
             )
             seq = int(cur.lastrowid)
             seen = self._seen(days)
-            placeholders = ", ".join("?" * (len(BATCH_COLUMNS) + 1))
+            # the batch number is a literal: one parameter less to bind per row
+            placeholders = ", ".join(["?"] * (len(BATCH_COLUMNS) - 1) + [str(seq), "?"])
             cols = ", ".join((*BATCH_COLUMNS[:-1], "batch", "line"))
             if not seen:
                 self._db.conn.executemany(
                     f"INSERT INTO audience_metrics ({cols}) VALUES ({placeholders})",
-                    batch_rows(table, seq),
+                    batch_rows(table),
                 )
                 counts = {"inserted": table.num_rows, "updated": 0, "unchanged": 0}
             else:
@@ -156,7 +155,7 @@ class SqliteAudienceStore:
         x("CREATE TEMP TABLE audience_stage AS SELECT * FROM audience_metrics WHERE 0")
         self._db.conn.executemany(
             f"INSERT INTO temp.audience_stage ({cols}) VALUES ({placeholders})",
-            batch_rows(table, seq),
+            batch_rows(table),
         )
         join = (
             "FROM audience_metrics m JOIN temp.audience_stage s "
