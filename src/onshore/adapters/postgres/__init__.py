@@ -1,1 +1,1 @@
-"""PostgreSQL adapters (psycopg 3): one database per region, one transaction shared by its stores."""
+"""PostgreSQL adapters (psycopg 3): one database per region; its stores share one transaction."""
