@@ -28,7 +28,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import unicodedata
@@ -144,7 +143,7 @@ def term(key: bytes, category: str, normalised: str) -> bytes:
     """
     _normaliser(category)
     message = b"\x00".join((_TERM_LABEL, category.encode(), normalised.encode("utf-8")))
-    return hmac.new(key, message, hashlib.sha256).digest()
+    return hmac.digest(key, message, "sha256")
 
 
 def subject_ref(key: bytes, subject_id: str) -> bytes:
@@ -155,7 +154,7 @@ def subject_ref(key: bytes, subject_id: str) -> bytes:
         True
     """
     message = _SUBJECT_LABEL + b"\x00" + subject_id.encode("utf-8")
-    return hmac.new(key, message, hashlib.sha256).digest()
+    return hmac.digest(key, message, "sha256")
 
 
 def lookup_term(
@@ -193,14 +192,42 @@ def terms_for(
         2
     """
     seen: dict[bytes, None] = {}
+    digest = hmac.digest
     for field, value in data.items():
         categories = field_categories.get(field)
         if not categories:
             continue
+        identifiers = _identifier_order(categories)
+        if not identifiers:
+            continue
         values = value if isinstance(value, list | tuple) else (value,)
-        for category in sorted(categories & IDENTIFIER_CATEGORIES):
+        for category in identifiers:
+            normalise_one = _NORMALISERS[category]
+            prefix = _TERM_PREFIXES[category]
             for item in values:
-                found = lookup_term(key, category, item, default_region=default_region)
-                if found is not None:
-                    seen.setdefault(found, None)
+                text = _text(item)
+                if text is None:
+                    continue
+                normal = normalise_one(text, default_region)
+                if normal is not None:
+                    seen.setdefault(digest(key, prefix + normal.encode("utf-8"), "sha256"), None)
     return tuple(seen)
+
+
+#: ``term``'s message up to the normalised value, per identifier category.
+_TERM_PREFIXES: dict[str, bytes] = {
+    c: b"\x00".join((_TERM_LABEL, c.encode(), b"")) for c in IDENTIFIER_CATEGORIES
+}
+_IDENTIFIER_ORDER: dict[frozenset[str], tuple[str, ...]] = {}
+
+
+def _identifier_order(categories: frozenset[str]) -> tuple[str, ...]:
+    """The identifier categories among ``categories``, sorted (memoised per set)."""
+    if not isinstance(categories, frozenset):  # a caller's plain set: not memoisable
+        return tuple(sorted(categories & IDENTIFIER_CATEGORIES))
+    found = _IDENTIFIER_ORDER.get(categories)
+    if found is None:
+        found = tuple(sorted(categories & IDENTIFIER_CATEGORIES))
+        if len(_IDENTIFIER_ORDER) < 4096:
+            _IDENTIFIER_ORDER[categories] = found
+    return found

@@ -101,12 +101,31 @@ class Prepared:
     placement: Placement
 
 
+_BODY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def encode_body(
-    subject: str, kind: str, data: Mapping[str, Any], created_at: datetime, country: str
+    subject: str,
+    kind: str,
+    data: Mapping[str, Any],
+    created_at: datetime,
+    country: str,
+    *,
+    stamp: str | None = None,
 ) -> bytes:
-    """The plaintext a record is sealed from (compact JSON; NaN and non-JSON values raise)."""
-    body = {"s": subject, "k": kind, "d": data, "t": created_at.isoformat(), "c": country}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    """The plaintext a record is sealed from (compact JSON; NaN and non-JSON values raise).
+
+    ``stamp`` is ``created_at.isoformat()`` when the caller already has it (a batch shares
+    one time, so ``put_many`` formats it once).
+
+    Example:
+        >>> from datetime import timezone
+        >>> encode_body("u1", "profile", {"a": 1}, datetime(2025, 1, 1, tzinfo=timezone.utc), "VN")
+        b'{"s":"u1","k":"profile","d":{"a":1},"t":"2025-01-01T00:00:00+00:00","c":"VN"}'
+    """
+    t = created_at.isoformat() if stamp is None else stamp
+    body = {"s": subject, "k": kind, "d": data, "t": t, "c": country}
+    return _BODY_JSON.encode(body).encode()
 
 
 class Vault:
@@ -120,6 +139,7 @@ class Vault:
         self.placer = Placer(runtime)
         self._logs = {name: AuditLog(name, r.db, r.keys) for name, r in runtime.regions.items()}
         self._payloads: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+        self._sorted_categories: dict[frozenset[str], tuple[str, ...]] = {}
 
     @classmethod
     def open(
@@ -177,7 +197,8 @@ class Vault:
         case nothing is written.
         """
         now = self.runtime.clock.now()
-        prepared = [self._prepare(self._coerce(item), now) for item in items]
+        stamp = now.isoformat()
+        prepared = [self._prepare(self._coerce(item), now, stamp) for item in items]
         by_region: dict[str, list[Prepared]] = {}
         for p in prepared:
             by_region.setdefault(p.placement.region, []).append(p)
@@ -243,7 +264,7 @@ class Vault:
             record_id=item.get("record_id"),
         )
 
-    def _prepare(self, item: RecordInput, now: datetime) -> Prepared:
+    def _prepare(self, item: RecordInput, now: datetime, stamp: str | None = None) -> Prepared:
         if not isinstance(item.subject, str) or not item.subject.strip():
             raise MissingSubject("a record needs a non-empty subject id")
         if not isinstance(item.kind, str) or not _KIND.fullmatch(item.kind):
@@ -260,7 +281,7 @@ class Vault:
         placement = self.placer.place(item.signals, field_categories, now)
         try:
             plaintext = encode_body(
-                item.subject, item.kind, item.data, now, placement.subject_country
+                item.subject, item.kind, item.data, now, placement.subject_country, stamp=stamp
             )
         except (TypeError, ValueError) as exc:
             raise NotSerialisable(
@@ -278,27 +299,41 @@ class Vault:
         )
 
     def seal(self, region: Region, batch: Sequence[Prepared], now: datetime) -> list[SealedRecord]:
+        """Seal a batch for ``region`` under one fresh data key, with its blind-index terms."""
         sealer = Sealer(region.keys.current("kek"), region.name)
         index_key = region.keys.current("index").material
         phone_region = self.runtime.settings.deployment.default_phone_region
+        name = region.name
+        terms_for = blind_index.terms_for
+        # a subject's records and a category set recur within a batch: compute each once
+        refs: dict[str, bytes] = {}
+        sorted_cats = self._sorted_categories
         out = []
         for p in batch:
             key_id, wrapped, nonce, ciphertext = sealer.seal(p.record_id, p.plaintext)
+            ref = refs.get(p.subject)
+            if ref is None:
+                ref = refs[p.subject] = blind_index.subject_ref(index_key, p.subject)
+            fields = p.field_categories
+            union = frozenset().union(*fields.values()) if fields else frozenset()
+            categories = sorted_cats.get(union)
+            if categories is None:
+                if len(sorted_cats) > 4096:
+                    sorted_cats.clear()
+                categories = sorted_cats[union] = tuple(sorted(union))
             out.append(
                 SealedRecord(
-                    record_id=p.record_id,
-                    region=region.name,
-                    subject_ref=blind_index.subject_ref(index_key, p.subject),
-                    kind=p.kind,
-                    created_at=now,
-                    categories=tuple(sorted(set().union(*p.field_categories.values()))),
-                    key_id=key_id,
-                    wrapped_key=wrapped,
-                    nonce=nonce,
-                    ciphertext=ciphertext,
-                    index_terms=blind_index.terms_for(
-                        p.data, p.field_categories, index_key, default_region=phone_region
-                    ),
+                    p.record_id,
+                    name,
+                    ref,
+                    p.kind,
+                    now,
+                    categories,
+                    key_id,
+                    wrapped,
+                    nonce,
+                    ciphertext,
+                    terms_for(p.data, fields, index_key, default_region=phone_region),
                 )
             )
         return out

@@ -122,6 +122,9 @@ class LeafEncoder:
         # JSON run once. The object is kept alive beside its result, so an id is never
         # reused while it is cached.
         self._by_identity: dict[int, tuple[Mapping[str, Any], tuple[bytes, bytes]]] = {}
+        self._subjects: dict[str, bytes] = {}
+        self._head_key: tuple[Any, ...] | None = None
+        self._head = b""
 
     def ref(self, kind: str, value: str) -> bytes:
         """The keyed hash of an id: ``kind`` is record, subject, actor or payload-ref.
@@ -131,6 +134,22 @@ class LeafEncoder:
             '5caa29d1'
         """
         return hmac.digest(self._key, _LABELS[kind] + value.encode(), "sha256")
+
+    def _id_ref(self, kind: str, value: str | None) -> bytes:
+        """``ref(kind, value)``, or ``_ZERO`` for an absent id; raises on a bad one."""
+        if value is None:
+            return _ZERO
+        if not isinstance(value, str) or not value:
+            raise LeafError(f"{kind} id must be a non-empty string")
+        if kind != "subject":
+            return self.ref(kind, value)
+        # a subject's events recur within a batch (one per record): hash its id once
+        found = self._subjects.get(value)
+        if found is None:
+            if len(self._subjects) >= 4096:
+                self._subjects.clear()
+            found = self._subjects[value] = self.ref(kind, value)
+        return found
 
     def _payload(self, payload: Mapping[str, Any]) -> tuple[bytes, bytes]:
         if not payload:
@@ -164,21 +183,17 @@ class LeafEncoder:
             raise LeafError("event type must be an EventType")
         if not isinstance(event.region, str) or not _REGION.fullmatch(event.region):
             raise LeafError("region must be a short lower-case name (a-z 0-9 _ . -, <= 32)")
-        flags = 0
-        refs = []
-        for bit, (kind, value) in enumerate(
-            (("record", event.record_id), ("subject", event.subject_id), ("actor", event.actor))
-        ):
-            if value is None:
-                refs.append(_ZERO)
-                continue
-            if not isinstance(value, str) or not value:
-                raise LeafError(f"{kind} id must be a non-empty string")
-            flags |= 1 << bit
-            refs.append(self.ref(kind, value))
+        record = self._id_ref("record", event.record_id)
+        subject = self._id_ref("subject", event.subject_id)
+        actor = self._id_ref("actor", event.actor)
+        flags = (record is not _ZERO) | (subject is not _ZERO) << 1 | (actor is not _ZERO) << 2
         body, commit = self._payload(event.payload)
-        entry = (
-            _HEAD.pack(
+        # events of one batch share type, time and region: pack that head once
+        head_key = (int(event.type), flags, event.at, event.region)
+        if head_key == self._head_key:
+            head = self._head
+        else:
+            head = _HEAD.pack(
                 LEAF_VERSION,
                 int(event.type),
                 flags,
@@ -187,12 +202,9 @@ class LeafEncoder:
                 micros(event.at),
                 event.region.encode(),
             )
-            + refs[0]
-            + refs[1]
-            + refs[2]
-            + commit
-        )
-        return EncodedEvent(entry, body, commit, refs[0] if flags & 1 else None)
+            self._head_key, self._head = head_key, head
+        entry = head + record + subject + actor + commit
+        return EncodedEvent(entry, body, commit, record if flags & 1 else None)
 
 
 def decode_leaf(entry: bytes) -> Leaf:
