@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from onshore.adapters.sources.parquet_file import ParquetSlice
 from onshore.core.classify.column import ColumnVerdict
@@ -21,7 +22,7 @@ from onshore.core.classify.registry import default_registry
 from onshore.core.classify.subject_country import PRIORITY
 from onshore.services.scan.blocks import Block
 from onshore.services.scan.columns import scan_column
-from onshore.services.scan.encode import encode_block
+from onshore.services.scan.encode import encode_block, json_countries
 
 #: Batch outputs above this size go through a file, not the result pipe.
 SPILL_BYTES = 1 << 20
@@ -61,6 +62,8 @@ class Job:
     slice: ParquetSlice | None = None
     #: Directory where a worker leaves large outputs instead of sending them back.
     spill_dir: str | None = None
+    #: Where large outputs go when ``spill_dir`` is full (a RAM disk may fill up).
+    spill_fallback: str | None = None
 
 
 @dataclass
@@ -137,6 +140,22 @@ def _subject_countries(batch: pa.RecordBatch, blocks: list[Block]) -> np.ndarray
     return country
 
 
+def _spill(chunks: list[bytes | bytearray], *dirs: str | None) -> str | None:
+    """Write ``chunks`` to a new file in the first directory with room; its path, or None."""
+    for where in dirs:
+        if where is None:
+            continue
+        fd, path = tempfile.mkstemp(dir=where, suffix=".jsonl")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.writelines(chunks)
+        except OSError:  # full (a RAM disk): try the next one
+            os.unlink(path)
+            continue
+        return path
+    return None
+
+
 def process(job: Job) -> BatchResult:
     """Classify one batch: findings (encoded) and counts."""
     if job.batch is None or job.rows is None:
@@ -156,7 +175,8 @@ def process(job: Job) -> BatchResult:
     country = _subject_countries(batch, blocks)
     hit_rows = np.zeros(batch.num_rows, dtype=bool)
     viol_rows = np.zeros(batch.num_rows, dtype=bool)
-    chunks: list[bytes] = []
+    chunks: list[bytes | bytearray] = []
+    subject_json = json_countries(country)
     for block in blocks:
         block.subject_country = country[block.pos]
         if job.located:
@@ -169,20 +189,27 @@ def process(job: Job) -> BatchResult:
                 viol_rows[block.pos[block.violation]] = True
         if job.preview:
             block.values = _values(batch, block)
-        chunks.append(encode_block(job.source, block, located=job.located, preview=job.preview))
+        chunks.append(
+            encode_block(
+                job.source,
+                block,
+                located=job.located,
+                preview=job.preview,
+                subject_json=subject_json,
+            )
+        )
         result.findings += len(block)
         result.categories[block.category] += len(block)
         hit_rows[block.pos] = True
     if job.spill_dir is not None and sum(len(c) for c in chunks) > SPILL_BYTES:
-        fd, path = tempfile.mkstemp(dir=job.spill_dir, suffix=".jsonl")
-        with os.fdopen(fd, "wb") as fh:
-            fh.writelines(chunks)
-        result.spill = path
-    else:
+        result.spill = _spill(chunks, job.spill_dir, job.spill_fallback)
+    if result.spill is None:
         result.lines = b"".join(chunks)
     result.rows_with_findings = int(hit_rows.sum())
-    subjects = country[hit_rows]
-    result.subject_countries.update(c for c in subjects.tolist() if c is not None)
+    counts = pc.value_counts(subject_json.filter(pa.array(hit_rows))).to_pylist()
+    result.subject_countries.update(
+        {c["values"][1:-1]: c["counts"] for c in counts if c["values"] != "null"}
+    )
     result.vn_subject_rows = result.subject_countries.get("VN", 0)
     result.violation_rows = int(viol_rows.sum())
     return result

@@ -45,12 +45,60 @@ def _mask(arr: pa.Array) -> np.ndarray:
     return result
 
 
-def usable(column: pa.Array) -> np.ndarray:
-    """Cells that are neither null nor a placeholder (``n/a``, ``-``, ``không``...)."""
-    trimmed = pc.utf8_lower(pc.utf8_trim_whitespace(column))
-    placeholder = pc.is_in(trimmed, value_set=pa.array(sorted(PLACEHOLDERS)))
-    keep: np.ndarray = _mask(pc.invert(placeholder)) & _mask(pc.is_valid(column))
+_PLACEHOLDER_SET = pa.array(sorted(PLACEHOLDERS), pa.string())
+#: No placeholder is longer (in characters; lower-casing keeps the character count).
+_PLACEHOLDER_CHARS = max(len(p) for p in PLACEHOLDERS)
+
+
+def usable(column: pa.Array, trimmed: pa.Array | None = None) -> np.ndarray:
+    """Cells that are neither null nor a placeholder (``n/a``, ``-``, ``không``...).
+
+    ``trimmed`` is ``column`` with whitespace trimmed, when the caller has it. Only cells
+    short enough to be a placeholder are lower-cased and looked up.
+
+    Example:
+        >>> usable(pa.array(["0912345678", " N/A ", None, "-"])).tolist()
+        [True, False, False, False]
+    """
+    if trimmed is None:
+        trimmed = pc.utf8_trim_whitespace(column)
+    keep = _mask(pc.is_valid(column))
+    short = _mask(pc.less_equal(pc.utf8_length(trimmed), _PLACEHOLDER_CHARS)) & keep
+    pos = np.flatnonzero(short)
+    if len(pos):
+        lowered = pc.utf8_lower(trimmed.take(pa.array(pos)))
+        keep[pos[_mask(pc.is_in(lowered, value_set=_PLACEHOLDER_SET))]] = False
     return keep
+
+
+def _string_bytes(column: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of every cell of a string array, back to back (no copy)."""
+    data = column.buffers()[2]
+    if data is None or len(column) == 0:
+        return np.empty(0, dtype=np.uint8)
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)
+    first, last = offsets[column.offset], offsets[column.offset + len(column)]
+    raw: np.ndarray = np.frombuffer(data, dtype=np.uint8)[first:last]
+    return raw
+
+
+def stripped(column: pa.Array, chars: str) -> pa.Array:
+    """``column`` without any of ``chars``; only the characters that occur are replaced.
+
+    Example:
+        >>> stripped(pa.array(["091 234.5678", None]), " .-()").to_pylist()
+        ['0912345678', None]
+    """
+    if not chars:
+        return column
+    if not chars.isascii():
+        return pc.replace_substring_regex(column, "[" + re.escape(chars) + "]", "")
+    table = np.zeros(256, dtype=bool)
+    table[list(chars.encode())] = True
+    raw = _string_bytes(column)
+    for byte in np.unique(raw[table[raw]]).tolist():
+        column = pc.replace_substring(column, chr(byte), "")
+    return column
 
 
 @dataclass
@@ -59,56 +107,72 @@ class _Python:
 
     pos: np.ndarray
     confidence: np.ndarray
-    country: np.ndarray
+    #: One country per cell, or one for all of them.
+    country: np.ndarray | str | None
 
 
-#: Per-process memo of Python checks: (recognizer, value) -> score (values repeat across batches).
-_MEMO: dict[tuple[str, str], float | None] = {}
+#: What a Python check made of a value: ``(confidence, country)``, or None when rejected.
+_Outcome = tuple[float, str | None] | None
+#: Per-process memo of Python checks, per (recognizer, name boost): value -> outcome
+#: (values repeat across batches: names, cities...).
+_MEMO: dict[tuple[str, float], dict[str, _Outcome]] = {}
 _MEMO_MAX = 200_000
 
 
-def _checked(rec: Recognizer, value: str) -> float | None:
-    key = (rec.name, value)
-    try:
-        return _MEMO[key]
-    except KeyError:
-        pass
+def _outcome(rec: Recognizer, value: str, boost: float) -> _Outcome:
     score = rec.check(value)
-    if len(_MEMO) >= _MEMO_MAX:
-        _MEMO.clear()
-    _MEMO[key] = score
-    return score
+    if score is None or score + boost < THRESHOLD:
+        return None
+    return (min(1.0, score + boost), rec.country_of(value))
+
+
+def _outcomes(rec: Recognizer, uniques: list[str], boost: float) -> list[_Outcome]:
+    memo = _MEMO.setdefault((rec.name, boost), {})
+    missing = object()
+    got: list[object] = [memo.get(v, missing) for v in uniques]
+    if len(memo) + len(uniques) > _MEMO_MAX:
+        memo.clear()
+    for i, value in enumerate(uniques):
+        if got[i] is missing:
+            got[i] = memo[value] = _outcome(rec, value, boost)
+    return got  # type: ignore[return-value]
 
 
 def _python_check(rec: Recognizer, column: pa.Array, pos: np.ndarray, boost: float) -> _Python:
     if len(pos) == 0:
         return _Python(pos, np.empty(0), np.empty(0, dtype=object))
-    subset = column.take(pa.array(pos))
+    subset = column if len(pos) == len(column) else column.take(pa.array(pos))
     encoded = pc.dictionary_encode(subset)
-    uniques = encoded.dictionary.to_pylist()
-    conf = np.full(len(uniques), np.nan)
-    country = np.empty(len(uniques), dtype=object)
-    for i, value in enumerate(uniques):
-        score = _checked(rec, value)
-        if score is not None and score + boost >= THRESHOLD:
-            conf[i] = min(1.0, score + boost)
-            country[i] = rec.country_of(value)
+    found = _outcomes(rec, encoded.dictionary.to_pylist(), boost)
+    conf = np.array([np.nan if f is None else f[0] for f in found], dtype=np.float64)
+    countries = {f[1] for f in found if f is not None}
     idx = encoded.indices.to_numpy(zero_copy_only=False)
     per_cell = conf[idx]
     ok = ~np.isnan(per_cell)
-    return _Python(pos[ok], np.round(per_cell[ok], 3), country[idx][ok])
+    country: np.ndarray | str | None
+    if len(countries) <= 1:  # one country (or none) for every accepted value
+        country = next(iter(countries), None)
+    else:
+        by_value = np.array([None if f is None else f[1] for f in found], dtype=object)
+        country = by_value[idx[ok]]
+    return _Python(pos[ok], np.round(per_cell[ok], 3), country)
 
 
 def _detector_blocks(
-    verdict: ColumnVerdict, column: pa.Array, rows: np.ndarray, remaining: np.ndarray
+    verdict: ColumnVerdict,
+    column: pa.Array,
+    rows: np.ndarray,
+    remaining: np.ndarray,
+    trimmed: pa.Array,
 ) -> list[Block]:
     blocks: list[Block] = []
+    normalised: dict[str, pa.Array] = {}
     for rec in verdict.detectors:
         boost = NAME_BOOST if rec.category == verdict.named else 0.0
         if rec._compiled:
-            norm = pc.utf8_trim_whitespace(column)
-            if rec.cell_strip:
-                norm = pc.replace_substring_regex(norm, "[" + re.escape(rec.cell_strip) + "]", "")
+            norm = normalised.get(rec.cell_strip)
+            if norm is None:
+                norm = normalised[rec.cell_strip] = stripped(trimmed, rec.cell_strip)
             for pattern, base in rec.cell_patterns:
                 score = min(1.0, base + boost)
                 hit = _mask(pc.match_substring_regex(norm, f"^(?:{pattern})$")) & remaining
@@ -197,11 +261,14 @@ def scan_column(verdict: ColumnVerdict, column: pa.Array, rows: np.ndarray) -> l
         column = column.combine_chunks()
     if not (verdict.detectors or verdict.name_only or verdict.free_text):
         return []
-    ok = usable(column)
+    trimmed = pc.utf8_trim_whitespace(column)
+    ok = usable(column, trimmed)
     if verdict.free_text:
         return _text_blocks(verdict, column, rows, ok)
     remaining = ok.copy()
-    blocks = _detector_blocks(verdict, column, rows, remaining) if verdict.detectors else []
+    blocks = (
+        _detector_blocks(verdict, column, rows, remaining, trimmed) if verdict.detectors else []
+    )
     if verdict.name_only:
         pos = np.flatnonzero(remaining)
         blocks.append(
