@@ -112,3 +112,13 @@ def test_stripped_removes_exactly_those_characters(cells: list[str | None], char
 @pytest.mark.parametrize("chars", ["", " ."])
 def test_stripped_of_an_empty_column(chars: str) -> None:
     assert stripped(pa.array([], pa.string()), chars).to_pylist() == []
+
+
+@pytest.mark.parametrize("first", [0, 5_000, 99_000, 995_000])
+def test_fast_path_over_many_lines_and_widths(first: int) -> None:
+    rows = 9_001  # several fill chunks; row numbers cross a power of ten
+    batch = np.array([("VN", None, "US")[i % 3] for i in range(rows)], dtype=object)
+    pos = np.arange(rows)
+    block = _block(pos, first, np.full(rows, 0.85), batch)
+    fast = encode_block("t.parquet", block, subject_json=json_countries(batch))
+    assert bytes(fast) == bytes(encode_block("t.parquet", block))

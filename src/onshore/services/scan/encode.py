@@ -113,6 +113,8 @@ def _digit_count(rows: np.ndarray) -> np.ndarray:
     return width
 
 
+#: Lines filled per pass (a few hundred kB: every pass over them hits the cache).
+_CHUNK = 2048
 #: More runs of equal-width row numbers than this and the generic join is used.
 _MAX_RUNS = 64
 
@@ -137,11 +139,13 @@ def _fixed_lines(
         w = int(width[lo])
         size = (hi - lo) * (fixed + w)
         out = np.frombuffer(buf, dtype=np.uint8, count=size, offset=at).reshape(hi - lo, -1)
-        out[:] = np.frombuffer(head + b"0" * w + middle + b" " * s + tail, np.uint8)
-        run = rows[lo:hi]
-        for k in range(w):
-            out[:, h + k] = 48 + (run // 10 ** (w - 1 - k)) % 10
-        out[:, h + w + m : h + w + m + s] = subject[lo:hi]
+        line = np.frombuffer(head + b"0" * w + middle + b" " * s + tail, np.uint8)
+        for c0 in range(0, hi - lo, _CHUNK):  # a chunk's lines stay in cache for every pass
+            part, run = out[c0 : c0 + _CHUNK], rows[lo + c0 : min(hi, lo + c0 + _CHUNK)]
+            part[:] = line
+            for k in range(w):
+                part[:, h + k] = 48 + (run // 10 ** (w - 1 - k)) % 10
+            part[:, h + w + m : h + w + m + s] = subject[lo + c0 : lo + c0 + len(run)]
         at += size
     return buf
 
