@@ -1,4 +1,5 @@
-"""``onshore audience ingest|status|obligations|prepare|dossier|file``: audience thresholds.
+"""``onshore audience ingest|followers|status|obligations|prepare|dossier|file``:
+audience thresholds.
 
 Each command reads the configuration once and makes one service call
 (:class:`onshore.services.audience.AudienceService`).
@@ -18,6 +19,7 @@ from rich.table import Table
 
 from onshore.core.errors import InputError
 from onshore.services.audience import AudienceService
+from onshore.services.audience_followers import read_followers
 from onshore.services.runtime import open_runtime
 from onshore.services.takedowns import case_view as case_dict
 from onshore.settings import load_settings
@@ -74,6 +76,48 @@ def ingest(
         for bad in report.bad_rows[:20]:
             console.print(f"  line {bad['line']}: {bad['reason']}")
     if report.bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def followers(
+    path: Annotated[
+        Path, typer.Argument(help="CSV (header) or JSON Lines: follower_id + signals.")
+    ],
+    subject: Annotated[str, typer.Option("--subject", help="The account's id.")],
+    day: Annotated[str, typer.Option("--date", help="The day of the list, YYYY-MM-DD.")],
+    subject_type: Annotated[str, typer.Option("--type", help="account or service.")] = "account",
+    strict: Annotated[bool, typer.Option("--strict", help="Any bad row rejects the list.")] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl (default: by extension).")
+    ] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Attribute an account's followers to countries with the residency resolver (signals:
+    declared_residence, phone_number, address_country, ip) and ingest the counts as the
+    day's subscribers with their confidence. No follower id is stored. Exit code 2 when bad
+    rows were found.
+
+    Example: ``onshore audience followers followers.csv --subject acct-42 --date 2026-11-20``
+    """
+    with _service(config) as svc:
+        report = svc.attribute_followers(subject, day, read_followers(path, fmt),
+                                         subject_type=subject_type, strict=strict)  # fmt: skip
+    att = report.attribution or {}
+    if as_json:
+        _echo(report.to_dict())
+    else:
+        state = "already applied" if report.already_applied else "applied"
+        console.print(f"{report.batch_id[:19]}…  {state}: {att.get('followers')} followers, "
+                      f"{att.get('bad')} bad; obligations opened {len(report.opened)}")  # fmt: skip
+        for country, c in (att.get("countries") or {}).items():
+            by = ", ".join(f"{k} {v}" for k, v in c["decided_by"].items())
+            console.print(f"  {country}: {c['followers']} (confidence {c['confidence']:.2f}, "
+                          f"lowest {c['min_confidence']:.2f}; {by})")  # fmt: skip
+        for bad in (att.get("bad_rows") or [])[:20]:
+            console.print(f"  line {bad['line']}: {bad['reason']}")
+    if att.get("bad"):
         raise typer.Exit(2)
 
 

@@ -32,13 +32,12 @@ deployment's default region (or the ``region`` given).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
 import duckdb
-import pyarrow as pa
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from onshore.core.audit import AuditEvent, EventType
@@ -50,7 +49,6 @@ from onshore.core.cases.audience import (
     dossier_missing,
     metrics_as_of,
     month_before,
-    threshold_bounds,
 )
 from onshore.core.cases.dossier import SCHEMA, digest, to_html
 from onshore.core.cases.guards import GuardContext
@@ -58,13 +56,14 @@ from onshore.core.errors import InputError
 from onshore.core.policy import EntityFacts, Facts
 from onshore.core.policy.model import Rule
 from onshore.ports import Case
+from onshore.services.audience_followers import ingest_followers
 from onshore.services.audience_ingest import (
     IngestReport,
-    _quote,
     check,
     day_counts,
     file_source,
     register_rows,
+    threshold_candidates,
 )
 from onshore.services.cases import CaseKind, CaseService
 from onshore.services.runtime import Region, Runtime
@@ -121,21 +120,34 @@ class AudienceService:
 
     def ingest_rows(
         self, rows: Sequence[Mapping[str, Any]], *, strict: bool = False,
-        actor: str = SYSTEM, role: str = "operator",
+        actor: str = SYSTEM, role: str = "operator", context: Mapping[str, Any] | None = None,
     ) -> IngestReport:  # fmt: skip
-        """Ingest rows given as objects (the HTTP API); line numbers count from 1."""
+        """Ingest rows given as objects (the HTTP API); line numbers count from 1. ``context``
+        (e.g. a follower attribution) is kept with the batch and is part of its id."""
         if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
             raise InputError("rows must be a list of objects")
         con = duckdb.connect()
         try:
-            batch_id = register_rows(con, "input_rows", rows)
-            return self._ingest(con, "input_rows", 0, batch_id, strict, actor, role, "rows")
+            batch_id = register_rows(con, "input_rows", rows, context)
+            return self._ingest(con, "input_rows", 0, batch_id, strict, actor, role, "rows",
+                                context)  # fmt: skip
         finally:
             con.close()
 
+    def attribute_followers(
+        self, subject_id: str, day: str, followers: Iterable[tuple[int, Mapping[str, Any]]], *,
+        subject_type: str = "account", strict: bool = False, actor: str = SYSTEM,
+        role: str = "operator",
+    ) -> IngestReport:  # fmt: skip
+        """Count an account's followers per country with the residency resolver and ingest
+        the counts as the day's ``subscribers`` with their confidence (see
+        :func:`onshore.services.audience_followers.ingest_followers`)."""
+        return ingest_followers(self, subject_id, day, followers, subject_type=subject_type,
+                                strict=strict, actor=actor, role=role)  # fmt: skip
+
     def _ingest(
         self, con: duckdb.DuckDBPyConnection, source: str, offset: int, batch_id: str,
-        strict: bool, actor: str, role: str, fmt: str,
+        strict: bool, actor: str, role: str, fmt: str, extra: Mapping[str, Any] | None = None,
     ) -> IngestReport:  # fmt: skip
         started = time.perf_counter()
         report, table = check(con, source, offset, batch_id, strict)
@@ -144,9 +156,11 @@ class AudienceService:
             report.seconds = round(time.perf_counter() - started, 3)
             return report
         days = day_counts(con)
-        candidates = self._candidates(con)
+        watched = [k for k, s in self.store.states().items()
+                   if any(v.get("above") for v in s.get("rules", {}).values())]  # fmt: skip
+        candidates = threshold_candidates(con, self.rules_for, watched)
         info = {"format": fmt, "rows": report.rows, "good": report.good, "bad": report.bad,
-                "actor": actor}  # fmt: skip
+                "actor": actor, **(extra or {})}  # fmt: skip
         now = self.runtime.clock.now()
         with self.region.db.transaction():
             counts = self.store.apply(batch_id, info, table, days, now.isoformat())
@@ -156,38 +170,6 @@ class AudienceService:
             self._evaluate(candidates, report, actor, role)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
-
-    def _candidates(self, con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
-        """(subject, type, country, latest day) of rows that may cross or left a threshold."""
-        tests = []
-        pairs = con.execute("SELECT DISTINCT country, subject_type FROM good").fetchall()
-        for country, kind in pairs:
-            bounds = threshold_bounds(self.rules_for(kind, country), country)
-            parts = [f"{c} >= {b}" for c, b in bounds.items()]
-            if parts:
-                tests.append(
-                    f"(country = {_quote(country)} AND subject_type = {_quote(kind)} "
-                    f"AND ({' OR '.join(parts)}))"
-                )
-        watched = [k for k, s in self.store.states().items()
-                   if any(v.get("above") for v in s.get("rules", {}).values())]  # fmt: skip
-        con.register(
-            "watched",
-            pa.table(
-                {"subject_id": [k[0] for k in watched], "country": [k[1] for k in watched]},
-                schema=pa.schema([("subject_id", pa.string()), ("country", pa.string())]),
-            ),
-        )
-        where = " OR ".join(tests) or "false"
-        return [
-            tuple(r)
-            for r in con.execute(
-                "SELECT subject_id, any_value(subject_type), country, max(day) FROM good g "
-                f"WHERE {where} OR EXISTS (SELECT 1 FROM watched w "
-                "WHERE w.subject_id = g.subject_id AND w.country = g.country) "
-                "GROUP BY subject_id, country ORDER BY 1, 3"
-            ).fetchall()
-        ]
 
     # -- thresholds -------------------------------------------------------------------------
 
@@ -287,7 +269,11 @@ class AudienceService:
         day = on or series[-1].day
         history: list[dict[str, Any]] = []
         prev: int | None = None
+        attributions: dict[str, Any] = {}
         for o in series:
+            if o.batch_id not in attributions:
+                info = self.store.batch(o.batch_id) or {}
+                attributions[o.batch_id] = (info.get("attribution") or {}).get("countries")
             change = None if prev is None or o.subscribers is None else o.subscribers - prev
             history.append(
                 {
@@ -299,6 +285,11 @@ class AudienceService:
                     "monetised": o.monetised,
                     "batch_id": o.batch_id,
                     "line": o.line,
+                    **(
+                        {"attribution": attributions[o.batch_id].get(country)}
+                        if attributions[o.batch_id] is not None
+                        else {}
+                    ),
                 }
             )
             prev = o.subscribers if o.subscribers is not None else prev

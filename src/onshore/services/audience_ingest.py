@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from onshore.core.cases.audience import COLUMNS
+from onshore.core.cases.audience import COLUMNS, threshold_bounds
 from onshore.core.errors import InputError
+from onshore.core.policy.model import Rule
 
 _REQUIRED = ("subject_id", "country", "date")
 _BAD_SHOWN = 1000
@@ -49,6 +50,7 @@ class IngestReport:
     above: list[str] = field(default_factory=list)
     bad_rows: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    attribution: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -90,13 +92,16 @@ def file_source(path: Path, fmt: str) -> tuple[str, int, str]:
 
 
 def register_rows(
-    con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[Mapping[str, Any]]
-) -> str:
+    con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[Mapping[str, Any]],
+    context: Mapping[str, Any] | None = None,
+) -> str:  # fmt: skip
     """Register ``rows`` (objects) as relation ``name`` of text columns; the batch id is the
-    SHA-256 of their canonical JSON."""
+    SHA-256 of their canonical JSON (with ``context``, e.g. a follower attribution, when
+    given)."""
     if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
         raise InputError("rows must be a list of objects")
-    body = json.dumps(list(rows), sort_keys=True, separators=(",", ":"), default=str)
+    whole: Any = list(rows) if context is None else {"rows": list(rows), **context}
+    body = json.dumps(whole, sort_keys=True, separators=(",", ":"), default=str)
     cols: dict[str, list[str | None]] = {c: [] for c in COLUMNS}
     for i, row in enumerate(rows, start=1):
         if not isinstance(row, Mapping):
@@ -194,6 +199,42 @@ def _first_of_each_key(table: pa.Table) -> tuple[pa.Table, list[dict[str, Any]]]
             reason = f"duplicate of line {first} (same subject, country and date)"
             dups.append({"line": int(lines[i]), "reason": reason})
     return table.filter(pc.invert(repeat)), dups
+
+
+def threshold_candidates(
+    con: duckdb.DuckDBPyConnection, rules_for: Callable[[str, str], list[Rule]],
+    watched: Sequence[tuple[str, str]],
+) -> list[tuple[str, str, str, str]]:  # fmt: skip
+    """(subject, type, country, latest day) of the ``good`` rows that may cross a threshold
+    (a value reaches the lowest bound of the rules ``rules_for(type, country)`` returns) or
+    whose ``(subject, country)`` is ``watched`` (above a threshold before)."""
+    tests = []
+    pairs = con.execute("SELECT DISTINCT country, subject_type FROM good").fetchall()
+    for country, kind in pairs:
+        bounds = threshold_bounds(rules_for(kind, country), country)
+        parts = [f"{c} >= {b}" for c, b in bounds.items()]
+        if parts:
+            tests.append(
+                f"(country = {_quote(country)} AND subject_type = {_quote(kind)} "
+                f"AND ({' OR '.join(parts)}))"
+            )
+    con.register(
+        "watched",
+        pa.table(
+            {"subject_id": [k[0] for k in watched], "country": [k[1] for k in watched]},
+            schema=pa.schema([("subject_id", pa.string()), ("country", pa.string())]),
+        ),
+    )
+    where = " OR ".join(tests) or "false"
+    return [
+        tuple(r)
+        for r in con.execute(
+            "SELECT subject_id, any_value(subject_type), country, max(day) FROM good g "
+            f"WHERE {where} OR EXISTS (SELECT 1 FROM watched w "
+            "WHERE w.subject_id = g.subject_id AND w.country = g.country) "
+            "GROUP BY subject_id, country ORDER BY 1, 3"
+        ).fetchall()
+    ]
 
 
 def day_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:

@@ -2,7 +2,9 @@
 
 ``POST /v1/audience/metrics`` takes ``{"rows": [...], "strict": false}`` (JSON) or, with
 ``?format=csv`` or ``?format=jsonl``, a raw CSV or JSON Lines body, up to the server's body
-limit; larger files go through ``onshore audience ingest``. Reading needs ``cases.read``;
+limit; larger files go through ``onshore audience ingest``. ``POST
+/v1/audience/subjects/{id}/followers`` takes a day's follower list with residency signals
+and ingests the per-country counts the residency resolver attributes. Reading needs ``cases.read``;
 ingesting and the obligation steps ``cases.write``.
 """
 
@@ -90,6 +92,35 @@ def status(
 ) -> dict[str, Any]:
     """How the subject's counters stood on ``on`` and how they got there."""
     return svc.status(subject_id, country, on)
+
+
+class FollowersIn(Strict):
+    """An account's follower list for one day: ``follower_id`` and residency signals per
+    follower (``declared_residence``, ``phone_number``, ``address_country``, ``ip``)."""
+
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-11-20"])
+    subject_type: str = Field(default="account", pattern="^(account|service)$")
+    followers: list[dict[str, Any]] = Field(
+        examples=[[{"follower_id": "f-1", "phone_number": "+84912345678"}]]
+    )
+    strict: bool = False
+
+
+@router.post("/subjects/{subject_id}/followers")
+def followers(
+    subject_id: str,
+    body: FollowersIn,
+    principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
+    svc: AudienceService = Depends(service),  # noqa: B008
+) -> dict[str, Any]:
+    """Attribute each follower to a country with the residency resolver and ingest the
+    per-country counts as the day's subscribers, with their confidence (no follower id is
+    stored); bad follower rows come back with line (from 1) and reason."""
+    return svc.attribute_followers(
+        subject_id, body.date, list(enumerate(body.followers, start=1)),
+        subject_type=body.subject_type, strict=body.strict, actor=principal.name,
+        role=principal.role,
+    ).to_dict()  # fmt: skip
 
 
 @router.get("/obligations")
