@@ -135,7 +135,25 @@ def test_dossier_json_html_and_filing(svc: AudienceService, tmp_path: Path) -> N
 
 def test_bounds_come_from_the_packs(runtime: Runtime) -> None:
     rules = [r.rule for r in runtime.engine.rules]
-    assert threshold_bounds(rules, "VN") == {"subscribers": 10000.0, "monthly_visits": 10000.0}
+    # VN-D147-10k: over 10,000 followers, or livestreaming or monetised for a VN audience
+    assert threshold_bounds(rules, "VN") == {"subscribers": 10000.0, "monthly_visits": 10000.0,
+                                             "livestreaming": 1.0, "monetised": 1.0}  # fmt: skip
+
+
+def test_a_small_livestreaming_account_is_advised_to_notify(
+    svc: AudienceService, tmp_path: Path
+) -> None:
+    report = svc.ingest_file(write_csv(tmp_path / "m.csv", [
+        "acct-1,account,VN,2026-11-20,800,,true,false",
+        "acct-2,account,VN,2026-11-20,800,,false,yes",
+        "acct-3,account,VN,2026-11-20,800,,false,false",
+        "acct-4,account,SG,2026-11-20,800,,true,true",
+    ]))  # fmt: skip
+    assert report.evaluated == 2 and len(report.opened) == 2  # no rule looks at SG audiences
+    cases = {c.data["subject_id"]: c for c in svc.obligations()}
+    assert sorted(cases) == ["acct-1", "acct-2"]
+    rule = cases["acct-1"].data["rule"]
+    assert (rule["rule_id"], rule["enforced"], rule["due"]) == ("VN-D147-10k", False, None)
 
 
 @given(st.lists(st.integers(0, 10**9), min_size=6, max_size=6))

@@ -133,7 +133,7 @@ def threshold_bounds(rules: Iterable[Rule], country: str) -> dict[str, float]:
         >>> from onshore.services.policy import load_engine
         >>> engine = load_engine(["vn"])
         >>> threshold_bounds([engine.rule(r) for r in ("VN-D147-10k", "VN-D147-23.3a")], "VN")
-        {'subscribers': 10000.0, 'monthly_visits': 100000.0}
+        {'subscribers': 10000.0, 'livestreaming': 1.0, 'monetised': 1.0, 'monthly_visits': 100000.0}
     """
     names = metric_names(country)
     out: dict[str, float] = {}
