@@ -164,3 +164,24 @@ def test_data_survives_reopening(tmp_path: Path) -> None:
     assert db.ledger.size() == 3
     assert db.ledger.integrated_size() == 3
     db.close()
+
+
+def test_record_refs_already_indexed_in_an_earlier_call(
+    db: RegionDatabase, store: AuditLogStore
+) -> None:
+    a, b = b"a" * 32, b"b" * 32
+    with db.transaction():
+        store.index_refs([(a, 0)])
+    with db.transaction():
+        store.index_refs([(b, 2), (a, 0), (a, 5)])
+        store.index_refs([])
+    assert store.find_ref(a) == [0, 5]
+    assert store.find_ref(b) == [2]
+
+
+def test_empty_append_adds_nothing(db: RegionDatabase, store: AuditLogStore) -> None:
+    es, hs = entries(2)
+    with db.transaction():
+        assert store.append(es, hs) == 0
+        assert store.append([], []) == 2
+    assert store.size() == 2

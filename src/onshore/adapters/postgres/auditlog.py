@@ -4,7 +4,10 @@ Tables: ``ledger_leaves`` (index, entry, leaf hash), ``ledger_payloads`` (commit
 canonical JSON), ``ledger_refs`` (record ref, leaf index), ``ledger_tiles`` (C2SP tiles),
 ``ledger_checkpoints`` (signed notes) and ``ledger_meta`` (integrated size). Every write
 joins the database's transaction; appends take an exclusive table lock (so indexes stay
-dense under concurrent writers) and are one pipelined ``executemany``.
+dense under concurrent writers) and are one binary ``COPY`` (about seven times less client
+work a row than an ``executemany``). Record refs are one ``COPY`` in a savepoint too; when
+a pair is already indexed the savepoint is rolled back and the pairs are inserted with
+``ON CONFLICT DO NOTHING`` instead.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
+
+from psycopg import errors as pg_errors
 
 from onshore.core.errors import StoreIntegrityError
 
@@ -65,6 +70,12 @@ class PostgresAuditLogStore:
             with self._db.conn.cursor() as cur:
                 cur.executemany(sql, rows)
 
+    def _copy(self, sql: str, types: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        with self._db.conn.cursor() as cur, cur.copy(sql) as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+
     def append(self, entries: Sequence[bytes], leaf_hashes: Sequence[bytes]) -> int:
         """Append entries and their leaf hashes; return the first new index."""
         if len(entries) != len(leaf_hashes):
@@ -72,10 +83,12 @@ class PostgresAuditLogStore:
         with self._db.transaction():
             self._db.execute("LOCK TABLE ledger_leaves IN EXCLUSIVE MODE")
             first = self.size()
-            self._executemany(
-                "INSERT INTO ledger_leaves (idx, entry, leaf_hash) VALUES (%s, %s, %s)",
-                zip(range(first, first + len(entries)), entries, leaf_hashes, strict=True),
-            )
+            if entries:
+                self._copy(
+                    "COPY ledger_leaves (idx, entry, leaf_hash) FROM STDIN (FORMAT BINARY)",
+                    ("int8", "bytea", "bytea"),
+                    zip(range(first, first + len(entries)), entries, leaf_hashes, strict=True),
+                )
             return first
 
     def size(self) -> int:
@@ -130,7 +143,19 @@ class PostgresAuditLogStore:
 
     def index_refs(self, items: Sequence[tuple[bytes, int]]) -> None:
         """Index record refs to leaf indexes."""
+        if not items:
+            return
         with self._db.transaction():
+            try:
+                with self._db.transaction():
+                    self._copy(
+                        "COPY ledger_refs (ref, idx) FROM STDIN (FORMAT BINARY)",
+                        ("bytea", "int8"),
+                        items,
+                    )
+                return
+            except pg_errors.UniqueViolation:
+                pass  # some pairs are indexed already: keep those, add the rest
             self._executemany(
                 "INSERT INTO ledger_refs (ref, idx) VALUES (%s, %s) ON CONFLICT DO NOTHING", items
             )
