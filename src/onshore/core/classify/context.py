@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
 from onshore.core.classify.recognizer import fold
 
@@ -113,18 +114,12 @@ class WordIndex:
     """
 
     def __init__(self, folded: str) -> None:
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        self._pos: list[int] = []
-        parts: list[str] = []
-        at = 1
-        for m in _WORD.finditer(folded):
-            self._starts.append(m.start())
-            self._ends.append(m.end())
-            self._pos.append(at)
-            parts.append(m.group())
-            at += len(m.group()) + 1
-        self.padded = " " + " ".join(parts) + " "
+        spans = [m.span() for m in _WORD.finditer(folded)]
+        self._starts: list[int] = [s for s, _ in spans]
+        self._ends: list[int] = [e for _, e in spans]
+        # offset of each word in ``padded``: 1 + the lengths of the words before, plus spaces
+        self._pos: list[int] = list(accumulate((e - s + 1 for s, e in spans), initial=1))[:-1]
+        self.padded = " " + " ".join([folded[s:e] for s, e in spans]) + " "
 
     def window_word(self, start: int, end: int, vocabulary: Sequence[str]) -> str | None:
         """The first vocabulary word found whole among the words inside ``[start, end)``."""
