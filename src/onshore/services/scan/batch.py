@@ -109,7 +109,11 @@ def _subject_countries(batch: pa.RecordBatch, blocks: list[Block]) -> np.ndarray
         key=lambda b: -rank[b.category],
     )
     for block in direct:  # weakest first, so stronger evidence overwrites
-        values = block.countries()
+        if not isinstance(block.country, np.ndarray):  # one country for the whole block
+            if block.country is not None:
+                country[block.pos] = block.country
+            continue
+        values = block.country
         known = values != None  # noqa: E711 - element-wise on an object array
         if known.any():
             country[block.pos[known]] = values[known]
@@ -178,8 +182,8 @@ def process(job: Job) -> BatchResult:
     chunks: list[bytes | bytearray] = []
     subject_json = json_countries(country)
     for block in blocks:
-        block.subject_country = country[block.pos]
-        if job.located:
+        if job.located:  # the encoder takes subject countries from ``subject_json``
+            block.subject_country = country[block.pos]
             is_vn = np.asarray(block.subject_country == "VN", dtype=bool)
             block.violation = is_vn & bool(job.violations.get(block.category, False))
             n_viol = int(block.violation.sum())
