@@ -84,6 +84,58 @@ def test_paging_by_name(tokens: Tokens) -> None:
     assert seen == names
 
 
+def test_cached_verification_honours_revocation_at_once(tokens: Tokens) -> None:
+    issued = tokens.create("cache-me", "operator")
+    other = tokens.create("other", "auditor")
+    assert tokens.cached(issued.secret) is None  # never verified yet
+    assert tokens.verify(issued.secret).name == "cache-me"
+    hit = tokens.cached(issued.secret)
+    if tokens.store.generation() is None:  # PostgreSQL: nothing is cached
+        assert hit is None
+    else:
+        assert hit is not None and hit.name == "cache-me"
+    tokens.revoke("cache-me")
+    assert tokens.cached(issued.secret) is None
+    with pytest.raises(Unauthenticated) as exc:
+        tokens.verify(issued.secret)
+    assert exc.value.details["reason"] == "revoked"
+    assert tokens.verify(other.secret).role == "auditor"
+    assert tokens.cached("onsh_" + "A" * 43) is None
+
+
+def test_a_revocation_by_another_process_reaches_the_cache(tmp_path: Path) -> None:
+    """Two connections to one SQLite control store, as ``onshore serve`` and
+    ``onshore token revoke`` have: the server's cache drops the token on its next check."""
+    server = Tokens(open_token_store("sqlite:///data/control.db", base=tmp_path), FixedClock(AT))
+    cli_side = Tokens(open_token_store("sqlite:///data/control.db", base=tmp_path), FixedClock(AT))
+    try:
+        issued = cli_side.create("ci", "operator")
+        assert server.verify(issued.secret).name == "ci"
+        assert server.cached(issued.secret) is not None
+        cli_side.create("unrelated", "auditor")  # any change drops the cached entries
+        assert server.cached(issued.secret) is None
+        assert server.verify(issued.secret).name == "ci"
+        cli_side.revoke("ci")
+        assert server.cached(issued.secret) is None
+        with pytest.raises(Unauthenticated):
+            server.verify(issued.secret)
+    finally:
+        server.close()
+        cli_side.close()
+
+
+def test_cache_can_be_switched_off(tmp_path: Path) -> None:
+    svc = Tokens(
+        open_token_store("sqlite:///data/control.db", base=tmp_path),
+        FixedClock(AT),
+        cache_seconds=0,
+    )
+    issued = svc.create("ci", "operator")
+    assert svc.verify(issued.secret).name == "ci"
+    assert svc.cached(issued.secret) is None
+    svc.close()
+
+
 def test_sqlite_store_keeps_only_digests(tmp_path: Path) -> None:
     svc = Tokens(open_token_store("sqlite:///data/control.db", base=tmp_path), FixedClock(AT))
     issued = svc.create("ci", "operator")

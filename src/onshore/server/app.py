@@ -82,6 +82,7 @@ def create_app(
         try:
             yield
         finally:
+            ctx.access.close()  # every queued access decision is written before the stores close
             for resource in reversed(owned):  # what the caller handed in, the caller closes
                 resource.close()
             owned.clear()

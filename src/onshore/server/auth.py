@@ -4,7 +4,10 @@ Every protected route declares ``Depends(require(Permission.X))``. The dependenc
 ``Authorization: Bearer`` token, verifies it against the control store (401 when missing,
 unknown or revoked), checks the role against ``server.permissions.MATRIX`` (403 when not
 allowed), and writes the decision, allowed or refused, as an ``access_decision`` leaf on
-the default region's ledger before the route runs. The leaf holds the permission, the
+the default region's ledger before the route runs (group-committed by
+``server.access_ledger``: the request waits for its own leaf's commit). The dependency runs
+on the event loop: a recently verified token is checked from ``Tokens.cached``, and only a
+cache miss reads the control store on a worker thread. The leaf holds the permission, the
 decision and the role; the actor is the token id, keyed-hashed by the ledger. The token
 itself is never stored, logged or echoed. Requests without a valid token are counted
 (``onshore_auth_failures``) and logged without the token, but not written to the ledger:
@@ -18,10 +21,11 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from onshore.core.audit import AuditEvent, EventType
@@ -43,17 +47,15 @@ class Principal:
     role: str
 
 
-def record_decision(
+def decision_event(
     ctx: ServerContext, principal: Principal, permission: Permission, granted: bool
-) -> None:
-    """Write one ``access_decision`` leaf on the default region's ledger (its own
-    transaction, committed before the route runs)."""
+) -> AuditEvent:
+    """The ``access_decision`` event of one authorisation decision (default region)."""
     vault = ctx.vault
-    region = vault.runtime.settings.deployment.default_region
-    event = AuditEvent(
+    return AuditEvent(
         type=EventType.ACCESS_DECISION,
         at=vault.runtime.clock.now(),
-        region=region,
+        region=vault.runtime.settings.deployment.default_region,
         actor=principal.token_id,
         payload={
             "decision": "allow" if granted else "deny",
@@ -61,21 +63,36 @@ def record_decision(
             "roles": [principal.role],
         },
     )
-    with vault.runtime.regions[region].db.transaction():
-        vault.audit_log(region).append([event])
+
+
+def _count_decision(ctx: ServerContext, permission: Permission, granted: bool) -> None:
     ctx.metrics.access_decisions.labels(
         decision="allow" if granted else "deny", permission=permission.value
     ).inc()
 
 
+def record_decision(
+    ctx: ServerContext, principal: Principal, permission: Permission, granted: bool
+) -> None:
+    """Write one ``access_decision`` leaf on the default region's ledger and wait until it
+    is committed (from a worker thread; routes use ``authorize``)."""
+    ctx.access.record_sync(decision_event(ctx, principal, permission, granted))
+    _count_decision(ctx, permission, granted)
+
+
+def _missing(ctx: ServerContext) -> Unauthenticated:
+    ctx.metrics.auth_failures.labels(reason="missing").inc()
+    return Unauthenticated(
+        "a bearer token is required (Authorization: Bearer <token>)",
+        details={"reason": "missing"},
+    )
+
+
 def authenticate(ctx: ServerContext, credentials: HTTPAuthorizationCredentials | None) -> Principal:
-    """The principal of a bearer token; ``Unauthenticated`` (401) otherwise."""
+    """The principal of a bearer token; ``Unauthenticated`` (401) otherwise (may read the
+    control store: call it from a worker thread)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        ctx.metrics.auth_failures.labels(reason="missing").inc()
-        raise Unauthenticated(
-            "a bearer token is required (Authorization: Bearer <token>)",
-            details={"reason": "missing"},
-        )
+        raise _missing(ctx)
     try:
         info = ctx.tokens.verify(credentials.credentials)
     except Unauthenticated as exc:
@@ -84,33 +101,52 @@ def authenticate(ctx: ServerContext, credentials: HTTPAuthorizationCredentials |
     return Principal(info.token_id, info.name, info.role)
 
 
-def require(permission: Permission) -> Callable[..., Principal]:
+async def authorize(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    ctx: ServerContext,
+    permission: Permission,
+) -> Principal:
+    """Authenticate, check ``permission`` and put the decision on the ledger before the
+    route runs (see module). A token verified recently is checked without leaving the event
+    loop (``Tokens.cached``); otherwise the control store is read on a worker thread."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _missing(ctx)
+    info = ctx.tokens.cached(credentials.credentials)
+    if info is None:
+        principal = await run_in_threadpool(authenticate, ctx, credentials)
+    else:
+        principal = Principal(info.token_id, info.name, info.role)
+    request.state.principal = principal
+    granted = allowed(principal.role, permission)
+    await ctx.access.record(decision_event(ctx, principal, permission, granted))
+    _count_decision(ctx, permission, granted)
+    if not granted:
+        log.info(
+            "forbidden",
+            extra={
+                "token_id": principal.token_id,
+                "role": principal.role,
+                "permission": permission.value,
+                "decision": "deny",
+            },
+        )
+        raise Forbidden(
+            f"role {principal.role!r} may not {permission.value}",
+            details={"permission": permission.value, "role": principal.role},
+        )
+    return principal
+
+
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """A dependency that authenticates the caller and checks ``permission`` (see module)."""
 
-    def dependency(
+    async def dependency(
         request: Request,
         credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
         ctx: ServerContext = Depends(context),  # noqa: B008
     ) -> Principal:
-        principal = authenticate(ctx, credentials)
-        request.state.principal = principal
-        granted = allowed(principal.role, permission)
-        record_decision(ctx, principal, permission, granted)
-        if not granted:
-            log.info(
-                "forbidden",
-                extra={
-                    "token_id": principal.token_id,
-                    "role": principal.role,
-                    "permission": permission.value,
-                    "decision": "deny",
-                },
-            )
-            raise Forbidden(
-                f"role {principal.role!r} may not {permission.value}",
-                details={"permission": permission.value, "role": principal.role},
-            )
-        return principal
+        return await authorize(request, credentials, ctx, permission)
 
     dependency.__name__ = f"require_{permission.name.lower()}"
     dependency.permission = permission  # type: ignore[attr-defined]  # read by the matrix test

@@ -1,5 +1,5 @@
 """What every route reaches through ``request.app.state.onshore``: the vault, the token
-service, metrics, the access ledger and the server's limits.
+service, metrics, the access-decision writer and the server's limits.
 
 Example:
     >>> ServerOptions().max_batch
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from onshore.server.access_ledger import AccessLedger
 from onshore.server.metrics import Metrics
 from onshore.services.tokens import Tokens
 from onshore.services.vault import Vault
@@ -29,6 +30,8 @@ class ServerOptions:
     """Default page size of listings (``limit`` may ask for up to ``max_page_limit``)."""
     max_page_limit: int = 1000
     """Largest page a listing returns."""
+    ledger_delay: float = 0.0
+    """Longest the access-decision writer waits for more decisions to commit together (s)."""
 
 
 @dataclass
@@ -39,6 +42,11 @@ class ServerContext:
     tokens: Tokens
     metrics: Metrics
     options: ServerOptions = field(default_factory=ServerOptions)
+    access: AccessLedger = field(init=False)
+    """Where authorisation decisions are written (group commits, see ``access_ledger``)."""
+
+    def __post_init__(self) -> None:
+        self.access = AccessLedger(self.vault, max_delay=self.options.ledger_delay)
 
 
 async def context(request: Request) -> ServerContext:

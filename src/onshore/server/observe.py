@@ -10,10 +10,12 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import secrets
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,6 +23,22 @@ from onshore.server.errors import error_body, log_unexpected
 from onshore.server.metrics import Metrics
 
 log = logging.getLogger("onshore.server.access")
+
+#: Request ids: a random per-process prefix and a counter (unique, not secret; no syscall).
+_PREFIX = secrets.token_hex(4)
+_COUNTER = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """A new 16-hex-digit request id, unique within this process (and, by its random prefix,
+    almost surely across processes).
+
+    Example:
+        >>> a, b = new_request_id(), new_request_id()
+        >>> len(a), a != b, a[:8] == b[:8]
+        (16, True, True)
+    """
+    return f"{_PREFIX}{next(_COUNTER) & 0xFFFFFFFF:08x}"
 
 
 def route_template(scope: Scope) -> str:
@@ -37,12 +55,13 @@ class Observe:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = secrets.token_hex(8)
+        request_id = new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
@@ -84,8 +103,17 @@ class Observe:
             elapsed = time.perf_counter() - started
             route = route_template(scope)
             method = scope["method"]
-            self.metrics.requests.labels(method=method, route=route, status=str(status)).inc()
-            self.metrics.latency.labels(method=method, route=route).observe(elapsed)
+            key = (method, route, str(status))
+            children = self._children.get(key)
+            if children is None:  # one labelled child per route and status, looked up once
+                children = (
+                    self.metrics.requests.labels(method=method, route=route, status=key[2]),
+                    self.metrics.latency.labels(method=method, route=route),
+                )
+                if len(self._children) < 4096:
+                    self._children[key] = children
+            children[0].inc()
+            children[1].observe(elapsed)
             principal = scope["state"].get("principal")
             log.info(
                 "request",

@@ -5,6 +5,12 @@ shown once, when created; the control store keeps its SHA-256 digest, its name, 
 revocation time, never the secret. Tokens live in the deployment's control database
 (``settings.deployment.control_store``), never in a region database.
 
+Verified tokens are cached for ``cache_seconds`` (by digest), but only on stores that can
+tell cheaply whether any token changed since (``TokenStore.generation``: SQLite's
+``PRAGMA data_version`` sees a revocation committed by any process; the memory store counts
+its writes). A revocation therefore takes effect on the next request, whoever made it; on a
+store that cannot tell (PostgreSQL) nothing is cached and every check reads the store.
+
 Example:
     >>> from onshore.adapters.clock import SystemClock
     >>> from onshore.adapters.memory.tokens import MemoryTokenStore
@@ -21,6 +27,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -97,6 +105,10 @@ class TokenStore(Protocol):
     def page(self, after: str | None, limit: int) -> list[TokenInfo]:
         """Up to ``limit`` tokens with ``name > after``, ordered by name."""
 
+    def generation(self) -> object | None:
+        """A value that changes whenever any token is added or revoked, by this process or
+        another; None when the store cannot tell cheaply (then ``Tokens`` caches nothing)."""
+
     def close(self) -> None:
         """Release the connection."""
 
@@ -111,12 +123,19 @@ def digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
+#: Most verified tokens kept in the cache (it is cleared when full).
+CACHE_SIZE = 1024
+
+
 class Tokens:
     """Create, verify, revoke and list API tokens."""
 
-    def __init__(self, store: TokenStore, clock: Clock) -> None:
+    def __init__(self, store: TokenStore, clock: Clock, *, cache_seconds: float = 30.0) -> None:
         self.store = store
         self.clock = clock
+        self.cache_seconds = cache_seconds
+        self._cache: dict[bytes, tuple[TokenInfo, object, float]] = {}
+        self._cache_lock = threading.Lock()
 
     def create(self, name: str, role: str) -> IssuedToken:
         """Issue a token named ``name`` carrying ``role``; the secret is returned once."""
@@ -144,15 +163,54 @@ class Tokens:
         self.store.insert(info, digest(secret))
         return IssuedToken(info, secret)
 
+    def cached(self, secret: str) -> TokenInfo | None:
+        """The token for ``secret`` when it was verified active less than ``cache_seconds``
+        ago and the store reports no token change since; None otherwise (then call
+        ``verify``, which reads the store). Cheap: one digest and, on SQLite, one pragma.
+
+        Example:
+            >>> from onshore.adapters.clock import SystemClock
+            >>> from onshore.adapters.memory.tokens import MemoryTokenStore
+            >>> tokens = Tokens(MemoryTokenStore(), SystemClock())
+            >>> issued = tokens.create("ci", "operator")
+            >>> tokens.cached(issued.secret) is None, tokens.verify(issued.secret).name
+            (True, 'ci')
+            >>> tokens.cached(issued.secret).name
+            'ci'
+            >>> _ = tokens.revoke("ci"); tokens.cached(issued.secret) is None
+            True
+        """
+        if self.cache_seconds <= 0:
+            return None
+        hit = self._cache.get(digest(secret))
+        if hit is None:
+            return None
+        info, generation, verified_at = hit
+        if time.monotonic() - verified_at >= self.cache_seconds:
+            return None
+        if generation is None or self.store.generation() != generation:
+            return None
+        return info
+
     def verify(self, secret: str) -> TokenInfo:
         """The active token for ``secret``; ``Unauthenticated`` when unknown or revoked."""
+        found = self.cached(secret)
+        if found is not None:
+            return found
         if not _SECRET.fullmatch(secret):
             raise Unauthenticated("the bearer token is not valid", details={"reason": "invalid"})
-        info = self.store.by_digest(digest(secret))
+        key = digest(secret)
+        generation = self.store.generation() if self.cache_seconds > 0 else None
+        info = self.store.by_digest(key)
         if info is None:
             raise Unauthenticated("the bearer token is not valid", details={"reason": "invalid"})
         if not info.active:
             raise Unauthenticated("the bearer token was revoked", details={"reason": "revoked"})
+        if generation is not None:  # read before the row: a change in between misses
+            with self._cache_lock:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.clear()
+                self._cache[key] = (info, generation, time.monotonic())
         return info
 
     def revoke(self, name_or_id: str) -> TokenInfo:
@@ -162,6 +220,8 @@ class Tokens:
             raise TokenNotFound("no token with that name or id", details={"token": name_or_id[:64]})
         if info.active:
             self.store.revoke(info.token_id, self.clock.now())
+        with self._cache_lock:
+            self._cache.clear()
         found = self.store.lookup(info.token_id)
         assert found is not None
         return found

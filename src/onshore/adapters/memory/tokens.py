@@ -29,6 +29,7 @@ class MemoryTokenStore:
         self._lock = threading.Lock()
         self._by_id: dict[str, TokenInfo] = {}
         self._digests: dict[bytes, str] = {}
+        self._writes = 0
 
     def insert(self, info: TokenInfo, digest: bytes) -> None:
         """Add a token; ``TokenNameTaken`` when the name is in use."""
@@ -37,6 +38,7 @@ class MemoryTokenStore:
                 raise TokenNameTaken("a token with that name exists", details={"name": info.name})
             self._by_id[info.token_id] = info
             self._digests[digest] = info.token_id
+            self._writes += 1
 
     def by_digest(self, digest: bytes) -> TokenInfo | None:
         """The token whose secret hashes to ``digest``."""
@@ -57,12 +59,17 @@ class MemoryTokenStore:
             info = self._by_id.get(token_id)
             if info is not None and info.revoked_at is None:
                 self._by_id[token_id] = dataclasses.replace(info, revoked_at=at)
+                self._writes += 1
 
     def page(self, after: str | None, limit: int) -> list[TokenInfo]:
         """Tokens ordered by name after ``after``."""
         with self._lock:
             ordered = sorted(self._by_id.values(), key=lambda t: t.name)
         return [t for t in ordered if after is None or t.name > after][:limit]
+
+    def generation(self) -> object | None:
+        """How many tokens were added or revoked so far."""
+        return self._writes
 
     def close(self) -> None:
         """Nothing to release."""

@@ -105,6 +105,10 @@ class PostgresTokenStore:
         )
         return [_info(r) for r in rows]
 
+    def generation(self) -> object | None:
+        """None: PostgreSQL cannot tell cheaply, so verified tokens are not cached."""
+        return None
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:

@@ -67,11 +67,17 @@ class SqliteTokenStore:
             ) from exc
         os.chmod(path, 0o600)
         self._lock = threading.Lock()
+        self._writes = 0
 
-    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _run(
+        self, sql: str, params: tuple[Any, ...] = (), *, write: bool = False
+    ) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
-                return self._conn.execute(sql, params).fetchall()
+                rows = self._conn.execute(sql, params).fetchall()
+                if write:  # counted once done: a generation read earlier no longer matches
+                    self._writes += 1
+                return rows
             except sqlite3.IntegrityError:
                 raise
             except sqlite3.Error as exc:
@@ -85,6 +91,7 @@ class SqliteTokenStore:
             self._run(
                 f"INSERT INTO api_tokens ({_COLUMNS}, digest) VALUES (?, ?, ?, ?, ?, ?)",
                 (info.token_id, info.name, info.role, info.created_at.isoformat(), None, digest),
+                write=True,
             )
         except sqlite3.IntegrityError as exc:
             raise TokenNameTaken(
@@ -110,6 +117,7 @@ class SqliteTokenStore:
         self._run(
             "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
             (at.isoformat(), token_id),
+            write=True,
         )
 
     def page(self, after: str | None, limit: int) -> list[TokenInfo]:
@@ -119,6 +127,11 @@ class SqliteTokenStore:
             (after or "", limit),
         )
         return [_info(r) for r in rows]
+
+    def generation(self) -> object | None:
+        """``PRAGMA data_version`` (changes when another connection, in any process, commits)
+        and this connection's own write count."""
+        return (self._run("PRAGMA data_version")[0][0], self._writes)
 
     def close(self) -> None:
         """Close the connection."""

@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
 from onshore.core.cases.requests import KIND, REQUESTS
-from onshore.server.auth import Principal, require
+from onshore.server.auth import Principal, authorize, require
 from onshore.server.context import ServerContext, context
 from onshore.server.models import Strict
 from onshore.server.permissions import Permission
@@ -161,14 +161,14 @@ def get_request(
     return out
 
 
-def _action_principal(
+async def _action_principal(
     request: Request,
     action: str,
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> Principal:
     permission = ACTION_PERMISSION.get(action, Permission.CASES_WRITE)
-    return require(permission)(request, credentials, ctx)
+    return await authorize(request, credentials, ctx, permission)
 
 
 @router.post("/{case_id}/actions/{action}")
