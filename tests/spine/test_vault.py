@@ -296,3 +296,34 @@ def test_unknown_backend_fails_at_start_up(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"regions\.a\.store"):
         Vault.open(load_settings(path, env={}))
+
+
+def test_concurrent_batches_spanning_regions_do_not_deadlock(vault: Vault) -> None:
+    import threading
+
+    vn = ("+84912345678", "VN")
+    sg = ("+6581234567", "SG")
+
+    def writer(first: tuple[str, str], second: tuple[str, str], tag: str) -> None:
+        for i in range(25):
+            vault.put_many(
+                [
+                    RecordInput(
+                        f"{tag}-{i}-a", "profile", {"phone": first[0]}, {"phone_number": first[0]}
+                    ),
+                    RecordInput(
+                        f"{tag}-{i}-b", "profile", {"phone": second[0]}, {"phone_number": second[0]}
+                    ),
+                ]
+            )
+
+    threads = [
+        threading.Thread(target=writer, args=(vn, sg, "x"), daemon=True),
+        threading.Thread(target=writer, args=(sg, vn, "y"), daemon=True),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "writers deadlocked"
+    assert sum(r.db.records.count() for r in vault.runtime.regions.values()) == 100

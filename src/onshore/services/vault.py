@@ -204,7 +204,8 @@ class Vault:
             by_region.setdefault(p.placement.region, []).append(p)
         indexes: dict[str, int] = {}
         with ExitStack() as stack:
-            for name, batch in by_region.items():
+            # canonical order: two writers never lock the same regions in opposite orders
+            for name, batch in sorted(by_region.items()):
                 region = self.runtime.regions[name]
                 stack.enter_context(region.db.transaction())
                 sealed = self.seal(region, batch, now)
