@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,18 +19,6 @@ T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 def entries(n: int, start: int = 0) -> tuple[list[bytes], list[bytes]]:
     es = [f"entry-{i}".encode() for i in range(start, start + n)]
     return es, [leaf_hash(e) for e in es]
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RegionDatabase]:
-    if request.param == "memory":
-        database = open_database("memory://")
-    elif request.param == "sqlite":
-        database = open_database(f"sqlite:///{tmp_path / 'region.db'}")
-    else:
-        database = open_database(request.getfixturevalue("pg_url"))
-    yield database
-    database.close()
 
 
 @pytest.fixture

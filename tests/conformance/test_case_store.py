@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -49,22 +48,9 @@ def event(case_id: str, seq: int, **kw: Any) -> CaseEvent:
     return CaseEvent(**base)
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RegionDatabase]:
-    if request.param == "memory":
-        database = open_database("memory://")
-    elif request.param == "sqlite":
-        database = open_database(f"sqlite:///{tmp_path / 'region.db'}")
-    else:
-        database = open_database(request.getfixturevalue("pg_url"))
-    yield database
-    database.close()
-
-
 @pytest.fixture
 def store(db: RegionDatabase) -> CaseStore:
-    cases: CaseStore = db.cases  # type: ignore[attr-defined]
-    return cases
+    return db.cases
 
 
 def test_implements_the_port(store: CaseStore) -> None:

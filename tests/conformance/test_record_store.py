@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -49,24 +47,6 @@ def make(
 
 def term(label: str) -> bytes:
     return label.encode().ljust(32, b"\x00")
-
-
-@pytest.fixture(
-    params=[
-        "memory",
-        "sqlite",
-        pytest.param("postgres", marks=pytest.mark.postgres),
-    ]
-)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RegionDatabase]:
-    if request.param == "memory":
-        database = open_database("memory://")
-    elif request.param == "sqlite":
-        database = open_database(f"sqlite:///{tmp_path / 'region.db'}")
-    else:
-        database = open_database(request.getfixturevalue("pg_url"))
-    yield database
-    database.close()
 
 
 @pytest.fixture
