@@ -17,30 +17,27 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from onshore.cli.options import (
+    ActorOpt,
+    ConfigOpt,
+    JsonOpt,
+    RoleOpt,
+    runtime_from,
+)
 from onshore.core.errors import InputError
 from onshore.services.audience import AudienceService
 from onshore.services.audience_followers import read_followers
-from onshore.services.runtime import open_runtime
 from onshore.services.takedowns import case_view as case_dict
-from onshore.settings import load_settings
 
 console = Console()
 app = typer.Typer(help="Audience metrics and threshold obligations (10,000 VN subscribers...).",
                   no_args_is_help=True)  # fmt: skip
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
-ActorOpt = Annotated[str, typer.Option("--actor", help="Who acts (a person's id).")]
-RoleOpt = Annotated[str, typer.Option("--role", help="operator, legal_reviewer, approver, admin.")]
-
 
 @contextmanager
 def _service(config: Path | None) -> Iterator[AudienceService]:
-    runtime = open_runtime(load_settings(config))
-    try:
+    with runtime_from(config) as runtime:
         yield AudienceService(runtime)
-    finally:
-        runtime.close()
 
 
 def _echo(value: Any) -> None:

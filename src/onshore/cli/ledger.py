@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from onshore.cli.options import ConfigOpt, JsonOpt
 from onshore.core.audit import ProofBundle, read_verifier_key, verify_bundle
 from onshore.core.errors import AuditError, BundleError, InputError, LeafNotFound, OnshoreError
 from onshore.services.audit_log import AuditLog
@@ -25,14 +26,6 @@ ledger_app = typer.Typer(
     help="The verifiable ledger: signed checkpoints, proofs, verification.",
     no_args_is_help=True,
 )
-
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", "-c", help="Configuration file (default: $ONSHORE_CONFIG or ./onshore.toml)."
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
 
 
 def _runtime(config: Path | None) -> Runtime:

@@ -28,13 +28,27 @@ def _register() -> None:
     from onshore.cli import serve as serve_cli
 
     serve_cli.register(app)  # serve, run, token
-    from onshore.cli import ledger as ledger_cli; ledger_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import policy as policy_cli; policy_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import requests as requests_cli; requests_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import report as report_cli; report_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import scan as scan_cli; scan_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import takedowns as takedowns_cli; takedowns_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import audience as audience_cli; audience_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import ledger as ledger_cli
+
+    ledger_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import policy as policy_cli
+
+    policy_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import requests as requests_cli
+
+    requests_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import report as report_cli
+
+    report_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import scan as scan_cli
+
+    scan_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import takedowns as takedowns_cli
+
+    takedowns_cli.register(app)  # noqa: E702, I001
+    from onshore.cli import audience as audience_cli
+
+    audience_cli.register(app)  # noqa: E702, I001
     # Further groups register themselves here: policy, ledger, scan, keys, serve...
 
 

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from onshore.cli.requests import ConfigOpt, JsonOpt, open_service
+from onshore.cli.options import ConfigOpt, JsonOpt
+from onshore.cli.requests import open_service
 from onshore.core.errors import InputError
 from onshore.services.transparency import publish
 

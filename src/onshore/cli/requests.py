@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from onshore.cli.options import ActorOpt, ConfigOpt, JsonOpt, RoleOpt, parse_json_option
 from onshore.core.cases.package import verify_package
 from onshore.core.cases.requests import KIND, REQUESTS
 from onshore.core.errors import InputError
@@ -29,13 +30,6 @@ console = Console()
 app = typer.Typer(help="Authority data requests: intake, review, production, deadlines.",
                   no_args_is_help=True)  # fmt: skip
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
-ActorOpt = Annotated[str, typer.Option("--actor", help="Who acts (recorded in the history).")]
-RoleOpt = Annotated[
-    str, typer.Option("--role", help="operator | legal_reviewer | approver | admin.")
-]
-
 
 def open_service(config: Path | None) -> RequestsService:
     """The requests service of the configured deployment."""
@@ -43,14 +37,7 @@ def open_service(config: Path | None) -> RequestsService:
 
 
 def _json_arg(text: str | None, what: str) -> Any:
-    if text is None:
-        return None
-    if text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{what} is not valid JSON: {exc.msg}") from exc
+    return parse_json_option(text, what)
 
 
 def _show(case: Case, as_json: bool) -> None:

@@ -22,6 +22,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from onshore.cli.options import ConfigOpt
 from onshore.core.errors import Unauthenticated
 from onshore.server.app import create_app
 from onshore.server.context import ServerOptions
@@ -36,12 +37,6 @@ log = logging.getLogger("onshore.server")
 
 HostOpt = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 PortOpt = Annotated[int, typer.Option("--port", help="TCP port.", min=0, max=65535)]
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", "-c", help="Configuration file (default: $ONSHORE_CONFIG or ./onshore.toml)."
-    ),
-]
 LogOpt = Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")]
 BodyOpt = Annotated[
     int, typer.Option("--max-body-bytes", help="Largest request body (413 above).", min=1)

@@ -18,42 +18,33 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from onshore.cli.options import (
+    ActorOpt,
+    ConfigOpt,
+    JsonOpt,
+    RoleOpt,
+    parse_json_option,
+    runtime_from,
+)
 from onshore.core.cases.takedowns import SOURCES, TAKEDOWNS
 from onshore.core.errors import InputError
 from onshore.ports import Case
-from onshore.services.runtime import open_runtime
 from onshore.services.takedowns import TakedownService
 from onshore.services.takedowns import case_view as case_dict
-from onshore.settings import load_settings
 
 console = Console()
 app = typer.Typer(help="Takedown notices: receive, act, clocks, statements of reasons, reports.",
                   no_args_is_help=True)  # fmt: skip
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
-ActorOpt = Annotated[str, typer.Option("--actor", help="Who acts (a person's id).")]
-RoleOpt = Annotated[str, typer.Option("--role", help="operator, legal_reviewer, approver, admin.")]
-
 
 @contextmanager
 def _service(config: Path | None) -> Iterator[TakedownService]:
-    runtime = open_runtime(load_settings(config))
-    try:
+    with runtime_from(config) as runtime:
         yield TakedownService(runtime)
-    finally:
-        runtime.close()
 
 
 def _json_arg(text: str | None, what: str) -> Any:
-    if text is None:
-        return {}
-    if text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{what} is not valid JSON: {exc.msg}") from None
+    return parse_json_option(text, what, default={})
 
 
 def _show(case: Case, as_json: bool) -> None:

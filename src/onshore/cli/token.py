@@ -6,7 +6,6 @@ The secret is printed once, by ``create``; nothing keeps it but the caller.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,18 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from onshore.adapters.clock import SystemClock
+from onshore.cli.options import ConfigOpt
 from onshore.services.tokens import ROLES, open_tokens
 from onshore.settings import load_settings
 
 console = Console()
 token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
-
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", "-c", help="Configuration file (default: $ONSHORE_CONFIG or ./onshore.toml)."
-    ),
-]
 
 
 @token_app.command("create")

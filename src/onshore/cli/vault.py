@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.core.errors import InputError
 from onshore.services import keys as key_service
 from onshore.services.demo import demo_records, generate_users, residency_audit
@@ -23,14 +24,6 @@ from onshore.services.vault import Record, Vault
 from onshore.settings import CONFIG_FILE, DEFAULT_TOML, load_settings
 
 console = Console()
-
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", "-c", help="Configuration file (default: $ONSHORE_CONFIG or ./onshore.toml)."
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
 
 
 def _record_dict(r: Record) -> dict[str, Any]:
@@ -270,14 +263,11 @@ def keys_rotate(
 
     Example: ``onshore keys rotate vn-hcm --rewrap``
     """
-    runtime = open_runtime(load_settings(config))
-    try:
+    with runtime_from(config) as runtime:
         new = key_service.rotate(runtime, region, actor="cli")
         console.print(f"{region}: new key {new.key_id}")
         if rewrap:
             _rewrap(runtime, region)
-    finally:
-        runtime.close()
 
 
 @keys_app.command("rewrap")
@@ -289,11 +279,8 @@ def keys_rewrap(
 
     Example: ``onshore keys rewrap vn-hcm``
     """
-    runtime = open_runtime(load_settings(config))
-    try:
+    with runtime_from(config) as runtime:
         _rewrap(runtime, region)
-    finally:
-        runtime.close()
 
 
 def _rewrap(runtime: Any, region: str) -> None:
