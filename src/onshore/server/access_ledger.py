@@ -108,9 +108,9 @@ class AccessLedger:
     # -- writer -----------------------------------------------------------------------
 
     def _submit(self, pending: _Pending) -> None:
-        if self._thread is None:
+        if self._thread is None or not self._thread.is_alive():
             with self._start_lock:
-                if self._thread is None:
+                if self._thread is None or not self._thread.is_alive():
                     self._thread = threading.Thread(
                         target=self._run, name="onshore-access-ledger", daemon=True
                     )
