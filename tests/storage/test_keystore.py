@@ -212,3 +212,18 @@ def test_directory_under_a_file_is_key_store_unavailable(tmp_path: Path) -> None
     with pytest.raises(KeyStoreUnavailable) as info:
         FileKeyStore(blocker / "keys")
     assert info.value.code == "keys.unavailable"
+
+
+def test_rotation_by_another_store_is_seen(tmp_path: Path) -> None:
+    """A rotation made by another process (another store on the same directory) becomes
+    the current version here within the listing cache's one-second bound."""
+    import time as _time
+
+    here, there = FileKeyStore(tmp_path / "k"), FileKeyStore(tmp_path / "k")
+    here.create("kek")
+    assert here.current("kek").version == 1
+    there.rotate("kek")
+    deadline = _time.monotonic() + 3
+    while here.current("kek").version != 2:
+        assert _time.monotonic() < deadline, "rotation never seen"
+        _time.sleep(0.05)

@@ -37,6 +37,7 @@ import re
 import secrets
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from onshore.core.errors import KeyMissing, KeyStoreUnavailable
@@ -158,6 +159,8 @@ class FileKeyStore:
         self.directory = Path(directory)
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, int], KeyVersion] = {}
+        self._listing: tuple[tuple[int, int, int], list[str]] | None = None
+        self._listed_at = 0.0
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(self.directory, 0o700)
@@ -170,10 +173,23 @@ class FileKeyStore:
     def _path(self, name: str, version: int) -> Path:
         return self.directory / f"{name}.v{version}.key"
 
+    def _entries(self) -> list[str]:
+        # The directory listing is re-read when the directory changed (a key was created
+        # or rotated, here or by another process) and at least once a second (mtime has a
+        # coarse clock): a stat is far cheaper than a listdir on the write path, which asks
+        # for the current keys on every batch.
+        st = os.stat(self.directory)
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        now = time.monotonic()
+        if self._listing is None or self._listing[0] != stamp or now - self._listed_at > 1.0:
+            self._listing = (stamp, os.listdir(self.directory))
+            self._listed_at = now
+        return self._listing[1]
+
     def _version_numbers(self, name: str) -> list[int]:
         _check_name(name)
         try:
-            entries = os.listdir(self.directory)
+            entries = self._entries()
         except OSError as exc:
             raise KeyStoreUnavailable(
                 f"cannot read key directory {str(self.directory)!r}: {exc.strerror or exc}",
