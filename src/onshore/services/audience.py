@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -65,6 +64,7 @@ from onshore.services.audience_ingest import (
     register_rows,
     threshold_candidates,
 )
+from onshore.services.audience_thresholds import ThresholdDecisions, apply_thresholds
 from onshore.services.cases import CaseKind, CaseService
 from onshore.services.runtime import Region, Runtime
 
@@ -167,7 +167,7 @@ class AudienceService:
             report.applied = True
             report.inserted, report.updated = counts["inserted"], counts["updated"]
             report.unchanged = counts["unchanged"]
-            self._evaluate(candidates, report, actor, role)
+            apply_thresholds(self, candidates, report, actor, role)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -187,73 +187,22 @@ class AudienceService:
         facts = Facts(self.entity_for(subject_type), subject_country=country)
         return [cr.rule for cr in self._rules if cr.applies.fails(facts, frozenset()) is None]
 
-    def evaluate(self, subject_id: str, subject_type: str, country: str, day: str
+    @property
+    def threshold_rules(self) -> list[Rule]:
+        """The packs' rules with a notify/register requirement."""
+        return [cr.rule for cr in self._rules]
+
+    def evaluate(self, subject_id: str, subject_type: str, country: str, day: str, *,
+                 decisions: ThresholdDecisions | None = None,
                  ) -> tuple[dict[str, float], list[dict[str, Any]]]:  # fmt: skip
-        """The metrics on ``day`` and the notify/register rules that apply then."""
+        """The metrics on ``day`` and the notify/register rules that apply then
+        (``decisions`` reuses the engine's answers for alike metrics, as an ingest does)."""
         since = month_before(day[:7], 5) + "-01"
         series = self.store.series(subject_id, country, since=since, until=day)
         metrics = metrics_as_of(series, country, day)
-        at = datetime.fromisoformat(day).replace(tzinfo=UTC)
-        facts = Facts(self.entity_for(subject_type), subject_country=country, metrics=metrics,
-                      events={"threshold_met": at})  # fmt: skip
-        decision = self.runtime.engine.evaluate("threshold", facts, at)
-        dues = {o.rule_id: o for o in decision.obligations if o.kind in NOTIFY_TYPES}
-        applied = []
-        for trace in decision.considered:
-            if not trace.applied or trace.rule_id not in {r.id for r in self._rules}:
-                continue
-            rule = self.runtime.engine.rule(trace.rule_id)
-            req = next(q for q in rule.require if q.type in NOTIFY_TYPES)
-            o = dues.get(trace.rule_id)
-            applied.append({
-                "rule_id": rule.id, "title": rule.title, "cite": rule.cite,
-                "status": req.status or rule.status, "enforced": o is not None,
-                "requirement": req.type, "to": req.to, "form": req.form,
-                "due": o.due.isoformat() if o and o.due else None,
-                "pack": self.runtime.engine.pack_of(rule.id),
-            })  # fmt: skip
-        return metrics, applied
-
-    def _evaluate(self, candidates: Sequence[tuple[str, str, str, str]], report: IngestReport,
-                  actor: str, role: str) -> None:  # fmt: skip
-        states = self.store.states()
-        for subject_id, subject_type, country, day in candidates:
-            report.evaluated += 1
-            metrics, applied = self.evaluate(subject_id, subject_type, country, day)
-            state = states.get((subject_id, country)) or {"rules": {}}
-            state["subject_type"] = subject_type
-            rules = state.setdefault("rules", {})
-            now_above = {a["rule_id"]: a for a in applied}
-            for rule_id, a in now_above.items():
-                known = rules.get(rule_id)
-                case = self.cases.get(known["case_id"]) if known else None
-                if case is None or case.state not in OPEN_STATES:
-                    data = {"subject_id": subject_id, "subject_type": subject_type,
-                            "country": country, "rule": a, "crossed_on": day,
-                            "metrics": metrics, "due": a["due"], "below": False}  # fmt: skip
-                    due = datetime.fromisoformat(a["due"]) if a["due"] else None
-                    case = self.cases.open(KIND, self.region.name, actor=actor, role=role,
-                                           data=data, due_at=due,
-                                           note={"metrics": metrics, "on": day})  # fmt: skip
-                    report.opened.append(case.case_id)
-                elif not known or not known.get("above"):
-                    self.cases.apply(case.case_id, "record_above", actor=actor, role=role,
-                                     note={"metrics": metrics, "on": day},
-                                     merge={"below": False, "metrics": metrics})  # fmt: skip
-                    report.above.append(case.case_id)
-                rules[rule_id] = {"case_id": case.case_id, "above": True, "since": day}
-            for rule_id, known in rules.items():
-                if rule_id in now_above or not known.get("above"):
-                    continue
-                case = self.cases.get(known["case_id"])
-                if case.state in OPEN_STATES:
-                    self.cases.apply(case.case_id, "record_below", actor=actor, role=role,
-                                     note={"metrics": metrics, "on": day},
-                                     merge={"below": True, "below_since": day,
-                                            "metrics": metrics})  # fmt: skip
-                    report.below.append(case.case_id)
-                known.update(above=False, since=day)
-            self.store.put_state(subject_id, country, state)
+        if decisions is None:
+            return metrics, ThresholdDecisions(self).decide(subject_type, country, day, metrics)
+        return metrics, decisions.applied(subject_type, country, day, metrics)
 
     # -- reading --------------------------------------------------------------------------
 

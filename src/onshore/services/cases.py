@@ -88,6 +88,17 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Opening:
+    """One case for ``CaseService.open_many``: the arguments ``open`` takes per case."""
+
+    kind: str
+    data: Mapping[str, Any]
+    case_id: str | None = None
+    due_at: datetime | None = None
+    note: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Deadline:
     """A due date and where it came from (a pack rule id, or ``request``)."""
 
@@ -195,30 +206,43 @@ class CaseService:
         note: Mapping[str, Any] | None = None,
     ) -> Step:
         """``open``, returning the history event and ledger index too."""
-        life = self.kind(kind).lifecycle
+        one = Opening(kind, data, case_id=case_id, due_at=due_at, note=note)
+        return self.open_many(region, [one], actor=actor, role=role)[0]
+
+    def new_case_id(self, kind: str) -> str:
+        """A fresh id for a case of ``kind`` (what ``open`` uses when given none)."""
+        return f"{_prefix(kind)}-{uuid.uuid4().hex[:20]}"
+
+    def open_many(
+        self, region: str, openings: Sequence[Opening], *, actor: str, role: str
+    ) -> list[Step]:
+        """Open several cases in ``region``, each exactly as ``open`` would, in ONE region
+        transaction: every case, its history event 1 and its ledger leaf (appended
+        together), or none of them (a duplicate id raises ``CaseConflict``)."""
+        lives = [self.kind(o.kind).lifecycle for o in openings]
         target = self.runtime.region(region)
         _check_actor(actor, role)
-        now = self.runtime.clock.now()
-        case = Case(
-            case_id=case_id or f"{_prefix(kind)}-{uuid.uuid4().hex[:20]}",
-            kind=kind,
-            state=life.initial,
-            region=target.name,
-            created_at=now,
-            updated_at=now,
-            due_at=due_at,
-            data=dict(data),
-        )
-        event = CaseEvent(case.case_id, 1, now, actor, role, OPEN_ACTION, OPENED_FROM,
-                          life.initial, dict(note or {}))  # fmt: skip
+        staged: list[tuple[Case, CaseEvent]] = []
+        for o, life in zip(openings, lives, strict=True):
+            now = self.runtime.clock.now()
+            case = Case(case_id=o.case_id or self.new_case_id(o.kind), kind=o.kind,
+                        state=life.initial, region=target.name, created_at=now, updated_at=now,
+                        due_at=o.due_at, data=dict(o.data))  # fmt: skip
+            event = CaseEvent(case.case_id, 1, now, actor, role, OPEN_ACTION, OPENED_FROM,
+                              life.initial, dict(o.note or {}))  # fmt: skip
+            staged.append((case, event))
+        if not staged:
+            return []
         store = case_store(target.db)
         with target.db.transaction():
-            store.create(case)
-            store.append_event(event)
-            index = self._leaf(target, case, event)
-        stored = store.get(case.case_id)
-        assert stored is not None
-        return Step(stored, event, index)
+            for case, event in staged:
+                store.create(case)
+                store.append_event(event)
+            leaves = [self._leaf_event(target, case, event) for case, event in staged]
+            indexes = self._logs[target.name].append(leaves)
+        stored = [store.get(case.case_id) for case, _ in staged]
+        return [Step(cast(Case, c), e, i)
+                for c, (_, e), i in zip(stored, staged, indexes, strict=True)]  # fmt: skip
 
     def apply(
         self,
@@ -287,6 +311,10 @@ class CaseService:
         )
 
     def _leaf(self, region: Region, case: Case, event: CaseEvent) -> int:
+        [index] = self._logs[region.name].append([self._leaf_event(region, case, event)])
+        return index
+
+    def _leaf_event(self, region: Region, case: Case, event: CaseEvent) -> AuditEvent:
         payload = {
             "case_kind": case.kind,
             "from_state": event.from_state or "none",
@@ -294,16 +322,8 @@ class CaseService:
             "transition": event.action,
             "roles": [event.role],
         }
-        leaf = AuditEvent(
-            type=EventType.CASE_TRANSITION,
-            at=event.at,
-            region=region.name,
-            record_id=case.case_id,
-            actor=event.actor,
-            payload=payload,
-        )
-        [index] = self._logs[region.name].append([leaf])
-        return index
+        return AuditEvent(type=EventType.CASE_TRANSITION, at=event.at, region=region.name,
+                          record_id=case.case_id, actor=event.actor, payload=payload)  # fmt: skip
 
     # -- reading ------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from onshore.core.cases.lifecycle import Lifecycle, Transition, rows
-from onshore.core.policy.model import Rule
+from onshore.core.policy.model import MetricTest, Rule
 
 KIND = "audience_obligation"
 
@@ -150,6 +150,31 @@ def threshold_bounds(rules: Iterable[Rule], country: str) -> dict[str, float]:
             bound = min(lows) if lows else 0.0
             out[field] = min(out.get(field, bound), bound)
     return out
+
+
+def metric_tests(rules: Iterable[Rule]) -> tuple[MetricTest, ...]:
+    """Every metric test ``rules`` make (threshold triggers, ``classify`` tests, and the
+    ``metrics`` of their ``applies_to``, ``unless`` and requirement ``when`` conditions): the
+    only places the policy engine reads metric values. Two sets of metrics on which each of
+    these tests holds alike get the same decision, so decisions can be cached by the tuple
+    of test results.
+
+    Example:
+        >>> from onshore.services.policy import load_engine
+        >>> tests = metric_tests([load_engine(["vn"]).rule("VN-D147-10k")])
+        >>> sorted({t.metric for t in tests})
+        ['vn_followers', 'vn_livestreaming', 'vn_monetised']
+    """
+    out: list[MetricTest] = []
+    for rule in rules:
+        conds = [rule.applies_to, *rule.unless, *(q.when for q in rule.require if q.when)]
+        out.extend(rule.trigger.any or ())
+        out.extend(rule.trigger.all or ())
+        for q in rule.require:
+            out.extend(q.any or ())
+        for c in conds:
+            out.extend(c.metrics or ())
+    return tuple(out)
 
 
 OPERATOR, REVIEWER, APPROVER, ADMIN = "operator", "legal_reviewer", "approver", "admin"
