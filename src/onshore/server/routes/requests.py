@@ -16,32 +16,27 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
 from onshore.core.cases.requests import KIND, REQUESTS
-from onshore.server.auth import Principal, authorize, require
+from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.models import Strict
 from onshore.server.permissions import Permission
+from onshore.server.routes.case_actions import (
+    ActionIn,
+    action_permissions,
+    action_principal,
+    history_view,
+)
 from onshore.services.requests import RequestsService, case_view
 from onshore.services.transparency import publish
 
 router = APIRouter(prefix="/v1/cases/requests", tags=["requests"])
-_bearer = HTTPBearer(auto_error=False)
-
-
-def _permission_of(action: str) -> Permission:
-    roles = set().union(*(t.roles for t in REQUESTS.transitions if t.action == action))
-    if roles and roles <= {"approver"}:
-        return Permission.CASES_APPROVE
-    if roles and roles <= {"legal_reviewer"}:
-        return Permission.CASES_REVIEW
-    return Permission.CASES_WRITE
 
 
 #: The permission each action needs (derived from the lifecycle table's roles).
-ACTION_PERMISSION: dict[str, Permission] = {a: _permission_of(a) for a in REQUESTS.actions}
+ACTION_PERMISSION: dict[str, Permission] = action_permissions(REQUESTS)
 
 
 def service(request: Request, ctx: ServerContext = Depends(context)) -> RequestsService:  # noqa: B008
@@ -68,13 +63,6 @@ class ReceiveIn(Strict):
         default=None, examples=[{"amount": 2, "unit": "working_day"}]
     )
     ndo_until: str | None = Field(default=None, description="Non-disclosure order end (ISO 8601).")
-
-
-class ActionIn(Strict):
-    """An action's note (reason codes, channel, new scope...) and the version read."""
-
-    note: dict[str, Any] = Field(default_factory=dict)
-    expected_version: int | None = Field(default=None, ge=1)
 
 
 class ReportIn(Strict):
@@ -155,20 +143,11 @@ def get_request(
 ) -> dict[str, Any]:
     """A request with its history."""
     out = case_view(svc.cases.get(case_id))
-    out["history"] = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
-                       "action": e.action, "from": e.from_state, "to": e.to_state,
-                       "note": e.note} for e in svc.cases.history(case_id)]  # fmt: skip
+    out["history"] = history_view(svc.cases.history(case_id), notes=True)
     return out
 
 
-async def _action_principal(
-    request: Request,
-    action: str,
-    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
-    ctx: ServerContext = Depends(context),  # noqa: B008
-) -> Principal:
-    permission = ACTION_PERMISSION.get(action, Permission.CASES_WRITE)
-    return await authorize(request, credentials, ctx, permission)
+_action_principal = action_principal(ACTION_PERMISSION)
 
 
 @router.post("/{case_id}/actions/{action}")

@@ -15,29 +15,26 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
 from onshore.core.cases.takedowns import KIND, TAKEDOWNS
-from onshore.server.auth import Principal, authorize, require
+from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.models import Strict
 from onshore.server.permissions import Permission
+from onshore.server.routes.case_actions import (
+    ActionIn,
+    action_permissions,
+    action_principal,
+    history_view,
+)
 from onshore.services.takedowns import TakedownService, case_view
 
 router = APIRouter(prefix="/v1/cases/takedowns", tags=["takedowns"])
-_bearer = HTTPBearer(auto_error=False)
-
-
-def _permission_of(action: str) -> Permission:
-    roles = set().union(*(t.roles for t in TAKEDOWNS.transitions if t.action == action))
-    if roles and roles <= {"legal_reviewer"}:
-        return Permission.CASES_REVIEW
-    return Permission.CASES_WRITE
 
 
 #: The permission each action needs (derived from the lifecycle table's roles).
-ACTION_PERMISSION: dict[str, Permission] = {a: _permission_of(a) for a in TAKEDOWNS.actions}
+ACTION_PERMISSION: dict[str, Permission] = action_permissions(TAKEDOWNS)
 
 
 def service(request: Request, ctx: ServerContext = Depends(context)) -> TakedownService:  # noqa: B008
@@ -70,13 +67,6 @@ class NoticeIn(Strict):
         ],
     )
     region: str | None = Field(default=None, description="Region to hold the case.")
-
-
-class ActionIn(Strict):
-    """An action's note (decision, restriction_ref, reason...) and the version read."""
-
-    note: dict[str, Any] = Field(default_factory=dict)
-    expected_version: int | None = Field(default=None, ge=1)
 
 
 @router.post("", status_code=201)
@@ -159,9 +149,7 @@ def get_notice(
 ) -> dict[str, Any]:
     """A notice with its history."""
     out = case_view(svc.cases.get(case_id))
-    out["history"] = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
-                       "action": e.action, "from": e.from_state, "to": e.to_state}
-                      for e in svc.cases.history(case_id)]  # fmt: skip
+    out["history"] = history_view(svc.cases.history(case_id))
     return out
 
 
@@ -175,14 +163,7 @@ def lumen(
     return svc.lumen_export(case_id)
 
 
-async def _action_principal(
-    request: Request,
-    action: str,
-    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
-    ctx: ServerContext = Depends(context),  # noqa: B008
-) -> Principal:
-    permission = ACTION_PERMISSION.get(action, Permission.CASES_WRITE)
-    return await authorize(request, credentials, ctx, permission)
+_action_principal = action_principal(ACTION_PERMISSION)
 
 
 @router.post("/{case_id}/actions/{action}")
