@@ -76,3 +76,12 @@ def test_an_ingest_opens_every_case_with_history_and_leaf(
     again = svc.ingest_file(write_csv(tmp_path / "n.csv", [
         ln.replace("2026-11-20", "2026-11-21") for ln in lines]))  # fmt: skip
     assert again.opened == [] and again.above == []  # still above: nothing new
+
+
+def test_put_states_writes_what_put_state_writes(svc: AudienceService) -> None:
+    one = {"subject_type": "account", "rules": {"R": {"case_id": "c-1", "above": True}}}
+    two = {"subject_type": "service", "rules": {}}
+    svc.store.put_state("a", "VN", {"rules": {}})
+    svc.store.put_states([("a", "VN", one), ("b", "VN", two)])
+    svc.store.put_states([])
+    assert svc.store.states() == {("a", "VN"): one, ("b", "VN"): two}

@@ -99,10 +99,11 @@ def apply_thresholds(svc: AudienceService, candidates: Sequence[tuple[str, str, 
     """Evaluate each candidate ``(subject, type, country, day)``: open an obligation for a
     rule newly applying (all opened together at the end), ``record_above`` on an open one
     that had fallen below, ``record_below`` on one that no longer applies; keep the
-    subject's threshold state. Runs inside the ingest's transaction."""
+    subject's threshold state (all written together). Runs inside the ingest's transaction."""
     states = svc.store.states()
     decisions = ThresholdDecisions(svc)
     openings: list[Opening] = []
+    states_out: list[tuple[str, str, dict[str, Any]]] = []
     for subject_id, subject_type, country, day in candidates:
         report.evaluated += 1
         metrics, applied = svc.evaluate(subject_id, subject_type, country, day,
@@ -142,5 +143,6 @@ def apply_thresholds(svc: AudienceService, candidates: Sequence[tuple[str, str, 
                                        "metrics": metrics})  # fmt: skip
                 report.below.append(case.case_id)
             known.update(above=False, since=day)
-        svc.store.put_state(subject_id, country, state)
+        states_out.append((subject_id, country, state))
+    svc.store.put_states(states_out)
     svc.cases.open_many(svc.region.name, openings, actor=actor, role=role)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -100,6 +100,12 @@ class MemoryAudienceStore:
         """Insert or replace a subject's threshold state."""
         with self._db.transaction():
             self._state[(subject_id, country)] = copy.deepcopy(dict(state))
+
+    def put_states(self, states: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
+        """``put_state`` for many ``(subject, country, state)`` at once."""
+        with self._db.transaction():
+            for subject_id, country, state in states:
+                self._state[(subject_id, country)] = copy.deepcopy(dict(state))
 
     def count(self) -> int:
         """Number of metric rows held."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -197,6 +197,18 @@ class PostgresAudienceStore:
                 "VALUES (%s, %s, %s::jsonb) ON CONFLICT (subject_id, country) "
                 "DO UPDATE SET state = excluded.state",
                 (subject_id, country, json.dumps(dict(state), sort_keys=True)),
+            )
+
+    def put_states(self, states: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
+        """``put_state`` for many ``(subject, country, state)`` at once (one statement)."""
+        if not states:
+            return
+        with self._db.transaction(), self._db.conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO audience_state (subject_id, country, state) "
+                "VALUES (%s, %s, %s::jsonb) ON CONFLICT (subject_id, country) "
+                "DO UPDATE SET state = excluded.state",
+                [(s, c, json.dumps(dict(st), sort_keys=True)) for s, c, st in states],
             )
 
     def count(self) -> int:

@@ -12,7 +12,7 @@ nothing).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -217,6 +217,15 @@ class SqliteAudienceStore:
                 "INSERT INTO audience_state (subject_id, country, state) VALUES (?, ?, ?) "
                 "ON CONFLICT (subject_id, country) DO UPDATE SET state = excluded.state",
                 (subject_id, country, json.dumps(dict(state), sort_keys=True)),
+            )
+
+    def put_states(self, states: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
+        """``put_state`` for many ``(subject, country, state)`` at once (one statement)."""
+        with self._db.transaction():
+            self._db.conn.executemany(
+                "INSERT INTO audience_state (subject_id, country, state) VALUES (?, ?, ?) "
+                "ON CONFLICT (subject_id, country) DO UPDATE SET state = excluded.state",
+                [(s, c, json.dumps(dict(st), sort_keys=True)) for s, c, st in states],
             )
 
     def count(self) -> int:
