@@ -87,6 +87,7 @@ def test_parquet_row_groups_read_by_workers_give_the_same_findings(
     corpus: Corpus, tmp_path: Path
 ) -> None:
     users = write_parquet(tmp_path / "users.parquet", corpus.users_columns, corpus.users)
+
     def key(f: dict[str, object]) -> str:
         return json.dumps(f, sort_keys=True)
 

@@ -21,35 +21,12 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    """Attach every command group (one module each)."""
+    """Attach every command group (one module each), in the order ``--help`` lists them."""
+    from onshore.cli import audience, ledger, policy, report, requests, scan, serve, takedowns
     from onshore.cli import vault as vault_cli
 
-    vault_cli.register(app)
-    from onshore.cli import serve as serve_cli
-
-    serve_cli.register(app)  # serve, run, token
-    from onshore.cli import ledger as ledger_cli
-
-    ledger_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import policy as policy_cli
-
-    policy_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import requests as requests_cli
-
-    requests_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import report as report_cli
-
-    report_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import scan as scan_cli
-
-    scan_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import takedowns as takedowns_cli
-
-    takedowns_cli.register(app)  # noqa: E702, I001
-    from onshore.cli import audience as audience_cli
-
-    audience_cli.register(app)  # noqa: E702, I001
-    # Further groups register themselves here: policy, ledger, scan, keys, serve...
+    for group in (vault_cli, serve, ledger, policy, requests, report, scan, takedowns, audience):
+        group.register(app)
 
 
 _register()

@@ -21,6 +21,7 @@ class MemoryDatabase:
     """
 
     def __init__(self, url: str = "memory://") -> None:
+        from onshore.adapters.memory.audience import MemoryAudienceStore
         from onshore.adapters.memory.auditlog import MemoryAuditLogStore
         from onshore.adapters.memory.cases import MemoryCaseStore
         from onshore.adapters.memory.records import MemoryRecordStore
@@ -31,8 +32,8 @@ class MemoryDatabase:
         self.records = MemoryRecordStore(self)
         self.ledger = MemoryAuditLogStore(self)
         self.cases = MemoryCaseStore(self)
-        self._stores: list[Any] = [self.records, self.ledger, self.cases]
-        from onshore.adapters.memory.audience import MemoryAudienceStore as _A; self.audience = _A(self); self._stores.append(self.audience)  # noqa: E702, E501, I001
+        self.audience = MemoryAudienceStore(self)
+        self._stores: list[Any] = [self.records, self.ledger, self.cases, self.audience]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -20,6 +20,7 @@ class PostgresDatabase:
     """
 
     def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
+        from onshore.adapters.postgres.audience import PostgresAudienceStore
         from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
         from onshore.adapters.postgres.cases import PostgresCaseStore
         from onshore.adapters.postgres.records import PostgresRecordStore
@@ -31,16 +32,14 @@ class PostgresDatabase:
         self.records = PostgresRecordStore(self)
         self.ledger = PostgresAuditLogStore(self)
         self.cases = PostgresCaseStore(self)
+        self.audience = PostgresAudienceStore(self)
         with self.transaction():
-            for store in (self.records, self.ledger, self.cases):
+            for store in (self.records, self.ledger, self.cases, self.audience):
                 self.execute(store.SCHEMA)
-        from onshore.adapters.postgres.audience import PostgresAudienceStore as _A; self.audience = _A(self); self.execute(self.audience.SCHEMA)  # noqa: E702, E501, I001
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(
-                self.url, autocommit=True, connect_timeout=self._connect_timeout
-            )
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=self._connect_timeout)
         except psycopg.Error as exc:
             raise StoreUnavailable(
                 "cannot connect to the PostgreSQL store", details={"reason": type(exc).__name__}

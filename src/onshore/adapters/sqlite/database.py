@@ -25,6 +25,7 @@ class SqliteDatabase:
     """
 
     def __init__(self, url: str, path: Path) -> None:
+        from onshore.adapters.sqlite.audience import SqliteAudienceStore
         from onshore.adapters.sqlite.auditlog import SqliteAuditLogStore
         from onshore.adapters.sqlite.cases import SqliteCaseStore
         from onshore.adapters.sqlite.records import SqliteRecordStore
@@ -50,10 +51,10 @@ class SqliteDatabase:
         self.records = SqliteRecordStore(self)
         self.ledger = SqliteAuditLogStore(self)
         self.cases = SqliteCaseStore(self)
+        self.audience = SqliteAudienceStore(self)
         with self.transaction():
-            for store in (self.records, self.ledger, self.cases):
+            for store in (self.records, self.ledger, self.cases, self.audience):
                 self._apply(store.SCHEMA)
-        from onshore.adapters.sqlite.audience import SqliteAudienceStore as _A; self.audience = _A(self); self._apply(self.audience.SCHEMA)  # noqa: E702, E501, I001
 
     def _apply(self, schema: str) -> None:
         for statement in schema.split(";"):
