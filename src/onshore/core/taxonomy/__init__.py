@@ -6,8 +6,8 @@ sensitive...) are sets of these names, defined in the policy packs, not here.
 Example:
     >>> "phone_number" in CATEGORIES
     True
-    >>> validate_categories(["email", "biometric"])
-    frozenset({'biometric', 'email'})
+    >>> sorted(validate_categories(["email", "biometric"]))
+    ['biometric', 'email']
 """
 
 from __future__ import annotations
