@@ -21,7 +21,7 @@ from onshore.core.errors import (
     RoleNotPermitted,
     SeparationOfDuties,
 )
-from onshore.services.cases import CaseKind, CaseService, case_store
+from onshore.services.cases import CaseKind, CaseService
 from onshore.services.runtime import Runtime
 
 from .conftest import T0
@@ -137,7 +137,7 @@ def test_stale_version_conflicts(runtime: Runtime) -> None:
     with pytest.raises(CaseConflict):
         svc.apply(case.case_id, "send", actor="boss", role="approver", expected_version=1)
     # a writer holding an old copy loses the compare-and-set
-    store = case_store(runtime.regions["vn-hcm"].db)
+    store = runtime.regions["vn-hcm"].db.cases
     with pytest.raises(CaseConflict):
         store.update(replace(case, state="sent"))
 

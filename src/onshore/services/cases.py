@@ -53,16 +53,11 @@ from onshore.core.errors import (
     RoleNotPermitted,
 )
 from onshore.core.policy import Facts
-from onshore.ports import Case, CaseEvent, CasePage, CaseStore, RegionDatabase
+from onshore.ports import Case, CaseEvent, CasePage
 from onshore.services.audit_log import AuditLog
 from onshore.services.runtime import Region, Runtime
 
 _KEEP: Any = object()
-
-
-def case_store(db: RegionDatabase) -> CaseStore:
-    """The case store of a region database (``db.cases``)."""
-    return db.cases
 
 
 @dataclass(frozen=True)
@@ -233,7 +228,7 @@ class CaseService:
             staged.append((case, event))
         if not staged:
             return []
-        store = case_store(target.db)
+        store = target.db.cases
         with target.db.transaction():
             for case, event in staged:
                 store.create(case)
@@ -277,7 +272,7 @@ class CaseService:
                 f"role {role!r} may not {action} a {life.name} case",
                 details={"action": action, "roles": sorted(transition.roles)},
             )
-        store = case_store(region.db)
+        store = region.db.cases
         now = self.runtime.clock.now()
         note_dict = dict(note or {})
         with region.db.transaction():
@@ -306,7 +301,7 @@ class CaseService:
         region, case = self.locate(case_id)
         due = case.due_at if due_at is _KEEP else due_at
         data = {**case.data, **merge}
-        return case_store(region.db).update(
+        return region.db.cases.update(
             replace(case, data=data, due_at=due, updated_at=self.runtime.clock.now())
         )
 
@@ -330,7 +325,7 @@ class CaseService:
     def locate(self, case_id: str) -> tuple[Region, Case]:
         """The region holding ``case_id`` and the case; ``CaseNotFound`` otherwise."""
         for region in self.runtime.regions.values():
-            found = case_store(region.db).get(case_id)
+            found = region.db.cases.get(case_id)
             if found is not None:
                 return region, found
         raise CaseNotFound("no case with that id", details={"case_id": case_id})
@@ -342,7 +337,7 @@ class CaseService:
     def history(self, case_id: str) -> list[CaseEvent]:
         """The case's history, oldest first."""
         region, _ = self.locate(case_id)
-        return case_store(region.db).events(case_id)
+        return region.db.cases.events(case_id)
 
     def page(
         self,
@@ -362,7 +357,7 @@ class CaseService:
         merged: list[Case] = []
         more = False
         for r in regions:
-            got = case_store(r.db).page(
+            got = r.db.cases.page(
                 kind=kind, states=states, due_before=due_before, created_from=created_from,
                 created_before=created_before, order=order, after=after, limit=limit,
             )  # fmt: skip
@@ -424,7 +419,7 @@ class CaseService:
         m = metrics_for(self._registry)
         totals: dict[tuple[str, str], int] = {}
         for region in self.runtime.regions.values():
-            for key, n in case_store(region.db).counts().items():
+            for key, n in region.db.cases.counts().items():
                 totals[key] = totals.get(key, 0) + n
         for name, kind in self._kinds.items():
             life = kind.lifecycle

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from onshore.services.cases import case_store
 from onshore.services.runtime import Runtime
 
 
@@ -32,6 +31,6 @@ def held_refs(runtime: Runtime, refs: Sequence[bytes], at: datetime) -> set[byte
         return set()
     held: set[bytes] = set()
     for region in runtime.regions.values():
-        for hold in case_store(region.db).holds(subject_refs=list(refs), active_at=at):
+        for hold in region.db.cases.holds(subject_refs=list(refs), active_at=at):
             held.add(hold.subject_ref)
     return held

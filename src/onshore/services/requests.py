@@ -53,7 +53,7 @@ from onshore.core.policy import Facts, Outcome
 from onshore.core.policy.duration import UNITS, add_duration
 from onshore.ports import Case, LegalHold
 from onshore.services.authorities import AuthorityRegistry
-from onshore.services.cases import CaseKind, CaseService, Deadline, Step, case_store
+from onshore.services.cases import CaseKind, CaseService, Deadline, Step
 from onshore.services.production import Production
 from onshore.services.runtime import Region, open_runtime
 from onshore.services.vault import Vault
@@ -265,7 +265,7 @@ class RequestsService:
         now = self.runtime.clock.now()
         expires = now + timedelta(days=self.hold_days)
         refs = self.production.account_refs(case)
-        store = case_store(region.db)
+        store = region.db.cases
         count = 0
         for name in sorted(refs):
             for ref in sorted(refs[name]):
@@ -275,7 +275,7 @@ class RequestsService:
         return self.cases.update_data(case.case_id, {"holds": holds}, due_at=expires)
 
     def _extend_holds(self, case: Case, region: Region) -> Case:
-        store = case_store(region.db)
+        store = region.db.cases
         current = store.holds(case_id=case.case_id)
         expires = max(h.expires_at for h in current) + timedelta(days=self.hold_days)
         for h in current:
@@ -284,7 +284,7 @@ class RequestsService:
         return self.cases.update_data(case.case_id, {"holds": holds}, due_at=expires)
 
     def _release_holds(self, case: Case, region: Region) -> None:
-        store = case_store(region.db)
+        store = region.db.cases
         now = self.runtime.clock.now()
         for h in store.holds(case_id=case.case_id, active_at=now):
             store.put_hold(LegalHold(h.subject_ref, h.case_id, h.placed_at, h.expires_at,
