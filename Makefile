@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run demo test bench lint clean
+.PHONY: install run demo test soak bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ demo: $(STAMP) ## write synthetic users through the SDK and check where they lan
 
 test: $(STAMP) ## the whole suite, PostgreSQL clusters included (started by the tests)
 	$(VENV)/bin/pytest
+
+soak: $(STAMP) ## long reliability and fuzz runs (kill -9 trials, tamper matrices, fuzzers) with their figures
+	ONSHORE_SOAK=1 $(VENV)/bin/pytest -m soak -s --timeout=7200
 
 BENCH_ARGS ?=
 bench: $(STAMP) ## benchmarks (ratios against baselines measured in the same run); BENCH_ARGS=--quick for a short run
