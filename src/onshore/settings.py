@@ -8,7 +8,8 @@ Environment overrides use ``__`` between levels, region names upper-cased with `
 - ``ONSHORE_CONFIG=/etc/onshore.toml`` picks the file;
 - ``ONSHORE_DEPLOYMENT__DEFAULT_REGION=vn-hcm``;
 - ``ONSHORE_REGIONS__VN_HCM__STORE=postgresql://onshore@db-vn/onshore``;
-- ``ONSHORE_DEPLOYMENT__PACKS=vn,eu`` (lists are comma-separated).
+- ``ONSHORE_DEPLOYMENT__PACKS=vn,eu`` (lists are comma-separated);
+- ``ONSHORE_BACKUPS__VN_ARCHIVE__PATH=/srv/backups/vn`` (a ``[backups.*]`` destination).
 
 Example:
     >>> s = Settings.model_validate(default_config_dict())
@@ -133,11 +134,28 @@ class RegionSettings(_Strict):
         return value
 
 
+class BackupDestination(_Strict):
+    """``[backups.NAME]``: a place region backups may be written to, and the country it is in.
+
+    ``onshore backup create --to`` must name one or point inside its ``path``; the policy packs
+    decide whether a region's data may be stored in its ``country``.
+    """
+
+    name: str = Field(description="The destination's name (the table key), e.g. vn-archive.")
+    country: str = Field(description="ISO 3166-1 alpha-2 country the destination is in.")
+    path: Path = Field(description="Directory backups are written to (relative: to base_dir).")
+
+    _check_country = field_validator("country")(_country)
+
+
 class Settings(_Strict):
     """Everything onshore reads from its configuration, as one immutable value."""
 
     deployment: DeploymentSettings = Field(description="The ``[deployment]`` table.")
     regions: dict[str, RegionSettings] = Field(description="The ``[regions.*]`` tables.")
+    backups: dict[str, BackupDestination] = Field(
+        default_factory=dict, description="The ``[backups.*]`` tables: backup destinations."
+    )
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."
     )
@@ -145,11 +163,12 @@ class Settings(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _name_regions(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and isinstance(data.get("regions"), Mapping):
-            regions = {}
-            for name, body in data["regions"].items():
-                regions[name] = {"name": name, **body} if isinstance(body, Mapping) else body
-            data = {**data, "regions": regions}
+        for table in ("regions", "backups"):
+            if isinstance(data, Mapping) and isinstance(data.get(table), Mapping):
+                named = {}
+                for name, body in data[table].items():
+                    named[name] = {"name": name, **body} if isinstance(body, Mapping) else body
+                data = {**data, table: named}
         return data
 
     @model_validator(mode="after")
@@ -175,6 +194,11 @@ class Settings(_Strict):
                 "is not a configured region"
             )
         return self
+
+    def backup_path(self, destination: str) -> Path:
+        """The directory of backup destination ``destination`` (absolute)."""
+        path = self.backups[destination].path
+        return path if path.is_absolute() else self.base_dir / path
 
     def keys_dir(self, region: str) -> Path:
         """Where ``region``'s key files live (inside the region's data directory)."""
@@ -233,8 +257,8 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
         if not raw_key.startswith(ENV_PREFIX) or raw_key == ENV_PREFIX + "CONFIG":
             continue
         parts = raw_key[len(ENV_PREFIX) :].lower().split("__")
-        if parts[0] == "regions" and len(parts) == 3:
-            regions = data.setdefault("regions", {})
+        if parts[0] in ("regions", "backups") and len(parts) == 3:
+            regions = data.setdefault(parts[0], {})
             name = next((n for n in regions if _env_name(n) == parts[1].upper()), None)
             if name is None:
                 name = parts[1].replace("_", "-")

@@ -25,7 +25,10 @@ Tree::
     │   └── PackError                  policy.pack_invalid
     ├── StoreError                     store.error
     │   ├── StoreUnavailable           store.unavailable
-    │   └── StoreIntegrityError        store.integrity
+    │   ├── StoreIntegrityError        store.integrity
+    │   ├── SchemaOutdated             store.schema_outdated
+    │   ├── SchemaTooNew               store.schema_too_new
+    │   └── MigrationFailed            store.migration_failed
     ├── CryptoError                    crypto.error
     │   ├── KeyMissing                 keys.missing
     │   ├── KeyStoreUnavailable        keys.unavailable
@@ -53,6 +56,10 @@ Tree::
     BodyTooLarge (InputError)          input.body_too_large
     InvalidJson (InputError)           input.invalid_json
     MethodNotAllowed (InputError)      input.method_not_allowed
+    BackupError (OnshoreError)         backup.error
+    ├── BackupInvalid                  backup.invalid
+    ├── BackupDestinationUnknown       backup.destination_unknown
+    └── BackupTargetNotEmpty           backup.target_not_empty
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -195,6 +202,24 @@ class StoreIntegrityError(StoreError):
     code = "store.integrity"
 
 
+class SchemaOutdated(StoreError):
+    """The database's schema is older than this onshore's: run ``onshore db upgrade``."""
+
+    code = "store.schema_outdated"
+
+
+class SchemaTooNew(StoreError):
+    """The database was migrated by a newer onshore; this one refuses to open it."""
+
+    code = "store.schema_too_new"
+
+
+class MigrationFailed(StoreError):
+    """A schema migration failed and was rolled back; the database keeps its old version."""
+
+    code = "store.migration_failed"
+
+
 class CryptoError(OnshoreError):
     """Encryption, decryption or key handling failed."""
 
@@ -313,6 +338,30 @@ class MethodNotAllowed(InputError):
     """The HTTP method is not allowed on that path (HTTP 405)."""
 
     code = "input.method_not_allowed"
+
+
+class BackupError(OnshoreError):
+    """A region backup could not be made, checked or restored."""
+
+    code = "backup.error"
+
+
+class BackupInvalid(BackupError):
+    """A backup file is damaged, tampered with, truncated, or does not match its manifest."""
+
+    code = "backup.invalid"
+
+
+class BackupDestinationUnknown(BackupError):
+    """A backup destination is not declared under ``[backups.*]`` in the configuration."""
+
+    code = "backup.destination_unknown"
+
+
+class BackupTargetNotEmpty(BackupError):
+    """A restore would overwrite a region database that holds data (pass ``--replace``)."""
+
+    code = "backup.target_not_empty"
 
 
 class CaseNotFound(NotFound):

@@ -53,6 +53,9 @@ STATUS: dict[str, int] = {
     "store.error": 503,
     "store.unavailable": 503,
     "store.integrity": 409,
+    "store.schema_outdated": 503,
+    "store.schema_too_new": 503,
+    "store.migration_failed": 503,
     "crypto.error": 500,
     "keys.missing": 500,
     "keys.unavailable": 503,
@@ -76,6 +79,10 @@ STATUS: dict[str, int] = {
     "case.guard_failed": 422,
     "case.conflict": 409,
     "case.disclosure_blocked": 409,
+    "backup.error": 500,
+    "backup.invalid": 422,
+    "backup.destination_unknown": 422,
+    "backup.target_not_empty": 409,
 }
 
 #: Codes whose message is about the server, not the caller: the response says only that

@@ -109,6 +109,15 @@ def _keys_for(settings: Settings, name: str, *, create: bool) -> KeyStore:
     return keys
 
 
+def region_keys(settings: Settings, name: str) -> KeyStore:
+    """Region ``name``'s key store, without opening its database (backup and restore)."""
+    if name not in settings.regions:
+        raise UnknownRegion(
+            f"unknown region {name!r}", details={"configured": sorted(settings.regions)}
+        )
+    return _keys_for(settings, name, create=False)
+
+
 def open_runtime(
     settings: Settings, *, create_keys: bool = False, clock: Clock | None = None
 ) -> Runtime:

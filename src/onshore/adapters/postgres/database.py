@@ -33,9 +33,24 @@ class PostgresDatabase:
         self.ledger = PostgresAuditLogStore(self)
         self.cases = PostgresCaseStore(self)
         self.audience = PostgresAudienceStore(self)
-        with self.transaction():
-            for store in (self.records, self.ledger, self.cases, self.audience):
-                self.execute(store.SCHEMA)
+        self._check_schema()
+
+    def _check_schema(self) -> None:
+        """Create a new database at the latest schema version; refuse an older or newer one."""
+        from onshore.adapters.migrations.runner import ensure_current
+        from onshore.adapters.migrations.targets import PostgresTarget
+
+        try:
+            with self._lock:
+                ensure_current(PostgresTarget(self.conn), "region", "the PostgreSQL store")
+        except psycopg.Error as exc:
+            self.conn.close()
+            raise StoreUnavailable(
+                "the PostgreSQL store failed", details={"reason": type(exc).__name__}
+            ) from exc
+        except BaseException:
+            self.conn.close()
+            raise
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:

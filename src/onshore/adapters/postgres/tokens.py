@@ -8,6 +8,8 @@ from typing import Any
 
 import psycopg
 
+from onshore.adapters.migrations.runner import ensure_current
+from onshore.adapters.migrations.targets import PostgresTarget
 from onshore.core.errors import StoreUnavailable, TokenNameTaken
 from onshore.services.tokens import TokenInfo
 
@@ -39,7 +41,16 @@ class PostgresTokenStore:
         self._timeout = connect_timeout
         self._lock = threading.Lock()
         self._conn = self._connect()
-        self._run(SCHEMA)
+        try:
+            ensure_current(PostgresTarget(self._conn), "control", "the control store")
+        except psycopg.Error as exc:
+            self._conn.close()
+            raise StoreUnavailable(
+                "the control store failed", details={"reason": type(exc).__name__}
+            ) from exc
+        except BaseException:
+            self._conn.close()
+            raise
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:

@@ -52,14 +52,21 @@ class SqliteDatabase:
         self.ledger = SqliteAuditLogStore(self)
         self.cases = SqliteCaseStore(self)
         self.audience = SqliteAudienceStore(self)
-        with self.transaction():
-            for store in (self.records, self.ledger, self.cases, self.audience):
-                self._apply(store.SCHEMA)
+        self._check_schema()
 
-    def _apply(self, schema: str) -> None:
-        for statement in schema.split(";"):
-            if statement.strip():
-                self.conn.execute(statement)
+    def _check_schema(self) -> None:
+        """Create a new file at the latest schema version; refuse an older or newer one."""
+        from onshore.adapters.migrations.runner import ensure_current
+        from onshore.adapters.migrations.targets import SqliteTarget
+
+        try:
+            ensure_current(SqliteTarget(self.conn), "region", f"SQLite store {self.url!r}")
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise StoreUnavailable(f"SQLite store {self.url!r} failed: {exc}") from exc
+        except BaseException:
+            self.conn.close()
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -20,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from onshore.adapters.migrations.runner import ensure_current
+from onshore.adapters.migrations.targets import SqliteTarget
 from onshore.core.errors import StoreUnavailable, TokenNameTaken
 from onshore.services.tokens import TokenInfo
 
@@ -60,7 +62,11 @@ class SqliteTokenStore:
                 str(path), isolation_level=None, check_same_thread=False, timeout=10.0
             )
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(SCHEMA)
+            try:
+                ensure_current(SqliteTarget(self._conn), "control", "the control store")
+            except BaseException:
+                self._conn.close()
+                raise
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(
                 f"cannot open the control store {path.name!r}: {type(exc).__name__}"

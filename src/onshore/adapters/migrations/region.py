@@ -1,0 +1,43 @@
+"""Migrations of a region database (records, ledger, cases, audience).
+
+Version 1 is the first release's schema: the ``SCHEMA`` texts of the region stores, applied in
+this order. Those texts are frozen (a test pins their digest); a change is a new entry here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onshore.adapters.migrations import Migration
+
+
+def _sqlite_v1(conn: Any) -> None:
+    from onshore.adapters.sqlite.audience import SqliteAudienceStore
+    from onshore.adapters.sqlite.auditlog import SqliteAuditLogStore
+    from onshore.adapters.sqlite.cases import SqliteCaseStore
+    from onshore.adapters.sqlite.records import SqliteRecordStore
+
+    for store in (SqliteRecordStore, SqliteAuditLogStore, SqliteCaseStore, SqliteAudienceStore):
+        for statement in store.SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+
+def _postgres_v1(conn: Any) -> None:
+    from onshore.adapters.postgres.audience import PostgresAudienceStore
+    from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
+    from onshore.adapters.postgres.cases import PostgresCaseStore
+    from onshore.adapters.postgres.records import PostgresRecordStore
+
+    for store in (
+        PostgresRecordStore,
+        PostgresAuditLogStore,
+        PostgresCaseStore,
+        PostgresAudienceStore,
+    ):
+        conn.execute(store.SCHEMA)
+
+
+REGION: tuple[Migration, ...] = (
+    Migration(1, "records, ledger, cases and audience tables", _sqlite_v1, _postgres_v1),
+)
