@@ -23,12 +23,12 @@ app = typer.Typer(
 def _register() -> None:
     """Attach every command group (one module each), in the order ``--help`` lists them."""
     from onshore.cli import audience, ledger, policy, report, requests, scan, serve, takedowns
-    from onshore.cli import backup, db
+    from onshore.cli import db
     from onshore.cli import vault as vault_cli
 
     for group in (vault_cli, serve, ledger, policy, requests, report, scan, takedowns, audience):
         group.register(app)
-    for group in (db, backup):
+    for group in (db,):
         group.register(app)
 
 

@@ -1,0 +1,93 @@
+"""The databases made by the first release upgrade to the current schema and read back."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from onshore.adapters.clock import SystemClock
+from onshore.adapters.migrations import latest
+from onshore.core.errors import SchemaOutdated
+from onshore.services.tokens import open_tokens
+from onshore.services.vault import Vault
+from onshore.settings import Settings
+from tests.fixtures.release1 import HERE, REGION, TOKEN_NAME, USERS, config, write_keys
+from tests.migrations.conftest import run, write_toml
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Path:
+    """A copy of the release-1 fixture with its keys and an onshore.toml."""
+    for name in (f"{REGION}.db", "control.db"):
+        shutil.copyfile(HERE / name, tmp_path / name)
+    write_keys(tmp_path / "keys")
+    cfg = config(tmp_path)
+    cfg.pop("base_dir")
+    write_toml(tmp_path / "onshore.toml", cfg)
+    return tmp_path
+
+
+def _versions(path: Path) -> list[tuple[str, int]]:
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute("SELECT store, version FROM schema_version ORDER BY version").fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_release_fixture_is_unversioned_and_refused_until_upgraded(deployment: Path) -> None:
+    settings = Settings.model_validate(config(deployment))
+    with pytest.raises(SchemaOutdated, match="onshore db upgrade") as err:
+        Vault.open(settings)
+    assert err.value.details == {"store": "region", "version": 0, "latest": latest("region")}
+    done = run(deployment, "get", f"{USERS[0][0]}-profile")
+    assert done.returncode == 1
+    assert "store.schema_outdated" in done.stderr and "onshore db upgrade" in done.stderr
+
+
+def test_db_upgrade_takes_the_fixture_to_the_current_schema(deployment: Path) -> None:
+    status = run(deployment, "db", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    assert '"state": "outdated"' in status.stdout and '"version": 0' in status.stdout
+
+    dry = run(deployment, "db", "upgrade", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would apply" in dry.stdout
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        _versions(deployment / f"{REGION}.db")
+
+    done = run(deployment, "db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    assert _versions(deployment / f"{REGION}.db") == [("region", latest("region"))]
+    assert _versions(deployment / "control.db") == [("control", latest("control"))]
+    again = run(deployment, "db", "upgrade", "--json")
+    assert '"action": "none"' in again.stdout and "applied" not in again.stdout
+
+    settings = Settings.model_validate(config(deployment))
+    with Vault.open(settings) as vault:
+        for subject, email, phone in USERS:
+            record = vault.get(f"{subject}-profile")
+            assert (record.subject_id, record.region) == (subject, REGION)
+            assert record.data == {"email": email, "phone_number": phone}
+            [found] = vault.find({"email": email})
+            assert found.record_id == f"{subject}-profile"
+        report = vault.audit_log(REGION).verify()
+        assert report.ok, report.problems
+        assert report.size == len(USERS) and report.checkpoints == 1
+    tokens = open_tokens(settings, SystemClock())
+    try:
+        assert tokens.page()[0].name == TOKEN_NAME
+    finally:
+        tokens.close()
+
+
+def test_the_cli_reads_the_upgraded_fixture(deployment: Path) -> None:
+    assert run(deployment, "db", "upgrade").returncode == 0
+    got = run(deployment, "get", f"{USERS[1][0]}-profile")
+    assert got.returncode == 0, got.stderr
+    assert USERS[1][1] in got.stdout
+    verify = run(deployment, "ledger", "verify", "--json")
+    assert verify.returncode == 0, verify.stderr
