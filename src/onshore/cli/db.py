@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,7 +27,7 @@ db_app = typer.Typer(help="Database schema versions and upgrades.", no_args_is_h
 
 RegionOpt = Annotated[
     str | None,
-    typer.Option("--region", help="Only this region (default: every region and the control store)."),
+    typer.Option("--region", help="Only this region (default: all regions and the control store)."),
 ]
 
 

@@ -22,8 +22,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach every command group (one module each), in the order ``--help`` lists them."""
-    from onshore.cli import audience, ledger, policy, report, requests, scan, serve, takedowns
-    from onshore.cli import db
+    from onshore.cli import audience, db, ledger, policy, report, requests, scan, serve, takedowns
     from onshore.cli import vault as vault_cli
 
     for group in (vault_cli, serve, ledger, policy, requests, report, scan, takedowns, audience):

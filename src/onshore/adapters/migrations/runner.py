@@ -78,9 +78,7 @@ def _apply(target: SchemaTarget, kind: str, migrations: tuple[Migration, ...], w
             failpoints.hit("migrations.before_commit")
 
 
-def upgrade(
-    target: SchemaTarget, kind: str, where: str, *, dry_run: bool = False
-) -> SchemaStatus:
+def upgrade(target: SchemaTarget, kind: str, where: str, *, dry_run: bool = False) -> SchemaStatus:
     """Apply every pending migration in order, each in its own transaction (an empty database
     gets them all in one). Returns the status before; ``dry_run`` applies nothing."""
     before = status(target, kind)
