@@ -18,13 +18,14 @@ from typing import Any, Protocol
 from onshore.adapters.migrations import MARKERS, Migration, Step
 from onshore.core.errors import ConfigError, StoreUnavailable
 
-_TABLE = (
+#: The table recording applied versions (shared by every store kind of one database).
+VERSION_TABLE = (
     "CREATE TABLE IF NOT EXISTS schema_version ("
     "store TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, "
     "applied_at TEXT NOT NULL, PRIMARY KEY (store, version))"
 )
 #: pg_advisory_xact_lock key of schema changes ("onshore-schema" folded to 63 bits).
-_PG_LOCK = 0x6F6E73686F7265
+PG_LOCK = 0x6F6E73686F7265
 
 
 def _now() -> str:
@@ -99,7 +100,7 @@ class SqliteTarget:
 
     def record(self, kind: str, migration: Migration) -> None:
         """Insert the ``schema_version`` row (creating the table on first use)."""
-        self.conn.execute(_TABLE)
+        self.conn.execute(VERSION_TABLE)
         self.conn.execute(
             "INSERT INTO schema_version (store, version, description, applied_at) "
             "VALUES (?, ?, ?, ?)",
@@ -139,7 +140,7 @@ class PostgresTarget:
     def transaction(self) -> Iterator[None]:
         """A transaction holding the schema advisory lock until it ends."""
         with self.conn.transaction():
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK,))
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (PG_LOCK,))
             yield
 
     def run(self, step: Step) -> None:
@@ -151,7 +152,7 @@ class PostgresTarget:
 
     def record(self, kind: str, migration: Migration) -> None:
         """Insert the ``schema_version`` row (creating the table on first use)."""
-        self.conn.execute(_TABLE)
+        self.conn.execute(VERSION_TABLE)
         self.conn.execute(
             "INSERT INTO schema_version (store, version, description, applied_at) "
             "VALUES (%s, %s, %s, %s)",
