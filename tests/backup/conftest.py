@@ -14,9 +14,7 @@ from onshore.settings import Settings
 from tests.migrations.conftest import write_toml
 
 #: Synthetic Vietnamese users (subject, email, phone).
-USERS = [
-    (f"bk-user-{i}", f"user{i}@example.vn", f"+84 913 000 {i:03d}") for i in range(1, 13)
-]
+USERS = [(f"bk-user-{i}", f"user{i}@example.vn", f"+84 913 000 {i:03d}") for i in range(1, 13)]
 
 
 @dataclass
