@@ -50,7 +50,7 @@ def _split(raw: bytes) -> tuple[bytes, list[bytes]]:
 def test_round_trip_in_bounded_chunks(size: int) -> None:
     data = os.urandom(size)
     raw = _write(data)
-    head, chunks = _split(raw)
+    _, chunks = _split(raw)
     assert len(chunks) == max(1, -(-size // 64))
     assert all(len(c) <= 4 + 64 + 16 for c in chunks)
     assert _read(raw) == data

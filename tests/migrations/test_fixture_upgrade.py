@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from onshore.services.vault import Vault
 from onshore.settings import Settings
 from tests.fixtures.release1 import HERE, REGION, TOKEN_NAME, USERS, config, write_keys
 from tests.migrations.conftest import run, write_toml
+from tests.support.pgcluster import PgCluster
 
 
 @pytest.fixture
@@ -91,3 +93,37 @@ def test_the_cli_reads_the_upgraded_fixture(deployment: Path) -> None:
     assert USERS[1][1] in got.stdout
     verify = run(deployment, "ledger", "verify", "--json")
     assert verify.returncode == 0, verify.stderr
+
+
+@pytest.mark.postgres
+def test_db_upgrade_takes_the_postgres_dump_to_the_current_schema(
+    tmp_path: Path, pg_cluster: PgCluster
+) -> None:
+    url = pg_cluster.create_database()
+    loaded = subprocess.run(
+        [str(pg_cluster.bindir / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f",
+         str(HERE / "postgres.sql")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    write_keys(tmp_path / "keys")
+    cfg = config(tmp_path, url)
+    settings = Settings.model_validate(cfg)
+    with pytest.raises(SchemaOutdated, match="onshore db upgrade"):
+        Vault.open(settings)
+    cfg.pop("base_dir")
+    write_toml(tmp_path / "onshore.toml", cfg)
+    done = run(tmp_path, "db", "upgrade", "--json")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count('"action": "applied"') == 2  # the region and the control store
+    with Vault.open(settings) as vault:
+        for subject, email, _ in USERS:
+            record = vault.get(f"{subject}-profile")
+            assert (record.subject_id, record.data["email"]) == (subject, email)
+        report = vault.audit_log(REGION).verify()
+        assert report.ok and report.size == len(USERS), report.problems
+    tokens = open_tokens(settings, SystemClock())
+    try:
+        assert tokens.page()[0].name == TOKEN_NAME
+    finally:
+        tokens.close()
