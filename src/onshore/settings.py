@@ -254,7 +254,10 @@ store = "sqlite:///data/sg-1.db"
 
 def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
     for raw_key, value in env.items():
-        if not raw_key.startswith(ENV_PREFIX) or raw_key == ENV_PREFIX + "CONFIG":
+        if not raw_key.startswith(ENV_PREFIX) or raw_key[len(ENV_PREFIX) :] in (
+            "CONFIG",
+            "FAILPOINTS",
+        ):
             continue
         parts = raw_key[len(ENV_PREFIX) :].lower().split("__")
         if parts[0] in ("regions", "backups") and len(parts) == 3:

@@ -15,12 +15,15 @@ from onshore.adapters.migrations import MIGRATIONS, Migration
 ONSHORE = [sys.executable, "-m", "onshore.cli.main"]
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``onshore ARGS`` in ``cwd`` (its onshore.toml), in a fresh process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ONSHORE_")}
-    env["COLUMNS"] = "200"
+def run(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``onshore ARGS`` in ``cwd`` (its onshore.toml), in a fresh process (``env`` added)."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("ONSHORE_")}
+    full["COLUMNS"] = "200"
+    full.update(env or {})
     return subprocess.run(
-        [*ONSHORE, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env
+        [*ONSHORE, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=full
     )
 
 

@@ -127,3 +127,20 @@ def test_db_upgrade_takes_the_postgres_dump_to_the_current_schema(
         assert tokens.page()[0].name == TOKEN_NAME
     finally:
         tokens.close()
+
+
+def test_a_kill_during_the_upgrade_leaves_the_old_version(deployment: Path) -> None:
+    """SIGKILL after migration 1 ran but before it committed: nothing of it stays."""
+    env = {"ONSHORE_FAILPOINTS": "migrations.before_commit=kill"}
+    killed = run(deployment, "db", "upgrade", "--region", REGION, env=env)
+    assert killed.returncode == -9, killed.stderr
+    conn = sqlite3.connect(str(deployment / f"{REGION}.db"))
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "schema_version" not in tables
+        assert conn.execute("SELECT COUNT(*) FROM records").fetchone() == (len(USERS),)
+    finally:
+        conn.close()
+    done = run(deployment, "db", "upgrade", "--region", REGION)
+    assert done.returncode == 0, done.stderr
+    assert _versions(deployment / f"{REGION}.db") == [("region", latest("region"))]
