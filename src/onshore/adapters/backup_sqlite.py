@@ -21,12 +21,17 @@ from onshore.services.backup_manifest import Contents, ledger_contents, with_cou
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to ``path`` (a URI, so any file name is safe)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+
+
 def snapshot(source: Path, into: Path) -> None:
     """Copy the database at ``source`` into the new file ``into`` (online backup API)."""
     if not source.is_file():
         raise StoreUnavailable(f"no SQLite store at {source}", details={"path": str(source)})
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30.0)
+        src = _read_only(source)
         dst = sqlite3.connect(str(into), isolation_level=None)
         try:
             src.backup(dst)
@@ -49,7 +54,7 @@ def _leaf_hashes(conn: sqlite3.Connection) -> Iterator[bytes]:
 def contents(path: Path) -> Contents:
     """What the snapshot file at ``path`` holds (``BackupInvalid`` when it is no database)."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _read_only(path)
         try:
             version = SqliteTarget(conn).version("region") or 0
             records = int(conn.execute("SELECT COUNT(*) FROM records").fetchone()[0])
@@ -75,7 +80,7 @@ def is_empty(path: Path) -> bool:
     if not path.exists():
         return True
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _read_only(path)
         try:
             for table in ("records", "ledger_leaves", "cases"):
                 if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():

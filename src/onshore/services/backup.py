@@ -1,9 +1,10 @@
 """Region backups: create (snapshot, encrypt, manifest), verify, restore.
 
-- ``create_backup(runtime, region, to)`` signs a fresh checkpoint, takes a consistent
-  snapshot (SQLite's online backup API; one REPEATABLE READ transaction on PostgreSQL), checks
-  the destination against the policy packs before writing a byte there, and writes the
-  snapshot encrypted under a fresh data key wrapped by the region's ``kek``
+- ``create_backup(runtime, region, to)`` signs a fresh checkpoint (so the manifest's covers the
+  snapshot; it only states the ledger's size, and stays even when the destination is refused),
+  takes a consistent snapshot (SQLite's online backup API; one REPEATABLE READ transaction on
+  PostgreSQL), checks the destination against the policy packs before writing a byte there,
+  and writes the snapshot encrypted under a fresh data key wrapped by the region's ``kek``
   (``onshore.services.backup_file``) with its manifest (``backup_manifest``). The file appears
   under its final name only once complete.
 - ``verify_backup(settings, path)`` decrypts and authenticates every chunk and checks the
@@ -23,7 +24,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from onshore.adapters import open_database, sqlite_path
 from onshore.adapters.migrations import latest
@@ -83,6 +84,7 @@ def _write(
     """Encrypt ``chunks`` into ``out_path``: a partial file first, linked in when complete."""
     if out_path.exists():
         raise InputError(f"{str(out_path)!r} exists; backups are never overwritten")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
     kek = keys.current("kek")
     data_key = secrets.token_bytes(32)
     header = new_header(
@@ -137,9 +139,7 @@ def create_backup(runtime: Runtime, region_name: str, to: str) -> BackupResult:
 
 
 @contextlib.contextmanager
-def _opened(
-    settings: Settings, path: Path
-) -> Iterator[tuple[Header, KeyStore, Iterator[bytes], BinaryIO]]:
+def _opened(settings: Settings, path: Path) -> Iterator[tuple[Header, KeyStore, Iterator[bytes]]]:
     """The backup's header, its region's keys and its decrypted chunks (authenticated)."""
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed by the with below, after the error mapping
@@ -158,7 +158,7 @@ def _opened(
             raise BackupInvalid(
                 f"backup data key does not open with {region}'s keys ({type(exc).__name__})"
             ) from None
-        yield header, keys, read_chunks(f, header, data_key), f
+        yield header, keys, read_chunks(f, header, data_key)
 
 
 def _scratch(settings: Settings, region: str) -> Path | None:
@@ -180,7 +180,7 @@ def _decrypt_to(chunks: Iterable[bytes], path: Path) -> None:
 
 def verify_backup(settings: Settings, path: Path) -> dict[str, Any]:
     """Authenticate every chunk and check the contents against the manifest; its manifest."""
-    with _opened(settings, path) as (header, keys, chunks, _):
+    with _opened(settings, path) as (header, keys, chunks):
         manifest = header.manifest
         if manifest.get("backend") == "sqlite":
             from onshore.adapters import backup_sqlite
@@ -204,7 +204,7 @@ def restore_backup(
     settings: Settings, path: Path, *, region: str | None = None, replace: bool = False
 ) -> RestoreResult:
     """Restore a region from the backup at ``path`` (see the module docstring)."""
-    with _opened(settings, path) as (header, keys, chunks, _):
+    with _opened(settings, path) as (header, keys, chunks):
         manifest = header.manifest
         name = manifest["region"]
         if region is not None and region != name:

@@ -36,11 +36,10 @@ def default_name(region: str, at: datetime) -> str:
 def resolve_destination(
     settings: Settings, to: str, region: str, at: datetime
 ) -> tuple[BackupDestination, Path]:
-    """The destination ``to`` names or lies inside, and the file to write there."""
+    """The destination ``to`` names or lies inside, and the file to write there (nothing is
+    created: the caller writes only once the policy packs allowed the destination)."""
     if to in settings.backups:
-        directory = settings.backup_path(to)
-        directory.mkdir(parents=True, exist_ok=True)
-        return settings.backups[to], directory / default_name(region, at)
+        return settings.backups[to], settings.backup_path(to) / default_name(region, at)
     wanted = Path(to).expanduser().resolve()
     best: tuple[int, str] | None = None
     for name in settings.backups:
