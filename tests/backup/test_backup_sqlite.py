@@ -173,3 +173,39 @@ def test_a_tampered_backup_fails_verify(sqlite_deployment: Deployment) -> None:
         restore_backup(dep.settings, body, replace=True)
     _read_back(dep)  # a refused restore changed nothing
     assert os.path.getsize(path) == len(raw)
+
+
+def test_backups_taken_while_writes_go_on_are_consistent(sqlite_deployment: Deployment) -> None:
+    import threading
+
+    dep = sqlite_deployment
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        with dep.vault() as vault:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                vault.put(f"w-{n}", "user", {"email": f"w{n}@example.vn"},
+                          {"declared_residence": "VN"})  # fmt: skip
+            written.append(n)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        paths = [_backup(dep, str(dep.base / "archive" / "vn" / f"b{i}.onbak")) for i in range(3)]
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert written and written[0] > 0
+    counts = []
+    for path in paths:
+        manifest = verify_backup(dep.settings, path)
+        assert manifest["ledger"]["size"] >= manifest["checkpoint"]["size"]
+        counts.append(manifest["records"])
+    assert counts == sorted(counts) and counts[0] >= len(dep.records)
+    _delete_region(dep)
+    result = restore_backup(dep.settings, paths[-1])
+    assert result.ledger is not None and result.ledger.ok
+    assert result.manifest["records"] == counts[-1]
