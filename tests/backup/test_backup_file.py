@@ -91,3 +91,31 @@ def test_rolling_root_matches_the_reference() -> None:
     for n, h in enumerate(hashes, start=1):
         rolling.push(h)
         assert rolling.root() == root_hash(hashes[:n]), n
+
+
+def test_memory_stays_bounded_by_the_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """32 MiB through write and read with 1 MiB chunks: Python allocations peak near a chunk."""
+    import hashlib
+    import tracemalloc
+
+    monkeypatch.setattr(backup_file, "CHUNK", 1 << 20)
+    block = os.urandom(1 << 16)
+    source = (block for _ in range(512))  # 32 MiB, 64 KiB at a time
+    sink = hashlib.sha256()
+
+    class Out:
+        size = 0
+
+        def write(self, data: bytes) -> None:
+            self.size += len(data)
+            sink.update(data)
+
+    tracemalloc.start()
+    try:
+        out = Out()
+        write_backup(out, new_header({"region": "vn-hcm"}, {}), KEY, source)  # type: ignore[arg-type]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.size > 32 << 20
+    assert peak < 8 << 20, f"peak {peak} bytes"
