@@ -9,18 +9,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from onshore.adapters.migrations import latest
-from onshore.adapters.migrations.runner import SchemaStatus, status, upgrade
-from onshore.adapters.migrations.targets import open_target
 from onshore.cli.options import ConfigOpt, JsonOpt
 from onshore.core.errors import SchemaTooNew
 from onshore.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # the migration modules load when a db command runs, not at CLI start
+    from onshore.adapters.migrations.runner import SchemaStatus
 
 console = Console()
 db_app = typer.Typer(help="Database schema versions and upgrades.", no_args_is_help=True)
@@ -58,6 +58,8 @@ def _unknown(settings: Settings, region: str) -> None:
 
 
 def _row(store: _Store, st: SchemaStatus | None, action: str) -> dict[str, Any]:
+    from onshore.adapters.migrations import latest
+
     return {
         "store": store.name,
         "kind": store.kind,
@@ -91,6 +93,9 @@ def db_status(region: RegionOpt = None, config: ConfigOpt = None, as_json: JsonO
     ``absent``: a SQLite file not created yet (made at the latest version on first open).
     Example: ``onshore db status``
     """
+    from onshore.adapters.migrations.runner import status
+    from onshore.adapters.migrations.targets import open_target
+
     settings = load_settings(config)
     rows = []
     for store in _stores(settings, region):
@@ -120,6 +125,9 @@ def db_upgrade(
     the database at the version before it. Back up first (``onshore backup create``).
     Example: ``onshore db upgrade --dry-run`` then ``onshore db upgrade``
     """
+    from onshore.adapters.migrations.runner import status, upgrade
+    from onshore.adapters.migrations.targets import open_target
+
     settings = load_settings(config)
     rows = []
     too_new: SchemaTooNew | None = None
