@@ -58,6 +58,5 @@ class SoftHsm:
         """A ``pkcs11:`` URI for this token, keys under ``prefix`` (fresh one by default)."""
         prefix = prefix or f"t{secrets.token_hex(6)}"
         return (
-            f"pkcs11:token={self.label};object={prefix}"
-            f"?module-path={self.module}&pin-env={pin_env}"
+            f"pkcs11:token={self.label};object={prefix}?module-path={self.module}&pin-env={pin_env}"
         )
