@@ -108,7 +108,7 @@ def test_ensure_region_keys(any_store: KeyStore) -> None:
 def test_retire_takes_an_old_version_out_of_use(any_store: KeyStore) -> None:
     any_store.create("index")
     any_store.rotate("index")
-    retire = getattr(any_store, "retire")
+    retire = any_store.retire
     with pytest.raises(KeyMissing):
         retire("index:2")  # the current version is never retired
     retire("index:1")
