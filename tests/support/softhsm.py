@@ -21,7 +21,7 @@ MODULE_PATHS = (
     "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
     "/usr/local/lib/softhsm/libsofthsm2.so",
 )
-PIN_ENV = "ONSHORE_TEST_HSM_PIN"
+PIN_ENV = "SOFTHSM_TEST_PIN"
 
 
 def module_path() -> str | None:

@@ -6,7 +6,7 @@ docs/operations.md, "Keys"). It needs the optional dependency ``python-pkcs11``
 (``pip install 'onshore[hsm]'``), imported only when such a store is opened.
 
 - ``kek`` versions are AES-256 secret-key objects generated inside the token, labelled
-  ``PREFIX/kek/vN`` with ``CKA_ID = PREFIX/kek``, ``CKA_SENSITIVE`` and not
+  ``PREFIX/kek/vN`` (found by label), ``CKA_SENSITIVE`` and not
   ``CKA_EXTRACTABLE``: their value cannot be read or wrapped out. A ``kek`` version comes
   back with empty ``material`` and a ``cipher`` that runs ``CKM_AES_GCM`` inside the token,
   so data keys are wrapped and unwrapped there (``onshore.core.envelope``; same wire format
@@ -26,21 +26,19 @@ call opens a new one, so an HSM restart needs no restart of onshore.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import struct
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 from onshore.adapters.keystore import FileKeyStore, check_key_name, parse_key_id
+from onshore.adapters.pkcs11_token import Pkcs11Token
 from onshore.adapters.pkcs11_uri import Pkcs11Config
-from onshore.core.errors import ConfigError, DecryptionFailed, KeyMissing, KeyStoreUnavailable
+from onshore.core.errors import DecryptionFailed, KeyMissing, KeyStoreUnavailable
 from onshore.ports import KeyVersion
 
 #: Keys held inside the token (never in process memory).
@@ -56,32 +54,6 @@ _LISTING_TTL = 1.0
 def _lp(text: str) -> bytes:
     raw = text.encode("utf-8")
     return struct.pack(">I", len(raw)) + raw
-
-
-def _import_pkcs11(region: str) -> ModuleType:
-    try:
-        import pkcs11
-    except ImportError as exc:
-        raise ConfigError(
-            f"regions.{region}.keys: a pkcs11: key store needs python-pkcs11 "
-            "(pip install 'onshore[hsm]')",
-            details={"region": region},
-        ) from exc
-    return pkcs11
-
-
-def _connection_errors(p11: ModuleType) -> tuple[type[BaseException], ...]:
-    e = p11.exceptions
-    return (
-        e.SessionClosed,
-        e.SessionHandleInvalid,
-        e.DeviceRemoved,
-        e.DeviceError,
-        e.TokenNotPresent,
-        e.UserNotLoggedIn,
-        e.ObjectHandleInvalid,
-        e.KeyHandleInvalid,
-    )
 
 
 @dataclass(eq=False)
@@ -111,87 +83,25 @@ class Pkcs11KeyStore:
     ) -> None:
         self.config = config
         self.prefix = config.label_prefix
-        self._p11 = _import_pkcs11(config.region)
-        self._pin = config.pin(os.environ if env is None else env)
-        self._lock = threading.RLock()
-        self._session: Any = None
         self._objects: dict[int, Any] = {}
         self._ciphers: dict[int, HsmCipher] = {}
+        self._checked: set[int] = set()
         self._listing: tuple[float, list[int]] | None = None
         self._plain: dict[tuple[str, int], KeyVersion] = {}
         self._sealed = FileKeyStore(directory)
-        self._token = self._find_token()
-        with self._lock:
-            self._open()
+        self._token = Pkcs11Token(config, config.pin(os.environ if env is None else env),
+                                  on_reset=self._forget_objects)  # fmt: skip
+        self._p11 = self._token.p11
+        self._lock = self._token.lock
 
-    # -- session ------------------------------------------------------------------------
-
-    def _unavailable(self, what: str, exc: BaseException) -> KeyStoreUnavailable:
-        return KeyStoreUnavailable(
-            f"HSM of region {self.config.region!r}: {what}: {type(exc).__name__} {exc}".strip(),
-            details={"region": self.config.region},
-        )
-
-    def _find_token(self) -> Any:
-        p11, cfg = self._p11, self.config
-        try:
-            lib = p11.lib(cfg.module_path)
-            if cfg.slot_id is not None:
-                slots = [s for s in lib.get_slots(token_present=True) if s.slot_id == cfg.slot_id]
-                if not slots:
-                    raise p11.exceptions.NoSuchToken(f"no slot {cfg.slot_id}")
-                token = slots[0].get_token()
-                if cfg.token is not None and token.label != cfg.token:
-                    raise p11.exceptions.NoSuchToken(f"slot {cfg.slot_id} holds {token.label!r}")
-                return token
-            selector = {"token_label": cfg.token, "token_serial": cfg.serial}
-            return lib.get_token(**{k: v for k, v in selector.items() if v is not None})
-        except (OSError, RuntimeError) as exc:
-            raise self._unavailable(f"cannot open token via {cfg.module_path}", exc) from exc
-
-    def _open(self) -> Any:
-        if self._session is not None:
-            return self._session
-        errors = self._p11.exceptions
-        try:
-            try:
-                session = self._token.open(rw=True, user_pin=self._pin)
-            except errors.UserAlreadyLoggedIn:
-                # PKCS#11 logins are per process and token: another store already logged in.
-                session = self._token.open(rw=True)
-        except errors.PKCS11Error as exc:
-            raise self._unavailable("cannot log in", exc) from exc
-        self._session = session
+    def _forget_objects(self) -> None:
+        """Object handles belong to a session: forget them when it is replaced."""
         self._objects.clear()
         self._listing = None
-        return session
-
-    def _drop_session(self) -> None:
-        session, self._session = self._session, None
-        self._objects.clear()
-        self._listing = None
-        if session is not None:
-            with contextlib.suppress(self._p11.exceptions.PKCS11Error):
-                session.close()
-
-    def _call(self, what: str, fn: Callable[[Any], _T]) -> _T:
-        """Run ``fn(session)`` under the lock, reopening the session once after a drop."""
-        retry = _connection_errors(self._p11)
-        with self._lock:
-            for attempt in (1, 2):
-                session = self._open()
-                try:
-                    return fn(session)
-                except retry as exc:
-                    self._drop_session()
-                    if attempt == 2:
-                        raise self._unavailable(what, exc) from exc
-        raise AssertionError("unreachable")
 
     def close(self) -> None:
-        """Close the session (the token's login ends when the process's last session does)."""
-        with self._lock:
-            self._drop_session()
+        """Close the store's session (see ``Pkcs11Token.close``)."""
+        self._token.close()
 
     # -- kek objects ---------------------------------------------------------------------
 
@@ -209,9 +119,8 @@ class Pkcs11KeyStore:
         head = f"{self.prefix}/kek/v"
 
         def listing(session: Any) -> list[int]:
-            found = session.get_objects(
-                {p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY, p11.Attribute.ID: self._kek_id()}
-            )
+            # by label, not CKA_ID: some PKCS#11 libraries (cloud KMS) set their own ids
+            found = session.get_objects({p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY})
             numbers = []
             for obj in found:
                 label = str(obj.label)
@@ -221,7 +130,7 @@ class Pkcs11KeyStore:
                     self._objects.setdefault(int(tail), obj)
             return sorted(set(numbers))
 
-        numbers = self._call("cannot list keys", listing)
+        numbers = self._token.call("cannot list keys", listing)
         self._listing = (now, numbers)
         return numbers
 
@@ -251,14 +160,33 @@ class Pkcs11KeyStore:
             return bytes(action(data, mechanism=p11.Mechanism.AES_GCM, mechanism_param=params))
 
         try:
-            return self._call(f"AES-GCM {op} with kek:{version}", run)
+            out = self._token.call(f"AES-GCM {op} with kek:{version}", run)
+            if op == "encrypt" and version not in self._checked:
+                self._self_test(version, nonce, out, aad, data)
+            return out
         except p11.exceptions.PKCS11Error as exc:
             if op == "decrypt":
                 raise DecryptionFailed(
                     "data key does not open with this key for this region",
                     details={"key_id": f"kek:{version}"},
                 ) from None
-            raise self._unavailable(f"AES-GCM encrypt with kek:{version}", exc) from exc
+            raise self._token.unavailable(f"AES-GCM encrypt with kek:{version}", exc) from exc
+
+    def _self_test(self, version: int, nonce: bytes, out: bytes, aad: bytes, data: bytes) -> None:
+        """Check once per kek version that the token used our nonce: some HSMs (FIPS modes)
+        generate their own GCM IV and ignore the caller's, which would make every wrapped
+        key unopenable. Refuse such a token before anything is stored."""
+        try:
+            back = self._gcm("decrypt", version, nonce, out, aad)
+        except DecryptionFailed:
+            back = b""
+        if back != data:
+            raise KeyStoreUnavailable(
+                f"HSM of region {self.config.region!r} does not use the caller's AES-GCM nonce "
+                "(an HSM-generated IV mode): not supported by this key store",
+                details={"region": self.config.region},
+            )
+        self._checked.add(version)
 
     def _kek(self, version: int) -> KeyVersion:
         cipher = self._ciphers.get(version)
@@ -281,7 +209,7 @@ class Pkcs11KeyStore:
                 p11.KeyType.AES, 256, label=self._label(version), store=True, template=template
             )
 
-        self._objects[version] = self._call(f"cannot generate kek:{version}", generate)
+        self._objects[version] = self._token.call(f"cannot generate kek:{version}", generate)
         self._listing = None
         return self._kek(version)
 
@@ -299,7 +227,7 @@ class Pkcs11KeyStore:
                 "always_sensitive": bool(obj[a.ALWAYS_SENSITIVE]),
             }
 
-        return self._call(f"cannot read kek:{version}", read)
+        return self._token.call(f"cannot read kek:{version}", read)
 
     # -- sealed keys -----------------------------------------------------------------------
 

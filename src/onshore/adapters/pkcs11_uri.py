@@ -128,6 +128,12 @@ def parse_pkcs11_uri(uri: str, region: str) -> Pkcs11Config:
             f"{where}: give the user PIN with exactly one of pin-env=VAR or pin-source=file:/path",
             details={"region": region},
         )
+    if pin_env is not None and (not pin_env or pin_env.upper().startswith("ONSHORE_")):
+        raise ConfigError(
+            f"{where}: pin-env names a variable outside the ONSHORE_ prefix (ONSHORE_* "
+            "variables are settings), e.g. pin-env=HSM_PIN",
+            details={"region": region},
+        )
     pin_file = None
     if pin_source is not None:
         pin_file = pin_source.removeprefix("file://").removeprefix("file:")
