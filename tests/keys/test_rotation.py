@@ -27,12 +27,15 @@ from tests.support.softhsm import SoftHsm
 REGION = "vn-hcm"
 
 
-@pytest.fixture(params=["file", "pkcs11"])
+@pytest.fixture(params=["file", "pkcs11", pytest.param("postgres", marks=pytest.mark.postgres)])
 def vault(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Vault]:
-    """A two-region vault on SQLite; vn-hcm's keys in files or in the SoftHSM2 token."""
+    """A two-region vault on SQLite; vn-hcm's keys in files or in the SoftHSM2 token, or its
+    records in PostgreSQL (keys in files)."""
     cfg: dict[str, Any] = default_config_dict()
     cfg["base_dir"] = str(tmp_path)
     cfg["regions"][REGION]["store"] = f"sqlite:///{tmp_path}/vn-hcm.db"
+    if request.param == "postgres":
+        cfg["regions"][REGION]["store"] = request.getfixturevalue("pg_url")
     cfg["regions"]["sg-1"]["store"] = f"sqlite:///{tmp_path}/sg-1.db"
     if request.param == "pkcs11":
         softhsm: SoftHsm = request.getfixturevalue("softhsm")
