@@ -110,8 +110,8 @@ def test_other_keys_are_sealed_on_disk(hsm_store: Pkcs11KeyStore, tmp_path: Path
     with pytest.raises(KeyStoreUnavailable, match="does not open"):
         fresh.current("index")
     path.write_bytes(index.material)
-    with pytest.raises(KeyStoreUnavailable, match="not sealed"):
-        Pkcs11KeyStore(hsm_store.config, tmp_path / "hsm-keys").current("index")
+    with pytest.raises(ConfigError, match="holds plain key files"):
+        Pkcs11KeyStore(hsm_store.config, tmp_path / "hsm-keys")
     again.close()
     fresh.close()
 
@@ -187,3 +187,34 @@ def test_a_dropped_session_is_reopened(hsm_store: Pkcs11KeyStore) -> None:
     hsm_store._token._session.close()  # as after an HSM restart: the handle is gone
     assert unwrap_key(wrapped, "vn-hcm", hsm_store.get("kek:1")) == data_key
     assert hsm_store.rotate("kek").key_id == "kek:2"
+
+
+def test_a_file_region_moves_into_the_hsm(softhsm: SoftHsm, tmp_path: Path) -> None:
+    from onshore.services.hsm_migration import move_keys_to_hsm
+
+    file_settings = hsm_settings(tmp_path, "file")
+    with Vault.open(file_settings, create_keys=True) as vault:
+        ids = [vault.put(f"u{i}", "profile", {"phone": f"+8491200000{i}"}).record_id
+               for i in range(3)]  # fmt: skip
+        vault.runtime.regions["vn-hcm"].keys.rotate("kek")
+        ids.append(vault.put("u9", "profile", {"phone": "+84912000009"}).record_id)
+        old_vkey = vault.audit_log("vn-hcm").verifier_key()
+    uri = softhsm.uri()
+    with pytest.raises(ConfigError, match="keys move-to-hsm vn-hcm"):
+        Vault.open(hsm_settings(tmp_path, uri))  # plain files never pass for sealed ones
+    report = move_keys_to_hsm(hsm_settings(tmp_path, uri), "vn-hcm", stamp="t1")
+    assert set(report.versions) >= {"kek:1", "kek:2", "index:1", "ledger-signing:1"}
+    assert (report.plain_backup / "kek.v1.key").exists()
+    keys_dir = tmp_path / "data" / "vn-hcm" / "keys"
+    assert not (keys_dir / "kek.v1.key").exists()
+    with Vault.open(hsm_settings(tmp_path, uri)) as vault:
+        keys = vault.runtime.regions["vn-hcm"].keys
+        assert isinstance(keys, Pkcs11KeyStore)
+        assert keys.kek_attributes(2)["extractable"] is False
+        assert [vault.get(i).data["phone"] for i in ids[:1]] == ["+84912000000"]
+        assert [r.record_id for r in vault.find(by={"phone_number": "0912000009"})] == [ids[3]]
+        log = vault.audit_log("vn-hcm")
+        assert log.verifier_key() == old_vkey and log.verify().ok
+        verify_bundle(log.prove(ids[0]), old_vkey)
+    with pytest.raises(ConfigError, match="already sealed"):
+        move_keys_to_hsm(hsm_settings(tmp_path, uri), "vn-hcm", stamp="t2")

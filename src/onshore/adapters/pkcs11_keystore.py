@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from onshore.adapters.keystore import FileKeyStore, check_key_name, parse_key_id
 from onshore.adapters.pkcs11_token import Pkcs11Token
 from onshore.adapters.pkcs11_uri import Pkcs11Config
-from onshore.core.errors import DecryptionFailed, KeyMissing, KeyStoreUnavailable
+from onshore.core.errors import ConfigError, DecryptionFailed, KeyMissing, KeyStoreUnavailable
 from onshore.ports import KeyVersion
 
 #: Keys held inside the token (never in process memory).
@@ -89,10 +89,25 @@ class Pkcs11KeyStore:
         self._listing: tuple[float, list[int]] | None = None
         self._plain: dict[tuple[str, int], KeyVersion] = {}
         self._sealed = FileKeyStore(directory)
+        self._refuse_plain_files(directory)
         self._token = Pkcs11Token(config, config.pin(os.environ if env is None else env),
                                   on_reset=self._forget_objects)  # fmt: skip
         self._p11 = self._token.p11
         self._lock = self._token.lock
+
+    def _refuse_plain_files(self, directory: Path) -> None:
+        """Plain key files (a region that used the file store) must be moved, not mixed in:
+        an HSM kek:1 is not the file's kek:1 that the records name."""
+        for path in sorted(directory.glob("*.key")):
+            with path.open("rb") as handle:
+                head = handle.read(len(SEALED_MAGIC))
+            if head != SEALED_MAGIC:
+                raise ConfigError(
+                    f"regions.{self.config.region}.keys: {directory} holds plain key files "
+                    f"({path.name}); move them into the HSM with "
+                    f"`onshore keys move-to-hsm {self.config.region}`",
+                    details={"region": self.config.region, "file": path.name},
+                )
 
     def _forget_objects(self) -> None:
         """Object handles belong to a session: forget them when it is replaced."""
@@ -212,6 +227,39 @@ class Pkcs11KeyStore:
         self._objects[version] = self._token.call(f"cannot generate kek:{version}", generate)
         self._listing = None
         return self._kek(version)
+
+    def import_key(self, name: str, version: int, material: bytes) -> KeyVersion:
+        """Bring an existing key version in (moving a region from files to the HSM).
+
+        A kek becomes a sensitive, non-extractable AES object in the token (it was outside
+        before, so the token reports it ``CKA_NEVER_EXTRACTABLE`` false); other keys are
+        sealed into the directory. ``KeyStoreUnavailable`` when that version exists.
+        """
+        check_key_name(name)
+        key_id = f"{name}:{version}"
+        with self._lock:
+            if name not in HSM_KEYS:
+                if not self._sealed.publish(name, version, self._seal(key_id, material)):
+                    raise KeyStoreUnavailable(f"key {key_id!r} exists", details={"key": key_id})
+                return self._remember(name, version, material)
+            self._listing = None
+            if version in self._kek_versions() or len(material) != 32:
+                raise KeyStoreUnavailable(
+                    f"kek {key_id!r} exists in the token or is not 256 bits",
+                    details={"key": key_id},
+                )
+            p11 = self._p11
+            a = p11.Attribute
+            attrs = {
+                a.CLASS: p11.ObjectClass.SECRET_KEY, a.KEY_TYPE: p11.KeyType.AES, a.VALUE: material,
+                a.LABEL: self._label(version), a.ID: self._kek_id(), a.TOKEN: True, a.PRIVATE: True,
+                a.SENSITIVE: True, a.EXTRACTABLE: False, a.ENCRYPT: True, a.DECRYPT: True,
+                a.WRAP: False, a.UNWRAP: False, a.SIGN: False, a.VERIFY: False, a.DERIVE: False,
+            }  # fmt: skip
+            obj = self._token.call(f"cannot import {key_id}", lambda s: s.create_object(attrs))
+            self._objects[version] = obj
+            self._listing = None
+            return self._kek(version)
 
     def kek_attributes(self, version: int) -> dict[str, bool]:
         """The protection attributes of ``kek`` version ``version`` as the token reports them

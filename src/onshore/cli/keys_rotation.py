@@ -105,8 +105,30 @@ def keys_chain(
     typer.echo(chain.trusted)
 
 
+def keys_move_to_hsm(
+    region: Annotated[str, typer.Argument(help="Region whose key files move into its HSM.")],
+    config: ConfigOpt = None,
+) -> None:
+    """Move REGION's key files into the HSM named by its ``keys = "pkcs11:..."`` setting:
+    every version is imported (kek) or sealed (other keys) and checked before the plain
+    files are set aside as ``keys_dir.plain-STAMP`` (shred them afterwards).
+
+    Example: ``onshore keys move-to-hsm vn-hcm``
+    """
+    from datetime import UTC, datetime
+
+    from onshore.services.hsm_migration import move_keys_to_hsm
+    from onshore.settings import load_settings
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    report = move_keys_to_hsm(load_settings(config), region, stamp=stamp)
+    console.print(f"{region}: moved {', '.join(report.versions)} into the HSM")
+    console.print(f"plain key files set aside in {report.plain_backup}: shred them")
+
+
 def register(keys_app: typer.Typer) -> None:
     """Attach the rotation commands to the ``keys`` group."""
     keys_app.command("reindex")(keys_reindex)
     keys_app.command("retire")(keys_retire)
     keys_app.command("chain")(keys_chain)
+    keys_app.command("move-to-hsm")(keys_move_to_hsm)
