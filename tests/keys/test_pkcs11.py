@@ -6,6 +6,7 @@ read or wrapped out. Index and ledger keys are sealed by the token in the keys d
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -218,3 +219,22 @@ def test_a_file_region_moves_into_the_hsm(softhsm: SoftHsm, tmp_path: Path) -> N
         verify_bundle(log.prove(ids[0]), old_vkey)
     with pytest.raises(ConfigError, match="already sealed"):
         move_keys_to_hsm(hsm_settings(tmp_path, uri), "vn-hcm", stamp="t2")
+
+
+def test_an_hsm_that_ignores_the_callers_gcm_nonce_is_refused(
+    hsm_store: Pkcs11KeyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kek = hsm_store.create("kek")
+    real = pkcs11.mechanisms.GCMParams
+    calls: list[bytes] = []
+
+    def hsm_generated_iv(nonce: bytes, aad: bytes | None = None, tag_bits: int = 128) -> Any:
+        # the first call (the encryption) gets an IV of the "HSM's" choosing, as some FIPS
+        # modes do; the caller still stores its own nonce beside the ciphertext
+        calls.append(nonce)
+        return real(secrets.token_bytes(12) if len(calls) == 1 else nonce, aad, tag_bits)
+
+    monkeypatch.setattr(pkcs11.mechanisms, "GCMParams", hsm_generated_iv)
+    with pytest.raises(KeyStoreUnavailable, match="caller's AES-GCM nonce"):
+        wrap_key(b"k" * 32, "vn-hcm", kek)
+    assert len(calls) == 2  # the encryption and the self-test's decryption

@@ -33,7 +33,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from onshore.adapters.keystore import FileKeyStore, check_key_name, parse_key_id
 from onshore.adapters.pkcs11_token import Pkcs11Token
@@ -47,7 +47,6 @@ HSM_KEYS = frozenset({"kek"})
 SEALED_MAGIC = b"onshore-sealed-key/v1\n"
 _SEAL_AAD = b"onshore/sealed-key/v1"
 _NONCE = 12
-_T = TypeVar("_T")
 _LISTING_TTL = 1.0
 
 
