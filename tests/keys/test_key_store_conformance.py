@@ -14,6 +14,7 @@ from onshore.adapters.keystore import REGION_KEYS, ensure_region_keys
 from onshore.core.envelope import WRAPPED_SIZE, rewrap, unwrap_key, wrap_key
 from onshore.core.errors import DecryptionFailed, KeyMissing
 from onshore.ports import KeyStore, KeyVersion
+from onshore.services.reindex import RetiringKeyStore
 
 
 def opens(kek: KeyVersion, other: KeyVersion) -> bool:
@@ -108,6 +109,7 @@ def test_ensure_region_keys(any_store: KeyStore) -> None:
 def test_retire_takes_an_old_version_out_of_use(any_store: KeyStore) -> None:
     any_store.create("index")
     any_store.rotate("index")
+    assert isinstance(any_store, RetiringKeyStore)
     retire = any_store.retire
     with pytest.raises(KeyMissing):
         retire("index:2")  # the current version is never retired
