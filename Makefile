@@ -7,6 +7,10 @@ STAMP  := $(VENV)/.installed
 .PHONY: install run demo test soak bench lint clean
 
 $(STAMP): pyproject.toml
+	@# SoftHSM2: the PKCS#11 token the HSM key-store tests run against (Debian package).
+	command -v softhsm2-util >/dev/null 2>&1 || apt-get install -y softhsm2 \
+	  || (apt-get update && apt-get install -y softhsm2) \
+	  || echo "warning: install softhsm2 for the HSM key-store tests"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

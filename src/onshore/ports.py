@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -74,13 +74,35 @@ class RecordStore(Protocol):
         """Replace a record's wrapped data key (key rotation); the ciphertext is untouched."""
 
 
+@runtime_checkable
+class KeyCipher(Protocol):
+    """AES-256-GCM under a key that never leaves its key store (an HSM's key object).
+
+    The same calls as ``cryptography``'s ``AESGCM``, so envelope code treats both alike.
+    """
+
+    def encrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        """``ciphertext || tag`` of ``data`` under ``nonce`` and ``aad``."""
+
+    def decrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        """The plaintext; raises ``DecryptionFailed`` when ``data`` does not authenticate."""
+
+    def __hash__(self) -> int:
+        """Hashable (by identity is enough): unwrapped data keys are cached per cipher."""
+
+
 @dataclass(frozen=True, slots=True)
 class KeyVersion:
-    """One version of a named key: ``name`` (``kek``, ``index``...), ``version`` and material."""
+    """One version of a named key: ``name`` (``kek``, ``index``...), ``version`` and material.
+
+    A key held in hardware has no ``material`` (empty bytes) and a ``cipher`` instead:
+    wrapping and unwrapping then happen inside the key store (``onshore.core.envelope``).
+    """
 
     name: str
     version: int
     material: bytes
+    cipher: KeyCipher | None = field(default=None, compare=False, repr=False)
 
     @property
     def key_id(self) -> str:

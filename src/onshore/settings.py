@@ -120,8 +120,24 @@ class RegionSettings(_Strict):
     keys_dir: Path | None = Field(
         default=None, description="Directory of the region's key files (default data/NAME/keys)."
     )
+    keys: str = Field(
+        default="file",
+        description=(
+            "Where the region's keys are held: file (keys_dir) or a pkcs11: URI naming an HSM "
+            "token (the kek stays in the HSM; PIN from pin-env or pin-source, never here)."
+        ),
+    )
 
     _check_country = field_validator("country")(_country)
+
+    @field_validator("keys")
+    @classmethod
+    def _check_keys(cls, value: str) -> str:
+        if value != "file" and not value.startswith("pkcs11:"):
+            raise ValueError("a key store is file or pkcs11:token=...?module-path=...")
+        if "pin-value=" in value:
+            raise ValueError("never write the HSM PIN here: use pin-env=VAR or pin-source=file:")
+        return value
 
     @field_validator("store")
     @classmethod

@@ -67,6 +67,11 @@ def _parse_key_id(key_id: str) -> tuple[str, int]:
     return name, int(version)
 
 
+#: Public names of the checks, for other key stores (``onshore.adapters.pkcs11_keystore``).
+check_key_name = _check_name
+parse_key_id = _parse_key_id
+
+
 def _check_size(size: int) -> None:
     if not 16 <= size <= 1024:
         raise ValueError(f"key size must be between 16 and 1024 bytes, not {size}")
@@ -96,6 +101,7 @@ class MemoryKeyStore:
 
     def __init__(self) -> None:
         self._keys: dict[str, list[KeyVersion]] = {}
+        self._retired: set[str] = set()
         self._lock = threading.Lock()
 
     def current(self, name: str) -> KeyVersion:
@@ -109,7 +115,7 @@ class MemoryKeyStore:
         """The version ``name:version``; ``KeyMissing`` when there is none."""
         name, version = _parse_key_id(key_id)
         versions = self._keys.get(name, [])
-        if version > len(versions):
+        if version > len(versions) or key_id in self._retired:
             raise KeyMissing(
                 f"key {key_id!r} is missing from the key store", details={"key": key_id}
             )
@@ -135,8 +141,21 @@ class MemoryKeyStore:
             return versions[-1]
 
     def versions(self, name: str) -> list[KeyVersion]:
-        """Every version of ``name``, oldest first (empty when there is none)."""
-        return list(self._keys.get(name, []))
+        """Every version of ``name`` not retired, oldest first (empty when there is none)."""
+        return [v for v in self._keys.get(name, []) if v.key_id not in self._retired]
+
+    def retire(self, key_id: str) -> None:
+        """Take a non-current version out of use: ``get`` and ``versions`` no longer see it."""
+        name, version = _parse_key_id(key_id)
+        with self._lock:
+            versions = self._keys.get(name, [])
+            if version > len(versions) or key_id in self._retired:
+                raise KeyMissing(f"key {key_id!r} is missing from the key store",
+                                 details={"key": key_id})  # fmt: skip
+            if version == len(versions):
+                raise KeyMissing(f"key {key_id!r} is the current version: rotate first",
+                                 details={"key": key_id})  # fmt: skip
+            self._retired.add(key_id)
 
 
 class FileKeyStore:
@@ -300,3 +319,34 @@ class FileKeyStore:
     def versions(self, name: str) -> list[KeyVersion]:
         """Every version of ``name``, oldest first (empty when there is none)."""
         return [self._load(name, n) for n in self._version_numbers(name)]
+
+    def publish(self, name: str, version: int, material: bytes) -> bool:
+        """Write ``material`` as version ``version`` exactly once; False when it exists."""
+        _check_name(name)
+        with self._lock:
+            done = self._publish(name, version, material)
+            self._listing = None
+            return done
+
+    def retire(self, key_id: str) -> None:
+        """Take a non-current version out of use: its file is renamed ``NAME.vN.retired``
+        (still 0600; shred it when the retirement is final), so ``get`` and ``versions`` no
+        longer see it. ``KeyMissing`` when it is absent or is the current version."""
+        name, version = _parse_key_id(key_id)
+        with self._lock:
+            numbers = self._version_numbers(name)
+            if version not in numbers:
+                raise KeyMissing(f"key {key_id!r} is missing from {str(self.directory)!r}",
+                                 details={"key": key_id})  # fmt: skip
+            if version == numbers[-1]:
+                raise KeyMissing(f"key {key_id!r} is the current version: rotate first",
+                                 details={"key": key_id})  # fmt: skip
+            path = self._path(name, version)
+            try:
+                os.replace(path, path.with_suffix(".retired"))
+                self._fsync_directory()
+            except OSError as exc:
+                raise KeyStoreUnavailable(f"cannot retire key {key_id!r}: {exc.strerror or exc}",
+                                          details={"key": key_id}) from exc  # fmt: skip
+            self._cache.pop((name, version), None)
+            self._listing = None

@@ -250,21 +250,36 @@ def demo(
         raise typer.Exit(1)
 
 
-keys_app = typer.Typer(help="Region keys: rotation and re-wrapping.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Region keys: rotation, re-wrapping and re-indexing.", no_args_is_help=True
+)
 
 
 @keys_app.command("rotate")
 def keys_rotate(
-    region: Annotated[str, typer.Argument(help="Region whose key-encryption key rotates.")],
+    region: Annotated[str, typer.Argument(help="Region whose key rotates.")],
     rewrap: Annotated[bool, typer.Option("--rewrap", help="Re-wrap every record now.")] = False,
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key", help="kek, index, ledger-hmac or ledger-signing (docs/operations.md)."
+        ),
+    ] = "kek",
     config: ConfigOpt = None,
 ) -> None:
     """Add a new key version for REGION (old records stay readable); optionally re-wrap now.
 
+    ``--key index`` is finished by ``keys reindex`` then ``keys retire``; ``--key
+    ledger-signing`` stores a handoff checkpoint signed by the old key announcing the new.
+
     Example: ``onshore keys rotate vn-hcm --rewrap``
     """
+    from onshore.services.key_rotation import rotate_key
+
+    if rewrap and key != "kek":
+        raise InputError("--rewrap goes with --key kek")
     with runtime_from(config) as runtime:
-        new = key_service.rotate(runtime, region, actor="cli")
+        new = rotate_key(runtime, region, key, actor="cli")
         console.print(f"{region}: new key {new.key_id}")
         if rewrap:
             _rewrap(runtime, region)
@@ -300,4 +315,7 @@ def register(app: typer.Typer) -> None:
     """Attach the vault commands to the main app."""
     for fn in (init, put, get, find, demo):
         app.command(fn.__name__)(fn)
+    from onshore.cli import keys_rotation
+
+    keys_rotation.register(keys_app)
     app.add_typer(keys_app, name="keys")

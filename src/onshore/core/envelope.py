@@ -18,11 +18,14 @@ Wire formats (version 1, all lengths in bytes):
 - ``aad_wrap = "onshore/wrap/v1" || lp(region) || lp(kek_key_id)``;
 - ``aad_record = "onshore/record/v1" || lp(region) || lp(record_id)``;
 
+A kek held in an HSM (``KeyVersion.cipher``, see ``onshore.adapters.pkcs11_keystore``) is used
+the same way, with its AES-GCM computed inside the HSM: the wire format does not change.
+
 where ``lp(s)`` is the UTF-8 bytes of ``s`` prefixed by their length as 4 big-endian
 bytes, so no two different (region, id) pairs share an AAD.
 
 Example:
-    >>> from onshore.ports import KeyVersion, SealedRecord
+    >>> from onshore.ports import KeyCipher, KeyVersion, SealedRecord
     >>> from datetime import datetime, timezone
     >>> kek = KeyVersion("kek", 1, bytes(32))
     >>> sealer = Sealer(kek, "vn-hcm")
@@ -43,7 +46,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from onshore.core.errors import CryptoError, DecryptionFailed
-from onshore.ports import KeyVersion, SealedRecord
+from onshore.ports import KeyCipher, KeyVersion, SealedRecord
 
 #: Bytes in an AES-GCM nonce (96 bits, the size GCM is designed for).
 NONCE_SIZE = 12
@@ -90,6 +93,13 @@ def _kek_aead(material: bytes, key_id: str) -> AESGCM:
     return AESGCM(material)
 
 
+def _kek_cipher(kek: KeyVersion) -> AESGCM | KeyCipher:
+    """The kek's AES-GCM: in process from its material, or its key store's (an HSM)."""
+    if kek.cipher is not None:
+        return kek.cipher
+    return _kek_aead(kek.material, kek.key_id)
+
+
 def wrap_key(data_key: bytes, region: str, kek: KeyVersion) -> bytes:
     """Wrap ``data_key`` with ``kek`` for ``region`` (fresh nonce each time).
 
@@ -99,9 +109,7 @@ def wrap_key(data_key: bytes, region: str, kek: KeyVersion) -> bytes:
         True
     """
     nonce = secrets.token_bytes(NONCE_SIZE)
-    return nonce + _kek_aead(kek.material, kek.key_id).encrypt(
-        nonce, data_key, wrap_aad(region, kek.key_id)
-    )
+    return nonce + _kek_cipher(kek).encrypt(nonce, data_key, wrap_aad(region, kek.key_id))
 
 
 def unwrap_key(wrapped_key: bytes, region: str, kek: KeyVersion) -> bytes:
@@ -112,16 +120,27 @@ def unwrap_key(wrapped_key: bytes, region: str, kek: KeyVersion) -> bytes:
         >>> unwrap_key(wrap_key(b"k" * 32, "vn-hcm", kek), "vn-hcm", kek) == b"k" * 32
         True
     """
+    if kek.cipher is not None:
+        return _unwrap_hsm(bytes(wrapped_key), region, kek.key_id, kek.cipher)
     return _unwrap_cached(bytes(wrapped_key), region, kek.key_id, kek.material)
+
+
+@lru_cache(maxsize=256)
+def _unwrap_hsm(wrapped_key: bytes, region: str, key_id: str, cipher: KeyCipher) -> bytes:
+    # A key store's cipher (an HSM) is one object per key version: cache by its identity.
+    return _unwrap(wrapped_key, region, key_id, cipher)
 
 
 @lru_cache(maxsize=256)
 def _unwrap_cached(wrapped_key: bytes, region: str, key_id: str, material: bytes) -> bytes:
     # Records of one batch share a wrapped key: unwrapping it once serves the whole batch.
     # Failures raise, so they are never cached.
+    return _unwrap(wrapped_key, region, key_id, _kek_aead(material, key_id))
+
+
+def _unwrap(wrapped_key: bytes, region: str, key_id: str, aead: AESGCM | KeyCipher) -> bytes:
     if len(wrapped_key) != WRAPPED_SIZE:
         raise DecryptionFailed("wrapped data key has the wrong length")
-    aead = _kek_aead(material, key_id)
     try:
         data_key = aead.decrypt(
             wrapped_key[:NONCE_SIZE], wrapped_key[NONCE_SIZE:], wrap_aad(region, key_id)

@@ -32,6 +32,7 @@ Tree::
     ├── CryptoError                    crypto.error
     │   ├── KeyMissing                 keys.missing
     │   ├── KeyStoreUnavailable        keys.unavailable
+    │   ├── KeyRotationIncomplete      keys.rotation_incomplete
     │   └── DecryptionFailed           crypto.decryption_failed
     ├── CaseError                      case.error
     │   ├── IllegalTransition          case.illegal_transition
@@ -242,6 +243,12 @@ class KeyStoreUnavailable(CryptoError):
     """A region's key store cannot be read or written (permissions, missing directory)."""
 
     code = "keys.unavailable"
+
+
+class KeyRotationIncomplete(CryptoError):
+    """A key version cannot be retired yet: stored data still depends on it."""
+
+    code = "keys.rotation_incomplete"
 
 
 class AuditError(OnshoreError):

@@ -59,6 +59,7 @@ STATUS: dict[str, int] = {
     "crypto.error": 500,
     "keys.missing": 500,
     "keys.unavailable": 503,
+    "keys.rotation_incomplete": 409,
     "crypto.decryption_failed": 500,
     "ledger.error": 500,
     "ledger.proof_invalid": 409,

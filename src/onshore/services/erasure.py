@@ -26,6 +26,7 @@ from onshore.core import blind_index
 from onshore.core.audit import AuditEvent, EventType
 from onshore.core.errors import MissingSubject
 from onshore.services.legal_holds import held_refs
+from onshore.services.reindex import live_index_keys
 
 if TYPE_CHECKING:
     from onshore.services.vault import Vault
@@ -58,12 +59,13 @@ def erase_subject(vault: Vault, subject: str, *, actor: str | None = None) -> Er
     outcome = ErasureOutcome(subject_id=subject)
     now = runtime.clock.now()
     for name, region in runtime.regions.items():
-        ref = blind_index.subject_ref(region.keys.current("index").material, subject)
+        # every live index key: during a key rotation the subject's records may be under any
+        refs = [blind_index.subject_ref(key, subject) for key in live_index_keys(region.keys)]
         with region.db.transaction():
-            ids = [s.record_id for s in region.db.records.by_subject(ref)]
+            ids = [s.record_id for ref in refs for s in region.db.records.by_subject(ref)]
             if not ids:
                 continue
-            if held_refs(runtime, [ref], now):
+            if held_refs(runtime, refs, now):
                 outcome.retained[name] = ids
                 continue
             for record_id in ids:

@@ -55,6 +55,7 @@ from onshore.ports import Case, LegalHold
 from onshore.services.authorities import AuthorityRegistry
 from onshore.services.cases import CaseKind, CaseService, Deadline, Step
 from onshore.services.production import Production
+from onshore.services.reindex import live_index_keys
 from onshore.services.runtime import Region, open_runtime
 from onshore.services.vault import Vault
 
@@ -172,13 +173,13 @@ class RequestsService:
                     )
                 shown.append({"type": category, "masked": mask(normal)})
                 for name, r in self.runtime.regions.items():
-                    key = r.keys.current("index").material
-                    terms[name]["terms"].append(blind_index.term(key, category, normal).hex())
+                    for key in live_index_keys(r.keys):  # old and new during a rotation
+                        terms[name]["terms"].append(blind_index.term(key, category, normal).hex())
         for subject in _strings(raw.get("subjects"), "subjects"):
             shown.append({"type": "subject", "masked": mask(subject)})
             for name, r in self.runtime.regions.items():
-                key = r.keys.current("index").material
-                terms[name]["refs"].append(blind_index.subject_ref(key, subject).hex())
+                for key in live_index_keys(r.keys):
+                    terms[name]["refs"].append(blind_index.subject_ref(key, subject).hex())
         if not shown:
             raise InputError("a scope names at least one account (subject, phone, email or ID)")
         return {"scope": {**scope.to_dict(), "accounts": len(shown), "identifiers": shown},

@@ -84,17 +84,29 @@ def entity_facts(settings: Settings) -> EntityFacts:
     )
 
 
+def _open_key_store(settings: Settings, name: str) -> KeyStore:
+    """The region's configured key store: files in ``keys_dir``, or an HSM (``pkcs11:``)."""
+    uri = settings.regions[name].keys
+    directory = settings.keys_dir(name)
+    if uri.startswith("pkcs11:"):
+        from onshore.adapters.pkcs11_keystore import Pkcs11KeyStore
+        from onshore.adapters.pkcs11_uri import parse_pkcs11_uri
+
+        return Pkcs11KeyStore(parse_pkcs11_uri(uri, name), directory)
+    return FileKeyStore(directory)
+
+
 def _keys_for(settings: Settings, name: str, *, create: bool) -> KeyStore:
     region = settings.regions[name]
     keys: KeyStore
-    if region.store == "memory://" and region.keys_dir is None:
+    if region.store == "memory://" and region.keys_dir is None and region.keys == "file":
         keys = MemoryKeyStore()
         ensure_region_keys(keys)
         return keys
     directory = settings.keys_dir(name)
     if create:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    keys = FileKeyStore(directory)
+    keys = _open_key_store(settings, name)
     if create:
         ensure_region_keys(keys)
     for key in REQUIRED_KEYS:

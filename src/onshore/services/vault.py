@@ -47,6 +47,7 @@ from onshore.ports import SealedRecord
 from onshore.services.audit_log import AuditLog
 from onshore.services.erasure import ErasureOutcome
 from onshore.services.placement import Placement, Placer
+from onshore.services.reindex import find_under_live_keys, subject_under_live_keys
 from onshore.services.runtime import Region, Runtime, open_runtime
 from onshore.settings import Settings, load_settings
 
@@ -404,7 +405,6 @@ class Vault:
         phone_region = self.runtime.settings.deployment.default_phone_region
         found: list[Record] = []
         for region in self.runtime.regions.values():
-            key = region.keys.current("index").material
             hits: dict[str, SealedRecord] | None = None
             for category, value in by.items():
                 if category not in blind_index.IDENTIFIER_CATEGORIES:
@@ -415,8 +415,7 @@ class Vault:
                 normal = blind_index.normalise(category, value, default_region=phone_region)
                 if normal is None:
                     raise InputError(f"not a valid {category} value", details={"field": category})
-                term = blind_index.term(key, category, normal)
-                matches = {s.record_id: s for s in region.db.records.find(term)}
+                matches = find_under_live_keys(region, category, normal)
                 hits = matches if hits is None else {k: v for k, v in hits.items() if k in matches}
             found.extend(self.open_sealed(region, s) for s in (hits or {}).values())
         return found
@@ -424,9 +423,8 @@ class Vault:
     def records_of(self, subject: str) -> list[Record]:
         """Every record of ``subject`` in every region."""
         out: list[Record] = []
-        for region in self.runtime.regions.values():
-            ref = blind_index.subject_ref(region.keys.current("index").material, subject)
-            out.extend(self.open_sealed(region, s) for s in region.db.records.by_subject(ref))
+        for r in self.runtime.regions.values():
+            out.extend(self.open_sealed(r, s) for s in subject_under_live_keys(r, subject))
         return out
 
     # -- erasure and transfer ------------------------------------------------------------
