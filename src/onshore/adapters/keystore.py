@@ -138,6 +138,24 @@ class MemoryKeyStore:
         """Every version of ``name``, oldest first (empty when there is none)."""
         return list(self._keys.get(name, []))
 
+    def import_version(self, key: KeyVersion) -> bool:
+        """Add a restored version (from a backup); False when that version already exists.
+
+        Versions must be restored in order (version n needs n-1).
+        """
+        _check_name(key.name)
+        with self._lock:
+            versions = self._keys.setdefault(key.name, [])
+            if key.version <= len(versions):
+                return False
+            if key.version != len(versions) + 1:
+                raise KeyMissing(
+                    f"restore {key.name}:{len(versions) + 1} before {key.key_id}",
+                    details={"key": key.key_id},
+                )
+            versions.append(key)
+            return True
+
 
 class FileKeyStore:
     """Key versions in files under ``directory`` (0700; files 0600); implements ``KeyStore``.
@@ -300,3 +318,10 @@ class FileKeyStore:
     def versions(self, name: str) -> list[KeyVersion]:
         """Every version of ``name``, oldest first (empty when there is none)."""
         return [self._load(name, n) for n in self._version_numbers(name)]
+
+    def import_version(self, key: KeyVersion) -> bool:
+        """Write a restored version (from a backup) exclusively; False when it exists."""
+        _check_name(key.name)
+        with self._lock:
+            self._cache.pop((key.name, key.version), None)
+            return self._publish(key.name, key.version, key.material)

@@ -7,6 +7,7 @@ Each command reads the configuration once (``--config``, else ``$ONSHORE_CONFIG`
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,7 +56,8 @@ def init(
     ] = False,
 ) -> None:
     """Write a working default ``onshore.toml`` (regions vn-hcm and sg-1 on SQLite under
-    ./data) and generate each region's keys.
+    ./data) and generate each new region's keys. A region that already holds data and
+    lacks a key stops with ``keys.missing``: restore it with ``onshore keys import``.
 
     Example: ``onshore init --dir /srv/onshore``
     """
@@ -250,7 +252,9 @@ def demo(
         raise typer.Exit(1)
 
 
-keys_app = typer.Typer(help="Region keys: rotation and re-wrapping.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Region keys: rotation, re-wrapping, backup and restore.", no_args_is_help=True
+)
 
 
 @keys_app.command("rotate")
@@ -294,6 +298,85 @@ def _rewrap(runtime: Any, region: str) -> None:
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     console.print(f"{region}: {changed} records re-wrapped")
+
+
+PassphraseEnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--passphrase-env",
+        help="Name of an environment variable holding the passphrase (else it is prompted).",
+    ),
+]
+
+
+def _passphrase(env: str | None, *, confirm: bool) -> str:
+    if env is not None:
+        value = os.environ.get(env)
+        if not value:
+            raise InputError(f"environment variable {env} is not set or empty")
+        return value
+    return str(typer.prompt("passphrase", hide_input=True, confirmation_prompt=confirm))
+
+
+def _region_keys(config: Path | None, region: str) -> tuple[Any, Any]:
+    settings = load_settings(config)
+    if region not in settings.regions:
+        raise InputError(
+            f"unknown region {region!r}", details={"configured": sorted(settings.regions)}
+        )
+    from onshore.adapters.keystore import FileKeyStore
+
+    return settings, FileKeyStore(settings.keys_dir(region))
+
+
+@keys_app.command("export")
+def keys_export(
+    region: Annotated[str, typer.Argument(help="Region whose keys are backed up.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Backup file to write (mode 0600).")],
+    passphrase_env: PassphraseEnvOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Back up every version of REGION's keys to a file wrapped under a passphrase
+    (scrypt + AES-256-GCM). Keep the file and the passphrase apart.
+
+    Example: ``onshore keys export vn-hcm --out vn-hcm.keys``
+    """
+    from onshore.services.key_backups import export_keys
+
+    _settings, keys = _region_keys(config, region)
+    blob = export_keys(region, keys, _passphrase(passphrase_env, confirm=True))
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(blob)
+    console.print(f"{region}: keys backed up to {out}")
+
+
+@keys_app.command("import")
+def keys_import(
+    region: Annotated[str, typer.Argument(help="Region whose keys are restored.")],
+    file: Annotated[Path, typer.Option("--file", "-f", help="Backup file to restore from.")],
+    passphrase_env: PassphraseEnvOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Restore REGION's keys from a backup made by ``keys export``; existing keys are never
+    replaced. Then checks the region opens with them.
+
+    Example: ``onshore keys import vn-hcm --file vn-hcm.keys``
+    """
+    from onshore.services.key_backups import import_keys
+
+    settings, keys = _region_keys(config, region)
+    try:
+        blob = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {str(file)!r} ({exc.strerror})") from None
+    outcome = import_keys(region, keys, blob, _passphrase(passphrase_env, confirm=False))
+    console.print(
+        f"{region}: restored {len(outcome.restored)} key version(s), "
+        f"{len(outcome.present)} already present"
+    )
+    open_runtime(settings).close()
+    console.print(f"{region}: keys match the region's data")
 
 
 def register(app: typer.Typer) -> None:

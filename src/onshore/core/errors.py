@@ -25,10 +25,12 @@ Tree::
     │   └── PackError                  policy.pack_invalid
     ├── StoreError                     store.error
     │   ├── StoreUnavailable           store.unavailable
+    │   │   └── PartialResults         store.partial
     │   └── StoreIntegrityError        store.integrity
     ├── CryptoError                    crypto.error
     │   ├── KeyMissing                 keys.missing
     │   ├── KeyStoreUnavailable        keys.unavailable
+    │   ├── KeysMismatch               keys.mismatch
     │   └── DecryptionFailed           crypto.decryption_failed
     ├── CaseError                      case.error
     │   ├── IllegalTransition          case.illegal_transition
@@ -190,9 +192,27 @@ class StoreUnavailable(StoreError):
 
 
 class StoreIntegrityError(StoreError):
-    """A store refused a write that would break its invariants; nothing was written."""
+    """A store refused a write that would break its invariants, or a stored row failed its
+    integrity check (edited, moved or swapped); nothing was written or returned."""
 
     code = "store.integrity"
+
+
+class PartialResults(StoreUnavailable):
+    """A search over several regions could not reach some of them. ``details`` names the
+    regions down (``region``, ``regions``); ``records`` holds the healthy regions' results."""
+
+    code = "store.partial"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        records: list[Any] | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.records: list[Any] = list(records or [])
 
 
 class CryptoError(OnshoreError):
@@ -217,6 +237,13 @@ class KeyStoreUnavailable(CryptoError):
     """A region's key store cannot be read or written (permissions, missing directory)."""
 
     code = "keys.unavailable"
+
+
+class KeysMismatch(CryptoError):
+    """A region's key files are not the keys its database was written with (swapped,
+    regenerated or damaged); the region refuses to open. ``details`` names region and key."""
+
+    code = "keys.mismatch"
 
 
 class AuditError(OnshoreError):

@@ -23,6 +23,7 @@ class PostgresDatabase:
         from onshore.adapters.postgres.audience import PostgresAudienceStore
         from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
         from onshore.adapters.postgres.cases import PostgresCaseStore
+        from onshore.adapters.postgres.key_fingerprints import PostgresKeyFingerprintStore
         from onshore.adapters.postgres.records import PostgresRecordStore
 
         self.url = url
@@ -33,8 +34,15 @@ class PostgresDatabase:
         self.ledger = PostgresAuditLogStore(self)
         self.cases = PostgresCaseStore(self)
         self.audience = PostgresAudienceStore(self)
+        self.key_fingerprints = PostgresKeyFingerprintStore(self)
         with self.transaction():
-            for store in (self.records, self.ledger, self.cases, self.audience):
+            for store in (
+                self.records,
+                self.ledger,
+                self.cases,
+                self.audience,
+                self.key_fingerprints,
+            ):
                 self.execute(store.SCHEMA)
 
     def _connect(self) -> psycopg.Connection[Any]:

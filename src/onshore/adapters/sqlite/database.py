@@ -28,6 +28,7 @@ class SqliteDatabase:
         from onshore.adapters.sqlite.audience import SqliteAudienceStore
         from onshore.adapters.sqlite.auditlog import SqliteAuditLogStore
         from onshore.adapters.sqlite.cases import SqliteCaseStore
+        from onshore.adapters.sqlite.key_fingerprints import SqliteKeyFingerprintStore
         from onshore.adapters.sqlite.records import SqliteRecordStore
 
         self.url = url
@@ -52,8 +53,15 @@ class SqliteDatabase:
         self.ledger = SqliteAuditLogStore(self)
         self.cases = SqliteCaseStore(self)
         self.audience = SqliteAudienceStore(self)
+        self.key_fingerprints = SqliteKeyFingerprintStore(self)
         with self.transaction():
-            for store in (self.records, self.ledger, self.cases, self.audience):
+            for store in (
+                self.records,
+                self.ledger,
+                self.cases,
+                self.audience,
+                self.key_fingerprints,
+            ):
                 self._apply(store.SCHEMA)
 
     def _apply(self, schema: str) -> None:
