@@ -17,7 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
-from onshore.core.errors import InputError
+from onshore.cli.errors import fail
+from onshore.core.errors import InputError, PartialResults
 from onshore.services import keys as key_service
 from onshore.services.demo import demo_records, generate_users, residency_audit
 from onshore.services.runtime import open_runtime
@@ -163,6 +164,7 @@ def find(
     as_json: JsonOpt = False,
 ) -> None:
     """Find records by identifier through the blind indexes (no plaintext is searched).
+    With a region down, prints what the other regions hold and exits 1 (``store.partial``).
 
     Example: ``onshore find --phone "0912 345 678"``
     """
@@ -175,8 +177,18 @@ def find(
         if not sep:
             raise InputError(f"--by takes CATEGORY=VALUE, got {item!r}")
         query[key] = value
+    partial: PartialResults | None = None
     with Vault.open(load_settings(config)) as vault:
-        records = vault.find(by=query)
+        try:
+            records = vault.find(by=query)
+        except PartialResults as exc:  # print what the healthy regions found, then fail
+            records, partial = exc.records, exc
+    _print_found(records, as_json)
+    if partial is not None:
+        fail(partial)
+
+
+def _print_found(records: list[Record], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps([_record_dict(r) for r in records], ensure_ascii=False))
         return

@@ -44,17 +44,23 @@ def tag(exc: StoreUnavailable, region: str) -> StoreUnavailable:
 
 
 class _StoreProxy:
-    """Delegates to a store; ``StoreUnavailable`` from any call or iteration names the region."""
+    """Delegates to one of a region's stores, resolved on each use (so it can be taken while
+    the region is down); ``StoreUnavailable`` from any call or iteration names the region."""
 
-    def __init__(self, store: Any, region: str) -> None:
-        self._store = store
-        self._region = region
+    def __init__(self, db: GuardedDatabase, name: str) -> None:
+        self._db = db
+        self._name = name
 
     def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._store, name)
+        region = self._db.region
+        try:
+            store = getattr(self._db.inner, self._name)
+        except StoreUnavailable as exc:
+            tag(exc, region)
+            raise
+        attr = getattr(store, name)
         if not callable(attr):
             return attr
-        region = self._region
 
         def call(*args: Any, **kwargs: Any) -> Any:
             try:
@@ -170,30 +176,27 @@ class GuardedDatabase:
     @property
     def records(self) -> RecordStore:
         """The region's record store."""
-        return cast(RecordStore, _StoreProxy(self._part("records"), self.region))
+        return cast(RecordStore, _StoreProxy(self, "records"))
 
     @property
     def ledger(self) -> AuditLogStore:
         """The region's ledger store."""
-        return cast(AuditLogStore, _StoreProxy(self._part("ledger"), self.region))
+        return cast(AuditLogStore, _StoreProxy(self, "ledger"))
 
     @property
     def cases(self) -> CaseStore:
         """The region's case store."""
-        return cast(CaseStore, _StoreProxy(self._part("cases"), self.region))
+        return cast(CaseStore, _StoreProxy(self, "cases"))
 
     @property
     def key_fingerprints(self) -> KeyFingerprintStore:
         """The region's recorded key fingerprints."""
-        return cast(KeyFingerprintStore, _StoreProxy(self._part("key_fingerprints"), self.region))
+        return cast(KeyFingerprintStore, _StoreProxy(self, "key_fingerprints"))
 
     @property
     def audience(self) -> Any:
         """The region's audience store."""
-        return _StoreProxy(self._part("audience"), self.region)
-
-    def _part(self, name: str) -> Any:
-        return getattr(self.inner, name)
+        return _StoreProxy(self, "audience")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
