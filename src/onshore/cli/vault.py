@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.cli.errors import fail
+from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.core.errors import InputError, PartialResults
 from onshore.services import keys as key_service
 from onshore.services.demo import demo_records, generate_users, residency_audit

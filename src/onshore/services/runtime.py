@@ -168,15 +168,17 @@ def open_runtime(
     clock = clock or SystemClock()
     regions: dict[str, Region] = {}
     try:
+        guarded: dict[str, GuardedDatabase] = {}
         for name, cfg in settings.regions.items():
-            db = _guarded(settings, name)
+            db = guarded[name] = _guarded(settings, name)
             regions[name] = Region(name=name, country=cfg.country, db=db, keys=MemoryKeyStore())
-            keys = _keys_for(settings, name, db, create=create_keys)
-            regions[name].keys = keys
-            db.set_on_open(_key_check(name, keys, clock))
+            regions[name].keys = _keys_for(settings, name, db, create=create_keys)
+        # no region may hold another's key material; checked before anything is recorded
         key_custody.check_distinct(
             {n: key_custody.present_keys(r.keys).values() for n, r in regions.items()}
         )
+        for name, db in guarded.items():
+            db.set_on_open(_key_check(name, regions[name].keys, clock))
     except BaseException:
         for region in regions.values():
             region.db.close()

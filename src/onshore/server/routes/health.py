@@ -11,9 +11,7 @@ from onshore.server.context import ServerContext, context
 router = APIRouter(tags=["health"])
 
 
-@router.get(
-    "/healthz", responses={503: {"description": "no region's store can be reached"}}
-)
+@router.get("/healthz", responses={503: {"description": "no region's store can be reached"}})
 def healthz(ctx: ServerContext = Depends(context)) -> JSONResponse:  # noqa: B008
     """``{"status": "ok", "regions": {...}}`` when every region's store answers;
     ``{"status": "degraded", "regions": {...}, "down": [...]}`` (200: the other regions
