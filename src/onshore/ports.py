@@ -122,6 +122,9 @@ class KeyFingerprintStore(Protocol):
     def add(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
         """Record ``(key_id, fingerprint)`` pairs; a key id already recorded is kept as it was."""
 
+    def replace(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
+        """Forget every recorded fingerprint and record ``items`` (a region with no data)."""
+
 
 @runtime_checkable
 class AuditLogStore(Protocol):

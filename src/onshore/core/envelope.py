@@ -23,9 +23,10 @@ Wire formats (version 1, all lengths in bytes):
 - wrapped key: ``nonce(12) || AES-GCM(kek, data_key, aad_wrap)`` (60 bytes in total);
 - ``aad_wrap = "onshore/wrap/v1" || lp(region) || lp(kek_key_id)``;
 - ``aad_record = "onshore/record/v1" || lp(region) || lp(record_id)`` (rows before v2);
-- ``aad_record_v2 = "onshore/record/v2" || lp(region) || lp(record_id) || lpb(subject_ref)
-  || lp(kind) || lp(created_at as microseconds since the epoch, decimal) || lp(number of
-  categories) || lp(category)... || lpb(SHA-256 of the index terms, each length-prefixed)``;
+- ``aad_record_v2 = "onshore/record/v2" || lp(region) || lp(kind) || lp(created_at as
+  microseconds since the epoch, decimal) || lp(number of categories) || lp(category)...
+  || lp(record_id) || lpb(subject_ref) || lpb(SHA-256 of the index terms, each
+  length-prefixed)`` (the fields a batch shares come first, so their prefix is built once);
 
 where ``lp(s)`` is the UTF-8 bytes of ``s`` prefixed by their length as 4 big-endian
 bytes (``lpb`` the same for raw bytes), so no two different field tuples share an AAD.
@@ -140,18 +141,43 @@ def record_aad_v2(
         >>> a == record_aad_v2("sg-1", "r1", b"s", "profile", at, ("phone_number",), ())
         False
     """
+    head = _aad_head(region, kind, created_at, tuple(categories))
+    rid = record_id.encode("utf-8")
+    if index_terms:
+        digest = _sha256(b"".join(_pack_len(len(t)) + t for t in index_terms)).digest()
+    else:
+        digest = _EMPTY_DIGEST
+    return b"".join(
+        (
+            head,
+            _pack_len(len(rid)),
+            rid,
+            _pack_len(len(subject_ref)),
+            subject_ref,
+            _DIGEST_LEN,
+            digest,
+        )
+    )
+
+
+@lru_cache(maxsize=1024)
+def _aad_head(region: str, kind: str, created_at: datetime, categories: tuple[str, ...]) -> bytes:
+    """The AAD fields a batch shares (region, kind, time, categories), built once."""
     parts = [
         _RECORD_LABEL_V2,
         _lp(region),
-        _lp(record_id),
-        _lpb(subject_ref),
         _lp(kind),
         _lp(str(epoch_micros(created_at))),
         _lp(str(len(categories))),
     ]
     parts.extend(_lp(c) for c in categories)
-    parts.append(_lpb(terms_digest(index_terms)))
     return b"".join(parts)
+
+
+_sha256 = hashlib.sha256
+_pack_len = struct.Struct(">I").pack
+_EMPTY_DIGEST = hashlib.sha256(b"").digest()
+_DIGEST_LEN = _pack_len(32)
 
 
 def sealed_aad(record: SealedRecord) -> bytes:

@@ -11,8 +11,10 @@ is opened:
   or versions, regenerated, truncated) raises ``KeysMismatch`` (``keys.mismatch``) naming
   the region and the key kind; the region refuses to open, so nothing is sealed under
   the wrong key;
-- versions not yet recorded (a new region, a rotation) are recorded. When a database
-  that already holds data has no fingerprints yet (written before this check existed),
+- versions not yet recorded (a new region, a rotation) are recorded; a region that holds
+  no records and no ledger leaves takes new keys freely (nothing depends on the old
+  ones). When a database that already holds data has no fingerprints yet (written before
+  this check existed),
   the keys are first proven against the data: the first record must open with the
   ``kek`` and carry the subject reference the ``index`` key gives, its placement leaf
   must be found under the ``ledger-hmac`` key, and the latest checkpoint must verify
@@ -68,8 +70,9 @@ def present_keys(keys: KeyStore) -> dict[str, KeyVersion]:
 
 
 def holds_data(db: RegionDatabase) -> bool:
-    """True when the region's database holds records, ledger leaves or key fingerprints."""
-    return bool(db.records.count() or db.ledger.size() or db.key_fingerprints.all())
+    """True when the region's database holds records or ledger leaves (what a new key
+    would make unreadable or unverifiable)."""
+    return bool(db.records.count() or db.ledger.size())
 
 
 def _mismatch(region: str, key_id: str, why: str) -> KeysMismatch:
@@ -89,6 +92,10 @@ def check_region_keys(region: str, db: RegionDatabase, keys: KeyStore, at: datet
     """
     recorded = db.key_fingerprints.all()
     present = present_keys(keys)
+    if recorded and not _matches(recorded, present) and not holds_data(db):
+        # nothing was written with the old keys: new ones replace them harmlessly
+        db.key_fingerprints.replace([(v.key_id, fingerprint(v)) for v in present.values()], at)
+        return
     for key_id, fp in sorted(recorded.items()):
         version = present.get(key_id)
         if version is None:
@@ -106,6 +113,13 @@ def check_region_keys(region: str, db: RegionDatabase, keys: KeyStore, at: datet
     if not recorded and holds_data(db):
         prove_keys(region, db, keys)
     db.key_fingerprints.add([(v.key_id, fingerprint(v)) for v in new], at)
+
+
+def _matches(recorded: Mapping[str, bytes], present: Mapping[str, KeyVersion]) -> bool:
+    return all(
+        k in present and hmac.compare_digest(fingerprint(present[k]), fp)
+        for k, fp in recorded.items()
+    )
 
 
 def prove_keys(region: str, db: RegionDatabase, keys: KeyStore) -> None:

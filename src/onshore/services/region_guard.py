@@ -104,6 +104,7 @@ class GuardedDatabase:
         self._failed_at: float | None = None
         self._error: StoreUnavailable | None = None
         self._lock = threading.Lock()
+        self._proxies: dict[str, _StoreProxy] = {}
 
     def set_on_open(self, check: Callable[[RegionDatabase], None]) -> None:
         """Run ``check`` on the database now when it is open, else when it first opens."""
@@ -176,27 +177,33 @@ class GuardedDatabase:
     @property
     def records(self) -> RecordStore:
         """The region's record store."""
-        return cast(RecordStore, _StoreProxy(self, "records"))
+        return cast(RecordStore, self._store("records"))
 
     @property
     def ledger(self) -> AuditLogStore:
         """The region's ledger store."""
-        return cast(AuditLogStore, _StoreProxy(self, "ledger"))
+        return cast(AuditLogStore, self._store("ledger"))
 
     @property
     def cases(self) -> CaseStore:
         """The region's case store."""
-        return cast(CaseStore, _StoreProxy(self, "cases"))
+        return cast(CaseStore, self._store("cases"))
 
     @property
     def key_fingerprints(self) -> KeyFingerprintStore:
         """The region's recorded key fingerprints."""
-        return cast(KeyFingerprintStore, _StoreProxy(self, "key_fingerprints"))
+        return cast(KeyFingerprintStore, self._store("key_fingerprints"))
 
     @property
     def audience(self) -> Any:
         """The region's audience store."""
-        return _StoreProxy(self, "audience")
+        return self._store("audience")
+
+    def _store(self, name: str) -> Any:
+        proxy = self._proxies.get(name)
+        if proxy is None:
+            proxy = self._proxies[name] = _StoreProxy(self, name)
+        return proxy
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -116,15 +116,17 @@ def _keys_for(settings: Settings, name: str, db: GuardedDatabase, *, create: boo
     missing = [k for k in REQUIRED_KEYS if not keys.versions(k)]
     if not missing:
         return keys
-    known = db.try_open()
-    try:
-        has_data = known and key_custody.holds_data(db.inner)
-    except StoreUnavailable:
-        has_data, known = False, False
-    if has_data or (create and not known):
-        why = "holds data" if has_data else "cannot be checked for data (its store is down)"
+    if create:
+        # a key is only ever created for a region known to hold nothing: its store must answer
+        has_data = key_custody.holds_data(db.inner)
+    else:
+        try:
+            has_data = db.try_open() and key_custody.holds_data(db.inner)
+        except StoreUnavailable:
+            has_data = False
+    if has_data:
         raise KeyMissing(
-            f"region {name!r} {why} but key {missing[0]!r} is missing from {directory}: "
+            f"region {name!r} holds data but key {missing[0]!r} is missing from {directory}: "
             "restore the region's keys from a backup (onshore keys import); a new key would "
             "leave its records unreadable, so none is created",
             details={"region": name, "key": missing[0], "keys_dir": str(directory)},

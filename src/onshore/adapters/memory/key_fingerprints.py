@@ -42,3 +42,8 @@ class MemoryKeyFingerprintStore:
         with self._db.transaction():
             for key_id, fp in items:
                 self._prints.setdefault(key_id, bytes(fp))
+
+    def replace(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
+        """Forget every fingerprint and record ``items``."""
+        with self._db.transaction():
+            self._prints = {k: bytes(f) for k, f in items}

@@ -51,3 +51,9 @@ class PostgresKeyFingerprintStore:
                     )
             except psycopg.OperationalError as exc:
                 raise StoreUnavailable("the PostgreSQL store is unavailable") from exc
+
+    def replace(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
+        """Forget every fingerprint and record ``items``."""
+        with self._db.transaction():
+            self._db.execute("DELETE FROM key_fingerprints")
+            self.add(items, at)

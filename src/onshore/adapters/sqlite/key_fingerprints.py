@@ -64,3 +64,12 @@ class SqliteKeyFingerprintStore:
                 )
             except sqlite3.Error as exc:
                 raise StoreUnavailable(f"SQLite store {self._db.url!r} failed: {exc}") from exc
+
+    def replace(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
+        """Forget every fingerprint and record ``items``."""
+        with self._db.transaction():
+            try:
+                self._db.conn.execute("DELETE FROM key_fingerprints")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"SQLite store {self._db.url!r} failed: {exc}") from exc
+            self.add(items, at)
