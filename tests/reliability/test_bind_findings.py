@@ -95,6 +95,20 @@ def test_subject_ref_edited_away_then_the_other_row_deleted(tmp_path: Path) -> N
     vault.close()
 
 
+def test_transfers_and_erasure_raise_no_false_alarm(tmp_path: Path) -> None:
+    """The ledger cross-check follows transfers in and out, and erasures."""
+    vault = open_vault(tmp_path)
+    rid = vault.put("u-t", "note", {"text": "hi"}, SG).record_id
+    vault.put("u-t", "note", {"text": "second"}, SG)
+    vault.transfer(rid, "vn-hcm", purpose="consolidation")
+    assert sorted(r.region for r in vault.records_of("u-t")) == ["sg-1", "vn-hcm"]
+    vault.transfer(rid, "sg-1", purpose="consolidation")
+    assert sorted(r.region for r in vault.records_of("u-t")) == ["sg-1", "sg-1"]
+    assert vault.erase("u-t").count == 2
+    assert vault.records_of("u-t") == []
+    vault.close()
+
+
 # -- finding 5: key custody --------------------------------------------------------------
 
 

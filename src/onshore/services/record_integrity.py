@@ -44,7 +44,8 @@ _LIFECYCLE = {
     int(EventType.RECORD_TRANSFERRED),
     int(EventType.RECORD_ERASED),
 }
-_ERASED = int(EventType.RECORD_ERASED)
+_PLACED = int(EventType.RECORD_PLACED)
+_TRANSFERRED = int(EventType.RECORD_TRANSFERRED)
 _BATCH = 1 << 16
 _PAGE = 1000
 
@@ -123,9 +124,9 @@ def _check_legacy(region: Region, sealed: SealedRecord, body: dict[str, Any]) ->
 
 def expected_records(region: Region, subject: str) -> dict[bytes, int]:
     """Record refs the ledger says are live for ``subject`` in ``region``: ref -> the leaf
-    index of its latest lifecycle event. A record is live when its last lifecycle leaf is
-    not an erasure and it has an odd number of them (placed or transferred in, then
-    transferred out, in again...)."""
+    index of its latest lifecycle event. Placing makes a record live, erasing ends it, a
+    transfer leaf flips it (in, then out, in again...); the same id placed again for
+    another subject ends it for this one."""
     refs: set[bytes] = set()
     try:
         versions = region.keys.versions("ledger-hmac")
@@ -135,7 +136,7 @@ def expected_records(region: Region, subject: str) -> dict[bytes, int]:
         refs.add(LeafEncoder(v.material, v.version).ref("subject", subject))
     if not refs:
         return {}
-    seen: dict[bytes, tuple[int, int, int]] = {}  # ref -> (count, last type, last index)
+    live: dict[bytes, tuple[bool, int]] = {}  # record ref -> (live for the subject, index)
     store = region.db.ledger
     size = store.size()
     start = 0
@@ -144,13 +145,18 @@ def expected_records(region: Region, subject: str) -> dict[bytes, int]:
         if not rows:
             break
         for index, entry, _ in rows:
-            if len(entry) != LEAF_SIZE or entry[80:112] not in refs or entry[1] not in _LIFECYCLE:
+            kind = entry[1]
+            if len(entry) != LEAF_SIZE or kind not in _LIFECYCLE:
                 continue
             ref = bytes(entry[48:80])
-            count = seen.get(ref, (0, 0, 0))[0]
-            seen[ref] = (count + 1, entry[1], index)
+            if entry[80:112] in refs:
+                was = live.get(ref, (False, 0))[0]
+                now = kind == _PLACED or (kind == _TRANSFERRED and not was)
+                live[ref] = (now, index)
+            elif kind == _PLACED and ref in live:  # the id was placed again for someone else
+                live[ref] = (False, index)
         start = rows[-1][0] + 1
-    return {ref: i for ref, (n, last, i) in seen.items() if last != _ERASED and n % 2 == 1}
+    return {ref: i for ref, (alive, i) in live.items() if alive}
 
 
 def record_refs(region: Region, record_ids: Iterable[str]) -> dict[bytes, str]:
