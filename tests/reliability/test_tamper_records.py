@@ -132,12 +132,14 @@ def _edit_cases(w: World) -> list[tuple[str, str, Any]]:
     for i in range(NONCE_SIZE):
         cases.append((f"nonce byte {i}", "nonce", flip(orig["nonce"], i)))
     rng = random.Random(11)
-    for _ in range(trials(24, 400)):
+    for n in range(trials(24, 400)):
         pos = rng.randrange(len(orig["ciphertext"]))
-        cases.append((f"ciphertext byte {pos}", "ciphertext", flip(orig["ciphertext"], pos)))
-    for _ in range(trials(6, 60)):
+        name = f"ciphertext byte {pos} (#{n})"
+        cases.append((name, "ciphertext", flip(orig["ciphertext"], pos)))
+    for n in range(trials(6, 60)):
         pos = rng.randrange(len(orig["wrapped_key"]))
-        cases.append((f"wrapped_key byte {pos}", "wrapped_key", flip(orig["wrapped_key"], pos)))
+        name = f"wrapped_key byte {pos} (#{n})"
+        cases.append((name, "wrapped_key", flip(orig["wrapped_key"], pos)))
     return cases
 
 
