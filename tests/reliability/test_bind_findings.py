@@ -172,6 +172,8 @@ def _closed_port() -> int:
 def test_a_region_down_at_start_leaves_the_others_serving(tmp_path: Path) -> None:
     with open_vault(tmp_path) as vault:
         sg = vault.put("u-sg", "profile", {"phone": "+6591234567"}, SG).record_id
+        vault.put("u-sg", "note", {"x": 1}, SG, record_id="caller-chosen-id")
+    assert sg.startswith("sg-1~")
     cfg = make_settings(tmp_path).model_dump(mode="json")
     cfg["regions"]["vn-hcm"]["store"] = f"postgresql://postgres@127.0.0.1:{_closed_port()}/x"
     from onshore.settings import Settings
@@ -179,7 +181,13 @@ def test_a_region_down_at_start_leaves_the_others_serving(tmp_path: Path) -> Non
     settings = Settings.model_validate(cfg)
     with Vault.open(settings) as vault:  # was: StoreUnavailable at start, details {}
         assert vault.get(sg).region == "sg-1"
+        # an id without a region tag: the regions that are down are skipped
+        assert vault.get("caller-chosen-id").region == "sg-1"
         assert vault.runtime.down() == {"vn-hcm": "store.unavailable"}
+        with pytest.raises(PartialResults) as partial:
+            vault.records_of("u-sg")
+        assert partial.value.details["regions"] == ["vn-hcm"]
+        assert len(partial.value.records) == 2
         with pytest.raises(PartialResults) as partial:
             vault.find(by={"phone_number": "+6591234567"})
         assert partial.value.details["region"] == "vn-hcm"
