@@ -274,7 +274,7 @@ class Vault:
             )
         if not isinstance(item.data, Mapping):
             raise InputError("a record's data must be an object", details={"field": "data"})
-        record_id = item.record_id
+        record_id = item.record_id or None  # none given: a region-tagged id once placed
         if record_id is not None and (
             not isinstance(record_id, str) or not 0 < len(record_id) <= 128
         ):
