@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import shutil
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from onshore.cli.errors import EXIT_ERROR, EXIT_OK
@@ -107,6 +109,29 @@ def test_transfers_and_erasure_raise_no_false_alarm(tmp_path: Path) -> None:
     assert vault.erase("u-t").count == 2
     assert vault.records_of("u-t") == []
     vault.close()
+
+
+@pytest.mark.postgres
+def test_subject_ref_edit_on_postgres(tmp_path: Path, pg_url_factory: Callable[[], str]) -> None:
+    vn_url, sg_url = pg_url_factory(), pg_url_factory()
+    regions = {
+        "vn-hcm": {"country": "VN", "store": vn_url},
+        "sg-1": {"country": "SG", "store": sg_url},
+    }
+    with Vault.open(make_settings(tmp_path, regions=regions), create_keys=True) as vault:
+        a = vault.put("subject-a", "profile", {"x": 1}, VN).record_id
+        b = vault.put("subject-b", "profile", {"x": 2}, VN).record_id
+        with psycopg.connect(vn_url, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE records SET subject_ref = (SELECT subject_ref FROM records "
+                "WHERE record_id = %s) WHERE record_id = %s",
+                (b, a),
+            )
+        for action in (lambda: vault.erase("subject-b"), lambda: vault.erase("subject-a")):
+            with pytest.raises(StoreIntegrityError) as info:
+                action()
+            _integrity(info, "vn-hcm", a)
+        assert vault.runtime.regions["vn-hcm"].db.records.count() == 2
 
 
 # -- finding 5: key custody --------------------------------------------------------------
