@@ -131,6 +131,24 @@ class KeyStore(Protocol):
 
 
 @runtime_checkable
+class KeyFingerprintStore(Protocol):
+    """Fingerprints of the keys a region's database was written with (never the keys).
+
+    A fingerprint is a SHA-256 over the key's id and material
+    (``onshore.services.key_custody.fingerprint``). Joins the database's open transaction.
+    """
+
+    def all(self) -> dict[str, bytes]:
+        """Every recorded ``key_id -> fingerprint``."""
+
+    def add(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
+        """Record ``(key_id, fingerprint)`` pairs; a key id already recorded is kept as it was."""
+
+    def replace(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
+        """Forget every recorded fingerprint and record ``items`` (a region with no data)."""
+
+
+@runtime_checkable
 class AuditLogStore(Protocol):
     """The append-only ledger of one region: leaves, payloads, record index, tiles, checkpoints.
 
@@ -208,6 +226,10 @@ class RegionDatabase(Protocol):
     @property
     def cases(self) -> CaseStore:
         """The region's cases (authority requests, takedowns, notifications) and legal holds."""
+
+    @property
+    def key_fingerprints(self) -> KeyFingerprintStore:
+        """Fingerprints of the keys the region was written with (``services.key_custody``)."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Open (or join) a transaction; commits on exit, rolls back on an exception."""

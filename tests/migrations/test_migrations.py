@@ -18,8 +18,10 @@ from onshore.core.errors import MigrationFailed, SchemaOutdated, SchemaTooNew
 from onshore.services.tokens import open_token_store
 from tests.migrations.conftest import add_migration
 
+#: The code's own latest region version; the test migrations come after it.
+BASE = latest("region")
 V2 = Migration(
-    2,
+    BASE + 1,
     "case notes column and a probe table",
     sqlite="ALTER TABLE cases ADD COLUMN note_v2 TEXT NOT NULL DEFAULT '';"
     "CREATE TABLE IF NOT EXISTS v2_probe (id INTEGER PRIMARY KEY, label TEXT NOT NULL);"
@@ -29,7 +31,7 @@ V2 = Migration(
     "INSERT INTO v2_probe (id, label) SELECT 1, 'records: ' || COUNT(*) FROM records",
 )
 BROKEN = Migration(
-    2,
+    BASE + 1,
     "creates a table, then fails",
     sqlite="CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1)",
     postgres="CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1)",
@@ -103,7 +105,8 @@ FROZEN_V1 = "da2dedbc3a97f7dea3a37f00bbe9fc3643d5498e1f1de2e18d8e664227720d9d"
 
 def test_a_new_database_is_created_at_the_latest_version(store_url: str) -> None:
     _seed(store_url)
-    assert _query(store_url, "SELECT store, version FROM schema_version") == [("region", 1)]
+    got = _query(store_url, "SELECT store, MAX(version) FROM schema_version GROUP BY store")
+    assert got == [("region", BASE)]
     target = open_target(store_url)
     assert target is not None
     try:
@@ -123,9 +126,9 @@ def test_upgrade_applies_version_two_and_keeps_the_data(
     assert target is not None
     try:
         assert upgrade(target, "region", "test", dry_run=True).state == "outdated"
-        assert status(target, "region").version == 1
+        assert status(target, "region").version == BASE
         before = upgrade(target, "region", "test")
-        assert [m.version for m in before.pending] == [2]
+        assert [m.version for m in before.pending] == [BASE + 1]
         assert status(target, "region").state == "current"
     finally:
         target.close()
@@ -138,7 +141,8 @@ def test_upgrade_applies_version_two_and_keeps_the_data(
         db.close()
     assert _query(store_url, "SELECT note_v2 FROM cases") == [("",)]
     assert _query(store_url, "SELECT label FROM v2_probe") == [("records: 0",)]
-    assert _query(store_url, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+    versions = _query(store_url, "SELECT version FROM schema_version ORDER BY version")
+    assert versions == [(v,) for v in range(1, BASE + 2)]
 
 
 def test_a_new_database_gets_every_migration(
@@ -146,7 +150,8 @@ def test_a_new_database_gets_every_migration(
 ) -> None:
     add_migration(monkeypatch, "region", V2)
     _seed(store_url)
-    assert _query(store_url, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+    versions = _query(store_url, "SELECT version FROM schema_version ORDER BY version")
+    assert versions == [(v,) for v in range(1, BASE + 2)]
     assert _query(store_url, "SELECT note_v2 FROM cases") == [("",)]
 
 
@@ -158,10 +163,10 @@ def test_a_failed_migration_leaves_the_old_version(
     target = open_target(store_url)
     assert target is not None
     try:
-        with pytest.raises(MigrationFailed, match="stays at version 1") as err:
+        with pytest.raises(MigrationFailed, match=f"stays at version {BASE}") as err:
             upgrade(target, "region", "test")
-        assert err.value.details == {"store": "region", "version": 2, "at": 1}
-        assert status(target, "region").version == 1
+        assert err.value.details == {"store": "region", "version": BASE + 1, "at": BASE}
+        assert status(target, "region").version == BASE
     finally:
         target.close()
     monkeypatch.setitem(MIGRATIONS, "region", MIGRATIONS["region"][:-1])
@@ -182,8 +187,8 @@ def test_a_database_newer_than_the_code_is_refused(
     with monkeypatch.context() as m:
         add_migration(m, "region", V2)
         _seed(store_url)
-    assert latest("region") == 1
-    with pytest.raises(SchemaTooNew, match="newer than this onshore's 1"):
+    assert latest("region") == BASE
+    with pytest.raises(SchemaTooNew, match=f"newer than this onshore's {BASE}"):
         open_database(store_url)
     target = open_target(store_url)
     assert target is not None

@@ -157,6 +157,24 @@ class MemoryKeyStore:
                                  details={"key": key_id})  # fmt: skip
             self._retired.add(key_id)
 
+    def import_version(self, key: KeyVersion) -> bool:
+        """Add a restored version (from a backup); False when that version already exists.
+
+        Versions must be restored in order (version n needs n-1).
+        """
+        _check_name(key.name)
+        with self._lock:
+            versions = self._keys.setdefault(key.name, [])
+            if key.version <= len(versions):
+                return False
+            if key.version != len(versions) + 1:
+                raise KeyMissing(
+                    f"restore {key.name}:{len(versions) + 1} before {key.key_id}",
+                    details={"key": key.key_id},
+                )
+            versions.append(key)
+            return True
+
 
 class FileKeyStore:
     """Key versions in files under ``directory`` (0700; files 0600); implements ``KeyStore``.
@@ -350,3 +368,10 @@ class FileKeyStore:
                                           details={"key": key_id}) from exc  # fmt: skip
             self._cache.pop((name, version), None)
             self._listing = None
+
+    def import_version(self, key: KeyVersion) -> bool:
+        """Write a restored version (from a backup) exclusively; False when it exists."""
+        _check_name(key.name)
+        with self._lock:
+            self._cache.pop((key.name, key.version), None)
+            return self._publish(key.name, key.version, key.material)

@@ -7,6 +7,7 @@ Each command reads the configuration once (``--config``, else ``$ONSHORE_CONFIG`
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,8 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from onshore.cli.errors import fail
 from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
-from onshore.core.errors import InputError
+from onshore.core.errors import InputError, PartialResults
 from onshore.services import keys as key_service
 from onshore.services.demo import demo_records, generate_users, residency_audit
 from onshore.services.runtime import open_runtime
@@ -55,7 +57,8 @@ def init(
     ] = False,
 ) -> None:
     """Write a working default ``onshore.toml`` (regions vn-hcm and sg-1 on SQLite under
-    ./data) and generate each region's keys.
+    ./data) and generate each new region's keys. A region that already holds data and
+    lacks a key stops with ``keys.missing``: restore it with ``onshore keys import``.
 
     Example: ``onshore init --dir /srv/onshore``
     """
@@ -161,6 +164,7 @@ def find(
     as_json: JsonOpt = False,
 ) -> None:
     """Find records by identifier through the blind indexes (no plaintext is searched).
+    With a region down, prints what the other regions hold and exits 1 (``store.partial``).
 
     Example: ``onshore find --phone "0912 345 678"``
     """
@@ -173,8 +177,18 @@ def find(
         if not sep:
             raise InputError(f"--by takes CATEGORY=VALUE, got {item!r}")
         query[key] = value
+    partial: PartialResults | None = None
     with Vault.open(load_settings(config)) as vault:
-        records = vault.find(by=query)
+        try:
+            records = vault.find(by=query)
+        except PartialResults as exc:  # print what the healthy regions found, then fail
+            records, partial = exc.records, exc
+    _print_found(records, as_json)
+    if partial is not None:
+        fail(partial)
+
+
+def _print_found(records: list[Record], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps([_record_dict(r) for r in records], ensure_ascii=False))
         return
@@ -251,7 +265,8 @@ def demo(
 
 
 keys_app = typer.Typer(
-    help="Region keys: rotation, re-wrapping and re-indexing.", no_args_is_help=True
+    help="Region keys: rotation, re-wrapping, re-indexing, backup and restore.",
+    no_args_is_help=True,
 )
 
 
@@ -309,6 +324,85 @@ def _rewrap(runtime: Any, region: str) -> None:
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     console.print(f"{region}: {changed} records re-wrapped")
+
+
+PassphraseEnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--passphrase-env",
+        help="Name of an environment variable holding the passphrase (else it is prompted).",
+    ),
+]
+
+
+def _passphrase(env: str | None, *, confirm: bool) -> str:
+    if env is not None:
+        value = os.environ.get(env)
+        if not value:
+            raise InputError(f"environment variable {env} is not set or empty")
+        return value
+    return str(typer.prompt("passphrase", hide_input=True, confirmation_prompt=confirm))
+
+
+def _region_keys(config: Path | None, region: str) -> tuple[Any, Any]:
+    settings = load_settings(config)
+    if region not in settings.regions:
+        raise InputError(
+            f"unknown region {region!r}", details={"configured": sorted(settings.regions)}
+        )
+    from onshore.adapters.keystore import FileKeyStore
+
+    return settings, FileKeyStore(settings.keys_dir(region))
+
+
+@keys_app.command("export")
+def keys_export(
+    region: Annotated[str, typer.Argument(help="Region whose keys are backed up.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Backup file to write (mode 0600).")],
+    passphrase_env: PassphraseEnvOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Back up every version of REGION's keys to a file wrapped under a passphrase
+    (scrypt + AES-256-GCM). Keep the file and the passphrase apart.
+
+    Example: ``onshore keys export vn-hcm --out vn-hcm.keys``
+    """
+    from onshore.services.key_backups import export_keys
+
+    _settings, keys = _region_keys(config, region)
+    blob = export_keys(region, keys, _passphrase(passphrase_env, confirm=True))
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(blob)
+    console.print(f"{region}: keys backed up to {out}")
+
+
+@keys_app.command("import")
+def keys_import(
+    region: Annotated[str, typer.Argument(help="Region whose keys are restored.")],
+    file: Annotated[Path, typer.Option("--file", "-f", help="Backup file to restore from.")],
+    passphrase_env: PassphraseEnvOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Restore REGION's keys from a backup made by ``keys export``; existing keys are never
+    replaced. Then checks the region opens with them.
+
+    Example: ``onshore keys import vn-hcm --file vn-hcm.keys``
+    """
+    from onshore.services.key_backups import import_keys
+
+    settings, keys = _region_keys(config, region)
+    try:
+        blob = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {str(file)!r} ({exc.strerror})") from None
+    outcome = import_keys(region, keys, blob, _passphrase(passphrase_env, confirm=False))
+    console.print(
+        f"{region}: restored {len(outcome.restored)} key version(s), "
+        f"{len(outcome.present)} already present"
+    )
+    open_runtime(settings).close()
+    console.print(f"{region}: keys match the region's data")
 
 
 def register(app: typer.Typer) -> None:

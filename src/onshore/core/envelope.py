@@ -6,8 +6,14 @@ with a fresh 96-bit nonce. Two AADs bind the ciphertexts to where they belong:
 
 - the wrapped data key is bound to the region and to the kek's ``key_id``, so a wrapped
   key copied to another region, or presented with another key version, does not open;
-- each record's ciphertext is bound to its ``record_id`` and region, so swapping
-  ciphertexts between records or regions fails authentication.
+- each record's ciphertext is bound to every stored field beside it (version 2: record id,
+  region, subject reference, kind, created-at, categories and blind-index terms), so
+  swapping ciphertexts between records or regions, or editing any of those columns, fails
+  authentication. Rows sealed before version 2 bound only region and record id; they still
+  open (``unseal`` tries the version 2 AAD, then the version 1 AAD: a ciphertext only ever
+  authenticates under the one AAD it was sealed with, so the fallback is no downgrade).
+  The key version is bound through the wrapped key's AAD, so key rotation can re-wrap a
+  data key without re-encrypting records.
 
 Every failure to open (tampered field, wrong region, wrong record id, wrong key) raises
 :class:`~onshore.core.errors.DecryptionFailed`; nothing partial is ever returned.
@@ -16,13 +22,17 @@ Wire formats (version 1, all lengths in bytes):
 
 - wrapped key: ``nonce(12) || AES-GCM(kek, data_key, aad_wrap)`` (60 bytes in total);
 - ``aad_wrap = "onshore/wrap/v1" || lp(region) || lp(kek_key_id)``;
-- ``aad_record = "onshore/record/v1" || lp(region) || lp(record_id)``;
+- ``aad_record = "onshore/record/v1" || lp(region) || lp(record_id)`` (rows before v2);
+- ``aad_record_v2 = "onshore/record/v2" || lp(region) || lp(kind) || lp(created_at as
+  microseconds since the epoch, decimal) || lp(number of categories) || lp(category)...
+  || lp(record_id) || lpb(subject_ref) || lpb(SHA-256 of the index terms, each
+  length-prefixed)`` (the fields a batch shares come first, so their prefix is built once);
 
 A kek held in an HSM (``KeyVersion.cipher``, see ``onshore.adapters.pkcs11_keystore``) is used
 the same way, with its AES-GCM computed inside the HSM: the wire format does not change.
 
 where ``lp(s)`` is the UTF-8 bytes of ``s`` prefixed by their length as 4 big-endian
-bytes, so no two different (region, id) pairs share an AAD.
+bytes (``lpb`` the same for raw bytes), so no two different field tuples share an AAD.
 
 Example:
     >>> from onshore.ports import KeyCipher, KeyVersion, SealedRecord
@@ -38,8 +48,11 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import struct
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -60,6 +73,8 @@ MAX_SEALS_PER_KEY = 2**32
 
 _WRAP_LABEL = b"onshore/wrap/v1"
 _RECORD_LABEL = b"onshore/record/v1"
+_RECORD_LABEL_V2 = b"onshore/record/v2"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _lp(text: str) -> bytes:
@@ -85,6 +100,100 @@ def record_aad(region: str, record_id: str) -> bytes:
         b'onshore/record/v1\\x00\\x00\\x00\\x04sg-1\\x00\\x00\\x00\\x02r1'
     """
     return _RECORD_LABEL + _lp(region) + _lp(record_id)
+
+
+def _lpb(raw: bytes) -> bytes:
+    return struct.pack(">I", len(raw)) + raw
+
+
+def epoch_micros(at: datetime) -> int:
+    """``at`` (timezone-aware) as whole microseconds since the Unix epoch.
+
+    Example:
+        >>> epoch_micros(datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
+        1000000
+    """
+    delta = at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def terms_digest(index_terms: Sequence[bytes]) -> bytes:
+    """SHA-256 of the blind-index terms, each prefixed by its length (order matters).
+
+    Example:
+        >>> terms_digest(()) == hashlib.sha256(b"").digest()
+        True
+    """
+    return hashlib.sha256(b"".join(_lpb(t) for t in index_terms)).digest()
+
+
+def record_aad_v2(
+    region: str,
+    record_id: str,
+    subject_ref: bytes,
+    kind: str,
+    created_at: datetime,
+    categories: Sequence[str],
+    index_terms: Sequence[bytes],
+) -> bytes:
+    """The version 2 AAD: binds a ciphertext to every stored field of its row.
+
+    Example:
+        >>> at = datetime(2025, 1, 1, tzinfo=UTC)
+        >>> a = record_aad_v2("sg-1", "r1", b"s", "profile", at, ("email",), ())
+        >>> a == record_aad_v2("sg-1", "r1", b"s", "profile", at, ("phone_number",), ())
+        False
+    """
+    head = _aad_head(region, kind, created_at, tuple(categories))
+    rid = record_id.encode("utf-8")
+    if index_terms:
+        digest = _sha256(b"".join(_pack_len(len(t)) + t for t in index_terms)).digest()
+    else:
+        digest = _EMPTY_DIGEST
+    return b"".join(
+        (
+            head,
+            _pack_len(len(rid)),
+            rid,
+            _pack_len(len(subject_ref)),
+            subject_ref,
+            _DIGEST_LEN,
+            digest,
+        )
+    )
+
+
+@lru_cache(maxsize=1024)
+def _aad_head(region: str, kind: str, created_at: datetime, categories: tuple[str, ...]) -> bytes:
+    """The AAD fields a batch shares (region, kind, time, categories), built once."""
+    parts = [
+        _RECORD_LABEL_V2,
+        _lp(region),
+        _lp(kind),
+        _lp(str(epoch_micros(created_at))),
+        _lp(str(len(categories))),
+    ]
+    parts.extend(_lp(c) for c in categories)
+    return b"".join(parts)
+
+
+_sha256 = hashlib.sha256
+_pack_len = struct.Struct(">I").pack
+_EMPTY_DIGEST = hashlib.sha256(b"").digest()
+_DIGEST_LEN = _pack_len(32)
+
+
+def sealed_aad(record: SealedRecord) -> bytes:
+    """The version 2 AAD of a stored row (what ``unseal`` authenticates it against)."""
+    return record_aad_v2(
+        record.region,
+        record.record_id,
+        record.subject_ref,
+        record.kind,
+        record.created_at,
+        record.categories,
+        record.index_terms,
+    )
 
 
 def _kek_aead(material: bytes, key_id: str) -> AESGCM:
@@ -182,13 +291,21 @@ class Sealer:
         self._aead = AESGCM(data_key)
         self._count = 0
 
-    def seal(self, record_id: str, plaintext: bytes) -> tuple[str, bytes, bytes, bytes]:
-        """Encrypt one record: ``(key_id, wrapped_key, nonce, ciphertext)``."""
+    def seal(
+        self, record_id: str, plaintext: bytes, *, aad: bytes | None = None
+    ) -> tuple[str, bytes, bytes, bytes]:
+        """Encrypt one record: ``(key_id, wrapped_key, nonce, ciphertext)``.
+
+        ``aad`` is the row's version 2 AAD (:func:`record_aad_v2`); without it the record
+        is bound to region and record id only (version 1, kept for callers of that form).
+        """
         self._count += 1
         if self._count > MAX_SEALS_PER_KEY:
             raise CryptoError("this data key has sealed its maximum; start a new Sealer")
         nonce = secrets.token_bytes(NONCE_SIZE)
-        ciphertext = self._aead.encrypt(nonce, plaintext, record_aad(self.region, record_id))
+        if aad is None:
+            aad = record_aad(self.region, record_id)
+        ciphertext = self._aead.encrypt(nonce, plaintext, aad)
         return self.key_id, self.wrapped_key, nonce, ciphertext
 
 
@@ -197,7 +314,22 @@ def unseal(record: SealedRecord, kek: KeyVersion) -> bytes:
 
     Raises ``DecryptionFailed`` when ``kek`` is not the record's key version, or when any of
     ``region``, ``record_id``, ``key_id``, ``wrapped_key``, ``nonce`` or ``ciphertext`` was
-    altered.
+    altered (and, for rows sealed with the version 2 AAD, any other stored field).
+    """
+    return unseal_versioned(record, kek)[1]
+
+
+def unseal_versioned(record: SealedRecord, kek: KeyVersion) -> tuple[int, bytes]:
+    """``(aad_version, plaintext)``: 2 for rows bound field by field, 1 for older rows.
+
+    Example:
+        >>> from datetime import datetime
+        >>> kek = KeyVersion("kek", 1, bytes(32))
+        >>> at = datetime(2025, 1, 1, tzinfo=UTC)
+        >>> aad = record_aad_v2("sg-1", "r1", b"s", "k", at, (), ())
+        >>> key_id, w, n, ct = Sealer(kek, "sg-1").seal("r1", b"hi", aad=aad)
+        >>> unseal_versioned(SealedRecord("r1", "sg-1", b"s", "k", at, (), key_id, w, n, ct), kek)
+        (2, b'hi')
     """
     if record.key_id != kek.key_id:
         raise DecryptionFailed(
@@ -207,8 +339,13 @@ def unseal(record: SealedRecord, kek: KeyVersion) -> bytes:
     data_key = unwrap_key(record.wrapped_key, record.region, kek)
     if len(record.nonce) != NONCE_SIZE:
         raise DecryptionFailed("record nonce has the wrong length")
+    aead = _aead(data_key)
     try:
-        return _aead(data_key).decrypt(
+        return 2, aead.decrypt(record.nonce, record.ciphertext, sealed_aad(record))
+    except InvalidTag:
+        pass
+    try:
+        return 1, aead.decrypt(
             record.nonce, record.ciphertext, record_aad(record.region, record.record_id)
         )
     except InvalidTag:

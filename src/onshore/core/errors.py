@@ -25,6 +25,7 @@ Tree::
     │   └── PackError                  policy.pack_invalid
     ├── StoreError                     store.error
     │   ├── StoreUnavailable           store.unavailable
+    │   │   └── PartialResults         store.partial
     │   ├── StoreIntegrityError        store.integrity
     │   ├── SchemaOutdated             store.schema_outdated
     │   ├── SchemaTooNew               store.schema_too_new
@@ -33,6 +34,7 @@ Tree::
     │   ├── KeyMissing                 keys.missing
     │   ├── KeyStoreUnavailable        keys.unavailable
     │   ├── KeyRotationIncomplete      keys.rotation_incomplete
+    │   ├── KeysMismatch               keys.mismatch
     │   └── DecryptionFailed           crypto.decryption_failed
     ├── CaseError                      case.error
     │   ├── IllegalTransition          case.illegal_transition
@@ -198,7 +200,8 @@ class StoreUnavailable(StoreError):
 
 
 class StoreIntegrityError(StoreError):
-    """A store refused a write that would break its invariants; nothing was written."""
+    """A store refused a write that would break its invariants, or a stored row failed its
+    integrity check (edited, moved or swapped); nothing was written or returned."""
 
     code = "store.integrity"
 
@@ -219,6 +222,23 @@ class MigrationFailed(StoreError):
     """A schema migration failed and was rolled back; the database keeps its old version."""
 
     code = "store.migration_failed"
+
+
+class PartialResults(StoreUnavailable):
+    """A search over several regions could not reach some of them. ``details`` names the
+    regions down (``region``, ``regions``); ``records`` holds the healthy regions' results."""
+
+    code = "store.partial"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        records: list[Any] | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.records: list[Any] = list(records or [])
 
 
 class CryptoError(OnshoreError):
@@ -249,6 +269,13 @@ class KeyRotationIncomplete(CryptoError):
     """A key version cannot be retired yet: stored data still depends on it."""
 
     code = "keys.rotation_incomplete"
+
+
+class KeysMismatch(CryptoError):
+    """A region's key files are not the keys its database was written with (swapped,
+    regenerated or damaged); the region refuses to open. ``details`` names region and key."""
+
+    code = "keys.mismatch"
 
 
 class AuditError(OnshoreError):

@@ -60,6 +60,8 @@ STATUS: dict[str, int] = {
     "keys.missing": 500,
     "keys.unavailable": 503,
     "keys.rotation_incomplete": 409,
+    "store.partial": 503,
+    "keys.mismatch": 500,
     "crypto.decryption_failed": 500,
     "ledger.error": 500,
     "ledger.proof_invalid": 409,

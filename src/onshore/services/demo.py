@@ -183,6 +183,7 @@ class AuditResult:
 
 def _store_files(vault: Vault, region: str) -> list[Path]:
     db = vault.runtime.regions[region].db
+    db = getattr(db, "inner", db)  # a GuardedDatabase wraps the backend's database
     if not isinstance(db, SqliteDatabase):
         return []
     return [p for p in (db.path, Path(f"{db.path}-wal")) if p.exists()]

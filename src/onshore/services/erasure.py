@@ -22,11 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from onshore.core import blind_index
 from onshore.core.audit import AuditEvent, EventType
 from onshore.core.errors import MissingSubject
 from onshore.services.legal_holds import held_refs
-from onshore.services.reindex import live_index_keys
 
 if TYPE_CHECKING:
     from onshore.services.vault import Vault
@@ -52,19 +50,32 @@ class ErasureOutcome:
 
 
 def erase_subject(vault: Vault, subject: str, *, actor: str | None = None) -> ErasureOutcome:
-    """Erase ``subject`` in every region (see the module docstring)."""
+    """Erase ``subject`` in every region (see the module docstring).
+
+    Each region's rows are checked before anything is deleted there: a row whose fields
+    were edited (e.g. another subject's record re-pointed at this one) or a record the
+    ledger says the subject still has but the store no longer returns under the subject
+    raises ``StoreIntegrityError`` naming region and record, and that region erases
+    nothing. Regions are checked first, all of them, then erased, so an integrity failure
+    anywhere erases nothing anywhere. A region that is down raises ``StoreUnavailable``
+    naming it before anything is erased.
+    """
+    from onshore.services.region_lookup import verified_subject_rows
+
     if not isinstance(subject, str) or not subject.strip():
         raise MissingSubject("erase needs a subject id")
     runtime = vault.runtime
     outcome = ErasureOutcome(subject_id=subject)
     now = runtime.clock.now()
+    for region in runtime.regions.values():  # check every region before erasing any
+        verified_subject_rows(vault, region, subject)
     for name, region in runtime.regions.items():
-        # every live index key: during a key rotation the subject's records may be under any
-        refs = [blind_index.subject_ref(key, subject) for key in live_index_keys(region.keys)]
         with region.db.transaction():
-            ids = [s.record_id for ref in refs for s in region.db.records.by_subject(ref)]
+            rows, _ = verified_subject_rows(vault, region, subject)
+            ids = [s.record_id for s in rows]
             if not ids:
                 continue
+            refs = list(dict.fromkeys(s.subject_ref for s in rows))
             if held_refs(runtime, refs, now):
                 outcome.retained[name] = ids
                 continue

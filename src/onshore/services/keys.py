@@ -23,6 +23,7 @@ from onshore.core.audit import AuditEvent, EventType
 from onshore.core.envelope import rewrap as rewrap_key
 from onshore.ports import KeyVersion
 from onshore.services.audit_log import AuditLog
+from onshore.services.key_custody import check_region_keys
 from onshore.services.runtime import Runtime
 
 
@@ -39,6 +40,8 @@ def rotate(runtime: Runtime, region_name: str, *, actor: str | None = None) -> K
     )
     with region.db.transaction():
         AuditLog(region.name, region.db, region.keys).append([event])
+        # the new version's fingerprint joins those the region was written with
+        check_region_keys(region.name, region.db, region.keys, event.at)
     return new
 
 

@@ -88,10 +88,12 @@ class Production:
             if not (verdicts.get(name) or {}).get("allowed"):
                 continue
             region = self.runtime.regions[name]
+            rows = [s for ref in sorted(refs) for s in region.db.records.by_subject(ref)]
+            for s in rows:  # an edited time or category must not move a row out of scope
+                self.vault.open_sealed(region, s)
             found = [
                 s
-                for ref in sorted(refs)
-                for s in region.db.records.by_subject(ref)
+                for s in rows
                 if scope.covers_time(s.created_at) and set(s.categories) & scope.categories
             ]
             out[name] = sorted(found, key=lambda s: s.record_id)

@@ -22,7 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from onshore.core import blind_index
 from onshore.core.audit import AuditEvent, EventType
-from onshore.core.envelope import unseal
+from onshore.core.envelope import Sealer, sealed_aad, unseal
 from onshore.core.errors import KeyRotationIncomplete, KeyStoreUnavailable
 from onshore.ports import KeyStore, KeyVersion, LegalHold, SealedRecord
 from onshore.services.audit_log import AuditLog
@@ -121,6 +121,15 @@ def _moved_record(
     return replace(record, subject_ref=new_ref, index_terms=new_terms), new_ref, terms
 
 
+def _resealed(sealer: Sealer, record: SealedRecord, plaintext: bytes) -> SealedRecord:
+    """``record`` sealed again: its AAD binds the subject reference and the index terms, so
+    a row moved to a new index key is re-encrypted under a fresh data key."""
+    key_id, wrapped, nonce, ciphertext = sealer.seal(
+        record.record_id, plaintext, aad=sealed_aad(record)
+    )
+    return replace(record, key_id=key_id, wrapped_key=wrapped, nonce=nonce, ciphertext=ciphertext)
+
+
 def reindex(
     runtime: Runtime,
     region_name: str,
@@ -143,17 +152,19 @@ def reindex(
         page = region.db.records.page(after, page_size)
         if not page:
             break
+        sealer = Sealer(region.keys.current("kek"), region.name)
         with region.db.transaction():
             for record in page:
                 report.records += 1
-                body = json.loads(unseal(record, region.keys.get(record.key_id)))
+                plaintext = unseal(record, region.keys.get(record.key_id))
+                body = json.loads(plaintext)
                 if record.subject_ref == blind_index.subject_ref(newest.material, body["s"]):
                     continue
                 moved = _moved_record(record, body, old, newest, phone_region)
                 if moved is None:
                     report.stuck.append(record.record_id)
                     continue
-                region.db.records.put(moved[0])
+                region.db.records.put(_resealed(sealer, moved[0], plaintext))
                 refs[record.subject_ref] = moved[1]
                 terms.update(moved[2])
                 report.moved += 1
@@ -247,6 +258,11 @@ def retire_index(
             f"cannot be moved to {report.key_id}; {key_id} stays live",
             details={"region": region_name, "stuck": report.stuck[:20]},
         )
+    # the region's key custody forgets the version first (a crash in between leaves a live
+    # key recorded again as new at the next open, never a region that refuses to open)
+    with region.db.transaction():
+        kept = [(k, f) for k, f in region.db.key_fingerprints.all().items() if k != key_id]
+        region.db.key_fingerprints.replace(kept, runtime.clock.now())
     store.retire(key_id)
     _record(region, runtime, actor, {"key_name": INDEX_KEY, "key_id": key_id,
                                      "outcome": "retired"})  # fmt: skip

@@ -1,7 +1,12 @@
 """The runtime: adapters built once from ``Settings`` (the composition root).
 
 ``open_runtime(settings)`` opens every region's database and key store, loads the policy
-packs and the offline IP database, and checks that each region has its key material.
+packs and the offline IP database, and checks that each region has its key material and
+that its keys are the ones its database was written with (``services.key_custody``).
+
+A region whose store cannot be reached does not stop the others: its database is a
+``services.region_guard.GuardedDatabase`` that opens on first use (and runs the key check
+then); until it does, every call on it raises ``StoreUnavailable`` naming the region.
 
 Example:
     >>> from onshore.settings import Settings, default_config_dict
@@ -16,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,10 +29,12 @@ from onshore.adapters import open_database
 from onshore.adapters.clock import SystemClock
 from onshore.adapters.geoip import open_country_lookup
 from onshore.adapters.keystore import FileKeyStore, MemoryKeyStore, ensure_region_keys
-from onshore.core.errors import ConfigError, KeyMissing, UnknownRegion
+from onshore.core.errors import ConfigError, KeyMissing, StoreUnavailable, UnknownRegion
 from onshore.core.policy import EntityFacts
 from onshore.ports import Clock, CountryLookup, KeyStore, RegionDatabase
+from onshore.services import key_custody
 from onshore.services.policy import load_engine
+from onshore.services.region_guard import GuardedDatabase
 from onshore.settings import Settings
 
 if TYPE_CHECKING:
@@ -70,6 +78,16 @@ class Runtime:
         for region in self.regions.values():
             region.db.close()
 
+    def down(self) -> dict[str, str]:
+        """Regions whose store cannot be reached now: name -> error code."""
+        out: dict[str, str] = {}
+        for name, region in self.regions.items():
+            try:
+                region.db.ping()
+            except StoreUnavailable as exc:
+                out[name] = exc.code
+        return out
+
 
 def entity_facts(settings: Settings) -> EntityFacts:
     """The deployment's entity facts as the policy engine takes them."""
@@ -96,7 +114,15 @@ def _open_key_store(settings: Settings, name: str) -> KeyStore:
     return FileKeyStore(directory)
 
 
-def _keys_for(settings: Settings, name: str, *, create: bool) -> KeyStore:
+def _missing_keys(settings: Settings, name: str, missing: list[str]) -> ConfigError:
+    return ConfigError(
+        f"regions.{name}.keys_dir: missing key material {missing[0]!r} in "
+        f"{settings.keys_dir(name)} (run `onshore init` to create a new region's keys)",
+        details={"region": name, "key": missing[0]},
+    )
+
+
+def _keys_for(settings: Settings, name: str, db: GuardedDatabase, *, create: bool) -> KeyStore:
     region = settings.regions[name]
     keys: KeyStore
     if region.store == "memory://" and region.keys_dir is None and region.keys == "file":
@@ -107,18 +133,41 @@ def _keys_for(settings: Settings, name: str, *, create: bool) -> KeyStore:
     if create:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     keys = _open_key_store(settings, name)
+    missing = [k for k in REQUIRED_KEYS if not keys.versions(k)]
+    if not missing:
+        return keys
+    if create:
+        # a key is only ever created for a region known to hold nothing: its store must answer
+        has_data = key_custody.holds_data(db.inner)
+    else:
+        try:
+            has_data = db.try_open() and key_custody.holds_data(db.inner)
+        except StoreUnavailable:
+            has_data = False
+    if has_data:
+        raise KeyMissing(
+            f"region {name!r} holds data but key {missing[0]!r} is missing from {directory}: "
+            "restore the region's keys from a backup (onshore keys import); a new key would "
+            "leave its records unreadable, so none is created",
+            details={"region": name, "key": missing[0], "keys_dir": str(directory)},
+        )
     if create:
         ensure_region_keys(keys)
-    for key in REQUIRED_KEYS:
-        try:
-            keys.current(key)
-        except KeyMissing as exc:
-            raise ConfigError(
-                f"regions.{name}.keys_dir: missing key material {key!r} in {directory} "
-                "(run `onshore init` to create a region's keys)",
-                details={"region": name, "key": key},
-            ) from exc
-    return keys
+        return keys
+    raise _missing_keys(settings, name, missing)
+
+
+def _guarded(settings: Settings, name: str) -> GuardedDatabase:
+    url = settings.regions[name].store
+    return GuardedDatabase(name, url, lambda: open_database(url, base=settings.base_dir))
+
+
+def _key_check(name: str, keys: KeyStore, clock: Clock) -> Callable[[RegionDatabase], None]:
+    def check(db: RegionDatabase) -> None:
+        with db.transaction():
+            key_custody.check_region_keys(name, db, keys, clock.now())
+
+    return check
 
 
 def region_keys(settings: Settings, name: str) -> KeyStore:
@@ -127,7 +176,11 @@ def region_keys(settings: Settings, name: str) -> KeyStore:
         raise UnknownRegion(
             f"unknown region {name!r}", details={"configured": sorted(settings.regions)}
         )
-    return _keys_for(settings, name, create=False)
+    keys = _open_key_store(settings, name)
+    missing = [k for k in REQUIRED_KEYS if not keys.versions(k)]
+    if missing:
+        raise _missing_keys(settings, name, missing)
+    return keys
 
 
 def open_runtime(
@@ -135,17 +188,28 @@ def open_runtime(
 ) -> Runtime:
     """Open every configured region and load the policy packs.
 
-    ``create_keys`` generates missing key material (``onshore init`` and the demo do);
-    otherwise missing keys are a ``ConfigError`` naming the region's ``keys_dir``.
+    ``create_keys`` generates missing key material for regions that hold no data yet
+    (``onshore init`` and the demo do); a region that holds data and lacks a key raises
+    ``KeyMissing`` pointing at ``onshore keys import``. Keys that do not match what a
+    region was written with raise ``KeysMismatch``. A region whose store is down is
+    opened later, on first use (see the module docstring).
     """
     dep = settings.deployment
     engine = load_engine(dep.packs, dep.pack_paths, dep.enforce_unconfirmed)
+    clock = clock or SystemClock()
     regions: dict[str, Region] = {}
     try:
+        guarded: dict[str, GuardedDatabase] = {}
         for name, cfg in settings.regions.items():
-            keys = _keys_for(settings, name, create=create_keys)
-            db = open_database(cfg.store, base=settings.base_dir)
-            regions[name] = Region(name=name, country=cfg.country, db=db, keys=keys)
+            db = guarded[name] = _guarded(settings, name)
+            regions[name] = Region(name=name, country=cfg.country, db=db, keys=MemoryKeyStore())
+            regions[name].keys = _keys_for(settings, name, db, create=create_keys)
+        # no region may hold another's key material; checked before anything is recorded
+        key_custody.check_distinct(
+            {n: key_custody.present_keys(r.keys).values() for n, r in regions.items()}
+        )
+        for name, db in guarded.items():
+            db.set_on_open(_key_check(name, regions[name].keys, clock))
     except BaseException:
         for region in regions.values():
             region.db.close()
@@ -156,5 +220,5 @@ def open_runtime(
         engine=engine,
         entity=entity_facts(settings),
         geo=open_country_lookup(dep.geoip_mmdb),
-        clock=clock or SystemClock(),
+        clock=clock,
     )

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -34,20 +33,19 @@ from typing import Any
 
 from onshore.core import blind_index
 from onshore.core.audit import AuditEvent, EventType
-from onshore.core.envelope import Sealer, unseal
+from onshore.core.envelope import Sealer, record_aad_v2
 from onshore.core.errors import (
     InputError,
     MissingSubject,
     NotSerialisable,
-    RecordNotFound,
     RecordTooLarge,
-    UnknownIdentifier,
 )
 from onshore.ports import SealedRecord
 from onshore.services.audit_log import AuditLog
 from onshore.services.erasure import ErasureOutcome
 from onshore.services.placement import Placement, Placer
-from onshore.services.reindex import find_under_live_keys, subject_under_live_keys
+from onshore.services.record_integrity import open_row
+from onshore.services.region_lookup import new_record_id
 from onshore.services.runtime import Region, Runtime, open_runtime
 from onshore.settings import Settings, load_settings
 
@@ -276,11 +274,15 @@ class Vault:
             )
         if not isinstance(item.data, Mapping):
             raise InputError("a record's data must be an object", details={"field": "data"})
-        record_id = item.record_id or uuid.uuid4().hex
-        if not isinstance(record_id, str) or not 0 < len(record_id) <= 128:
+        record_id = item.record_id or None  # none given: a region-tagged id once placed
+        if record_id is not None and (
+            not isinstance(record_id, str) or not 0 < len(record_id) <= 128
+        ):
             raise InputError("record_id must be a string of 1 to 128 characters")
         field_categories = self.placer.categories(item.data, item.categories)
         placement = self.placer.place(item.signals, field_categories, now)
+        if not record_id:
+            record_id = new_record_id(placement.region)
         try:
             plaintext = encode_body(
                 item.subject, item.kind, item.data, now, placement.subject_country, stamp=stamp
@@ -312,7 +314,6 @@ class Vault:
         sorted_cats = self._sorted_categories
         out = []
         for p in batch:
-            key_id, wrapped, nonce, ciphertext = sealer.seal(p.record_id, p.plaintext)
             ref = refs.get(p.subject)
             if ref is None:
                 ref = refs[p.subject] = blind_index.subject_ref(index_key, p.subject)
@@ -323,6 +324,10 @@ class Vault:
                 if len(sorted_cats) > 4096:
                     sorted_cats.clear()
                 categories = sorted_cats[union] = tuple(sorted(union))
+            terms = terms_for(p.data, fields, index_key, default_region=phone_region)
+            # every stored field is bound into the ciphertext's AAD (core.envelope, v2)
+            aad = record_aad_v2(name, p.record_id, ref, p.kind, now, categories, terms)
+            key_id, wrapped, nonce, ciphertext = sealer.seal(p.record_id, p.plaintext, aad=aad)
             out.append(
                 SealedRecord(
                     p.record_id,
@@ -335,7 +340,7 @@ class Vault:
                     wrapped,
                     nonce,
                     ciphertext,
-                    terms_for(p.data, fields, index_key, default_region=phone_region),
+                    terms,
                 )
             )
         return out
@@ -343,8 +348,12 @@ class Vault:
     # -- reading -----------------------------------------------------------------------
 
     def open_sealed(self, region: Region, sealed: SealedRecord) -> Record:
-        """Decrypt a sealed record of ``region`` (no ledger event: callers decide)."""
-        body = json.loads(unseal(sealed, region.keys.get(sealed.key_id)))
+        """Decrypt a sealed record of ``region`` (no ledger event: callers decide).
+
+        Every stored field is checked first (``services.record_integrity``): an edited,
+        moved or swapped row raises ``StoreIntegrityError`` naming region and record.
+        """
+        body = open_row(region, sealed)
         return Record(
             record_id=sealed.record_id,
             subject_id=body["s"],
@@ -357,12 +366,12 @@ class Vault:
         )
 
     def locate(self, record_id: str) -> tuple[Region, SealedRecord]:
-        """The region holding ``record_id`` and its sealed form; ``RecordNotFound`` otherwise."""
-        for region in self.runtime.regions.values():
-            sealed = region.db.records.get(record_id)
-            if sealed is not None:
-                return region, sealed
-        raise RecordNotFound("no record with that id", details={"record_id": record_id})
+        """The region holding ``record_id`` and its sealed form (``services.region_lookup``):
+        the region its id names is asked first; ``RecordNotFound`` when no region has it,
+        ``StoreUnavailable`` naming the region when a region that may hold it is down."""
+        from onshore.services.region_lookup import locate
+
+        return locate(self.runtime, record_id)
 
     def get(
         self,
@@ -399,33 +408,21 @@ class Vault:
 
     def find(self, by: Mapping[str, str]) -> list[Record]:
         """Records whose identifiers match every ``by`` entry, searched through the blind
-        indexes of every region (no plaintext is compared)."""
-        if not by:
-            raise InputError("find needs at least one identifier, e.g. by={'phone_number': ...}")
-        phone_region = self.runtime.settings.deployment.default_phone_region
-        found: list[Record] = []
-        for region in self.runtime.regions.values():
-            hits: dict[str, SealedRecord] | None = None
-            for category, value in by.items():
-                if category not in blind_index.IDENTIFIER_CATEGORIES:
-                    raise UnknownIdentifier(
-                        f"no blind index for {category!r}",
-                        details={"allowed": sorted(blind_index.IDENTIFIER_CATEGORIES)},
-                    )
-                normal = blind_index.normalise(category, value, default_region=phone_region)
-                if normal is None:
-                    raise InputError(f"not a valid {category} value", details={"field": category})
-                matches = find_under_live_keys(region, category, normal)
-                hits = matches if hits is None else {k: v for k, v in hits.items() if k in matches}
-            found.extend(self.open_sealed(region, s) for s in (hits or {}).values())
-        return found
+        indexes of every region (no plaintext is compared). Every hit is checked
+        (``StoreIntegrityError`` on an edited row). A region that is down raises
+        ``PartialResults`` (``store.partial``) naming it, carrying the other regions'
+        records in ``.records``; see ``services.region_lookup``."""
+        from onshore.services.region_lookup import find_records
+
+        return find_records(self, by)
 
     def records_of(self, subject: str) -> list[Record]:
-        """Every record of ``subject`` in every region."""
-        out: list[Record] = []
-        for r in self.runtime.regions.values():
-            out.extend(self.open_sealed(r, s) for s in subject_under_live_keys(r, subject))
-        return out
+        """Every record of ``subject`` in every region, each checked, and checked complete
+        against the ledger (``services.record_integrity``). A region that is down raises
+        ``PartialResults`` naming it, carrying the other regions' records."""
+        from onshore.services.region_lookup import subject_records
+
+        return subject_records(self, subject)
 
     # -- erasure and transfer ------------------------------------------------------------
 

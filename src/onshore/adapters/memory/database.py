@@ -24,6 +24,7 @@ class MemoryDatabase:
         from onshore.adapters.memory.audience import MemoryAudienceStore
         from onshore.adapters.memory.auditlog import MemoryAuditLogStore
         from onshore.adapters.memory.cases import MemoryCaseStore
+        from onshore.adapters.memory.key_fingerprints import MemoryKeyFingerprintStore
         from onshore.adapters.memory.records import MemoryRecordStore
 
         self.url = url
@@ -33,7 +34,14 @@ class MemoryDatabase:
         self.ledger = MemoryAuditLogStore(self)
         self.cases = MemoryCaseStore(self)
         self.audience = MemoryAudienceStore(self)
-        self._stores: list[Any] = [self.records, self.ledger, self.cases, self.audience]
+        self.key_fingerprints = MemoryKeyFingerprintStore(self)
+        self._stores: list[Any] = [
+            self.records,
+            self.ledger,
+            self.cases,
+            self.audience,
+            self.key_fingerprints,
+        ]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

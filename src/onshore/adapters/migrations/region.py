@@ -38,6 +38,19 @@ def _postgres_v1(conn: Any) -> None:
         conn.execute(store.SCHEMA)
 
 
+def _sqlite_v2(conn: Any) -> None:
+    from onshore.adapters.sqlite.key_fingerprints import SqliteKeyFingerprintStore
+
+    conn.execute(SqliteKeyFingerprintStore.SCHEMA)
+
+
+def _postgres_v2(conn: Any) -> None:
+    from onshore.adapters.postgres.key_fingerprints import PostgresKeyFingerprintStore
+
+    conn.execute(PostgresKeyFingerprintStore.SCHEMA)
+
+
 REGION: tuple[Migration, ...] = (
     Migration(1, "records, ledger, cases and audience tables", _sqlite_v1, _postgres_v1),
+    Migration(2, "key fingerprints (key custody)", _sqlite_v2, _postgres_v2),
 )

@@ -23,6 +23,7 @@ class PostgresDatabase:
         from onshore.adapters.postgres.audience import PostgresAudienceStore
         from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
         from onshore.adapters.postgres.cases import PostgresCaseStore
+        from onshore.adapters.postgres.key_fingerprints import PostgresKeyFingerprintStore
         from onshore.adapters.postgres.records import PostgresRecordStore
 
         self.url = url
@@ -33,6 +34,7 @@ class PostgresDatabase:
         self.ledger = PostgresAuditLogStore(self)
         self.cases = PostgresCaseStore(self)
         self.audience = PostgresAudienceStore(self)
+        self.key_fingerprints = PostgresKeyFingerprintStore(self)
         self._check_schema()
 
     def _check_schema(self) -> None:

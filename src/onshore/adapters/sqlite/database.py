@@ -28,6 +28,7 @@ class SqliteDatabase:
         from onshore.adapters.sqlite.audience import SqliteAudienceStore
         from onshore.adapters.sqlite.auditlog import SqliteAuditLogStore
         from onshore.adapters.sqlite.cases import SqliteCaseStore
+        from onshore.adapters.sqlite.key_fingerprints import SqliteKeyFingerprintStore
         from onshore.adapters.sqlite.records import SqliteRecordStore
 
         self.url = url
@@ -52,6 +53,7 @@ class SqliteDatabase:
         self.ledger = SqliteAuditLogStore(self)
         self.cases = SqliteCaseStore(self)
         self.audience = SqliteAudienceStore(self)
+        self.key_fingerprints = SqliteKeyFingerprintStore(self)
         self._check_schema()
 
     def _check_schema(self) -> None:

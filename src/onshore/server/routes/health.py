@@ -11,10 +11,12 @@ from onshore.server.context import ServerContext, context
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", responses={503: {"description": "a store is unreachable"}})
+@router.get("/healthz", responses={503: {"description": "no region's store can be reached"}})
 def healthz(ctx: ServerContext = Depends(context)) -> JSONResponse:  # noqa: B008
-    """``{"status": "ok", "regions": {...}}``, or 503 ``store.unavailable`` naming the
-    regions whose store cannot be reached."""
+    """``{"status": "ok", "regions": {...}}`` when every region's store answers;
+    ``{"status": "degraded", "regions": {...}, "down": [...]}`` (200: the other regions
+    are served) when some are down; 503 ``store.unavailable`` naming the regions when none
+    can be reached."""
     regions: dict[str, str] = {}
     for name, region in ctx.vault.runtime.regions.items():
         try:
@@ -23,17 +25,19 @@ def healthz(ctx: ServerContext = Depends(context)) -> JSONResponse:  # noqa: B00
         except OnshoreError as exc:
             regions[name] = exc.code
     down = sorted(n for n, s in regions.items() if s != "ok")
-    if down:
+    if down and len(down) == len(regions):
         return JSONResponse(
             {
                 "error": {
                     "code": "store.unavailable",
-                    "message": "a region's store is unreachable",
-                    "details": {"regions": regions},
+                    "message": "no region's store can be reached",
+                    "details": {"regions": regions, "region": down[0]},
                 }
             },
             status_code=503,
         )
+    if down:
+        return JSONResponse({"status": "degraded", "regions": regions, "down": down})
     return JSONResponse({"status": "ok", "regions": regions})
 
 
