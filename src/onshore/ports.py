@@ -70,6 +70,10 @@ class RecordStore(Protocol):
     def page(self, after: str | None, limit: int) -> list[SealedRecord]:
         """Up to ``limit`` records with ``record_id > after``, ordered by id (keyset paging)."""
 
+    def iter_record_ids(self, page_size: int = 10_000) -> Iterator[str]:
+        """Every stored record id, ascending, read ``page_size`` ids at a time (ids only: no
+        ciphertext is read). Used by ``onshore ledger audit`` to reconcile the store."""
+
     def rewrap(self, record_id: str, key_id: str, wrapped_key: bytes) -> None:
         """Replace a record's wrapped data key (key rotation); the ciphertext is untouched."""
 
