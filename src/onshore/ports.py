@@ -152,6 +152,10 @@ class AuditLogStore(Protocol):
     def find_ref(self, ref: bytes) -> list[int]:
         """Leaf indexes recorded for a record ref, ascending."""
 
+    def iter_refs(self, page_size: int = 10_000) -> Iterator[tuple[bytes, int]]:
+        """Every ``(record ref, leaf index)`` pair of the record index, ordered by ref then
+        index, read ``page_size`` pairs at a time (``onshore ledger audit`` checks it)."""
+
     def tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """The stored tiles among ``keys`` (missing ones are left out)."""
 

@@ -107,6 +107,15 @@ def test_record_refs(store: AuditLogStore) -> None:
     assert store.find_ref(b) == [1]
 
 
+@pytest.mark.parametrize("page_size", [1, 2, 10_000])
+def test_iter_refs_lists_every_pair_once_in_order(store: AuditLogStore, page_size: int) -> None:
+    assert list(store.iter_refs(page_size)) == []
+    a, b, c = b"a" * 32, b"b" * 32, b"\xff" * 32
+    store.index_refs([(c, 1), (a, 3), (b, 1), (a, 0), (a, 3), (c, 0)])
+    expected = [(a, 0), (a, 3), (b, 1), (c, 0), (c, 1)]
+    assert list(store.iter_refs(page_size)) == expected
+
+
 def test_tiles_upsert_and_integrated_size(store: AuditLogStore) -> None:
     _, hs = entries(300)
     first = T.integrate(0, hs[:100], {})

@@ -31,7 +31,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from onshore.core.audit import tiles as T
-from onshore.core.audit.leaf import decode_leaf
+from onshore.core.audit.leaf import Leaf, decode_leaf
 from onshore.core.audit.merkle import EMPTY_ROOT, leaf_hash, verify_consistency
 from onshore.core.errors import AuditError, LeafError, OnshoreError
 from onshore.services.ledger_findings import AuditReport
@@ -74,8 +74,8 @@ def scan_structure(log: AuditLog, record_leaves: list[RecordLeaf] | None = None)
 
 def check_leaf(
     log: AuditLog, report: AuditReport, index: int, entry: bytes, stored: bytes
-) -> tuple[bytes, RecordLeaf | None, bytes | None]:
-    """Hash one leaf from its bytes and decode it: ``(hash, record leaf, commitment)``."""
+) -> tuple[bytes, Leaf | None]:
+    """Hash one leaf from its bytes and decode it: ``(hash, decoded leaf or None)``."""
     h = leaf_hash(entry)
     if h != stored:
         report.add(
@@ -87,10 +87,26 @@ def check_leaf(
         leaf = decode_leaf(entry)
     except LeafError as exc:
         report.add("leaf.invalid", f"leaf {index}: {exc.message}", index=index)
-        return h, None, None
+        return h, None
     if leaf.region != log.region:
         report.add("leaf.wrong_region", f"leaf {index}: region is {leaf.region!r}", index=index)
-    return h, RecordLeaf.of(index, leaf), leaf.payload_commitment
+    return h, leaf
+
+
+def _pair_digest(ref: bytes, index: int) -> int:
+    return int.from_bytes(hashlib.sha256(ref + index.to_bytes(8, "big")).digest(), "big")
+
+
+class _RefDigest:
+    """An order-free digest of ``(record ref, leaf index)`` pairs (a sum of hashes)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.count = 0
+
+    def add(self, ref: bytes, index: int) -> None:
+        self.total = (self.total + _pair_digest(ref, index)) % (1 << 256)
+        self.count += 1
 
 
 def _scan_leaves(
@@ -98,6 +114,7 @@ def _scan_leaves(
 ) -> list[bytes]:
     hashes: list[bytes] = []
     commitments: set[bytes] = set()
+    refs = _RefDigest()
     expected = 0
     while expected < size:
         rows = log.store.leaves(expected, min(size, expected + _BATCH))
@@ -113,15 +130,48 @@ def _scan_leaves(
                 )
                 _check_payloads(log, report, commitments)
                 return hashes
-            h, record_leaf, commitment = check_leaf(log, report, index, entry, stored)
-            if commitment is not None:
-                commitments.add(commitment)
-            if record_leaf is not None and record_leaves is not None:
-                record_leaves.append(record_leaf)
+            h, leaf = check_leaf(log, report, index, entry, stored)
+            if leaf is not None:
+                commitments.add(leaf.payload_commitment)
+                if leaf.record_ref is not None:
+                    refs.add(leaf.record_ref, index)
+                record_leaf = RecordLeaf.of(index, leaf)
+                if record_leaf is not None and record_leaves is not None:
+                    record_leaves.append(record_leaf)
             hashes.append(h)
             expected += 1
     _check_payloads(log, report, commitments)
+    _check_ref_index(log, report, refs, size)
     return hashes
+
+
+def _check_ref_index(log: AuditLog, report: AuditReport, leaves: _RefDigest, size: int) -> None:
+    """The record index (record ref -> leaf index) must list exactly the leaves' refs."""
+    index = _RefDigest()
+    for ref, i in log.store.iter_refs():
+        if i < size:
+            index.add(ref, i)
+    if (index.total, index.count) == (leaves.total, leaves.count):
+        return
+    named = 0
+    for start in range(0, size, _BATCH):
+        for i, entry, _h in log.store.leaves(start, min(size, start + _BATCH)):
+            leaf_ref = entry[48:80] if len(entry) > 80 and entry[2] & 1 else None
+            if leaf_ref is not None and i not in log.store.find_ref(leaf_ref):
+                report.add(
+                    "index.mismatch",
+                    f"leaf {i}: the record index does not point at it (leaves were moved)",
+                    index=i,
+                )
+                named += 1
+                if named >= 20:
+                    return
+    if not named:
+        report.add(
+            "index.mismatch",
+            f"the record index lists {index.count} refs below leaf {size}, "
+            f"the leaves hold {leaves.count}",
+        )
 
 
 def _check_payloads(log: AuditLog, report: AuditReport, commitments: set[bytes]) -> None:

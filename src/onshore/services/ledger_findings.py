@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "leaf.invalid": "the leaf bytes do not decode as a leaf",
     "leaf.wrong_region": "the leaf names another region",
     "payload.mismatch": "a stored payload does not hash to the commitment its leaf holds",
+    "index.mismatch": "the record index (record ref -> leaf) disagrees with the leaves",
     "tiles.beyond_log": "the tiles cover more leaves than the log holds (leaves were removed)",
     "tile.missing": "a tile the integrated tree needs is not stored",
     "tile.mismatch": "a stored tile differs from the tile recomputed from the leaf bytes",

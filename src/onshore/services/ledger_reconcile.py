@@ -119,8 +119,16 @@ def _encoders(log: AuditLog) -> list[LeafEncoder]:
 
 
 def _written_since(log: AuditLog, refs: list[bytes], size: int) -> bool:
-    """True when the record index holds a leaf at or past ``size`` for one of ``refs``."""
-    return any(i >= size for ref in refs for i in log.store.find_ref(ref))
+    """True when a stored leaf at or past ``size`` names one of ``refs`` (the record index
+    points at it, and the leaf itself holds the ref: a stale index entry does not count)."""
+    for ref in refs:
+        for i in log.store.find_ref(ref):
+            if i < size:
+                continue
+            rows = log.store.leaves(i, i + 1)
+            if rows and rows[0][1][48:80] == ref:
+                return True
+    return False
 
 
 def reconcile(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -116,6 +116,10 @@ class MemoryAuditLogStore:
     def find_ref(self, ref: bytes) -> list[int]:
         """Leaf indexes for a record ref."""
         return sorted(self._refs.get(ref, ()))
+
+    def iter_refs(self, page_size: int = 10_000) -> Iterator[tuple[bytes, int]]:
+        """Every ``(ref, index)`` pair, by ref then index (a sorted copy)."""
+        yield from sorted((ref, i) for ref, bucket in self._refs.items() for i in bucket)
 
     def tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Stored tiles among ``keys``."""

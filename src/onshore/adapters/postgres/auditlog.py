@@ -12,7 +12,7 @@ a pair is already indexed the savepoint is rolled back and the pairs are inserte
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -167,6 +167,22 @@ class PostgresAuditLogStore:
                 "SELECT idx FROM ledger_refs WHERE ref = %s ORDER BY idx", (ref,)
             ).fetchall()
         return [int(r[0]) for r in rows]
+
+    def iter_refs(self, page_size: int = 10_000) -> Iterator[tuple[bytes, int]]:
+        """Every ``(ref, index)`` pair, by ref then index (keyset paging)."""
+        after: tuple[bytes, int] | None = None
+        while True:
+            where = "" if after is None else "WHERE (ref, idx) > (%s, %s) "
+            params = (page_size,) if after is None else (*after, page_size)
+            with self._db.reading():
+                rows = self._db.execute(
+                    f"SELECT ref, idx FROM ledger_refs {where}ORDER BY ref, idx LIMIT %s", params
+                ).fetchall()
+            page = [(bytes(r), int(i)) for r, i in rows]
+            yield from page
+            if len(page) < page_size:
+                return
+            after = page[-1]
 
     def tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Stored tiles among ``keys``."""
