@@ -32,7 +32,7 @@ ledger_app = typer.Typer(
 def _runtime(config: Path | None, *, read_only: bool = False) -> Runtime:
     runtime = open_runtime(load_settings(config))
     if read_only:
-        runtime.checkpoint_on_close = False  # an auditor's command signs nothing
+        runtime.checkpoint_on_close = False  # no automatic checkpoint when it closes
     return runtime
 
 
@@ -52,7 +52,7 @@ def checkpoint(
     Refuses to sign (exit 1, ``ledger.audit_failed``) when the audit finds anything. Prints
     the C2SP signed note. Example: ``onshore ledger checkpoint vn-hcm``
     """
-    runtime = _runtime(config)
+    runtime = _runtime(config, read_only=True)  # signs here, after the full audit, or not at all
     try:
         log = _log(runtime, region)
         note = log.checkpoint(runtime.clock.now(), full=True)
