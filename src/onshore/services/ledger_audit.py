@@ -112,15 +112,19 @@ class _RefDigest:
 def _scan_leaves(
     log: AuditLog, report: AuditReport, size: int, record_leaves: list[RecordLeaf] | None
 ) -> list[bytes]:
+    """Check every stored leaf; return the hashes of the leaves before the first gap (the
+    tree is only recomputed that far), but keep checking and collecting past a gap."""
     hashes: list[bytes] = []
     commitments: set[bytes] = set()
     refs = _RefDigest()
     expected = 0
+    gap = False
     while expected < size:
         rows = log.store.leaves(expected, min(size, expected + _BATCH))
         if not rows:
             report.add("leaf.missing", f"leaf {expected} is missing", index=expected)
-            return hashes
+            gap = True
+            break
         for index, entry, stored in rows:
             if index != expected:
                 report.add(
@@ -128,8 +132,7 @@ def _scan_leaves(
                     f"leaf {expected} is missing (next stored index is {index})",
                     index=expected,
                 )
-                _check_payloads(log, report, commitments)
-                return hashes
+                gap = True
             h, leaf = check_leaf(log, report, index, entry, stored)
             if leaf is not None:
                 commitments.add(leaf.payload_commitment)
@@ -138,10 +141,12 @@ def _scan_leaves(
                 record_leaf = RecordLeaf.of(index, leaf)
                 if record_leaf is not None and record_leaves is not None:
                     record_leaves.append(record_leaf)
-            hashes.append(h)
-            expected += 1
+            if not gap:
+                hashes.append(h)
+            expected = index + 1
     _check_payloads(log, report, commitments)
-    _check_ref_index(log, report, refs, size)
+    if not gap:  # with leaves gone the index necessarily disagrees: the gap is the finding
+        _check_ref_index(log, report, refs, size)
     return hashes
 
 
