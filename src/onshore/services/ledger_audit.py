@@ -28,6 +28,7 @@ Neither raises for a damaged log: every problem is a finding. Example:
 from __future__ import annotations
 
 import hashlib
+import secrets
 from typing import TYPE_CHECKING
 
 from onshore.core.audit import tiles as T
@@ -93,19 +94,19 @@ def check_leaf(
     return h, leaf
 
 
-def _pair_digest(ref: bytes, index: int) -> int:
-    return int.from_bytes(hashlib.sha256(ref + index.to_bytes(8, "big")).digest(), "big")
-
-
 class _RefDigest:
-    """An order-free digest of ``(record ref, leaf index)`` pairs (a sum of hashes)."""
+    """An order-free digest of ``(record ref, leaf index)`` pairs: the sum of a keyed hash of
+    each pair (a multiset hash). The key is fresh per audit, so whoever edits the index
+    cannot craft entries whose sum matches."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: bytes) -> None:
+        self.key = key
         self.total = 0
         self.count = 0
 
     def add(self, ref: bytes, index: int) -> None:
-        self.total = (self.total + _pair_digest(ref, index)) % (1 << 256)
+        h = hashlib.blake2b(ref + index.to_bytes(8, "big"), key=self.key, digest_size=32)
+        self.total = (self.total + int.from_bytes(h.digest(), "big")) % (1 << 256)
         self.count += 1
 
 
@@ -116,7 +117,7 @@ def _scan_leaves(
     tree is only recomputed that far), but keep checking and collecting past a gap."""
     hashes: list[bytes] = []
     commitments: set[bytes] = set()
-    refs = _RefDigest()
+    refs = _RefDigest(secrets.token_bytes(32))
     expected = 0
     gap = False
     while expected < size:
@@ -152,7 +153,7 @@ def _scan_leaves(
 
 def _check_ref_index(log: AuditLog, report: AuditReport, leaves: _RefDigest, size: int) -> None:
     """The record index (record ref -> leaf index) must list exactly the leaves' refs."""
-    index = _RefDigest()
+    index = _RefDigest(leaves.key)
     for ref, i in log.store.iter_refs():
         if i < size:
             index.add(ref, i)
