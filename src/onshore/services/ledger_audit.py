@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from onshore.core.audit import tiles as T
@@ -62,14 +63,18 @@ def scan_structure(log: AuditLog, record_leaves: list[RecordLeaf] | None = None)
     ``record_leaves`` for the reconciliation.
     """
     report = AuditReport(log.region)
+    # tiles and checkpoints are read before the size: what a concurrent writer adds later
+    # can then only be beyond what is checked, never a false "covers more than stored"
+    integrated = log.store.integrated_size()
+    checkpoints = log.store.checkpoints()
     size = log.store.size()
     report.size = size
     hashes = _scan_leaves(log, report, size, record_leaves)
     n = len(hashes)
     full = T.integrate(0, hashes, {}) if hashes else {}
     report.root = T.tree_root(n, full) if n == size else None
-    _check_tiles(log, report, full, n)
-    _check_checkpoints(log, report, full, n)
+    _check_tiles(log, report, full, n, integrated)
+    _check_checkpoints(log, report, full, n, checkpoints)
     return report
 
 
@@ -195,8 +200,9 @@ def _width(key: T.TileKey, size: int) -> int:
     return max(0, min(T.TILE_WIDTH, count))
 
 
-def _check_tiles(log: AuditLog, report: AuditReport, full: dict[T.TileKey, bytes], n: int) -> None:
-    integrated = log.store.integrated_size()
+def _check_tiles(
+    log: AuditLog, report: AuditReport, full: dict[T.TileKey, bytes], n: int, integrated: int
+) -> None:
     report.integrated_size = integrated
     if integrated > n:
         report.add(
@@ -234,10 +240,14 @@ def _check_tiles(log: AuditLog, report: AuditReport, full: dict[T.TileKey, bytes
 
 
 def _check_checkpoints(
-    log: AuditLog, report: AuditReport, full: dict[T.TileKey, bytes], n: int
+    log: AuditLog,
+    report: AuditReport,
+    full: dict[T.TileKey, bytes],
+    n: int,
+    checkpoints: list[tuple[int, bytes, bytes, str, datetime]],
 ) -> None:
     previous: tuple[int, bytes] | None = None
-    for seq, (size, root, note, key_id, _) in enumerate(log.store.checkpoints()):
+    for seq, (size, root, note, key_id, _) in enumerate(checkpoints):
         report.checkpoints += 1
         where = f"checkpoint #{seq + 1} (size {size})"
         try:
@@ -294,6 +304,7 @@ def audit_tail(log: AuditLog) -> AuditReport:
                 "checkpoint.signature", f"latest checkpoint (size {old_size}): {exc.message}"
             )
             return report
+    integrated = report.integrated_size = store.integrated_size()  # before the size: see above
     size = report.size = store.size()
     if old_size > size:
         report.add(
@@ -316,7 +327,6 @@ def audit_tail(log: AuditLog) -> AuditReport:
             missing = start + len(rows)
             report.add("leaf.missing", f"leaf {missing} is missing", index=missing)
             return report
-    integrated = report.integrated_size = store.integrated_size()
     if integrated > size:
         report.add(
             "tiles.beyond_log",
@@ -335,7 +345,7 @@ def audit_tail(log: AuditLog) -> AuditReport:
         keys |= T.consistency_tile_keys(old_size, size) if old_size else set()
         have = store.tiles(keys | set(fresh))
         for key, data in sorted(fresh.items()):
-            if have.get(key) != data:
+            if have.get(key, b"")[: len(data)] != data:  # a concurrent writer may be further
                 report.add("tile.mismatch", f"tile {key} does not match the leaves appended since")
         merged = {**have, **fresh}
         if T.tree_root(old_size, merged) != old_root:
