@@ -86,7 +86,10 @@ def main() -> None:
         ("automatic checkpoint (+1,000 tail)", t_tail),
     ]:
         print(f"{name:<34}{t:>10.3f}{t / t_floor:>14.2f}")
-    print(f"tail checkpoint / full checkpoint: {t_tail / t_full:.3f}")
+    ratio = t_tail / t_full
+    print(f"tail checkpoint / full checkpoint: {ratio:.3f} (goal < 0.25)")
+    if ratio >= 0.25:
+        raise SystemExit("automatic checkpoints cost too much of a full audit")
 
 
 if __name__ == "__main__":
