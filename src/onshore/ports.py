@@ -167,8 +167,9 @@ class AuditLogStore(Protocol):
 
     def add_checkpoint(
         self, size: int, root: bytes, note: bytes, key_id: str, at: datetime
-    ) -> None:
-        """Store a signed checkpoint."""
+    ) -> bool:
+        """Store a signed checkpoint; False (nothing stored) when one at least as large is
+        already stored (a concurrent signer got there first: checkpoints never shrink)."""
 
     def latest_checkpoint(self) -> tuple[int, bytes, bytes, str, datetime] | None:
         """The most recently stored checkpoint, or None."""

@@ -136,6 +136,15 @@ def test_many_tiles_in_one_read(store: AuditLogStore) -> None:
     assert store.tiles(list(tiles)) == tiles
 
 
+def test_a_checkpoint_never_shrinks_the_signed_size(store: AuditLogStore) -> None:
+    """Two signers racing: the later, smaller (or equal) checkpoint is not stored."""
+    assert store.add_checkpoint(5, b"\x05" * 32, b"n5", "ledger-signing:1", T0)
+    assert not store.add_checkpoint(4, b"\x04" * 32, b"n4", "ledger-signing:1", T0)
+    assert not store.add_checkpoint(5, b"\x05" * 32, b"n5b", "ledger-signing:1", T0)
+    assert [r[2] for r in store.checkpoints()] == [b"n5"]
+    assert store.add_checkpoint(6, b"\x06" * 32, b"n6", "ledger-signing:1", T0)
+
+
 def test_checkpoints_keep_their_order(store: AuditLogStore) -> None:
     store.add_checkpoint(1, b"\x01" * 32, b"n1", "ledger-signing:1", T0)
     store.add_checkpoint(5, b"\x05" * 32, b"n5", "ledger-signing:2", T0 + timedelta(seconds=1))

@@ -245,7 +245,10 @@ class AuditLog:
             signing = self.keys.current(SIGNING_KEY)
             body = Checkpoint(self.origin, size, root, at).body()
             note = sign_note(body, self.origin, signing.material)
-            self.store.add_checkpoint(size, root, note, signing.key_id, at)
+            if not self.store.add_checkpoint(size, root, note, signing.key_id, at):
+                newer = self.store.latest_checkpoint()  # a concurrent signer was first
+                assert newer is not None
+                return newer[2]
             return note
 
     def grew(self) -> bool:

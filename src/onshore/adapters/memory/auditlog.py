@@ -149,11 +149,14 @@ class MemoryAuditLogStore:
 
     def add_checkpoint(
         self, size: int, root: bytes, note: bytes, key_id: str, at: datetime
-    ) -> None:
-        """Store a signed checkpoint."""
+    ) -> bool:
+        """Store a signed checkpoint unless one at least as large is stored."""
         with self._db.transaction():
+            if any(c[0] >= size for c in self._checkpoints):
+                return False
             self._checkpoints.append((size, bytes(root), bytes(note), key_id, at))
             self._undo.append(partial(self._checkpoints.pop))
+            return True
 
     def latest_checkpoint(self) -> Checkpoint | None:
         """The newest checkpoint, or None."""

@@ -223,14 +223,20 @@ class PostgresAuditLogStore:
 
     def add_checkpoint(
         self, size: int, root: bytes, note: bytes, key_id: str, at: datetime
-    ) -> None:
-        """Store a signed checkpoint."""
+    ) -> bool:
+        """Store a signed checkpoint unless one at least as large is stored (signers are
+        serialised by a table lock held to the end of the transaction)."""
         with self._db.transaction():
+            self._db.execute("LOCK TABLE ledger_checkpoints IN SHARE ROW EXCLUSIVE MODE")
+            row = self._db.execute("SELECT MAX(size) FROM ledger_checkpoints").fetchone()
+            if row[0] is not None and int(row[0]) >= size:
+                return False
             self._db.execute(
                 "INSERT INTO ledger_checkpoints (size, root, note, key_id, at) "
                 "VALUES (%s, %s, %s, %s, %s)",
                 (size, root, note, key_id, at),
             )
+            return True
 
     def _rows(self, sql: str) -> list[tuple[int, bytes, bytes, str, datetime]]:
         with self._db.reading():
