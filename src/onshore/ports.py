@@ -70,6 +70,10 @@ class RecordStore(Protocol):
     def page(self, after: str | None, limit: int) -> list[SealedRecord]:
         """Up to ``limit`` records with ``record_id > after``, ordered by id (keyset paging)."""
 
+    def iter_record_ids(self, page_size: int = 10_000) -> Iterator[str]:
+        """Every stored record id, ascending, read ``page_size`` ids at a time (ids only: no
+        ciphertext is read). Used by ``onshore ledger audit`` to reconcile the store."""
+
     def rewrap(self, record_id: str, key_id: str, wrapped_key: bytes) -> None:
         """Replace a record's wrapped data key (key rotation); the ciphertext is untouched."""
 
@@ -188,6 +192,10 @@ class AuditLogStore(Protocol):
     def find_ref(self, ref: bytes) -> list[int]:
         """Leaf indexes recorded for a record ref, ascending."""
 
+    def iter_refs(self, page_size: int = 10_000) -> Iterator[tuple[bytes, int]]:
+        """Every ``(record ref, leaf index)`` pair of the record index, ordered by ref then
+        index, read ``page_size`` pairs at a time (``onshore ledger audit`` checks it)."""
+
     def tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """The stored tiles among ``keys`` (missing ones are left out)."""
 
@@ -199,8 +207,9 @@ class AuditLogStore(Protocol):
 
     def add_checkpoint(
         self, size: int, root: bytes, note: bytes, key_id: str, at: datetime
-    ) -> None:
-        """Store a signed checkpoint."""
+    ) -> bool:
+        """Store a signed checkpoint; False (nothing stored) when one at least as large is
+        already stored (a concurrent signer got there first: checkpoints never shrink)."""
 
     def latest_checkpoint(self) -> tuple[int, bytes, bytes, str, datetime] | None:
         """The most recently stored checkpoint, or None."""

@@ -104,6 +104,17 @@ class DeploymentSettings(_Strict):
         default=None,
         description="A MaxMind-format country database; default: geoip2fast's bundled one.",
     )
+    checkpoint_interval_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often the server signs a checkpoint of each region whose ledger grew "
+        "(the unsigned tail window; 0 turns the server's timer off).",
+    )
+    checkpoint_on_close: bool = Field(
+        default=True,
+        description="Sign a checkpoint of each region whose ledger grew when the vault closes "
+        "(the end of every CLI command, server shutdown).",
+    )
 
     _check_phone = field_validator("default_phone_region", "default_country")(_country)
 

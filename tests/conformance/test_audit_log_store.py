@@ -107,6 +107,15 @@ def test_record_refs(store: AuditLogStore) -> None:
     assert store.find_ref(b) == [1]
 
 
+@pytest.mark.parametrize("page_size", [1, 2, 10_000])
+def test_iter_refs_lists_every_pair_once_in_order(store: AuditLogStore, page_size: int) -> None:
+    assert list(store.iter_refs(page_size)) == []
+    a, b, c = b"a" * 32, b"b" * 32, b"\xff" * 32
+    store.index_refs([(c, 1), (a, 3), (b, 1), (a, 0), (a, 3), (c, 0)])
+    expected = [(a, 0), (a, 3), (b, 1), (c, 0), (c, 1)]
+    assert list(store.iter_refs(page_size)) == expected
+
+
 def test_tiles_upsert_and_integrated_size(store: AuditLogStore) -> None:
     _, hs = entries(300)
     first = T.integrate(0, hs[:100], {})
@@ -125,6 +134,15 @@ def test_many_tiles_in_one_read(store: AuditLogStore) -> None:
     tiles = T.integrate(0, hs, {})
     store.save_tiles(tiles, len(hs))
     assert store.tiles(list(tiles)) == tiles
+
+
+def test_a_checkpoint_never_shrinks_the_signed_size(store: AuditLogStore) -> None:
+    """Two signers racing: the later, smaller (or equal) checkpoint is not stored."""
+    assert store.add_checkpoint(5, b"\x05" * 32, b"n5", "ledger-signing:1", T0)
+    assert not store.add_checkpoint(4, b"\x04" * 32, b"n4", "ledger-signing:1", T0)
+    assert not store.add_checkpoint(5, b"\x05" * 32, b"n5b", "ledger-signing:1", T0)
+    assert [r[2] for r in store.checkpoints()] == [b"n5"]
+    assert store.add_checkpoint(6, b"\x06" * 32, b"n6", "ledger-signing:1", T0)
 
 
 def test_checkpoints_keep_their_order(store: AuditLogStore) -> None:

@@ -278,6 +278,18 @@ def test_page_walks_every_record_once_in_id_order(store: RecordStore) -> None:
         store.page(None, -1)
 
 
+@pytest.mark.parametrize("page_size", [1, 7, 10_000])
+def test_iter_record_ids_lists_every_id_once_in_order(store: RecordStore, page_size: int) -> None:
+    assert list(store.iter_record_ids(page_size)) == []
+    ids = [f"id-{i:04d}" for i in range(50)] + ["Z", "a", "é", "日本"]
+    store.put_many([make(i) for i in ids])
+    store.delete("id-0007")
+    store.put(make("id-0001"))  # replacing keeps one row
+    expected = sorted(set(ids) - {"id-0007"})
+    assert list(store.iter_record_ids(page_size)) == expected
+    assert len(expected) == store.count()
+
+
 def test_rewrap_replaces_only_the_wrapped_key(store: RecordStore) -> None:
     rec = make("r1", terms=(term("a"),))
     store.put(rec)

@@ -1,4 +1,4 @@
-"""Ledger commands: ``onshore ledger checkpoint | prove | verify | key``.
+"""Ledger commands: ``onshore ledger audit | checkpoint | prove | verify | key``.
 
 ``verify --bundle FILE --key PUBKEY`` works offline: it reads no configuration and opens
 no database, only the bundle and the region's verifier key.
@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from onshore.cli.options import ConfigOpt, JsonOpt
@@ -28,8 +29,11 @@ ledger_app = typer.Typer(
 )
 
 
-def _runtime(config: Path | None) -> Runtime:
-    return open_runtime(load_settings(config))
+def _runtime(config: Path | None, *, read_only: bool = False) -> Runtime:
+    runtime = open_runtime(load_settings(config))
+    if read_only:
+        runtime.checkpoint_on_close = False  # no automatic checkpoint when it closes
+    return runtime
 
 
 def _log(runtime: Runtime, region: str) -> AuditLog:
@@ -43,14 +47,15 @@ def checkpoint(
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Integrate new leaves, prove consistency with the last checkpoint, sign a new one.
+    """Audit the region (every check of ``ledger audit``), then sign a new checkpoint.
 
-    Prints the C2SP signed note. Example: ``onshore ledger checkpoint vn-hcm``
+    Refuses to sign (exit 1, ``ledger.audit_failed``) when the audit finds anything. Prints
+    the C2SP signed note. Example: ``onshore ledger checkpoint vn-hcm``
     """
-    runtime = _runtime(config)
+    runtime = _runtime(config, read_only=True)  # signs here, after the full audit, or not at all
     try:
         log = _log(runtime, region)
-        note = log.checkpoint(runtime.clock.now())
+        note = log.checkpoint(runtime.clock.now(), full=True)
         if as_json:
             typer.echo(json.dumps({"region": region, "checkpoint": note.decode(),
                                    "public_key": log.verifier_key()}))  # fmt: skip
@@ -58,6 +63,44 @@ def checkpoint(
             typer.echo(note.decode(), nl=False)
     finally:
         runtime.close()
+
+
+@ledger_app.command("audit")
+def audit(
+    region: Annotated[
+        str | None, typer.Option("--region", help="Only audit this region (default: all).")
+    ] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reconcile each region's record store with its ledger and recheck the ledger from its
+    leaf bytes: every record row has its placement leaf, every placement leaf a row or a
+    later erasure or transfer leaf; leaf hashes, tiles, every checkpoint's signature and the
+    consistency of each checkpoint with the one before.
+
+    Prints one finding per problem (``--json``: a report per region with typed findings) and
+    exits 1 when there is any. Signs nothing. Example: ``onshore ledger audit --region sg-1``
+    """
+    runtime = _runtime(config, read_only=True)
+    try:
+        names = [region] if region else list(runtime.regions)
+        reports = [_log(runtime, name).audit() for name in names]
+    finally:
+        runtime.close()
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in reports]))
+    else:
+        table = Table("region", "records", "leaves", "checkpoints", "findings")
+        for r in reports:
+            status = "[green]0[/]" if r.ok else f"[red]{len(r.findings)}[/]"
+            table.add_row(r.region, str(r.records), str(r.size), str(r.checkpoints), status)
+        console.print(table)
+        for r in reports:
+            for f in r.findings:
+                where = f" (record {f.record_id})" if f.record_id is not None else ""
+                console.print(f"[red]{r.region}[/] {f.kind}: {escape(f.message + where)}")
+    for r in reports:
+        r.raise_if_bad("ledger audit failed")
 
 
 @ledger_app.command("key")
@@ -161,7 +204,7 @@ def verify(
         except Exception as exc:  # a bundle must never crash the verifier
             raise BundleError(f"bundle could not be verified: {type(exc).__name__}") from None
         return
-    runtime = _runtime(config)
+    runtime = _runtime(config, read_only=True)
     try:
         names = [region] if region else list(runtime.regions)
         reports = [_log(runtime, name).verify() for name in names]

@@ -50,7 +50,8 @@ Tree::
         ├── SignatureError             ledger.signature_invalid
         ├── BundleError                ledger.bundle_invalid
         ├── LeafNotFound               ledger.leaf_not_found
-        └── PayloadRejected            ledger.payload_rejected
+        ├── PayloadRejected            ledger.payload_rejected
+        └── LedgerAuditFailed          ledger.audit_failed
     AuthError (OnshoreError)           auth.error
     ├── Unauthenticated                auth.unauthenticated
     └── Forbidden                      auth.forbidden
@@ -324,6 +325,13 @@ class PayloadRejected(AuditError):
     """An event payload holds a field the ledger does not accept (it could carry personal data)."""
 
     code = "ledger.payload_rejected"
+
+
+class LedgerAuditFailed(AuditError):
+    """The ledger audit found problems (store and ledger disagree, or the log is damaged), so
+    nothing is signed; ``details`` holds the findings' kinds and counts."""
+
+    code = "ledger.audit_failed"
 
 
 class AuthError(OnshoreError):

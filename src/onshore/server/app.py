@@ -3,7 +3,8 @@
 Routers come from the modules in ``ROUTERS`` (one line each: add yours there). The app
 opens the vault and the token store when it is created (unless they are handed in) and
 closes the ones it opened when it shuts down, after uvicorn has finished every request it
-accepted.
+accepted. While it runs, a background task signs a checkpoint of every region whose ledger
+grew, every ``deployment.checkpoint_interval_seconds`` (``services.checkpointer``).
 
 Example:
     >>> import tempfile
@@ -19,6 +20,8 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +34,7 @@ from onshore.server.context import ServerContext, ServerOptions
 from onshore.server.limits import BodyLimit
 from onshore.server.metrics import Metrics
 from onshore.server.observe import Observe
+from onshore.services.checkpointer import run_periodically
 from onshore.services.tokens import Tokens, open_tokens
 from onshore.services.vault import Vault
 from onshore.settings import Settings
@@ -79,9 +83,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        interval = settings.deployment.checkpoint_interval_seconds
+        stop = asyncio.Event()
+        timer = None
+        if interval > 0:
+            timer = asyncio.create_task(run_periodically(vault.runtime, interval, stop))
         try:
             yield
         finally:
+            if timer is not None:  # the round under way ends before the stores close
+                stop.set()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await timer
             ctx.access.close()  # every queued access decision is written before the stores close
             for resource in reversed(owned):  # what the caller handed in, the caller closes
                 resource.close()

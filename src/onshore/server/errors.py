@@ -71,6 +71,7 @@ STATUS: dict[str, int] = {
     "ledger.bundle_invalid": 422,
     "ledger.leaf_not_found": 404,
     "ledger.payload_rejected": 422,
+    "ledger.audit_failed": 409,
     "auth.error": 401,
     "auth.unauthenticated": 401,
     "auth.forbidden": 403,

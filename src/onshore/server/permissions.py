@@ -61,7 +61,7 @@ _DESCRIPTIONS: dict[Permission, str] = {
     Permission.SUBJECTS_READ: "list a subject's records",
     Permission.SUBJECTS_ERASE: "erase every record of a subject",
     Permission.DECISIONS_EXPLAIN: "ask the policy engine for an explained decision",
-    Permission.LEDGER_READ: "checkpoints and inclusion/consistency proofs",
+    Permission.LEDGER_READ: "checkpoints, inclusion/consistency proofs and the ledger audit",
     Permission.TOKENS_MANAGE: "create, list and revoke API tokens",
     Permission.CASES_READ: "read cases (authority requests, takedowns, notifications)",
     Permission.CASES_WRITE: "open cases and record their facts",

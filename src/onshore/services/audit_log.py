@@ -46,18 +46,12 @@ from onshore.core.audit.bundle import ProofBundle, verify_bundle
 from onshore.core.audit.checkpoint import Checkpoint, parse_checkpoint
 from onshore.core.audit.events import AuditEvent, EventType
 from onshore.core.audit.leaf import Leaf, LeafEncoder, decode_leaf
-from onshore.core.audit.merkle import leaf_hash, verify_consistency
+from onshore.core.audit.merkle import leaf_hash
 from onshore.core.audit.note import sign_note, verifier_key, verify_note
-from onshore.core.errors import (
-    AuditError,
-    CheckpointError,
-    KeyMissing,
-    LeafError,
-    LeafNotFound,
-    OnshoreError,
-    ProofError,
-)
-from onshore.ports import AuditLogStore, KeyStore, RegionDatabase
+from onshore.core.errors import AuditError, CheckpointError, KeyMissing, LeafError, LeafNotFound
+from onshore.ports import AuditLogStore, KeyStore, RecordStore, RegionDatabase
+from onshore.services.failpoints import hit
+from onshore.services.ledger_findings import AuditReport
 
 HMAC_KEY = "ledger-hmac"
 SIGNING_KEY = "ledger-signing"
@@ -160,6 +154,7 @@ class AuditLog:
             ]
             if refs:
                 self.store.index_refs(refs)
+            hit("ledger.after_leaf_append")
         return list(range(first, first + len(entries)))
 
     # -- tree --------------------------------------------------------------------------
@@ -167,20 +162,33 @@ class AuditLog:
     def integrate(self) -> int:
         """Extend the tiles over every leaf appended since the last integration.
 
-        Returns the integrated size. Raises ``AuditError`` when a leaf is missing.
+        Leaf hashes are recomputed from the leaf bytes; the stored ``leaf_hash`` column is
+        only compared. Returns the integrated size. Raises ``AuditError`` when a leaf is
+        missing and ``LedgerAuditFailed`` when a stored hash does not match its leaf.
         """
         with self.db.transaction():
             done = self.store.integrated_size()
             size = self.store.size()
             while done < size:
                 stop = min(size, done + _BATCH)
-                hashes = self.store.leaf_hashes(done, stop)
-                if len(hashes) != stop - done:
+                rows = self.store.leaves(done, stop)
+                if len(rows) != stop - done or (rows and rows[-1][0] != stop - 1):
                     raise AuditError(
                         f"leaves between {done} and {stop} are missing "
-                        "(run `onshore ledger verify`)",
+                        "(run `onshore ledger audit`)",
                         details={"start": done, "stop": stop},
                     )
+                hashes = [leaf_hash(entry) for _i, entry, _h in rows]
+                bad = [i for (i, _e, stored), h in zip(rows, hashes, strict=True) if h != stored]
+                if bad:
+                    report = AuditReport(self.region, size=size)
+                    for i in bad:
+                        report.add(
+                            "leaf.hash_mismatch",
+                            f"leaf {i}: stored leaf hash does not match its entry",
+                            index=i,
+                        )
+                    report.raise_if_bad("refusing to integrate leaves")
                 edge = self.store.tiles(T.edge_tile_keys(done))
                 self.store.save_tiles(T.integrate(done, hashes, edge), stop)
                 done = stop
@@ -201,7 +209,7 @@ class AuditLog:
         key = self.keys.get(key_id) if key_id else self.keys.current(SIGNING_KEY)
         return verifier_key(self.origin, key.material)
 
-    def _signed(self, note: bytes, key_id: str, size: int, root: bytes) -> Checkpoint:
+    def signed(self, note: bytes, key_id: str, size: int, root: bytes) -> Checkpoint:
         """Check a stored checkpoint's signature and that its body matches its row."""
         cp = parse_checkpoint(verify_note(note, self.verifier_key(key_id)))
         if cp.origin != self.origin:
@@ -210,41 +218,43 @@ class AuditLog:
             raise CheckpointError("checkpoint row does not match its signed body")
         return cp
 
-    def checkpoint(self, at: datetime) -> bytes:
-        """Integrate, prove consistency with the previous checkpoint, then sign a new one.
+    def checkpoint(self, at: datetime, *, full: bool = False) -> bytes:
+        """Audit the log, then sign a checkpoint over it and store it.
 
-        Returns the C2SP signed note. When nothing was appended since the last checkpoint,
-        returns that checkpoint unchanged. Raises ``ProofError``/``CheckpointError``/
-        ``SignatureError`` (and signs nothing) when the stored log does not extend the last
-        signed checkpoint.
+        ``full=True`` (``onshore ledger checkpoint``) runs every check of ``audit()``, the
+        store reconciliation included; by default (automatic checkpoints, proofs) it checks
+        what the new checkpoint vouches for: the last checkpoint's signature, the leaves
+        appended since (hashed from their bytes), their tiles, and that the tree extends the
+        last signed one (``services.ledger_audit.audit_tail``). Any finding raises
+        ``LedgerAuditFailed`` and nothing is signed. Returns the C2SP signed note; when nothing
+        was appended since the last checkpoint, returns that checkpoint unchanged.
         """
+        from onshore.services.ledger_audit import audit_ledger, audit_tail
+
         with self.db.transaction():
-            size = self.integrate()
+            report = audit_ledger(self) if full else audit_tail(self)
+            report.raise_if_bad("refusing to sign a checkpoint")
+            assert report.root is not None
+            size, root = report.size, report.root
+            if full:
+                self.integrate()
             latest = self.store.latest_checkpoint()
-            keys = T.root_tile_keys(size)
-            if latest is not None and 0 < latest[0] < size:
-                keys |= T.consistency_tile_keys(latest[0], size)
-            tiles = self.store.tiles(keys)
-            root = T.tree_root(size, tiles)
-            if latest is not None:
-                old_size, old_root, old_note, old_key, _ = latest
-                self._signed(old_note, old_key, old_size, old_root)
-                if old_size > size:
-                    raise CheckpointError(
-                        f"the log shrank from {old_size} to {size} leaves since the last checkpoint"
-                    )
-                if old_size == size:
-                    if old_root != root:
-                        raise ProofError("the tree no longer matches the last signed checkpoint")
-                    return old_note
-                if old_size > 0:
-                    proof = T.consistency_from_tiles(old_size, size, tiles)
-                    verify_consistency(old_size, size, old_root, root, proof)
+            if latest is not None and latest[0] == size:
+                return latest[2]
+            hit("ledger.before_checkpoint_sign")
             signing = self.keys.current(SIGNING_KEY)
             body = Checkpoint(self.origin, size, root, at).body()
             note = sign_note(body, self.origin, signing.material)
-            self.store.add_checkpoint(size, root, note, signing.key_id, at)
+            if not self.store.add_checkpoint(size, root, note, signing.key_id, at):
+                newer = self.store.latest_checkpoint()  # a concurrent signer was first
+                assert newer is not None
+                return newer[2]
             return note
+
+    def grew(self) -> bool:
+        """True when leaves were appended since the last checkpoint (cheap: two reads)."""
+        latest = self.store.latest_checkpoint()
+        return self.store.size() != (0 if latest is None else latest[0])
 
     # -- proofs --------------------------------------------------------------------------
 
@@ -322,111 +332,24 @@ class AuditLog:
         Never raises for a damaged log: every problem goes in the report, and
         ``first_bad_index`` names the lowest leaf index found wrong.
         """
-        report = VerifyReport(self.region)
-        size = self.store.size()
-        report.size = size
-        hashes = self._verify_leaves(report, size)
-        full = T.integrate(0, hashes, {}) if hashes else {}
-        self._verify_tiles(report, full, len(hashes))
-        self._verify_checkpoints(report, full, len(hashes))
+        from onshore.services.ledger_audit import scan_structure
+
+        found = scan_structure(self)
+        report = VerifyReport(
+            self.region,
+            size=found.size,
+            integrated_size=found.integrated_size,
+            checkpoints=found.checkpoints,
+            payloads_missing=found.payloads_missing,
+        )
+        for finding in found.findings:
+            report.bad(finding.message, finding.index)
         return report
 
-    def _verify_leaves(self, report: VerifyReport, size: int) -> list[bytes]:
-        hashes: list[bytes] = []
-        commitments: set[bytes] = set()
-        expected = 0
-        while expected < size:
-            rows = self.store.leaves(expected, min(size, expected + _BATCH))
-            for index, entry, stored in rows:
-                if index != expected:
-                    report.bad(
-                        f"leaf {expected} is missing (next stored index is {index})", expected
-                    )
-                    return hashes
-                h = leaf_hash(entry)
-                if h != stored:
-                    report.bad(f"leaf {index}: stored leaf hash does not match its entry", index)
-                try:
-                    leaf = decode_leaf(entry)
-                except LeafError as exc:
-                    report.bad(f"leaf {index}: {exc.message}", index)
-                else:
-                    if leaf.region != self.region:
-                        report.bad(f"leaf {index}: region is {leaf.region!r}", index)
-                    commitments.add(leaf.payload_commitment)
-                hashes.append(h)
-                expected += 1
-            if not rows:
-                report.bad(f"leaf {expected} is missing", expected)
-                return hashes
-        for c in commitments:
-            body = self.store.payload(c)
-            if body is None:
-                report.payloads_missing += 1
-            elif _sha256(body).digest() != c:
-                report.bad(f"payload {c.hex()[:16]}… does not match its commitment")
-        return hashes
+    def audit(self, records: RecordStore | None = None) -> AuditReport:
+        """Every check of ``verify`` plus the reconciliation of the region's record store
+        (``records``, default the region database's) with the ledger; never raises for a
+        damaged log. See ``services.ledger_audit``."""
+        from onshore.services.ledger_audit import audit_ledger
 
-    def _verify_tiles(self, report: VerifyReport, full: dict[T.TileKey, bytes], n: int) -> None:
-        integrated = self.store.integrated_size()
-        report.integrated_size = integrated
-        if integrated > n:
-            report.bad(f"tiles cover {integrated} leaves but only {n} are stored", n)
-            integrated = n
-        wanted = {k for k in full if (k[1] * T.TILE_WIDTH) << (T.TILE_HEIGHT * k[0]) < integrated}
-        stored = self.store.tiles(wanted)
-        for key in sorted(wanted):
-            count = (integrated >> (T.TILE_HEIGHT * key[0])) - key[1] * T.TILE_WIDTH
-            width = max(0, min(T.TILE_WIDTH, count))
-            want = full[key][: width * 32]
-            got = stored.get(key)
-            if got is None:
-                report.bad(f"tile {key} is missing")
-                continue
-            if got[: width * 32] != want:
-                first = next(
-                    (
-                        i
-                        for i in range(width)
-                        if got[i * 32 : i * 32 + 32] != want[i * 32 : i * 32 + 32]
-                    ),
-                    0,
-                )
-                if key[0] == 0:
-                    index = key[1] * T.TILE_WIDTH + first
-                    report.bad(
-                        f"leaf {index} differs from the leaf integrated at that index", index
-                    )
-                else:
-                    report.bad(f"tile {key} does not match the leaves")
-
-    def _verify_checkpoints(
-        self, report: VerifyReport, full: dict[T.TileKey, bytes], n: int
-    ) -> None:
-        previous: tuple[int, bytes] | None = None
-        for seq, (size, root, note, key_id, _) in enumerate(self.store.checkpoints()):
-            report.checkpoints += 1
-            where = f"checkpoint #{seq + 1} (size {size})"
-            try:
-                self._signed(note, key_id, size, root)
-            except OnshoreError as exc:
-                report.bad(f"{where}: {exc.message}")
-                continue
-            if size > n:
-                report.bad(f"{where}: covers {size} leaves but only {n} are stored", n)
-                continue
-            if T.tree_root(size, full) != root:
-                report.bad(f"{where}: root does not match the stored leaves")
-                continue
-            if previous is not None:
-                old_size, old_root = previous
-                if old_size > size:
-                    report.bad(f"{where}: smaller than the checkpoint before it")
-                    continue
-                if 0 < old_size < size:
-                    try:
-                        proof = T.consistency_from_tiles(old_size, size, full)
-                        verify_consistency(old_size, size, old_root, root, proof)
-                    except AuditError as exc:
-                        report.bad(f"{where}: not consistent with the previous one: {exc.message}")
-            previous = (size, root)
+        return audit_ledger(self, records)

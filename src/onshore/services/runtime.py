@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -63,6 +64,10 @@ class Runtime:
     entity: EntityFacts
     geo: CountryLookup
     clock: Clock = field(default_factory=SystemClock)
+    #: Sign a checkpoint of each grown ledger on ``close()`` (with the setting
+    #: ``deployment.checkpoint_on_close``); read-only commands turn it off.
+    checkpoint_on_close: bool = True
+    closed: bool = False
 
     def region(self, name: str) -> Region:
         """The region called ``name``; ``UnknownRegion`` when it is not configured."""
@@ -74,9 +79,20 @@ class Runtime:
             ) from None
 
     def close(self) -> None:
-        """Close every region's database."""
-        for region in self.regions.values():
-            region.db.close()
+        """Sign the grown ledgers (``services.checkpointer``), then close every database."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if self.checkpoint_on_close and self.settings.deployment.checkpoint_on_close:
+                from onshore.services.checkpointer import sign_grown
+
+                sign_grown(self)
+        except Exception:  # closing must close: a failed checkpoint is logged, not raised
+            logging.getLogger("onshore.ledger").exception("automatic checkpoint on close failed")
+        finally:
+            for region in self.regions.values():
+                region.db.close()
 
     def down(self) -> dict[str, str]:
         """Regions whose store cannot be reached now: name -> error code."""

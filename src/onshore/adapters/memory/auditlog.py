@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -117,6 +117,10 @@ class MemoryAuditLogStore:
         """Leaf indexes for a record ref."""
         return sorted(self._refs.get(ref, ()))
 
+    def iter_refs(self, page_size: int = 10_000) -> Iterator[tuple[bytes, int]]:
+        """Every ``(ref, index)`` pair, by ref then index (a sorted copy)."""
+        yield from sorted((ref, i) for ref, bucket in self._refs.items() for i in bucket)
+
     def tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Stored tiles among ``keys``."""
         return {k: self._tiles[k] for k in keys if k in self._tiles}
@@ -145,11 +149,14 @@ class MemoryAuditLogStore:
 
     def add_checkpoint(
         self, size: int, root: bytes, note: bytes, key_id: str, at: datetime
-    ) -> None:
-        """Store a signed checkpoint."""
+    ) -> bool:
+        """Store a signed checkpoint unless one at least as large is stored."""
         with self._db.transaction():
+            if any(c[0] >= size for c in self._checkpoints):
+                return False
             self._checkpoints.append((size, bytes(root), bytes(note), key_id, at))
             self._undo.append(partial(self._checkpoints.pop))
+            return True
 
     def latest_checkpoint(self) -> Checkpoint | None:
         """The newest checkpoint, or None."""

@@ -134,6 +134,13 @@ class MemoryRecordStore:
         with self._db.reading():
             return len(self._records)
 
+    def iter_record_ids(self, page_size: int = 10_000) -> Iterator[str]:
+        """Every record id, ascending (a sorted copy, taken ``page_size`` at a time)."""
+        with self._db.reading():
+            ids = sorted(self._records)
+        for start in range(0, len(ids), max(1, page_size)):
+            yield from ids[start : start + max(1, page_size)]
+
     def page(self, after: str | None, limit: int) -> list[SealedRecord]:
         """Up to ``limit`` records with ``record_id > after``, by id."""
         if limit < 0:

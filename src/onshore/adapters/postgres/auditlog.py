@@ -12,7 +12,7 @@ a pair is already indexed the savepoint is rolled back and the pairs are inserte
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -168,6 +168,22 @@ class PostgresAuditLogStore:
             ).fetchall()
         return [int(r[0]) for r in rows]
 
+    def iter_refs(self, page_size: int = 10_000) -> Iterator[tuple[bytes, int]]:
+        """Every ``(ref, index)`` pair, by ref then index (keyset paging)."""
+        after: tuple[bytes, int] | None = None
+        while True:
+            where = "" if after is None else "WHERE (ref, idx) > (%s, %s) "
+            params = (page_size,) if after is None else (*after, page_size)
+            with self._db.reading():
+                rows = self._db.execute(
+                    f"SELECT ref, idx FROM ledger_refs {where}ORDER BY ref, idx LIMIT %s", params
+                ).fetchall()
+            page = [(bytes(r), int(i)) for r, i in rows]
+            yield from page
+            if len(page) < page_size:
+                return
+            after = page[-1]
+
     def tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Stored tiles among ``keys``."""
         wanted = sorted(set(keys))
@@ -207,14 +223,20 @@ class PostgresAuditLogStore:
 
     def add_checkpoint(
         self, size: int, root: bytes, note: bytes, key_id: str, at: datetime
-    ) -> None:
-        """Store a signed checkpoint."""
+    ) -> bool:
+        """Store a signed checkpoint unless one at least as large is stored (signers are
+        serialised by a table lock held to the end of the transaction)."""
         with self._db.transaction():
+            self._db.execute("LOCK TABLE ledger_checkpoints IN SHARE ROW EXCLUSIVE MODE")
+            row = self._db.execute("SELECT MAX(size) FROM ledger_checkpoints").fetchone()
+            if row[0] is not None and int(row[0]) >= size:
+                return False
             self._db.execute(
                 "INSERT INTO ledger_checkpoints (size, root, note, key_id, at) "
                 "VALUES (%s, %s, %s, %s, %s)",
                 (size, root, note, key_id, at),
             )
+            return True
 
     def _rows(self, sql: str) -> list[tuple[int, bytes, bytes, str, datetime]]:
         with self._db.reading():

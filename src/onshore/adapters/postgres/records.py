@@ -233,6 +233,21 @@ class PostgresRecordStore:
         with self._db.reading(), _translated():
             return int(self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
 
+    def iter_record_ids(self, page_size: int = 10_000) -> Iterator[str]:
+        """Every record id, ascending, ``page_size`` at a time (keyset paging on the key)."""
+        after = ""
+        while True:
+            with self._db.reading(), _translated():
+                rows = self._db.execute(
+                    "SELECT record_id FROM records WHERE record_id > %s "
+                    "ORDER BY record_id LIMIT %s",
+                    (after, page_size),
+                ).fetchall()
+            yield from (str(r[0]) for r in rows)
+            if len(rows) < page_size:
+                return
+            after = str(rows[-1][0])
+
     def page(self, after: str | None, limit: int) -> list[SealedRecord]:
         """Up to ``limit`` records with ``record_id > after``, ordered by id (keyset paging)."""
         if limit < 0:

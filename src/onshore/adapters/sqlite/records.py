@@ -217,6 +217,21 @@ class SqliteRecordStore:
         with self._db.reading(), _translated(self._db.url):
             return int(self._db.conn.execute("SELECT COUNT(*) FROM records").fetchone()[0])
 
+    def iter_record_ids(self, page_size: int = 10_000) -> Iterator[str]:
+        """Every record id, ascending, ``page_size`` at a time (keyset paging on the key)."""
+        after: str | None = None
+        while True:
+            where = "" if after is None else "WHERE record_id > ? "
+            params = (page_size,) if after is None else (after, page_size)
+            with self._db.reading(), _translated(self._db.url):
+                rows = self._db.conn.execute(
+                    f"SELECT record_id FROM records {where}ORDER BY record_id LIMIT ?", params
+                ).fetchall()
+            yield from (str(r[0]) for r in rows)
+            if len(rows) < page_size:
+                return
+            after = str(rows[-1][0])
+
     def page(self, after: str | None, limit: int) -> list[SealedRecord]:
         """Up to ``limit`` records with ``record_id > after``, ordered by id (keyset paging)."""
         if limit < 0:

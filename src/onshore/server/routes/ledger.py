@@ -1,4 +1,4 @@
-"""``/v1/ledger/{region}``: signed checkpoints and proofs (inclusion and consistency).
+"""``/v1/ledger/{region}``: signed checkpoints, proofs (inclusion and consistency), the audit.
 
 The ledger holds no personal data, so every role may read it. A proof bundle verifies
 offline with ``onshore ledger verify-proof`` (or any RFC 6962 verifier) given the region's
@@ -61,6 +61,18 @@ def checkpoint(
         "checkpoint": note.decode("utf-8"),
         "verifier_key": log.verifier_key(key_id),
     }
+
+
+@router.get("/{region}/audit", responses=_ERRORS)
+def audit(
+    region: str,
+    _: Principal = Depends(require(Permission.LEDGER_READ)),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
+) -> dict[str, Any]:
+    """Reconcile the region's record store with its ledger and recheck the ledger from its
+    leaf bytes (``onshore ledger audit``): ``ok`` and one typed finding per problem. Reads
+    every leaf and record id of the region, so it is slow on large regions."""
+    return _log(ctx, region).audit().to_dict()
 
 
 @router.get("/{region}/proofs/records/{record_id}", responses=_ERRORS)
