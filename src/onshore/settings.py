@@ -31,6 +31,11 @@ from onshore.core.errors import ConfigError
 
 CONFIG_FILE = "onshore.toml"
 ENV_PREFIX = "ONSHORE_"
+#: ``ONSHORE_*`` variables that are not settings: the configuration file, the CLI's
+#: ``--port``/``--host`` defaults (``onshore serve``, ``onshore run``), failpoints and soak runs.
+NOT_SETTINGS = frozenset(
+    ENV_PREFIX + name for name in ("CONFIG", "PORT", "HOST", "FAILPOINTS", "SOAK")
+)
 _BACKENDS = ("memory", "sqlite", "postgresql", "postgres")
 
 
@@ -230,7 +235,7 @@ store = "sqlite:///data/sg-1.db"
 
 def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
     for raw_key, value in env.items():
-        if not raw_key.startswith(ENV_PREFIX) or raw_key == ENV_PREFIX + "CONFIG":
+        if not raw_key.startswith(ENV_PREFIX) or raw_key in NOT_SETTINGS:
             continue
         parts = raw_key[len(ENV_PREFIX) :].lower().split("__")
         if parts[0] == "regions" and len(parts) == 3:

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.core.errors import InputError
-from onshore.services import keys as key_service
-from onshore.services.demo import demo_records, generate_users, residency_audit
-from onshore.services.runtime import open_runtime
-from onshore.services.vault import Record, Vault
-from onshore.settings import CONFIG_FILE, DEFAULT_TOML, load_settings
 
-console = Console()
+if TYPE_CHECKING:
+    from onshore.services.vault import Record
+
+console = CliConsole()
 
 
 def _record_dict(r: Record) -> dict[str, Any]:
@@ -59,6 +56,9 @@ def init(
 
     Example: ``onshore init --dir /srv/onshore``
     """
+    from onshore.services.runtime import open_runtime
+    from onshore.settings import CONFIG_FILE, DEFAULT_TOML, load_settings
+
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / CONFIG_FILE
     if path.exists() and not force:
@@ -99,6 +99,9 @@ def put(
         onshore put -s u1 -k profile -d '{"phone": "+84912345678"}' \\
             --signal phone_number=+84912345678
     """
+    from onshore.services.vault import Vault
+    from onshore.settings import load_settings
+
     signals: dict[str, Any] = {}
     for item in signal or []:
         key, sep, value = item.partition("=")
@@ -141,6 +144,9 @@ def get(
 
     Example: ``onshore get 3f2a... --caller-region sg-1 --purpose support``
     """
+    from onshore.services.vault import Vault
+    from onshore.settings import load_settings
+
     with Vault.open(load_settings(config)) as vault:
         record = vault.get(record_id, caller_region=caller_region, purpose=purpose)
     typer.echo(json.dumps(_record_dict(record), ensure_ascii=False))
@@ -164,6 +170,9 @@ def find(
 
     Example: ``onshore find --phone "0912 345 678"``
     """
+    from onshore.services.vault import Vault
+    from onshore.settings import load_settings
+
     query: dict[str, str] = {}
     for cat, value in (("phone_number", phone), ("email", email), ("national_id", national_id)):
         if value:
@@ -198,6 +207,12 @@ def demo(
     Creates ``onshore.toml`` and keys first when there is no configuration. Exits 1 when a
     check fails. Example: ``onshore demo --users 500``
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from onshore.services.demo import demo_records, generate_users, residency_audit
+    from onshore.services.vault import Vault
+    from onshore.settings import CONFIG_FILE, load_settings
+
     path = config or Path(CONFIG_FILE)
     if not path.exists():
         init(directory=path.parent, force=False)
@@ -263,6 +278,8 @@ def keys_rotate(
 
     Example: ``onshore keys rotate vn-hcm --rewrap``
     """
+    from onshore.services import keys as key_service
+
     with runtime_from(config) as runtime:
         new = key_service.rotate(runtime, region, actor="cli")
         console.print(f"{region}: new key {new.key_id}")
@@ -284,6 +301,10 @@ def keys_rewrap(
 
 
 def _rewrap(runtime: Any, region: str) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from onshore.services import keys as key_service
+
     with Progress(
         TextColumn(f"re-wrapping {region}"), BarColumn(), MofNCompleteColumn(), console=console
     ) as bar:

@@ -53,6 +53,7 @@ Tree::
     BodyTooLarge (InputError)          input.body_too_large
     InvalidJson (InputError)           input.invalid_json
     MethodNotAllowed (InputError)      input.method_not_allowed
+    CannotListen (OnshoreError)        serve.cannot_listen
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -313,6 +314,12 @@ class MethodNotAllowed(InputError):
     """The HTTP method is not allowed on that path (HTTP 405)."""
 
     code = "input.method_not_allowed"
+
+
+class CannotListen(OnshoreError):
+    """``onshore serve`` or ``run`` cannot listen on its address (port in use, no permission)."""
+
+    code = "serve.cannot_listen"
 
 
 class CaseNotFound(NotFound):
