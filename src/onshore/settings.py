@@ -106,7 +106,11 @@ class DeploymentSettings(_Strict):
     )
     geoip_mmdb: Path | None = Field(
         default=None,
-        description="A MaxMind-format country database; default: geoip2fast's bundled one.",
+        description=(
+            "A MaxMind-format (.mmdb) country database, IPv4 and IPv6, kept current by the "
+            "operator (relative to onshore.toml's directory); default: geoip2fast's bundled "
+            "IPv4+IPv6 data of June 2024."
+        ),
     )
 
     _check_phone = field_validator("default_phone_region", "default_country")(_country)
@@ -212,8 +216,13 @@ def default_config_dict() -> dict[str, Any]:
     }
 
 
-DEFAULT_TOML = """\
-# onshore configuration (created by `onshore init`); every key: docs/configuration.md
+#: Where the documentation lives (the wheel installs no docs/): pyproject's Documentation URL.
+DOCS_URL = "https://github.com/onshore-dev/onshore/blob/main/docs"
+
+DEFAULT_TOML = (
+    "# onshore configuration (created by `onshore init`); every key is described in\n"
+    f"# {DOCS_URL}/configuration.md\n"
+) + """\
 [deployment]
 name = "demo"
 packs = ["vn"]
