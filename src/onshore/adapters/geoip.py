@@ -74,7 +74,7 @@ class MmdbLookup:
             raise ConfigError("deployment.geoip_mmdb: the maxminddb package is missing") from exc
         try:
             self._reader: Any = maxminddb.open_database(str(path))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
             raise ConfigError(f"deployment.geoip_mmdb: cannot open {path}: {exc}") from exc
 
     def country_of(self, ip: str) -> str | None:
