@@ -220,9 +220,11 @@ def default_config_dict() -> dict[str, Any]:
 DOCS_URL = "https://github.com/onshore-dev/onshore/blob/main/docs"
 
 DEFAULT_TOML = (
-    "# onshore configuration (created by `onshore init`); every key is described in\n"
-    f"# {DOCS_URL}/configuration.md\n"
-) + """\
+    (
+        "# onshore configuration (created by `onshore init`); every key is described in\n"
+        f"# {DOCS_URL}/configuration.md\n"
+    )
+    + """\
 [deployment]
 name = "demo"
 packs = ["vn"]
@@ -240,6 +242,7 @@ objects = "file:///data/vn-hcm/objects"    # or s3://bucket/prefix
 country = "SG"
 store = "sqlite:///data/sg-1.db"
 """
+)
 
 
 def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:

@@ -23,7 +23,6 @@ from typing import Any
 
 from onshore.core.errors import ConfigError
 
-
 #: geoip2fast's data file with IPv4 and IPv6 networks (its default file is IPv4 only).
 BUNDLED_DATA = "geoip2fast-ipv6.dat.gz"
 
