@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
@@ -99,3 +100,21 @@ def test_the_generated_config_points_at_docs_that_exist() -> None:
         assert link.startswith(DOCS_URL + "/"), link
         assert (ROOT / "docs" / link.removeprefix(DOCS_URL + "/")).is_file(), link
     assert "docs/" not in DEFAULT_TOML.replace(DOCS_URL, ""), "a path the wheel does not install"
+
+
+def _make_dry_run(*args: str) -> str:
+    done = subprocess.run(
+        ["make", "-n", "-B", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_make_run_installs_the_runtime_dependencies_only() -> None:
+    run = _make_dry_run("run", "PORT=8080")
+    assert "pip install --quiet -e .\n" in run
+    assert "[dev]" not in run
+    assert run.rstrip().endswith("onshore run --port 8080")
+    test = _make_dry_run("test")
+    assert "pip install --quiet -e '.[dev]'" in test
+    assert test.rstrip().endswith("pytest")
