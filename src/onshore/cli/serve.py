@@ -8,6 +8,11 @@ stores.
 ``run`` is the front door for a newcomer: on first start it writes ``onshore.toml`` and the
 region keys, writes the demo data set when every store is empty, and writes an admin token
 to ``data/admin.token`` (mode 0600); then it prints the URL and serves.
+
+Both bind their socket first (``--port``, else ``$ONSHORE_PORT``, else 8000): a port in use
+stops them with ``serve.cannot_listen`` (exit 1) before anything is written or printed.
+FastAPI, uvicorn and the services are imported only when a command runs, so that the CLI
+starts fast (``tests/test_cli_start.py``).
 """
 
 from __future__ import annotations
