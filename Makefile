@@ -2,29 +2,37 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+STAMP_RUN := $(VENV)/.installed-run
 STAMP  := $(VENV)/.installed
+# make run PORT=8080 HOST=0.0.0.0 (or ONSHORE_PORT / ONSHORE_HOST in the environment)
+PORT   ?=
+HOST   ?=
 
 .PHONY: install run demo test soak bench lint clean
 
-$(STAMP): pyproject.toml
+$(STAMP_RUN): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(STAMP_RUN)
+
+$(STAMP): $(STAMP_RUN) pyproject.toml
 	@# SoftHSM2: the PKCS#11 token the HSM key-store tests run against (Debian package).
 	command -v softhsm2-util >/dev/null 2>&1 || apt-get install -y softhsm2 \
 	  || (apt-get update && apt-get install -y softhsm2) \
 	  || echo "warning: install softhsm2 for the HSM key-store tests"
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install onshore with its dev tools (idempotent)
 
-run: $(STAMP) ## the main job: serve the API on the embedded default (first start: config, keys, demo data, admin token)
-	$(VENV)/bin/onshore run
+run: $(STAMP_RUN) ## the main job: serve the API on the embedded default (runtime dependencies only; PORT=8080 picks the port)
+	$(VENV)/bin/onshore run $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
-demo: $(STAMP) ## write synthetic users through the SDK and check where they landed
+demo: $(STAMP_RUN) ## write synthetic users through the SDK and check where they landed
 	$(VENV)/bin/onshore demo
 
-test: $(STAMP) ## the whole suite, PostgreSQL clusters included (started by the tests)
+test: $(STAMP) ## the whole suite with the dev tools, PostgreSQL clusters and the wheel smoke test included
 	$(VENV)/bin/pytest
 
 soak: $(STAMP) ## long reliability and fuzz runs (kill -9 trials, tamper matrices, fuzzers) with their figures

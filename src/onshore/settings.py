@@ -32,6 +32,11 @@ from onshore.core.errors import ConfigError
 
 CONFIG_FILE = "onshore.toml"
 ENV_PREFIX = "ONSHORE_"
+#: ``ONSHORE_*`` variables that are not settings: the configuration file, the CLI's
+#: ``--port``/``--host`` defaults (``onshore serve``, ``onshore run``), failpoints and soak runs.
+NOT_SETTINGS = frozenset(
+    ENV_PREFIX + name for name in ("CONFIG", "PORT", "HOST", "FAILPOINTS", "SOAK")
+)
 _BACKENDS = ("memory", "sqlite", "postgresql", "postgres")
 
 
@@ -102,7 +107,11 @@ class DeploymentSettings(_Strict):
     )
     geoip_mmdb: Path | None = Field(
         default=None,
-        description="A MaxMind-format country database; default: geoip2fast's bundled one.",
+        description=(
+            "A MaxMind-format (.mmdb) country database, IPv4 and IPv6, kept current by the "
+            "operator (relative to onshore.toml's directory); default: geoip2fast's bundled "
+            "IPv4+IPv6 data of June 2024."
+        ),
     )
     checkpoint_interval_seconds: float = Field(
         default=5.0,
@@ -258,8 +267,15 @@ def default_config_dict() -> dict[str, Any]:
     }
 
 
-DEFAULT_TOML = """\
-# onshore configuration (created by `onshore init`); every key: docs/configuration.md
+#: Where the documentation lives (the wheel installs no docs/): pyproject's Documentation URL.
+DOCS_URL = "https://github.com/onshore-dev/onshore/blob/main/docs"
+
+DEFAULT_TOML = (
+    (
+        "# onshore configuration (created by `onshore init`); every key is described in\n"
+        f"# {DOCS_URL}/configuration.md\n"
+    )
+    + """\
 [deployment]
 name = "demo"
 packs = ["vn"]
@@ -277,14 +293,12 @@ objects = "file:///data/vn-hcm/objects"    # or s3://bucket/prefix
 country = "SG"
 store = "sqlite:///data/sg-1.db"
 """
+)
 
 
 def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
     for raw_key, value in env.items():
-        if not raw_key.startswith(ENV_PREFIX) or raw_key[len(ENV_PREFIX) :] in (
-            "CONFIG",
-            "FAILPOINTS",
-        ):
+        if not raw_key.startswith(ENV_PREFIX) or raw_key in NOT_SETTINGS:
             continue
         parts = raw_key[len(ENV_PREFIX) :].lower().split("__")
         if parts[0] in ("regions", "backups") and len(parts) == 3:

@@ -1,12 +1,17 @@
-"""Offline IP -> country look-ups (never a network call).
+"""Offline IP -> country look-ups, IPv4 and IPv6 (never a network call).
 
-By default the database bundled with the ``geoip2fast`` package; a MaxMind-format country
-database (``.mmdb``) when the deployment configures ``deployment.geoip_mmdb``.
+By default the IPv4+IPv6 country database bundled with the ``geoip2fast`` package
+(``BUNDLED_DATA``, GeoLite2 data of June 2024: it ages); a MaxMind-format country database
+(``.mmdb``: GeoLite2-Country, DB-IP's IP-to-Country Lite...) when the deployment configures
+``deployment.geoip_mmdb``, which is how a deployment keeps the data current (see
+``docs/configuration.md``, "IP address countries").
 
 Example:
     >>> lookup = open_country_lookup(None)
     >>> lookup.country_of("14.160.0.1"), lookup.country_of("10.0.0.1"), lookup.country_of("nope")
     ('VN', None, None)
+    >>> lookup.country_of("2001:ee0:4000::1"), lookup.country_of("::1")
+    ('VN', None)
 """
 
 from __future__ import annotations
@@ -18,15 +23,30 @@ from typing import Any
 
 from onshore.core.errors import ConfigError
 
+#: geoip2fast's data file with IPv4 and IPv6 networks (its default file is IPv4 only).
+BUNDLED_DATA = "geoip2fast-ipv6.dat.gz"
+
 
 class GeoIP2FastLookup:
-    """Country of an IP from geoip2fast's bundled database (loaded once, ~0.1 s)."""
+    """Country of an IP from geoip2fast's bundled IPv4+IPv6 database (loaded on the first
+    look-up, ~0.5 s, then shared)."""
 
-    def __init__(self) -> None:
-        from geoip2fast import GeoIP2Fast
-
-        self._geo: Any = GeoIP2Fast()
+    def __init__(self, data_file: str = BUNDLED_DATA) -> None:
+        self._data_file = data_file
+        self._loaded: Any = None
         self.country_of = lru_cache(maxsize=65536)(self._country_of)  # type: ignore[method-assign]
+
+    @property
+    def _geo(self) -> Any:
+        if self._loaded is None:
+            from geoip2fast import GeoIP2Fast
+
+            self._loaded = GeoIP2Fast(geoip2fast_data_file=self._data_file)
+        return self._loaded
+
+    def source(self) -> str:
+        """Where the data comes from and its date, e.g. ``MAXMIND:GeoLite2-...-20240618``."""
+        return str(self._geo.get_database_info().get("source_info", self._data_file))
 
     def _country_of(self, ip: str) -> str | None:
         try:
@@ -53,7 +73,7 @@ class MmdbLookup:
             raise ConfigError("deployment.geoip_mmdb: the maxminddb package is missing") from exc
         try:
             self._reader: Any = maxminddb.open_database(str(path))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
             raise ConfigError(f"deployment.geoip_mmdb: cannot open {path}: {exc}") from exc
 
     def country_of(self, ip: str) -> str | None:

@@ -1,1 +1,8 @@
-"""The ``onshore`` command line (Typer + Rich). Each command is one service call."""
+"""The ``onshore`` command line (Typer + Rich). Each command is one service call.
+
+Command modules import what their commands use inside the command functions (services,
+settings, FastAPI, DuckDB, pyarrow...), never at module level: building the app for
+``--help`` must stay cheap (``tests/test_cli_start.py`` checks that no heavy stack is
+imported and that ``onshore --help`` stays under 0.5 s of import time). Print through
+``onshore.cli.console.CliConsole`` so piped output is not wrapped at 80 columns.
+"""

@@ -11,12 +11,12 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from onshore.cli.console import CliConsole
 from onshore.cli.options import (
     ActorOpt,
     ConfigOpt,
@@ -24,18 +24,21 @@ from onshore.cli.options import (
     RoleOpt,
     runtime_from,
 )
+from onshore.cli.takedowns import case_dict
 from onshore.core.errors import InputError
-from onshore.services.audience import AudienceService
-from onshore.services.audience_followers import read_followers
-from onshore.services.takedowns import case_view as case_dict
 
-console = Console()
+if TYPE_CHECKING:
+    from onshore.services.audience import AudienceService
+
+console = CliConsole()
 app = typer.Typer(help="Audience metrics and threshold obligations (10,000 VN subscribers...).",
                   no_args_is_help=True)  # fmt: skip
 
 
 @contextmanager
 def _service(config: Path | None) -> Iterator[AudienceService]:
+    from onshore.services.audience import AudienceService
+
     with runtime_from(config) as runtime:
         yield AudienceService(runtime)
 
@@ -98,6 +101,8 @@ def followers(
 
     Example: ``onshore audience followers followers.csv --subject acct-42 --date 2026-11-20``
     """
+    from onshore.services.audience_followers import read_followers
+
     with _service(config) as svc:
         report = svc.attribute_followers(subject, day, read_followers(path, fmt),
                                          subject_type=subject_type, strict=strict)  # fmt: skip

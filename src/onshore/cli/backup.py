@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
+from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.core.errors import AuditError
-from onshore.settings import load_settings
 
-console = Console(soft_wrap=True)
+if TYPE_CHECKING:
+    from onshore.settings import Settings
+
+console = CliConsole()
+
+
+def _load_settings(config: Path | None) -> Settings:
+    """The configuration, imported when a command runs (keeps the CLI's start light)."""
+    from onshore.settings import load_settings
+
+    return load_settings(config)
+
+
 backup_app = typer.Typer(
     help="Encrypted, verifiable backups of a region, kept where its law allows.",
     no_args_is_help=True,
@@ -70,7 +81,7 @@ def verify(path: PathArg, config: ConfigOpt = None, as_json: JsonOpt = False) ->
     """
     from onshore.services.backup import verify_backup
 
-    manifest = verify_backup(load_settings(config), path)
+    manifest = verify_backup(_load_settings(config), path)
     if as_json:
         typer.echo(json.dumps({"ok": True, "manifest": manifest}))
     else:
@@ -96,7 +107,7 @@ def restore(
     """
     from onshore.services.backup import restore_backup
 
-    result = restore_backup(load_settings(config), path, region=region, replace=replace)
+    result = restore_backup(_load_settings(config), path, region=region, replace=replace)
     ledger = result.ledger
     if as_json:
         verified = None if ledger is None else ledger.to_dict()

@@ -9,20 +9,30 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt
 from onshore.core.errors import SchemaTooNew
-from onshore.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # the migration modules load when a db command runs, not at CLI start
     from onshore.adapters.migrations.runner import SchemaStatus
+    from onshore.settings import Settings
 
-console = Console()
+console = CliConsole()
+
+
+def _load_settings(config: Path | None) -> Settings:
+    """The configuration, imported when a command runs (keeps the CLI's start light)."""
+    from onshore.settings import load_settings
+
+    return load_settings(config)
+
+
 db_app = typer.Typer(help="Database schema versions and upgrades.", no_args_is_help=True)
 
 RegionOpt = Annotated[
@@ -96,7 +106,7 @@ def db_status(region: RegionOpt = None, config: ConfigOpt = None, as_json: JsonO
     from onshore.adapters.migrations.runner import status
     from onshore.adapters.migrations.targets import open_target
 
-    settings = load_settings(config)
+    settings = _load_settings(config)
     rows = []
     for store in _stores(settings, region):
         target = open_target(store.url, base=settings.base_dir)
@@ -128,7 +138,7 @@ def db_upgrade(
     from onshore.adapters.migrations.runner import status, upgrade
     from onshore.adapters.migrations.targets import open_target
 
-    settings = load_settings(config)
+    settings = _load_settings(config)
     rows = []
     too_new: SchemaTooNew | None = None
     for store in _stores(settings, region):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 from rich.text import Text
 from typer.exceptions import Abort, Exit, TyperException
 
+from onshore.cli.console import CliConsole
 from onshore.core.errors import (
     InputError,
     NoPermittedRegion,
@@ -21,7 +21,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_DENIED = 3
 
-_stderr = Console(stderr=True, highlight=False)
+_stderr = CliConsole(stderr=True, highlight=False)
 
 
 def exit_code_for(error: OnshoreError) -> int:

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.core.errors import InputError
 
-console = Console()
+console = CliConsole()
 
 
 def keys_reindex(

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt
-from onshore.core.audit import ProofBundle, read_verifier_key, verify_bundle
 from onshore.core.errors import AuditError, BundleError, InputError, LeafNotFound, OnshoreError
-from onshore.services.audit_log import AuditLog
-from onshore.services.runtime import Runtime, open_runtime
-from onshore.settings import load_settings
 
-console = Console()
+if TYPE_CHECKING:
+    from onshore.services.audit_log import AuditLog
+    from onshore.services.runtime import Runtime
+
+console = CliConsole()
 ledger_app = typer.Typer(
     help="The verifiable ledger: signed checkpoints, proofs, verification.",
     no_args_is_help=True,
@@ -30,6 +30,9 @@ ledger_app = typer.Typer(
 
 
 def _runtime(config: Path | None, *, read_only: bool = False) -> Runtime:
+    from onshore.services.runtime import open_runtime
+    from onshore.settings import load_settings
+
     runtime = open_runtime(load_settings(config))
     if read_only:
         runtime.checkpoint_on_close = False  # no automatic checkpoint when it closes
@@ -37,6 +40,8 @@ def _runtime(config: Path | None, *, read_only: bool = False) -> Runtime:
 
 
 def _log(runtime: Runtime, region: str) -> AuditLog:
+    from onshore.services.audit_log import AuditLog
+
     r = runtime.region(region)
     return AuditLog(r.name, r.db, r.keys)
 
@@ -156,6 +161,8 @@ def prove(
 
 
 def _verify_bundle(bundle_path: Path, key_arg: str, as_json: bool) -> None:
+    from onshore.core.audit import ProofBundle, read_verifier_key, verify_bundle
+
     try:
         raw = bundle_path.read_bytes()
     except OSError as exc:

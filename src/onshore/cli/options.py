@@ -11,13 +11,14 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from onshore.core.errors import InputError
-from onshore.services.runtime import Runtime, open_runtime
-from onshore.settings import load_settings
+
+if TYPE_CHECKING:
+    from onshore.services.runtime import Runtime
 
 ConfigOpt = Annotated[
     Path | None,
@@ -53,6 +54,9 @@ def parse_json_option(text: str | None, what: str, *, default: Any = None) -> An
 @contextmanager
 def runtime_from(config: Path | None) -> Iterator[Runtime]:
     """The deployment's runtime for one command, closed afterwards."""
+    from onshore.services.runtime import open_runtime
+    from onshore.settings import load_settings
+
     runtime = open_runtime(load_settings(config))
     try:
         yield runtime

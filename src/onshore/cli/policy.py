@@ -10,29 +10,22 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from rich.tree import Tree
 
+from onshore.cli.console import CliConsole
+from onshore.cli.defaults import OPS
 from onshore.core.errors import InputError, PackError, PolicyDenied
-from onshore.core.policy import Decision, EntityFacts, Facts, Outcome, PolicyEngine
-from onshore.core.policy.cases import check_case
-from onshore.core.policy.model import OPS
-from onshore.services.policy import (
-    CASES_FILE,
-    PACK_FILE,
-    available_packs,
-    load_engine,
-    load_packs,
-    read_cases,
-    read_pack,
-)
 
-console = Console()
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from onshore.core.policy import Decision, Facts, PolicyEngine
+
+console = CliConsole()
 policy_app = typer.Typer(help="Policy packs: list them, check them, explain decisions.")
 
 ConfigOpt = Annotated[
@@ -59,6 +52,8 @@ def list_packs(pack: PackOpt = None, pack_path: PathOpt = None, as_json: JsonOpt
 
     Example: ``onshore policy list --pack vn``
     """
+    from onshore.services.policy import available_packs, load_packs
+
     found = available_packs(pack_path or [])
     packs = load_packs(pack or sorted(found), pack_path or [])
     if as_json:
@@ -101,17 +96,41 @@ def list_packs(pack: PackOpt = None, pack_path: PathOpt = None, as_json: JsonOpt
 
 @policy_app.command("check")
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="pack.yaml files or pack directories.")],
+    packs: Annotated[
+        list[str],
+        typer.Argument(help="Pack ids (vn, eu...), pack.yaml files or pack directories."),
+    ],
     pack_path: PathOpt = None,
 ) -> None:
     """Validate packs (and run their cases.yaml when present); exit non-zero on a fault.
 
-    Example: ``onshore policy check policy_packs/vn``
+    A name that is not an existing file or directory is looked up as a pack id among the
+    shipped packs and ``--pack-path``. Example: ``onshore policy check vn`` or
+    ``onshore policy check ./my-packs/acme``
     """
+    from onshore.core.policy import PolicyEngine
+    from onshore.core.policy.cases import check_case
+    from onshore.services.policy import (
+        CASES_FILE,
+        PACK_FILE,
+        available_packs,
+        load_packs,
+        read_cases,
+        read_pack,
+    )
+
     failed = 0
-    for path in paths:
+    for name in packs:
+        path = Path(name)
         if not path.exists():
-            raise InputError(f"{path} does not exist")
+            found = available_packs(pack_path or [])
+            if name not in found:
+                raise InputError(
+                    f"{name} is neither a file, a directory nor a pack id "
+                    f"(known packs: {', '.join(sorted(found))})",
+                    details={"pack": name, "known": sorted(found)},
+                )
+            path = found[name]
         pack = read_pack(path)
         folder = path if path.is_dir() else path.parent
         cases_file = folder / CASES_FILE
@@ -132,7 +151,7 @@ def check(
                     console.print(f"[red]FAIL[/] {pack.id} case {case.id}: {escape(problem)}")
                 failed += bool(problems)
             summary += f", {len(cases.cases)} cases"
-        console.print(f"[green]ok[/] {path}: pack {pack.id}, {summary}")
+        console.print(f"[green]ok[/] {escape(str(path))}: pack {pack.id}, {summary}")
     if failed:
         raise PackError(f"{failed} case failure(s)", details={"failures": failed})
 
@@ -188,6 +207,9 @@ def explain(
     Example: ``onshore policy explain --op store --subject VN --category political_opinion
     --region-country SG --entity-country VN --sector social_network --at 2025-06-01``
     """
+    from onshore.core.policy import EntityFacts, Facts, Outcome
+    from onshore.services.policy import load_engine
+
     if op not in OPS:
         raise InputError(f"--op {op!r} is not one of {', '.join(OPS)}")
     packs = list(pack or [])
@@ -263,19 +285,21 @@ def _rule_info(engine: PolicyEngine, rule_id: str) -> dict[str, Any]:
     }
 
 
-_COLOURS = {
-    Outcome.DENY: "bold red",
-    Outcome.ALLOW: "bold green",
-    Outcome.NO_DECISION: "bold yellow",
-}
-
-
 def explain_tree(engine: PolicyEngine, facts: Facts, decision: Decision) -> Tree:
     """A readable Rich tree of ``decision``."""
+    from rich.tree import Tree
+
+    from onshore.core.policy import Outcome
+
+    colours = {
+        Outcome.DENY: "bold red",
+        Outcome.ALLOW: "bold green",
+        Outcome.NO_DECISION: "bold yellow",
+    }
     cats = ", ".join(sorted(facts.categories)) or "no categories"
     where = facts.destination or "-"
     day = decision.at.isoformat() if decision.at else "?"
-    colour = _COLOURS[decision.outcome]
+    colour = colours[decision.outcome]
     root = Tree(
         f"[{colour}]{decision.outcome.value.upper()}[/]  {decision.op} of {escape(cats)} "
         f"(subject {facts.subject_country or '-'}) at {where} by an entity of "

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt
 from onshore.cli.requests import open_service
 from onshore.core.errors import InputError
-from onshore.services.transparency import publish
 
-console = Console()
+console = CliConsole()
 app = typer.Typer(help="Reports published from onshore's records.", no_args_is_help=True)
 
 
@@ -43,6 +42,8 @@ def transparency(
     """Write the requests and preservation tables (CSV and JSON) and put the published
     file's hash on the ledger. Example: ``onshore report transparency --from 2026-01-01
     --to 2026-07-01 --country VN``"""
+    from onshore.services.transparency import publish
+
     svc = open_service(config)
     try:
         done = publish(svc, _when(start, "--from"), _when(end, "--to"), out, country=country,

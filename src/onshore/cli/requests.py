@@ -10,34 +10,43 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from onshore.cli.console import CliConsole
 from onshore.cli.options import ActorOpt, ConfigOpt, JsonOpt, RoleOpt, parse_json_option
-from onshore.core.cases.package import verify_package
 from onshore.core.cases.requests import KIND, REQUESTS
 from onshore.core.errors import InputError
-from onshore.ports import Case
-from onshore.services.production import read_package
-from onshore.services.requests import RequestsService, case_view
-from onshore.services.vault import Vault
-from onshore.settings import load_settings
 
-console = Console()
+if TYPE_CHECKING:
+    from onshore.ports import Case
+    from onshore.services.requests import RequestsService
+
+console = CliConsole()
 app = typer.Typer(help="Authority data requests: intake, review, production, deadlines.",
                   no_args_is_help=True)  # fmt: skip
 
 
 def open_service(config: Path | None) -> RequestsService:
     """The requests service of the configured deployment."""
+    from onshore.services.requests import RequestsService
+    from onshore.services.vault import Vault
+    from onshore.settings import load_settings
+
     return RequestsService(Vault.open(load_settings(config)))
 
 
 def _json_arg(text: str | None, what: str) -> Any:
     return parse_json_option(text, what)
+
+
+def case_view(case: Case) -> dict[str, Any]:
+    """A request case as JSON (``onshore.services.requests.case_view``)."""
+    from onshore.services.requests import case_view as view
+
+    return view(case)
 
 
 def _show(case: Case, as_json: bool) -> None:
@@ -227,6 +236,9 @@ def verify_package_cmd(
 
     Example: ``onshore requests verify-package packages/req-1a2b``
     """
+    from onshore.core.cases.package import verify_package
+    from onshore.services.production import read_package
+
     report = verify_package(read_package(directory), public_key=key, ledger_key=ledger_key)
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))

@@ -11,22 +11,23 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
-import pycountry
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from onshore.adapters.sources import Table
+from onshore.cli.console import CliConsole
 from onshore.core.errors import InputError
-from onshore.services.scan import ScanOptions, ScanSummary, default_workers, scan
-from onshore.services.scan.report import render_html
 
-_out = Console(highlight=False)
-_err = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from onshore.adapters.sources import Table
+    from onshore.services.scan import ScanSummary
+
+_out = CliConsole(highlight=False)
+_err = CliConsole(stderr=True, highlight=False)
 
 #: Exit code when some input could not be read (skipped rows, unreadable sources).
 EXIT_INCOMPLETE = 1
@@ -35,6 +36,8 @@ EXIT_INCOMPLETE = 1
 def _country(code: str | None, option: str) -> str | None:
     if code is None:
         return None
+    import pycountry
+
     value = code.strip().upper()
     if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
         raise InputError(f"{option}: {code!r} is not an ISO 3166-1 alpha-2 country code")
@@ -168,6 +171,11 @@ def scan_command(
 
     Example: ``onshore scan users.csv --out findings.jsonl --located-in SG --report r.html``
     """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from onshore.services.scan import ScanOptions, default_workers, scan
+    from onshore.services.scan.report import render_html
+
     located = _country(located_in, "--located-in")
     entity = _country(entity_country, "--entity-country")
     violations = _violations(located, config, entity) if located else {}

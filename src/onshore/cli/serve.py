@@ -8,72 +8,133 @@ stores.
 ``run`` is the front door for a newcomer: on first start it writes ``onshore.toml`` and the
 region keys, writes the demo data set when every store is empty, and writes an admin token
 to ``data/admin.token`` (mode 0600); then it prints the URL and serves.
+
+Both bind their socket first (``--port``, else ``$ONSHORE_PORT``, else 8000): a port in use
+stops them with ``serve.cannot_listen`` (exit 1) before anything is written or printed.
+FastAPI, uvicorn and the services are imported only when a command runs, so that the CLI
+starts fast (``tests/test_cli_start.py``).
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import secrets
+import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
-from rich.console import Console
 
+from onshore.cli.console import CliConsole
+from onshore.cli.defaults import MAX_BODY_BYTES
 from onshore.cli.options import ConfigOpt
-from onshore.core.errors import Unauthenticated
-from onshore.server.app import create_app
-from onshore.server.context import ServerOptions
-from onshore.server.logs import configure
-from onshore.services.demo import demo_records, generate_users
-from onshore.services.tokens import Tokens, open_tokens
-from onshore.services.vault import Vault
-from onshore.settings import CONFIG_FILE, Settings, load_settings
+from onshore.core.errors import CannotListen, Unauthenticated
 
-console = Console(soft_wrap=True)
+if TYPE_CHECKING:
+    from onshore.services.tokens import Tokens
+    from onshore.services.vault import Vault
+    from onshore.settings import Settings
+
+console = CliConsole()
 log = logging.getLogger("onshore.server")
 
-HostOpt = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
-PortOpt = Annotated[int, typer.Option("--port", help="TCP port.", min=0, max=65535)]
+HostOpt = Annotated[
+    str, typer.Option("--host", help="Interface to listen on.", envvar="ONSHORE_HOST")
+]
+PortOpt = Annotated[
+    int,
+    typer.Option(
+        "--port", help="TCP port (0: any free one).", min=0, max=65535, envvar="ONSHORE_PORT"
+    ),
+]
 LogOpt = Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")]
 BodyOpt = Annotated[
     int, typer.Option("--max-body-bytes", help="Largest request body (413 above).", min=1)
 ]
 
 ADMIN_TOKEN_FILE = "admin.token"
+BACKLOG = 2048  # uvicorn's default
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port``, before anything is printed or set up.
+
+    Raises ``CannotListen`` saying why (the port is in use, no permission, no such
+    address) and what to do. Example: ``listen("127.0.0.1", 0).getsockname()``
+    """
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise CannotListen(
+            f"cannot listen on {where}: {exc.strerror}", details={"host": host, "port": port}
+        ) from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(BACKLOG)  # connections queue while the app starts
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            why = (
+                "the port is already in use (another onshore or another program); stop it "
+                "or choose another port with --port or ONSHORE_PORT (make run PORT=8080)"
+            )
+        elif exc.errno == errno.EACCES:
+            why = "permission denied (ports below 1024 need privileges); choose --port 8000"
+        else:
+            why = exc.strerror or type(exc).__name__
+        raise CannotListen(
+            f"cannot listen on {where}: {why}", details={"host": host, "port": port}
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """The ``http://host:port/`` URL of a bound socket (IPv6 hosts in brackets)."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def _serve(
     settings: Settings,
-    host: str,
-    port: int,
+    sock: socket.socket,
     log_level: str,
     max_body: int,
     *,
     vault: Vault | None = None,
     tokens: Tokens | None = None,
 ) -> None:
-    configure(log_level)
-    app = create_app(
-        settings, vault=vault, tokens=tokens, options=ServerOptions(max_body_bytes=max_body)
-    )
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        log_level=log_level,
-        timeout_graceful_shutdown=30,
-        server_header=False,
-        ws="none",  # no websockets here
-    )
-    log.info("serving", extra={"url": f"http://{host}:{port}/"})
+    import uvicorn
+
+    from onshore.server.app import create_app
+    from onshore.server.context import ServerOptions
+    from onshore.server.logs import configure
+
     try:
-        uvicorn.Server(config).run()
+        configure(log_level)
+        app = create_app(
+            settings, vault=vault, tokens=tokens, options=ServerOptions(max_body_bytes=max_body)
+        )
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            log_level=log_level,
+            timeout_graceful_shutdown=30,
+            server_header=False,
+            ws="none",  # no websockets here
+        )
+        log.info("serving", extra={"url": url_of(sock)})
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         for resource in (tokens, vault):  # handed in by `run`: closed once serving is over
             if resource is not None:
                 resource.close()
@@ -84,13 +145,17 @@ def serve(
     port: PortOpt = 8000,
     config: ConfigOpt = None,
     log_level: LogOpt = "info",
-    max_body_bytes: BodyOpt = ServerOptions.max_body_bytes,
+    max_body_bytes: BodyOpt = MAX_BODY_BYTES,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, status page at /).
 
+    Exits 1 with ``serve.cannot_listen`` when the port is taken.
     Example: ``onshore serve --host 0.0.0.0 --port 8080 --config /etc/onshore.toml``
     """
-    _serve(load_settings(config), host, port, log_level, max_body_bytes)
+    from onshore.settings import load_settings
+
+    settings = load_settings(config)
+    _serve(settings, listen(host, port), log_level, max_body_bytes)
 
 
 def _write_secret(path: Path, secret: str) -> None:
@@ -121,6 +186,8 @@ def admin_token(tokens: Tokens, path: Path) -> str:
 
 def seed_demo(vault: Vault, users: int, seed: int = 7) -> int:
     """Write the demo data set when every region's store is empty; returns records written."""
+    from onshore.services.demo import demo_records, generate_users
+
     if any(r.db.records.count() for r in vault.runtime.regions.values()):
         return 0
     records = demo_records(generate_users(users, seed=seed))
@@ -144,12 +211,20 @@ def run(
     Example: ``onshore run --port 8080``
     """
     from onshore.cli.vault import init
+    from onshore.services.tokens import open_tokens
+    from onshore.services.vault import Vault
+    from onshore.settings import CONFIG_FILE, load_settings
 
-    path = directory / CONFIG_FILE
-    if not path.exists():
-        init(directory=directory, force=False)
-    settings = load_settings(path)
-    vault = Vault.open(settings, create_keys=True)
+    sock = listen(host, port)  # first: a taken port stops us before anything is written
+    try:
+        path = directory / CONFIG_FILE
+        if not path.exists():
+            init(directory=directory, force=False)
+        settings = load_settings(path)
+        vault = Vault.open(settings, create_keys=True)
+    except BaseException:
+        sock.close()
+        raise
     try:
         written = seed_demo(vault, users)
         tokens = open_tokens(settings, vault.runtime.clock)
@@ -157,10 +232,11 @@ def run(
         admin_token(tokens, token_path)
     except BaseException:
         vault.close()
+        sock.close()
         raise
     if written:
         console.print(f"wrote {written} demo records ({users} users)")
-    url = f"http://{host}:{port}/"
+    url = url_of(sock)
     console.print(f"\n[bold]onshore is serving at {url}[/]  (API docs: {url}docs)")
     console.print(f"admin token: {token_path} (mode 0600)")
     console.print(
@@ -170,9 +246,7 @@ def run(
         highlight=False,
         markup=False,
     )
-    _serve(
-        settings, host, port, log_level, ServerOptions.max_body_bytes, vault=vault, tokens=tokens
-    )
+    _serve(settings, sock, log_level, MAX_BODY_BYTES, vault=vault, tokens=tokens)
 
 
 def register(app: typer.Typer) -> None:

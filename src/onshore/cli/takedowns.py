@@ -12,12 +12,12 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from onshore.cli.console import CliConsole
 from onshore.cli.options import (
     ActorOpt,
     ConfigOpt,
@@ -28,23 +28,33 @@ from onshore.cli.options import (
 )
 from onshore.core.cases.takedowns import SOURCES, TAKEDOWNS
 from onshore.core.errors import InputError
-from onshore.ports import Case
-from onshore.services.takedowns import TakedownService
-from onshore.services.takedowns import case_view as case_dict
 
-console = Console()
+if TYPE_CHECKING:
+    from onshore.ports import Case
+    from onshore.services.takedowns import TakedownService
+
+console = CliConsole()
 app = typer.Typer(help="Takedown notices: receive, act, clocks, statements of reasons, reports.",
                   no_args_is_help=True)  # fmt: skip
 
 
 @contextmanager
 def _service(config: Path | None) -> Iterator[TakedownService]:
+    from onshore.services.takedowns import TakedownService
+
     with runtime_from(config) as runtime:
         yield TakedownService(runtime)
 
 
 def _json_arg(text: str | None, what: str) -> Any:
     return parse_json_option(text, what, default={})
+
+
+def case_dict(case: Case) -> dict[str, Any]:
+    """A case as JSON (``onshore.services.takedowns.case_view``)."""
+    from onshore.services.takedowns import case_view
+
+    return case_view(case)
 
 
 def _show(case: Case, as_json: bool) -> None:

@@ -6,19 +6,29 @@ The secret is printed once, by ``create``; nothing keeps it but the caller.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from onshore.adapters.clock import SystemClock
+from onshore.cli.console import CliConsole
+from onshore.cli.defaults import ROLES
 from onshore.cli.options import ConfigOpt
-from onshore.services.tokens import ROLES, open_tokens
-from onshore.settings import load_settings
 
-console = Console()
+if TYPE_CHECKING:
+    from onshore.services.tokens import Tokens
+
+console = CliConsole()
 token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+
+
+def _open(config: Path | None) -> Tokens:
+    from onshore.adapters.clock import SystemClock
+    from onshore.services.tokens import open_tokens
+    from onshore.settings import load_settings
+
+    return open_tokens(load_settings(config), SystemClock())
 
 
 @token_app.command("create")
@@ -34,7 +44,7 @@ def create(
 
     Example: ``onshore token create --role operator --name ci-bot --json``
     """
-    tokens = open_tokens(load_settings(config), SystemClock())
+    tokens = _open(config)
     try:
         issued = tokens.create(name, role)
     finally:
@@ -68,7 +78,7 @@ def revoke(
 
     Example: ``onshore token revoke ci-bot``
     """
-    tokens = open_tokens(load_settings(config), SystemClock())
+    tokens = _open(config)
     try:
         info = tokens.revoke(name_or_id)
     finally:
@@ -85,7 +95,7 @@ def list_tokens(
 
     Example: ``onshore token list --json``
     """
-    tokens = open_tokens(load_settings(config), SystemClock())
+    tokens = _open(config)
     try:
         found, after = [], None
         while page := tokens.page(after, 500):

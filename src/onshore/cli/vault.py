@@ -9,23 +9,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from onshore.cli.errors import fail
+from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.core.errors import InputError, PartialResults
-from onshore.services import keys as key_service
-from onshore.services.demo import demo_records, generate_users, residency_audit
-from onshore.services.runtime import open_runtime
-from onshore.services.vault import Record, Vault
-from onshore.settings import CONFIG_FILE, DEFAULT_TOML, load_settings
 
-console = Console()
+if TYPE_CHECKING:
+    from onshore.services.vault import Record
+
+console = CliConsole()
 
 
 def _record_dict(r: Record) -> dict[str, Any]:
@@ -62,6 +58,9 @@ def init(
 
     Example: ``onshore init --dir /srv/onshore``
     """
+    from onshore.services.runtime import open_runtime
+    from onshore.settings import CONFIG_FILE, DEFAULT_TOML, load_settings
+
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / CONFIG_FILE
     if path.exists() and not force:
@@ -102,6 +101,9 @@ def put(
         onshore put -s u1 -k profile -d '{"phone": "+84912345678"}' \\
             --signal phone_number=+84912345678
     """
+    from onshore.services.vault import Vault
+    from onshore.settings import load_settings
+
     signals: dict[str, Any] = {}
     for item in signal or []:
         key, sep, value = item.partition("=")
@@ -144,6 +146,9 @@ def get(
 
     Example: ``onshore get 3f2a... --caller-region sg-1 --purpose support``
     """
+    from onshore.services.vault import Vault
+    from onshore.settings import load_settings
+
     with Vault.open(load_settings(config)) as vault:
         record = vault.get(record_id, caller_region=caller_region, purpose=purpose)
     typer.echo(json.dumps(_record_dict(record), ensure_ascii=False))
@@ -168,6 +173,9 @@ def find(
 
     Example: ``onshore find --phone "0912 345 678"``
     """
+    from onshore.services.vault import Vault
+    from onshore.settings import load_settings
+
     query: dict[str, str] = {}
     for cat, value in (("phone_number", phone), ("email", email), ("national_id", national_id)):
         if value:
@@ -185,6 +193,8 @@ def find(
             records, partial = exc.records, exc
     _print_found(records, as_json)
     if partial is not None:
+        from onshore.cli.errors import fail
+
         fail(partial)
 
 
@@ -212,6 +222,12 @@ def demo(
     Creates ``onshore.toml`` and keys first when there is no configuration. Exits 1 when a
     check fails. Example: ``onshore demo --users 500``
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from onshore.services.demo import demo_records, generate_users, residency_audit
+    from onshore.services.vault import Vault
+    from onshore.settings import CONFIG_FILE, load_settings
+
     path = config or Path(CONFIG_FILE)
     if not path.exists():
         init(directory=path.parent, force=False)
@@ -314,6 +330,10 @@ def keys_rewrap(
 
 
 def _rewrap(runtime: Any, region: str) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from onshore.services import keys as key_service
+
     with Progress(
         TextColumn(f"re-wrapping {region}"), BarColumn(), MofNCompleteColumn(), console=console
     ) as bar:
@@ -345,6 +365,8 @@ def _passphrase(env: str | None, *, confirm: bool) -> str:
 
 
 def _region_keys(config: Path | None, region: str) -> tuple[Any, Any]:
+    from onshore.settings import load_settings
+
     settings = load_settings(config)
     if region not in settings.regions:
         raise InputError(
@@ -390,6 +412,7 @@ def keys_import(
     Example: ``onshore keys import vn-hcm --file vn-hcm.keys``
     """
     from onshore.services.key_backups import import_keys
+    from onshore.services.runtime import open_runtime
 
     settings, keys = _region_keys(config, region)
     try:

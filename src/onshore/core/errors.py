@@ -64,6 +64,7 @@ Tree::
     ├── BackupInvalid                  backup.invalid
     ├── BackupDestinationUnknown       backup.destination_unknown
     └── BackupTargetNotEmpty           backup.target_not_empty
+    CannotListen (OnshoreError)        serve.cannot_listen
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -404,6 +405,12 @@ class BackupTargetNotEmpty(BackupError):
     """A restore would overwrite a region database that holds data (pass ``--replace``)."""
 
     code = "backup.target_not_empty"
+
+
+class CannotListen(OnshoreError):
+    """``onshore serve`` or ``run`` cannot listen on its address (port in use, no permission)."""
+
+    code = "serve.cannot_listen"
 
 
 class CaseNotFound(NotFound):

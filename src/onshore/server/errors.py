@@ -40,6 +40,7 @@ STATUS: dict[str, int] = {
     "input.body_too_large": 413,
     "input.invalid_json": 400,
     "input.method_not_allowed": 405,
+    "serve.cannot_listen": 500,
     "not_found": 404,
     "record.not_found": 404,
     "region.unknown": 404,

@@ -235,6 +235,10 @@ def open_runtime(
         regions=regions,
         engine=engine,
         entity=entity_facts(settings),
-        geo=open_country_lookup(dep.geoip_mmdb),
+        geo=open_country_lookup(
+            dep.geoip_mmdb
+            if dep.geoip_mmdb is None or dep.geoip_mmdb.is_absolute()
+            else settings.base_dir / dep.geoip_mmdb
+        ),
         clock=clock,
     )

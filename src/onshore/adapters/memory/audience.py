@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from onshore.adapters.sqlite.audience import BATCH_COLUMNS
 from onshore.core.cases.audience import Observation
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _VALUES = ("subject_type", "subscribers", "monthly_visits", "livestreaming", "monetised")
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.csv as pacsv
+from typing import TYPE_CHECKING, Any
 
 from onshore.adapters.sqlite.audience import BATCH_COLUMNS
 from onshore.core.cases.audience import Observation
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _VALUES = ("subscribers", "monthly_visits", "livestreaming", "monetised", "subject_type")
 
@@ -93,6 +93,9 @@ class PostgresAudienceStore:
         return {"seq": row[0], "batch_id": batch_id, "applied_at": row[1], **row[2]}
 
     def _copy(self, target: str, table: pa.Table, seq: int) -> None:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
         cols = [table.column(c) for c in BATCH_COLUMNS[:-1]]
         cols += [pa.array([seq] * table.num_rows, pa.int64()), table.column("line")]
         names = [*BATCH_COLUMNS[:-1], "batch", "line"]

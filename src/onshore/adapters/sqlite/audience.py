@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from onshore.core.cases.audience import Observation
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 #: Columns of a batch table, in the order rows are written.
 BATCH_COLUMNS = ("subject_id", "country", "day", "subject_type", "subscribers", "monthly_visits",
