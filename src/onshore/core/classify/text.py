@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from onshore.core.classify.context import DECOY_WORDS, WordIndex
@@ -90,6 +91,28 @@ def _clause_start(before: str) -> int:
     """Offset in ``before`` where the current sentence starts (after the last ``. ``)."""
     cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "))
     return cut + 2 if cut >= 0 else 0
+
+
+def _non_overlapping(cands: list[_Candidate]) -> list[_Candidate]:
+    """The candidates, in preference order, that overlap none kept before; by position.
+
+    The kept spans are disjoint, so their starts and ends are both sorted: one binary search
+    finds the only two neighbours a new span could overlap (linear in the candidates, where
+    comparing each with every kept one was quadratic).
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    kept: list[_Candidate] = []
+    for cand in cands:
+        i = bisect_right(starts, cand.start)
+        if i > 0 and ends[i - 1] > cand.start:
+            continue
+        if i < len(starts) and starts[i] < cand.end:
+            continue
+        starts.insert(i, cand.start)
+        ends.insert(i, cand.end)
+        kept.insert(i, cand)
+    return kept
 
 
 class TextClassifier:
@@ -218,11 +241,7 @@ class TextClassifier:
                 order[c.recognizer.name],
             )
         )
-        kept: list[_Candidate] = []
-        for cand in cands:
-            if all(cand.end <= k.start or cand.start >= k.end for k in kept):
-                kept.append(cand)
-        kept.sort(key=lambda c: c.start)
+        kept = _non_overlapping(cands)
         return [
             Finding(
                 category=c.recognizer.category,
