@@ -14,7 +14,7 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
-from onshore.adapters.sources.base import Table, looks_binary
+from onshore.adapters.sources.base import Limits, Table, looks_binary
 from onshore.adapters.sources.lines import LineReader
 
 
@@ -45,12 +45,59 @@ def flatten(
 MAX_ARRAY_BYTES = 256 << 20
 
 
+def depth_over(value: object, limit: int) -> bool:
+    """Whether ``value`` nests objects/arrays deeper than ``limit`` (iterative: no recursion).
+
+    Example:
+        >>> depth_over({"a": [{"b": 1}]}, 3), depth_over({"a": [{"b": 1}]}, 2)
+        (False, True)
+    """
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: list[object] | object = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth + 1 > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)  # type: ignore[union-attr]
+    return False
+
+
+def _leaves(value: object) -> int:
+    """How many columns ``flatten`` makes of ``value`` (objects count their members)."""
+    if not isinstance(value, dict):
+        return 1
+    return sum(_leaves(v) for v in value.values()) or 0
+
+
 class JsonlTable(Table):
     """One JSON Lines file (or a JSON file holding one array of objects)."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(label=path.name)
+    def __init__(self, path: Path, limits: Limits | None = None) -> None:
+        super().__init__(label=path.name, limits=limits or Limits())
         self.path = path
+
+    def _record(self, obj: object, index: int) -> dict[str, str | None] | None:
+        """``obj`` flattened, or None (skipped, counted with its row and reason)."""
+        if not isinstance(obj, dict):
+            self.note("malformed_row", index, f"a JSON {type(obj).__name__}, not an object")
+            return None
+        limit = self.limits.max_depth
+        if depth_over(obj, limit):
+            self.note("too_deep", index, f"nested deeper than {limit} levels (--max-depth)")
+            return None
+        if _leaves(obj) > self.limits.max_columns:
+            self.note(
+                "too_many_columns",
+                index,
+                f"over {self.limits.max_columns:,} fields (--max-columns)",
+            )
+            return None
+        return flatten(obj)
 
     def _array(self, fh: BinaryIO, rows: int) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
         """A ``[{...}, {...}]`` document: ``row`` is the index in the array."""
@@ -65,29 +112,63 @@ class JsonlTable(Table):
         except (UnicodeDecodeError, ValueError) as exc:
             self.problem("malformed_row", f"{self.label} is not valid JSON: {exc}", fatal=True)
             return
+        except RecursionError:
+            self.problem(
+                "too_deep",
+                f"{self.label}: a JSON document nested too deep to read (--max-depth)",
+                fatal=True,
+            )
+            return
         self.bytes_done = self.bytes_total or 0
         records: list[dict[str, str | None]] = []
         numbers: list[int] = []
-        bad = 0
+        columns: set[str] = set()
+        bad = deep = wide = 0
         for index, obj in enumerate(items):
-            if not isinstance(obj, dict):
-                bad += 1
+            record = self._record(obj, index)
+            if record is None:
+                if not isinstance(obj, dict):
+                    bad += 1
+                elif depth_over(obj, self.limits.max_depth):
+                    deep += 1
+                else:
+                    wide += 1
                 self.rows_skipped += 1
                 continue
-            records.append(flatten(obj))
+            if len(columns) + _adds(columns, record) > self.limits.max_columns:
+                if records:
+                    yield np.array(numbers, dtype=np.int64), _batch(records)
+                records, numbers, columns = [], [], set()
+            columns.update(record)
+            records.append(record)
             numbers.append(index)
             self.rows_read += 1
             if len(records) >= rows:
                 yield np.array(numbers, dtype=np.int64), _batch(records)
-                records, numbers = [], []
+                records, numbers, columns = [], [], set()
         if records:
             yield np.array(numbers, dtype=np.int64), _batch(records)
         if bad:
             self.problem("malformed_row", f"{bad} array items that are not objects skipped", bad)
+        self._limit_problems(deep, wide)
+
+    def _limit_problems(self, deep: int, wide: int) -> None:
+        if deep:
+            self.problem(
+                "too_deep",
+                f"{deep} documents nested deeper than {self.limits.max_depth} levels skipped",
+                deep,
+            )
+        if wide:
+            self.problem(
+                "too_many_columns",
+                f"{wide} documents with over {self.limits.max_columns:,} fields skipped",
+                wide,
+            )
 
     def _batches(self, rows: int) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
         self.bytes_total = self.path.stat().st_size
-        bad_json = bad_utf8 = 0
+        bad_json = bad_utf8 = deep = wide = 0
         with self.path.open("rb") as fh:
             head = fh.read(8192)
             if not head.strip():
@@ -100,12 +181,18 @@ class JsonlTable(Table):
                 yield from self._array(fh, rows)
                 return
             fh.seek(0)
-            lines = LineReader(fh)
+            lines = LineReader(fh, max_line=self.limits.max_line_bytes)
             records: list[dict[str, str | None]] = []
             numbers: list[int] = []
+            columns: set[str] = set()
             for index, raw in enumerate(lines):
                 self.bytes_done = lines.bytes_read
                 if raw is None:
+                    self.note(
+                        "line_too_long",
+                        index,
+                        f"a line over {self.limits.max_line_bytes:,} bytes (--max-line-bytes)",
+                    )
                     self.rows_skipped += 1
                     continue
                 if not raw.strip():
@@ -114,20 +201,44 @@ class JsonlTable(Table):
                     obj = json.loads(raw.decode("utf-8"))
                 except UnicodeDecodeError:
                     bad_utf8 += 1
+                    self.note("invalid_utf8", index, "invalid UTF-8")
                     self.rows_skipped += 1
                     continue
-                except ValueError:
-                    obj = None
-                if not isinstance(obj, dict):
+                except RecursionError:
+                    deep += 1
+                    self.note(
+                        "too_deep",
+                        index,
+                        f"nested deeper than {self.limits.max_depth} levels (--max-depth)",
+                    )
+                    self.rows_skipped += 1
+                    continue
+                except ValueError as exc:
                     bad_json += 1
+                    self.note("malformed_row", index, f"not JSON: {exc}")
                     self.rows_skipped += 1
                     continue
-                records.append(flatten(obj))
+                record = self._record(obj, index)
+                if record is None:
+                    if not isinstance(obj, dict):
+                        bad_json += 1
+                    elif depth_over(obj, self.limits.max_depth):
+                        deep += 1
+                    else:
+                        wide += 1
+                    self.rows_skipped += 1
+                    continue
+                if len(columns) + _adds(columns, record) > self.limits.max_columns:
+                    if records:  # a batch stays within the column limit
+                        yield np.array(numbers, dtype=np.int64), _batch(records)
+                    records, numbers, columns = [], [], set()
+                columns.update(record)
+                records.append(record)
                 numbers.append(index)
                 self.rows_read += 1
                 if len(records) >= rows:
                     yield np.array(numbers, dtype=np.int64), _batch(records)
-                    records, numbers = [], []
+                    records, numbers, columns = [], [], set()
             if records:
                 yield np.array(numbers, dtype=np.int64), _batch(records)
         if bad_utf8:
@@ -140,6 +251,12 @@ class JsonlTable(Table):
             self.problem(
                 "line_too_long", f"{lines.too_long} over-long lines skipped", lines.too_long
             )
+        self._limit_problems(deep, wide)
+
+
+def _adds(columns: set[str], record: dict[str, str | None]) -> int:
+    """How many columns ``record`` adds to a batch that has ``columns``."""
+    return sum(1 for key in record if key not in columns)
 
 
 def _array_records(data: object) -> list[object]:
