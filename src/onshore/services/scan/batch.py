@@ -20,9 +20,12 @@ from onshore.adapters.sources.parquet_file import ParquetSlice
 from onshore.core.classify.column import ColumnVerdict
 from onshore.core.classify.registry import default_registry
 from onshore.core.classify.subject_country import PRIORITY
+from onshore.services import failpoints
 from onshore.services.scan.blocks import Block
 from onshore.services.scan.columns import scan_column
 from onshore.services.scan.encode import encode_block, json_countries
+
+failpoints.register("scan.batch", "a scan worker is about to classify a batch")
 
 #: Batch outputs above this size go through a file, not the result pipe.
 SPILL_BYTES = 1 << 20
@@ -177,6 +180,7 @@ def process_safely(job: Job) -> BatchResult:
 
 def process(job: Job) -> BatchResult:
     """Classify one batch: findings (encoded) and counts."""
+    failpoints.hit("scan.batch")
     if job.batch is None or job.rows is None:
         if job.slice is None:
             return BatchResult()
