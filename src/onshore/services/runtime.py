@@ -118,7 +118,9 @@ def open_runtime(
     otherwise missing keys are a ``ConfigError`` naming the region's ``keys_dir``.
     """
     dep = settings.deployment
-    engine = load_engine(dep.packs, dep.pack_paths, dep.enforce_unconfirmed)
+    engine = load_engine(
+        dep.packs, dep.pack_paths, dep.enforce_unconfirmed, max_bytes=dep.pack_max_bytes
+    )
     regions: dict[str, Region] = {}
     try:
         for name, cfg in settings.regions.items():

@@ -87,8 +87,31 @@ class _Model(BaseModel):
     )
 
 
+#: The longest duration a pack may state, per unit (200 years): longer ones are refused at
+#: load instead of overflowing the calendar when a deadline is computed.
+MAX_DURATION: dict[str, int] = {
+    "hour": 200 * 8_766,
+    "day": 200 * 366,
+    "working_day": 200 * 262,
+    "month": 200 * 12,
+    "year": 200,
+}
+#: Dates a pack may state (instrument and rule windows).
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2999, 12, 31)
+
+
+def _date_in_range(value: date | None) -> date | None:
+    if value is not None and not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"date {value.isoformat()} is outside {MIN_DATE} .. {MAX_DATE}")
+    return value
+
+
 class Duration(_Model):
-    """An amount of time counted from a start event (``from``; default: the evaluation time)."""
+    """An amount of time counted from a start event (``from``; default: the evaluation time).
+
+    At most 200 years in any unit (``MAX_DURATION``).
+    """
 
     amount: int = Field(ge=0, description="How many units.")
     unit: Literal["hour", "day", "working_day", "month", "year"] = Field(
@@ -97,6 +120,18 @@ class Duration(_Model):
     start: str = Field(
         "at", alias="from", description="Start event name; its time comes from the facts."
     )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Duration:
+        limit = MAX_DURATION[self.unit]
+        if self.amount > limit:
+            unit = self.unit.replace("_", " ")
+            years = "" if self.unit == "year" else " (200 years)"
+            raise ValueError(
+                f"a duration of {self.amount:,} {unit}s is over the limit of {limit:,} "
+                f"{unit}s{years}"
+            )
+        return self
 
 
 class Range(_Model):
@@ -282,6 +317,8 @@ class Rule(_Model):
     sunset: date | None = Field(None, description="Rule-level end (exclusive).")
     note: str | None = Field(None, description="Free text for reviewers.")
 
+    _dates = field_validator("effective", "sunset")(_date_in_range)
+
     @field_validator("require", "unless", mode="before")
     @classmethod
     def _listify(cls, value: Any) -> Any:
@@ -314,6 +351,11 @@ class Instrument(_Model):
         None, description="From this day its survival is unconfirmed: rules add a warning."
     )
     note: str | None = Field(None, description="Free text for reviewers.")
+
+    @field_validator("effective", "sunset", "in_doubt_from")
+    @classmethod
+    def _dates(cls, value: Any) -> Any:
+        return _date_in_range(value) if isinstance(value, date) else value
 
 
 class Group(_Model):
