@@ -71,7 +71,7 @@ def test_a_repeated_csv_header_reads_every_column(tmp_path: Path) -> None:
 def test_a_renamed_column_does_not_collide_with_an_existing_one(tmp_path: Path) -> None:
     path = tmp_path / "dup.csv"
     path.write_text("email,email,email_2\na@example.vn,b@example.vn,c@example.vn\n", "utf-8")
-    summary, findings = _scan(str(path))
+    _summary, findings = _scan(str(path))
     assert sorted(str(f["column"]) for f in findings) == ["email", "email_2", "email_3"]
 
 

@@ -7,6 +7,7 @@ every worker must be gone within seconds (before: they kept running with no pare
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -69,10 +70,8 @@ def test_sigkill_of_scan_takes_its_workers_with_it(tmp_path: Path) -> None:
         assert survivors == [], f"workers {survivors} outlived the killed scan"
     finally:
         for pid in [proc.pid, *workers]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         proc.wait(timeout=10)
 
 
