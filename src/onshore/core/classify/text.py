@@ -129,11 +129,15 @@ class TextClassifier:
         self.threshold = threshold
         self._owners: list[Recognizer] = []
         patterns: list[str] = []
+        lengths: list[int | None] = []
+        anchors: list[str | None] = []
         for rec in reg.all():
             for pattern in rec.patterns:
                 patterns.append(pattern)
+                lengths.append(rec.max_match)
+                anchors.append(rec.anchor if rec.max_match else None)
                 self._owners.append(rec)
-        self.engine = PatternEngine(patterns, use_re2=use_re2)
+        self.engine = PatternEngine(patterns, use_re2=use_re2, max_lengths=lengths, anchors=anchors)
         self._order = {r.name: i for i, r in reversed(list(enumerate(self._owners)))}
 
     def _score(
