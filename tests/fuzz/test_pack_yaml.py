@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 
 from onshore.core.errors import PackError
 from onshore.core.policy import parse_pack
+from onshore.core.policy.bounds import MAX_DATE
 from onshore.core.policy.duration import add_duration
-from onshore.core.policy.model import MAX_DATE, Duration, Pack
+from onshore.core.policy.model import Duration, Pack
 from onshore.core.policy.parse import _Builder, compose
 from tests.support.soak import report, trials
 

@@ -14,8 +14,8 @@ import pytest
 
 from onshore.core.errors import PackError
 from onshore.core.policy import parse_pack
+from onshore.core.policy.bounds import MAX_DURATION
 from onshore.core.policy.duration import add_duration
-from onshore.core.policy.model import MAX_DURATION
 from onshore.services.policy import PACK_MAX_BYTES, read_pack, read_text
 from onshore.settings import DeploymentSettings
 from tests.policy.test_parse_errors import GOOD

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator, model_validator
 
+from onshore.core.policy.bounds import MAX_DURATION, date_in_range
 from onshore.core.policy.countries import CountrySet, is_jurisdiction
 
 SCHEMA = "onshore.policy-pack/v1"
@@ -85,26 +86,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True
     )
-
-
-#: The longest duration a pack may state, per unit (200 years): longer ones are refused at
-#: load instead of overflowing the calendar when a deadline is computed.
-MAX_DURATION: dict[str, int] = {
-    "hour": 200 * 8_766,
-    "day": 200 * 366,
-    "working_day": 200 * 262,
-    "month": 200 * 12,
-    "year": 200,
-}
-#: Dates a pack may state (instrument and rule windows).
-MIN_DATE = date(1900, 1, 1)
-MAX_DATE = date(2999, 12, 31)
-
-
-def _date_in_range(value: date | None) -> date | None:
-    if value is not None and not MIN_DATE <= value <= MAX_DATE:
-        raise ValueError(f"date {value.isoformat()} is outside {MIN_DATE} .. {MAX_DATE}")
-    return value
 
 
 class Duration(_Model):
@@ -317,7 +298,7 @@ class Rule(_Model):
     sunset: date | None = Field(None, description="Rule-level end (exclusive).")
     note: str | None = Field(None, description="Free text for reviewers.")
 
-    _dates = field_validator("effective", "sunset")(_date_in_range)
+    _dates = field_validator("effective", "sunset")(date_in_range)
 
     @field_validator("require", "unless", mode="before")
     @classmethod
@@ -355,7 +336,7 @@ class Instrument(_Model):
     @field_validator("effective", "sunset", "in_doubt_from")
     @classmethod
     def _dates(cls, value: Any) -> Any:
-        return _date_in_range(value) if isinstance(value, date) else value
+        return date_in_range(value) if isinstance(value, date) else value
 
 
 class Group(_Model):
