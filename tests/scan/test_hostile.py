@@ -215,3 +215,18 @@ def test_a_batch_that_fails_is_a_warning_and_the_scan_goes_on(
 def test_limits_default_from_the_options_of_the_cli() -> None:
     assert Limits() == Limits(8 << 20, 16_384, 64)
     assert os.cpu_count()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_parquet_file_with_repeated_column_names_is_read(tmp_path: Path, workers: int) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "dup.parquet"
+    table = pa.table([pa.array(["0912345678"] * 3), pa.array(["a@example.vn"] * 3)], ["x", "x"])
+    pq.write_table(table, path, row_group_size=1)
+    out = io.BytesIO()
+    summary = scan([str(path)], out, ScanOptions(workers=workers))
+    columns = {json.loads(line)["column"] for line in out.getvalue().splitlines()}
+    assert summary.rows == 3 and columns == {"x", "x_2"}
+    assert [p.kind for p in summary.problems] == ["duplicate_column"]

@@ -139,7 +139,9 @@ def _jobs(
         if options.workers > 1 and isinstance(table, ParquetTable):
             sample = table.sample(SAMPLE)
             slices = table.slices() if sample is not None else []
-            if sample is not None and slices:  # workers read the row groups themselves
+            if (
+                sample is not None and slices and _plain_columns(sample, options.limits)
+            ):  # workers read the row groups themselves (renamed or wide: read here)
                 _verdicts(sample, verdicts)
                 specs = tuple(_spec(verdicts[n]) for n in sample.schema.names)
                 for part in slices:
@@ -185,6 +187,12 @@ def _jobs(
         ts.skipped += table.rows_skipped
         ts.problems[:0] = table.problems  # batch failures may already be there
         ts.columns = {n: v.reason for n, v in verdicts.items() if v.categories}
+
+
+def _plain_columns(batch: pa.RecordBatch, limits: Limits) -> bool:
+    """Whether ``batch``'s columns need no renaming and are within the column limit."""
+    names = batch.schema.names
+    return len(set(names)) == len(names) and len(names) <= limits.max_columns
 
 
 def _unique_columns(table: Table, batch: pa.RecordBatch) -> pa.RecordBatch:
