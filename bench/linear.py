@@ -15,10 +15,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.classify.test_linear_cost import _text
 
