@@ -158,3 +158,16 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
 def test_the_size_limit_is_a_setting() -> None:
     field = DeploymentSettings.model_fields["pack_max_bytes"]
     assert field.default == PACK_MAX_BYTES and field.description
+
+
+def test_case_times_out_of_range_are_pack_errors() -> None:
+    """A case evaluated in the year 9999 would overflow its deadlines in ``policy check``."""
+    from onshore.core.policy.cases import parse_cases
+
+    shipped = Path(__file__).resolve().parents[2] / "policy_packs" / "eu" / "cases.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    assert parse_cases(text, "cases.yaml").cases
+    first_at = next(line for line in text.splitlines() if line.strip().startswith("at:"))
+    broken = text.replace(first_at, first_at.split("at:")[0] + "at: 9999-12-31T23:00:00Z", 1)
+    with pytest.raises(PackError, match=r"cases\.yaml:\d+: cases\.0\.at: date 9999-12-31"):
+        parse_cases(broken, "cases.yaml")
