@@ -162,8 +162,9 @@ def test_tables_never_break_the_scan() -> None:
             table = Path(tmp) / "t.csv"
             _write_csv(table, header, rows)
             lines = Path(tmp) / "t.jsonl"
-            lines.write_text(
-                "\n".join(
+            lines.write_text(  # a first object line: read as JSON Lines, not one array
+                '{"id": "0"}\n'
+                + "\n".join(
                     json.dumps({"note": d, "sdt": d} if seen["docs"] % 2 else d) for d in docs
                 )
                 + "\n",
@@ -174,9 +175,10 @@ def test_tables_never_break_the_scan() -> None:
             names = {h.strip() for h in header} | {
                 f"{h.strip()}_{i}" for h in header for i in range(2, 6)
             }
-            names |= {f"column_{i}" for i in range(len(header))} | {"note", "sdt", "a", "b"}
+            names |= {f"column_{i}" for i in range(len(header))} | {"note", "sdt", "a", "b", "id"}
             seen["findings"] += _check_output(out.getvalue(), names)
-            assert summary.rows + sum(t.skipped for t in summary.tables) <= len(rows) + len(docs)
+            read = summary.rows + sum(t.skipped for t in summary.tables)
+            assert read <= len(rows) + len(docs) + 1
             for t in summary.tables:
                 for p in t.problems:
                     assert p.count >= 1 and all(r >= 0 for r, _ in p.examples)
