@@ -110,3 +110,10 @@ def test_help_defaults_equal_their_sources() -> None:
     assert defaults.ROLES == ROLES
     assert defaults.OPS == OPS
     assert ServerOptions().max_body_bytes == defaults.MAX_BODY_BYTES
+    from onshore.adapters.sources import base
+
+    assert (base.MAX_LINE_BYTES, base.MAX_COLUMNS, base.MAX_DEPTH) == (
+        defaults.SCAN_MAX_LINE_BYTES,
+        defaults.SCAN_MAX_COLUMNS,
+        defaults.SCAN_MAX_DEPTH,
+    )

@@ -101,6 +101,9 @@ class DeploymentSettings(_Strict):
     max_record_bytes: int = Field(
         default=256 * 1024, gt=0, description="Largest accepted record (serialised JSON bytes)."
     )
+    pack_max_bytes: int = Field(
+        default=1 << 20, gt=0, description="Largest policy pack or cases file read (bytes)."
+    )
     control_store: str = Field(
         default="sqlite:///data/control.db",
         description="Database for deployment-wide state that is not personal data (API tokens).",

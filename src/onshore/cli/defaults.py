@@ -20,3 +20,8 @@ OPS: tuple[str, ...] = (
 
 #: ``onshore.server.context.ServerOptions().max_body_bytes``
 MAX_BODY_BYTES = 8 * 1024 * 1024
+
+#: ``onshore.adapters.sources.base``: the scan limits (``--max-line-bytes`` and friends)
+SCAN_MAX_LINE_BYTES = 8 << 20
+SCAN_MAX_COLUMNS = 16_384
+SCAN_MAX_DEPTH = 64

@@ -18,12 +18,13 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from onshore.cli.console import CliConsole
+from onshore.cli.defaults import SCAN_MAX_COLUMNS, SCAN_MAX_DEPTH, SCAN_MAX_LINE_BYTES
 from onshore.core.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from onshore.adapters.sources import Table
+    from onshore.adapters.sources import Problem, Table
     from onshore.services.scan import ScanSummary
 
 _out = CliConsole(highlight=False)
@@ -97,12 +98,34 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
                 "findings": t.findings,
                 "columns": t.columns,
                 "problems": [
-                    {"kind": p.kind, "message": p.message, "count": p.count} for p in t.problems
+                    {
+                        "kind": p.kind,
+                        "message": p.message,
+                        "count": p.count,
+                        "rows": [{"row": row, "reason": why} for row, why in p.examples],
+                    }
+                    for p in t.problems
                 ],
             }
             for t in summary.tables
         ],
     }
+
+
+def _limits(max_line_bytes: int, max_columns: int, max_depth: int) -> Any:
+    from onshore.adapters.sources import Limits
+
+    return Limits(max_line_bytes, max_columns, max_depth)
+
+
+def problem_line(problem: Problem) -> str:
+    """One warning line: kind, source, message, then the first rows skipped and why."""
+    line = f"warning[{problem.kind}]: {problem.source}: {problem.message}"
+    if problem.examples:
+        shown = "; ".join(f"row {row}: {why}" for row, why in problem.examples)
+        more = problem.count - len(problem.examples)
+        line += f" ({shown}{f'; {more:,} more' if more > 0 else ''})"
+    return line
 
 
 def _print_summary(summary: ScanSummary, console: Console) -> None:
@@ -158,6 +181,22 @@ def scan_command(
     workers: Annotated[
         int, typer.Option("--workers", min=0, help="Worker processes (0: every core).")
     ] = 0,
+    max_line_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-line-bytes", min=1, help="Skip (and count) lines longer than this many bytes."
+        ),
+    ] = SCAN_MAX_LINE_BYTES,
+    max_columns: Annotated[
+        int,
+        typer.Option(
+            "--max-columns", min=1, help="Do not read tables (JSON lines) with more columns."
+        ),
+    ] = SCAN_MAX_COLUMNS,
+    max_depth: Annotated[
+        int,
+        typer.Option("--max-depth", min=1, help="Skip (and count) JSON nested deeper than this."),
+    ] = SCAN_MAX_DEPTH,
 ) -> None:
     """Scan files and databases for personal data and write findings as JSON Lines.
 
@@ -184,6 +223,7 @@ def scan_command(
         located_in=located,
         violations=violations,
         workers=workers or default_workers(),
+        limits=_limits(max_line_bytes, max_columns, max_depth),
     )
     progress = Progress(
         TextColumn("[bold]{task.description}"),
@@ -225,10 +265,7 @@ def scan_command(
         report.write_text(render_html(summary), encoding="utf-8")
     for problem in summary.problems:
         if problem.kind != "empty" or not as_json:
-            _err.print(
-                f"[yellow]warning[/]{escape('[' + problem.kind + ']')}: "
-                f"{escape(problem.source)}: {escape(problem.message)}"
-            )
+            _err.print(f"[yellow]{escape(problem_line(problem))}[/]")
     if as_json:
         (_err if str(out) == "-" else _out).print_json(json.dumps(summary_dict(summary)))
     else:

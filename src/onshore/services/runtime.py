@@ -211,7 +211,9 @@ def open_runtime(
     opened later, on first use (see the module docstring).
     """
     dep = settings.deployment
-    engine = load_engine(dep.packs, dep.pack_paths, dep.enforce_unconfirmed)
+    engine = load_engine(
+        dep.packs, dep.pack_paths, dep.enforce_unconfirmed, max_bytes=dep.pack_max_bytes
+    )
     clock = clock or SystemClock()
     regions: dict[str, Region] = {}
     try:

@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from onshore.adapters.sources.base import Problem, Table
+from onshore.adapters.sources.base import Limits, Problem, Table
 from onshore.adapters.sources.csv_file import CsvTable
 from onshore.adapters.sources.jsonl_file import JsonlTable
 from onshore.adapters.sources.parquet_file import ParquetTable
 
-__all__ = ["Problem", "Table", "open_tables"]
+__all__ = ["Limits", "Problem", "Table", "open_tables"]
 
 
 class _Unreadable(Table):
@@ -61,13 +61,20 @@ def _file_tables(path: Path) -> Iterator[Table]:
         yield CsvTable(path)
 
 
-def open_tables(spec: str) -> Iterator[Table]:
+def open_tables(spec: str, limits: Limits | None = None) -> Iterator[Table]:
     """The tables behind ``spec``: a file, a directory of files, or a database URL.
 
     ``sqlite:///path.db`` and ``postgresql://...`` yield one table per user table; files
     are read by suffix (``.parquet``, ``.jsonl``/``.ndjson``/``.json``, anything else as CSV).
     A path that cannot be opened yields a table whose reading reports the problem.
+    ``limits`` bound a line, the columns and the nesting of what is read (``Limits()``).
     """
+    for table in _open_tables(spec):
+        table.limits = limits or Limits()
+        yield table
+
+
+def _open_tables(spec: str) -> Iterator[Table]:
     if spec.startswith("sqlite:"):
         from onshore.adapters.sources.sqlite_db import sqlite_tables
 

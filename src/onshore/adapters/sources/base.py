@@ -18,15 +18,44 @@ import pyarrow as pa
 BATCH_ROWS = 8192
 
 
+#: Row examples (row number, reason) kept per problem kind; the count goes on.
+MAX_EXAMPLES = 10
+#: Problem kinds that are warnings about input read in full (the scan stays complete).
+INFO_KINDS = frozenset({"empty", "duplicate_column"})
+
+
+#: Default limits of a scan (``onshore scan --max-line-bytes --max-columns --max-depth``).
+MAX_LINE_BYTES = 8 << 20
+MAX_COLUMNS = 16_384
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one row or document of a scan may be: bigger ones are skipped and counted.
+
+    ``max_line_bytes``: a line (CSV record line, JSON line) longer than this is skipped
+    without being held in memory; ``max_columns``: a table with more columns is not read
+    (a JSON line with more fields is skipped); ``max_depth``: a JSON document nested deeper
+    is skipped.
+    """
+
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_columns: int = MAX_COLUMNS
+    max_depth: int = MAX_DEPTH
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something a reader skipped: ``kind`` (stable), where, a message, how many rows."""
+    """Something a reader skipped: ``kind`` (stable), where, a message, how many rows, and
+    the first few rows with their reason (``examples``: ``(row, reason)``)."""
 
     kind: str
     source: str
     message: str
     count: int = 1
     fatal: bool = False
+    examples: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass
@@ -45,29 +74,75 @@ class Table:
     rows_skipped: int = 0
     bytes_total: int | None = None
     bytes_done: int = 0
+    limits: Limits = field(default_factory=Limits)
+    _examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
 
     def batches(self, rows: int = BATCH_ROWS) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
         """Stream the table; problems are recorded, never raised."""
         try:
             yield from self._batches(rows)
-        except (OSError, ValueError, pa.ArrowException) as exc:
-            self.problem("unreadable", f"cannot read {self.label}: {exc}", fatal=True)
+        except (OSError, ValueError, pa.ArrowException, RecursionError, MemoryError) as exc:
+            self.problem(
+                "unreadable",
+                f"cannot read {self.label}: {exc.__class__.__name__}: {exc}",
+                fatal=True,
+            )
+
+    def note(self, kind: str, row: int, reason: str) -> None:
+        """Remember row ``row`` was skipped for ``reason`` (the first few per kind are kept
+        and shown with the problem of that kind)."""
+        kept = self._examples.setdefault(kind, [])
+        if len(kept) < MAX_EXAMPLES:
+            kept.append((row, reason))
 
     def _batches(self, rows: int) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
         raise NotImplementedError
 
     def problem(self, kind: str, message: str, count: int = 1, *, fatal: bool = False) -> None:
         """Record a problem (merging counts of the same kind)."""
+        examples = tuple(self._examples.get(kind, ()))
         for i, p in enumerate(self.problems):
             if p.kind == kind and not fatal and not p.fatal:
-                self.problems[i] = Problem(kind, self.label, p.message, p.count + count)
+                self.problems[i] = Problem(
+                    kind, self.label, p.message, p.count + count, examples=examples
+                )
                 return
-        self.problems.append(Problem(kind, self.label, message, count, fatal))
+        self.problems.append(Problem(kind, self.label, message, count, fatal, examples))
 
     @property
     def complete(self) -> bool:
         """Whether every row was read."""
-        return not self.problems or all(p.kind == "empty" for p in self.problems)
+        return all(p.kind in INFO_KINDS for p in self.problems)
+
+
+def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """``names`` with repeats renamed ``name_2``, ``name_3``... and the repeated names.
+
+    Example:
+        >>> unique_names(["phone", "phone", "email", "phone"])
+        (['phone', 'phone_2', 'email', 'phone_3'], ['phone'])
+    """
+    taken = set(names)
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    repeated: list[str] = []
+    for name in names:
+        if name not in seen:
+            seen[name] = 1
+            out.append(name)
+            continue
+        if seen[name] == 1:
+            repeated.append(name)
+        n = seen[name]
+        while True:
+            n += 1
+            candidate = f"{name}_{n}"
+            if candidate not in taken:
+                break
+        seen[name] = n
+        taken.add(candidate)
+        out.append(candidate)
+    return out, repeated
 
 
 def string_batch(columns: list[str], rows: list[list[str | None]]) -> pa.RecordBatch:

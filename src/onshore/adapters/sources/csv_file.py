@@ -15,31 +15,33 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from onshore.adapters.sources.base import Table, looks_binary, string_batch
+from onshore.adapters.sources.base import Limits, Table, looks_binary, string_batch, unique_names
 from onshore.adapters.sources.lines import LineReader
 
 _BAD = "\ue000onshore-bad-line\ue000"
+_BAD_UTF8 = _BAD + "utf8"
+_BAD_LONG = _BAD + "long"
 csv.field_size_limit(1 << 30)
 
 
 class CsvTable(Table):
     """One CSV file."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(label=path.name)
+    def __init__(self, path: Path, limits: Limits | None = None) -> None:
+        super().__init__(label=path.name, limits=limits or Limits())
         self.path = path
         self.invalid_utf8 = 0
 
     def _decoded(self, reader: LineReader) -> Iterator[str]:
         for raw in reader:
             if raw is None:
-                yield _BAD + "\n"
+                yield _BAD_LONG + "\n"
                 continue
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError:
                 self.invalid_utf8 += 1
-                yield _BAD + "\n"
+                yield _BAD_UTF8 + "\n"
             self.bytes_done = reader.bytes_read
 
     def _batches(self, rows: int) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
@@ -53,7 +55,7 @@ class CsvTable(Table):
                 self.problem("binary", f"{self.label} is not text (binary content)", fatal=True)
                 return
             fh.seek(0)
-            lines = LineReader(fh)
+            lines = LineReader(fh, max_line=self.limits.max_line_bytes)
             text = self._decoded(lines)
             first = next(text, "")
             header_line = first.lstrip("\ufeff")
@@ -66,8 +68,29 @@ class CsvTable(Table):
                 )
             except csv.Error:
                 dialect = csv.excel
-            header = next(csv.reader([header_line], dialect))
-            columns = [h.strip() or f"column_{i}" for i, h in enumerate(header)]
+            try:
+                header = next(csv.reader([header_line], dialect))
+            except (csv.Error, StopIteration):
+                self.problem("bad_header", f"{self.label}: unreadable header line", fatal=True)
+                return
+            if len(header) > self.limits.max_columns:
+                self.problem(
+                    "too_many_columns",
+                    f"{len(header):,} columns, over the limit of "
+                    f"{self.limits.max_columns:,} (--max-columns): not read",
+                    fatal=True,
+                )
+                return
+            columns, repeated = unique_names(
+                [h.strip() or f"column_{i}" for i, h in enumerate(header)]
+            )
+            if repeated:
+                shown = ", ".join(repr(r) for r in repeated[:5])
+                self.problem(
+                    "duplicate_column",
+                    f"repeated column names {shown} read as name_2, name_3...",
+                    len(repeated),
+                )
             reader = csv.reader(text, dialect)
             batch: list[list[str | None]] = []
             numbers: list[int] = []
@@ -78,19 +101,31 @@ class CsvTable(Table):
                     row = next(reader)
                 except StopIteration:
                     break
-                except csv.Error:
+                except csv.Error as exc:
                     malformed += 1
+                    self.note("malformed_row", index, f"not CSV: {exc}")
                     self.rows_skipped += 1
                     index += 1
                     continue
                 if not row:
                     continue
                 if row[0].startswith(_BAD) or any(_BAD in cell for cell in row):
+                    if any(_BAD_UTF8 in cell for cell in row):
+                        self.note("invalid_utf8", index, "invalid UTF-8")
+                    else:
+                        self.note(
+                            "line_too_long",
+                            index,
+                            f"a line over {self.limits.max_line_bytes:,} bytes",
+                        )
                     self.rows_skipped += 1
                     index += 1
                     continue
                 if len(row) != len(columns):
                     malformed += 1
+                    self.note(
+                        "malformed_row", index, f"{len(row)} fields, the header has {len(columns)}"
+                    )
                     self.rows_skipped += 1
                     index += 1
                     continue

@@ -189,16 +189,64 @@ def tokens(name: str) -> tuple[str, ...]:
     return tuple(t for t in _SEP.split(fold(spaced)) if t)
 
 
-def _compile() -> tuple[tuple[str, _P, bool], ...]:
-    rules: list[tuple[str, _P, bool]] = []
+def _compile() -> tuple[tuple[str, _P, bool, str], ...]:
+    rules: list[tuple[str, _P, bool, str]] = []
     for category, phrases in PHRASES.items():
         for phrase in phrases:
             exact = phrase.startswith("=")
-            rules.append((category, tuple(phrase.lstrip("=").split()), exact))
+            words = tuple(phrase.lstrip("=").split())
+            rules.append((category, words, exact, "".join(words)))
     return tuple(rules)
 
 
 _RULES = _compile()
+
+
+def _index() -> tuple[dict[str, list[int]], dict[str, list[int]], list[int]]:
+    """Rule numbers by what can select them: an exact phrase (by its glued words), the first
+    word of a phrase, and the long phrases that may hide inside a single-word name."""
+    exact: dict[str, list[int]] = {}
+    first: dict[str, list[int]] = {}
+    long: list[int] = []
+    for n, (_, phrase, is_exact, glued) in enumerate(_RULES):
+        if is_exact:
+            exact.setdefault(glued, []).append(n)
+            continue
+        first.setdefault(phrase[0], []).append(n)
+        if len(glued) >= 5:
+            long.append(n)
+    return exact, first, long
+
+
+_EXACT, _FIRST, _LONG = _index()
+_LONG_GLUED: dict[str, list[int]] = {}
+for _n in _LONG:
+    _LONG_GLUED.setdefault(_RULES[_n][3], []).append(_n)
+_LONG_SIZES = sorted({len(g) for g in _LONG_GLUED})
+
+
+def _inside(joined: str) -> set[int]:
+    """Long phrases occurring inside ``joined``: its slices looked up (few lengths) for a
+    name of usual size, every phrase searched for a long one."""
+    if len(joined) > 256:
+        return {n for n in _LONG if _RULES[n][3] in joined}
+    found: set[int] = set()
+    for size in _LONG_SIZES:
+        for i in range(len(joined) - size + 1):
+            found.update(_LONG_GLUED.get(joined[i : i + size], ()))
+    return found
+
+
+def _candidates(toks: _P, joined: str) -> list[int]:
+    """The numbers (in rule order) of the rules that may match ``toks``; the others cannot."""
+    found = set(_EXACT.get(joined, ()))
+    for tok in set(toks):
+        found.update(_FIRST.get(tok, ()))
+    if len(toks) == 1:
+        found |= _inside(joined)
+    return sorted(found)
+
+
 #: A biometric template or hash is still biometric data.
 _VETO_EXEMPT: dict[str, set[str]] = {"biometric": {"template", "hash", "hashed", "encrypted"}}
 _VETO_SINGLE = frozenset(v for v in VETO if " " not in v)
@@ -226,17 +274,13 @@ def name_match(name: str) -> tuple[str, str] | None:
         return None
     joined = "".join(toks)
     best: tuple[int, int, str, str] | None = None
-    for category, phrase, exact in _RULES:
+    for n in _candidates(toks, joined):  # every rule was tried for every name: slow when wide
+        category, phrase, exact, glued = _RULES[n]
         if exact:
-            end = len(toks) if toks == phrase or joined == "".join(phrase) else -1
+            end = len(toks) if toks == phrase or joined == glued else -1
         else:
             end = _find(toks, phrase)
-            if (
-                end < 0
-                and len(toks) == 1
-                and len("".join(phrase)) >= 5
-                and "".join(phrase) in joined
-            ):
+            if end < 0 and len(toks) == 1 and len(glued) >= 5 and glued in joined:
                 end = 1
         if end < 0:
             continue

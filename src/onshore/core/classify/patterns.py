@@ -24,10 +24,27 @@ except ImportError:  # pragma: no cover
 
 
 class PatternEngine:
-    """Compiled patterns with a multi-pattern pre-filter."""
+    """Compiled patterns with a multi-pattern pre-filter.
 
-    def __init__(self, patterns: Sequence[str], *, use_re2: bool = True) -> None:
+    ``max_lengths`` (one per pattern, or None) bounds how far a search for that pattern looks
+    from each start: matches longer than that are of no use (the validator refuses them), and
+    without the bound a pattern with an open repetition (an e-mail's local part) is tried
+    over the whole rest of a long run at every start, which costs the square of the text.
+    ``anchors`` (with a maximum length) names a string every match contains (``@``): the
+    search then starts no more than the maximum length before the next one.
+    """
+
+    def __init__(
+        self,
+        patterns: Sequence[str],
+        *,
+        use_re2: bool = True,
+        max_lengths: Sequence[int | None] | None = None,
+        anchors: Sequence[str | None] | None = None,
+    ) -> None:
         self.patterns = tuple(patterns)
+        self.max_lengths = tuple(max_lengths) if max_lengths else (None,) * len(self.patterns)
+        self.anchors = tuple(anchors) if anchors else (None,) * len(self.patterns)
         self.compiled = tuple(re.compile(p, re.ASCII) for p in self.patterns)
         self._set: Any = None
         if use_re2 and _re2 is not None and self.patterns:
@@ -51,6 +68,31 @@ class PatternEngine:
         return [i for i, c in enumerate(self.compiled) if c.search(text)]
 
     def search(self, index: int, text: str, pos: int) -> tuple[int, int] | None:
-        """``(start, end)`` of pattern ``index``'s first match at or after ``pos``, or None."""
-        m = self.compiled[index].search(text, pos)
-        return None if m is None else m.span()
+        """``(start, end)`` of pattern ``index``'s first match at or after ``pos``, or None.
+
+        For a pattern with a maximum length ``L``, the text is searched in windows of ``2L``
+        overlapping by ``L``: a match starting at least ``L`` before a window's end is the
+        match the whole text gives (the patterns have no anchors or look-arounds, so a
+        window only takes paths away), and starts nearer the end are tried again in the
+        next window. Only matches longer than ``L`` can differ, and those are refused anyway.
+        """
+        rx = self.compiled[index]
+        limit = self.max_lengths[index]
+        if limit is None:
+            m = rx.search(text, pos)
+            return None if m is None else m.span()
+        size = len(text)
+        anchor = self.anchors[index]
+        while True:
+            if anchor is not None:  # a match holds the anchor within ``limit`` of its start
+                at = text.find(anchor, pos)
+                if at < 0:
+                    return None
+                pos = max(pos, at - limit)
+            end = min(size, pos + 2 * limit)
+            m = rx.search(text, pos, end)
+            if end == size:
+                return None if m is None else m.span()
+            if m is not None and m.start() + limit <= end:
+                return m.span()
+            pos = end - limit

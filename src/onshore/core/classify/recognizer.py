@@ -55,6 +55,12 @@ class Recognizer:
     cell_patterns: tuple[tuple[str, float], ...] = ()
     #: When set, a value matching no ``cell_patterns`` is invalid (no fallback to ``validate``).
     cell_exact: bool = False
+    #: Longest useful match of ``patterns`` in free text (None: unbounded); longer ones are
+    #: never valid, so searches need not look further (keeps open repetitions linear).
+    max_match: int | None = None
+    #: A string every match of ``patterns`` contains within ``max_match`` of its start
+    #: (``@`` for e-mail): searches skip ahead to it.
+    anchor: str | None = None
     _compiled: tuple[tuple[re.Pattern[str], float], ...] = field(
         default=(), init=False, repr=False, compare=False
     )

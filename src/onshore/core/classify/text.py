@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from onshore.core.classify.context import DECOY_WORDS, WordIndex
@@ -92,6 +93,28 @@ def _clause_start(before: str) -> int:
     return cut + 2 if cut >= 0 else 0
 
 
+def _non_overlapping(cands: list[_Candidate]) -> list[_Candidate]:
+    """The candidates, in preference order, that overlap none kept before; by position.
+
+    The kept spans are disjoint, so their starts and ends are both sorted: one binary search
+    finds the only two neighbours a new span could overlap (linear in the candidates, where
+    comparing each with every kept one was quadratic).
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    kept: list[_Candidate] = []
+    for cand in cands:
+        i = bisect_right(starts, cand.start)
+        if i > 0 and ends[i - 1] > cand.start:
+            continue
+        if i < len(starts) and starts[i] < cand.end:
+            continue
+        starts.insert(i, cand.start)
+        ends.insert(i, cand.end)
+        kept.insert(i, cand)
+    return kept
+
+
 class TextClassifier:
     """Finds personal data in free text with the recognizers of a registry."""
 
@@ -106,11 +129,15 @@ class TextClassifier:
         self.threshold = threshold
         self._owners: list[Recognizer] = []
         patterns: list[str] = []
+        lengths: list[int | None] = []
+        anchors: list[str | None] = []
         for rec in reg.all():
             for pattern in rec.patterns:
                 patterns.append(pattern)
+                lengths.append(rec.max_match)
+                anchors.append(rec.anchor if rec.max_match else None)
                 self._owners.append(rec)
-        self.engine = PatternEngine(patterns, use_re2=use_re2)
+        self.engine = PatternEngine(patterns, use_re2=use_re2, max_lengths=lengths, anchors=anchors)
         self._order = {r.name: i for i, r in reversed(list(enumerate(self._owners)))}
 
     def _score(
@@ -218,11 +245,7 @@ class TextClassifier:
                 order[c.recognizer.name],
             )
         )
-        kept: list[_Candidate] = []
-        for cand in cands:
-            if all(cand.end <= k.start or cand.start >= k.end for k in kept):
-                kept.append(cand)
-        kept.sort(key=lambda c: c.start)
+        kept = _non_overlapping(cands)
         return [
             Finding(
                 category=c.recognizer.category,

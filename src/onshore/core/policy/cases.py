@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from onshore.core.policy.bounds import date_in_range
 from onshore.core.policy.decision import Decision
 from onshore.core.policy.facts import EntityFacts, Facts
 from onshore.core.policy.model import OPS, _Model
@@ -48,6 +49,13 @@ class CaseFacts(_Model):
     events: dict[str, datetime] = Field(default_factory=dict, description="Event times.")
     artifacts: list[str] = Field(default_factory=list, description="Artifacts held.")
     decisions: list[str] = Field(default_factory=list, description="Decisions for this op.")
+
+    @field_validator("events")
+    @classmethod
+    def _event_times(cls, value: dict[str, datetime]) -> dict[str, datetime]:
+        for when in value.values():
+            date_in_range(when.date())
+        return value
 
     def build(self) -> Facts:
         """The engine's ``Facts``."""
@@ -108,6 +116,12 @@ class Case(_Model):
     enforce_unconfirmed: bool = Field(False, description="Evaluate with enforcement.")
     facts: CaseFacts = Field(description="The facts.")
     expect: Expect = Field(description="The expectation.")
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: datetime) -> datetime:
+        date_in_range(value.date())
+        return value
 
 
 class CaseFile(_Model):

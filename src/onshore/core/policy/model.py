@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator, model_validator
 
+from onshore.core.policy.bounds import MAX_DURATION, date_in_range
 from onshore.core.policy.countries import CountrySet, is_jurisdiction
 
 SCHEMA = "onshore.policy-pack/v1"
@@ -88,7 +89,10 @@ class _Model(BaseModel):
 
 
 class Duration(_Model):
-    """An amount of time counted from a start event (``from``; default: the evaluation time)."""
+    """An amount of time counted from a start event (``from``; default: the evaluation time).
+
+    At most 200 years in any unit (``MAX_DURATION``).
+    """
 
     amount: int = Field(ge=0, description="How many units.")
     unit: Literal["hour", "day", "working_day", "month", "year"] = Field(
@@ -97,6 +101,18 @@ class Duration(_Model):
     start: str = Field(
         "at", alias="from", description="Start event name; its time comes from the facts."
     )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Duration:
+        limit = MAX_DURATION[self.unit]
+        if self.amount > limit:
+            unit = self.unit.replace("_", " ")
+            years = "" if self.unit == "year" else " (200 years)"
+            raise ValueError(
+                f"a duration of {self.amount:,} {unit}s is over the limit of {limit:,} "
+                f"{unit}s{years}"
+            )
+        return self
 
 
 class Range(_Model):
@@ -282,6 +298,8 @@ class Rule(_Model):
     sunset: date | None = Field(None, description="Rule-level end (exclusive).")
     note: str | None = Field(None, description="Free text for reviewers.")
 
+    _dates = field_validator("effective", "sunset")(date_in_range)
+
     @field_validator("require", "unless", mode="before")
     @classmethod
     def _listify(cls, value: Any) -> Any:
@@ -314,6 +332,11 @@ class Instrument(_Model):
         None, description="From this day its survival is unconfirmed: rules add a warning."
     )
     note: str | None = Field(None, description="Free text for reviewers.")
+
+    @field_validator("effective", "sunset", "in_doubt_from")
+    @classmethod
+    def _dates(cls, value: Any) -> Any:
+        return date_in_range(value) if isinstance(value, date) else value
 
 
 class Group(_Model):

@@ -20,9 +20,12 @@ from onshore.adapters.sources.parquet_file import ParquetSlice
 from onshore.core.classify.column import ColumnVerdict
 from onshore.core.classify.registry import default_registry
 from onshore.core.classify.subject_country import PRIORITY
+from onshore.services import failpoints
 from onshore.services.scan.blocks import Block
 from onshore.services.scan.columns import scan_column
 from onshore.services.scan.encode import encode_block, json_countries
+
+failpoints.register("scan.batch", "a scan worker is about to classify a batch")
 
 #: Batch outputs above this size go through a file, not the result pipe.
 SPILL_BYTES = 1 << 20
@@ -81,6 +84,10 @@ class BatchResult:
     categories: Counter[str] = field(default_factory=Counter)
     subject_countries: Counter[str] = field(default_factory=Counter)
     violations_by_category: Counter[str] = field(default_factory=Counter)
+    #: Why the batch could not be classified (its rows are then counted as skipped).
+    failed: str | None = None
+    #: The data-row number of the batch's first row (for the warning of a failed batch).
+    first_row: int = 0
 
 
 @lru_cache(maxsize=1)
@@ -160,8 +167,20 @@ def _spill(chunks: list[bytes | bytearray], *dirs: str | None) -> str | None:
     return None
 
 
+def process_safely(job: Job) -> BatchResult:
+    """``process``, with any failure returned as ``failed`` (the scan goes on without it)."""
+    try:
+        return process(job)
+    except Exception as exc:  # one bad batch must not end the scan
+        rows = job.batch.num_rows if job.batch is not None else 0
+        first = int(job.rows[0]) if job.rows is not None and len(job.rows) else 0
+        reason = f"{exc.__class__.__name__}: {str(exc)[:200]}"
+        return BatchResult(rows=rows, failed=reason, first_row=first)
+
+
 def process(job: Job) -> BatchResult:
     """Classify one batch: findings (encoded) and counts."""
+    failpoints.hit("scan.batch")
     if job.batch is None or job.rows is None:
         if job.slice is None:
             return BatchResult()
@@ -169,11 +188,14 @@ def process(job: Job) -> BatchResult:
     batch, rows = job.batch, job.rows
     result = BatchResult(rows=batch.num_rows)
     blocks: list[Block] = []
-    for spec in job.verdicts:
-        verdict = spec.verdict()
-        if verdict.column not in batch.schema.names:
+    index = {name: i for i, name in enumerate(batch.schema.names)}  # once: a list per column
+    for spec in job.verdicts:  # was quadratic in the columns
+        if not (spec.detectors or spec.name_only or spec.free_text):
+            continue  # nothing to look for (most columns of a wide table)
+        at = index.get(spec.column)
+        if at is None:
             continue
-        blocks.extend(scan_column(verdict, batch.column(verdict.column), rows))
+        blocks.extend(scan_column(spec.verdict(), batch.column(at), rows))
     if not blocks:
         return result
     country = _subject_countries(batch, blocks)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
+from onshore.adapters.sources import Problem
 from onshore.services.scan.runner import ScanSummary
 
 _CSS = """
@@ -55,6 +56,14 @@ def _bars(data: Mapping[str, int], colour: str, *, highlight: str | None = None)
     return "".join(parts)
 
 
+def _problem_text(problem: Problem) -> str:
+    """A problem's message with its first rows and reasons."""
+    if not problem.examples:
+        return problem.message
+    rows = ", ".join(f"row {row}: {why}" for row, why in problem.examples)
+    return f"{problem.message} ({rows})"
+
+
 def _kpi(label: str, value: str, bad: bool = False) -> str:
     return f'<div class="kpi{" bad" if bad else ""}"><b>{escape(value)}</b>{escape(label)}</div>'
 
@@ -78,7 +87,7 @@ def render_html(summary: ScanSummary, *, title: str = "onshore scan report") -> 
         )
     tables = []
     for t in summary.tables:
-        problems = "; ".join(f"{p.message}" for p in t.problems) or "read in full"
+        problems = "; ".join(_problem_text(p) for p in t.problems) or "read in full"
         cls = "ok" if not t.problems else "warn"
         tables.append(
             f"<tr><td>{escape(t.label)}</td><td>{t.rows:,}</td><td>{t.skipped:,}</td>"

@@ -30,10 +30,12 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
-from onshore.adapters.sources import Problem, Table, open_tables
+from onshore.adapters.sources import Limits, Problem, Table, open_tables
+from onshore.adapters.sources.base import INFO_KINDS, unique_names
 from onshore.adapters.sources.parquet_file import ParquetTable
 from onshore.core.classify.column import ColumnVerdict, classify_column
-from onshore.services.scan.batch import BatchResult, Job, VerdictSpec, process
+from onshore.services.scan.batch import BatchResult, Job, VerdictSpec, process_safely
+from onshore.services.scan.workers import init_worker
 
 #: Non-null values per column looked at to decide a column's verdict.
 SAMPLE = 256
@@ -53,6 +55,7 @@ class ScanOptions:
     workers: int = 1
     batch_rows: int = 8192
     in_flight: int = 4
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass
@@ -92,7 +95,7 @@ class ScanSummary:
     @property
     def complete(self) -> bool:
         """Whether every source was read in full (empty files count as read)."""
-        return all(p.kind == "empty" for p in self.problems)
+        return all(p.kind in INFO_KINDS for p in self.problems)
 
     def add(self, result: BatchResult) -> None:
         """Fold one batch's counts in."""
@@ -136,7 +139,9 @@ def _jobs(
         if options.workers > 1 and isinstance(table, ParquetTable):
             sample = table.sample(SAMPLE)
             slices = table.slices() if sample is not None else []
-            if sample is not None and slices:  # workers read the row groups themselves
+            if (
+                sample is not None and slices and _plain_columns(sample, options.limits)
+            ):  # workers read the row groups themselves (renamed or wide: read here)
                 _verdicts(sample, verdicts)
                 specs = tuple(_spec(verdicts[n]) for n in sample.schema.names)
                 for part in slices:
@@ -156,6 +161,15 @@ def _jobs(
                 ts.columns = {n: v.reason for n, v in verdicts.items() if v.categories}
                 continue
         for rows, batch in table.batches(options.batch_rows):
+            if batch.num_columns > options.limits.max_columns:
+                table.problem(
+                    "too_many_columns",
+                    f"{batch.num_columns:,} columns, over the limit of "
+                    f"{options.limits.max_columns:,} (--max-columns): not read",
+                    fatal=True,
+                )
+                break
+            batch = _unique_columns(table, batch)
             _verdicts(batch, verdicts)
             specs = tuple(_spec(verdicts[n]) for n in batch.schema.names)
             yield (
@@ -170,9 +184,31 @@ def _jobs(
                     options.violations,
                 ),
             )
-        ts.skipped = table.rows_skipped
-        ts.problems = list(table.problems)
+        ts.skipped += table.rows_skipped
+        ts.problems[:0] = table.problems  # batch failures may already be there
         ts.columns = {n: v.reason for n, v in verdicts.items() if v.categories}
+
+
+def _plain_columns(batch: pa.RecordBatch, limits: Limits) -> bool:
+    """Whether ``batch``'s columns need no renaming and are within the column limit."""
+    names = batch.schema.names
+    return len(set(names)) == len(names) and len(names) <= limits.max_columns
+
+
+def _unique_columns(table: Table, batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` with repeated column names renamed (``phone``, ``phone_2``...), reported."""
+    names = batch.schema.names
+    if len(set(names)) == len(names):
+        return batch
+    fixed, repeated = unique_names(names)
+    if not any(p.kind == "duplicate_column" for p in table.problems):
+        shown = ", ".join(repr(r) for r in repeated[:5])
+        table.problem(
+            "duplicate_column",
+            f"repeated column names {shown} read as name_2, name_3...",
+            len(repeated),
+        )
+    return pa.RecordBatch.from_arrays(batch.columns, names=fixed)
 
 
 def scan(
@@ -193,9 +229,21 @@ def scan(
 
     def tables() -> Iterator[Table]:
         for spec in specs:
-            yield from open_tables(spec)
+            yield from open_tables(spec, options.limits)
 
     def finish(ts: TableSummary, result: BatchResult) -> None:
+        if result.failed is not None:  # a bad batch is a warning, never a traceback
+            ts.problems.append(
+                Problem(
+                    "batch_failed",
+                    ts.label,
+                    f"{result.rows} rows not classified: {result.failed}",
+                    result.rows,
+                    examples=((result.first_row, result.failed),),
+                )
+            )
+            ts.skipped += result.rows
+            return
         if result.spill is not None:
             _append_file(result.spill, out)
             os.unlink(result.spill)
@@ -211,18 +259,20 @@ def scan(
     jobs = _jobs(tables(), summary, options, on_table)
     if options.workers <= 1:
         for ts, job in jobs:
-            finish(ts, process(job))
+            finish(ts, process_safely(job))
     else:
         pending: list[tuple[TableSummary, Future[BatchResult]]] = []
         limit = max(2, options.workers * options.in_flight)
         with (
             tempfile.TemporaryDirectory(prefix="onshore-scan-") as spill,
             tempfile.TemporaryDirectory(prefix="onshore-scan-", dir=_ram_dir()) as fast,
-            ProcessPoolExecutor(max_workers=options.workers) as pool,
+            ProcessPoolExecutor(
+                max_workers=options.workers, initializer=init_worker, initargs=(os.getpid(),)
+            ) as pool,
         ):
             for ts, job in jobs:
                 job.spill_dir, job.spill_fallback = fast, spill
-                pending.append((ts, pool.submit(process, job)))
+                pending.append((ts, pool.submit(process_safely, job)))
                 while len(pending) >= limit:
                     done_ts, fut = pending.pop(0)
                     finish(done_ts, fut.result())

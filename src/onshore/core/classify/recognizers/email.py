@@ -40,4 +40,8 @@ RECOGNIZER = Recognizer(
     validate=validate,
     context=CONTEXT,
     cell_patterns=((PATTERNS[0], 0.9),),
+    # valid addresses have at most 254 characters; room for 4 separator segments the
+    # classifier may trim from a match's end (63-character labels) before validating
+    max_match=512,
+    anchor="@",
 )
