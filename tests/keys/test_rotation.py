@@ -15,6 +15,7 @@ import pytest
 from onshore.core import blind_index
 from onshore.core.audit.bundle import verify_bundle
 from onshore.core.audit.key_handoff import verify_key_chain
+from onshore.core.envelope import Sealer, sealed_aad, unseal
 from onshore.core.errors import InputError, KeyMissing, KeyRotationIncomplete, SignatureError
 from onshore.ports import Case, LegalHold
 from onshore.services import keys as kek_service
@@ -151,8 +152,16 @@ def test_a_record_whose_terms_cannot_be_moved_keeps_the_old_key_live(vault: Vaul
     ids = put(vault, 2, "40")
     odd = region.db.records.get(ids[0])
     assert odd is not None
-    with region.db.transaction():  # a term no field of the record reproduces
-        region.db.records.put(replace(odd, index_terms=(*odd.index_terms, secrets.token_bytes(32))))
+    # a term no field of the record reproduces (e.g. made by an older normalisation), sealed
+    # into the row's AAD as the vault would have written it: not tampering, just unmovable
+    plaintext = unseal(odd, region.keys.get(odd.key_id))
+    with_term = replace(odd, index_terms=(*odd.index_terms, secrets.token_bytes(32)))
+    sealer = Sealer(region.keys.current("kek"), region.name)
+    key_id, wrapped, nonce, ct = sealer.seal(odd.record_id, plaintext, aad=sealed_aad(with_term))
+    with region.db.transaction():
+        region.db.records.put(
+            replace(with_term, key_id=key_id, wrapped_key=wrapped, nonce=nonce, ciphertext=ct)
+        )
     rotate_key(vault.runtime, REGION, "index")
     report = reindex(vault.runtime, REGION)
     assert (report.moved, report.stuck) == (1, [ids[0]])

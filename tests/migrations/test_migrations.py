@@ -242,7 +242,7 @@ def test_cli_upgrade_dry_run_then_upgrade(
     assert cli("db", "upgrade", "--dry-run", "--region", "vn-hcm") == 0
     assert "would apply" in capsys.readouterr().out
     assert cli("db", "status", "--json") == 0
-    assert '"pending": [2]' in capsys.readouterr().out
+    assert f'"pending": [{BASE + 1}]' in capsys.readouterr().out
     assert cli("db", "upgrade") == 0
     assert "applied" in capsys.readouterr().out
     assert cli("db", "status", "--json") == 0

@@ -34,6 +34,8 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from onshore.core import blind_index
 from onshore.core.audit.note import verify_note
 from onshore.core.envelope import unseal
@@ -54,11 +56,15 @@ _KCV_NONCE = hashlib.sha256(b"onshore/key-check-value/nonce").digest()[:12]
 
 
 def identity(key: KeyVersion) -> bytes:
-    """What identifies the key's material: the material itself, or for a key held in an
-    HSM (``cipher`` set, no material) its known-answer value computed inside the HSM."""
-    if key.cipher is None:
-        return key.material
-    return b"kcv:" + key.cipher.encrypt(_KCV_NONCE, bytes(32), _LABEL)
+    """What identifies the key's material. A ``kek`` is identified by its known-answer value,
+    computed inside the HSM when it is held there (``cipher`` set, no material) and from its
+    material otherwise, so a kek moved from a file into an HSM keeps its fingerprint; other
+    keys by their material."""
+    if key.cipher is not None:
+        return b"kcv:" + key.cipher.encrypt(_KCV_NONCE, bytes(32), _LABEL)
+    if key.name == "kek" and len(key.material) == 32:
+        return b"kcv:" + AESGCM(key.material).encrypt(_KCV_NONCE, bytes(32), _LABEL)
+    return key.material
 
 
 def fingerprint(key: KeyVersion) -> bytes:
