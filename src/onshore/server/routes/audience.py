@@ -15,18 +15,27 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from onshore.core.errors import InputError, InvalidJson
+from onshore.core.errors import InvalidEncoding, TooManyItems
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
-from onshore.server.models import Strict
+from onshore.server.inputs import LimitedRoute, limits_of, parse_json
+from onshore.server.models import (
+    ActionName,
+    CaseId,
+    IsoDay,
+    Strict,
+    SubjectId,
+)
 from onshore.server.permissions import Permission
 from onshore.services.audience import AudienceService
 from onshore.services.takedowns import case_view
 
-router = APIRouter(prefix="/v1/audience", tags=["audience"])
+router = APIRouter(prefix="/v1/audience", tags=["audience"], route_class=LimitedRoute)
 
 
 def service(request: Request, ctx: ServerContext = Depends(context)) -> AudienceService:  # noqa: B008
@@ -51,7 +60,59 @@ class DetailsIn(Strict):
     content_summary: str = Field(min_length=1, max_length=5000)
 
 
-@router.post("/metrics")
+class MetricsIn(Strict):
+    """A batch of metrics rows as JSON (``?format=json``, the default)."""
+
+    rows: list[dict[str, Any]] = Field(
+        description="One object per (subject, country, day): subject_id, subject_type, "
+        "country, date, subscribers, monthly_visits, livestreaming, monetised.",
+        examples=[[{"subject_id": "acct-1", "country": "VN", "date": "2026-11-20",
+                    "subscribers": 12000}]],
+    )  # fmt: skip
+    strict: bool = Field(default=False, description="Any bad row rejects the whole batch.")
+
+
+_METRICS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/MetricsIn"}},
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def _rows_text(body: bytes, limit: int) -> bytes:
+    """A CSV or JSON Lines body, checked to be UTF-8 with at most ``limit`` rows."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidEncoding(
+            "a CSV or JSON Lines body must be UTF-8 text", details={"encoding": "utf-8"}
+        ) from None
+    rows = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if rows > limit + 1:  # a CSV header line is not a row
+        raise TooManyItems(
+            f"a metrics body holds at most {limit} rows; larger files go through "
+            "`onshore audience ingest`",
+            details={"limit": limit},
+        )
+    return body
+
+
+def _ingest_raw(svc: AudienceService, body: bytes, fmt: str, strict: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"batch.{fmt}"
+        path.write_bytes(body)
+        return svc.ingest_file(path, strict=strict).to_dict()
+
+
+@router.post(
+    "/metrics",
+    openapi_extra=_METRICS_BODY,
+)
 async def ingest(
     request: Request,
     strict: bool = Query(default=False, description="Any bad row rejects the whole batch."),
@@ -62,31 +123,32 @@ async def ingest(
     ),
     _: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    """Ingest a batch of metrics; bad rows come back with line and reason."""
+    """Ingest a batch of metrics (at most ``max_rows`` rows); bad rows come back with line
+    and reason. The work runs on a worker thread."""
     body = await request.body()
+    limit = ctx.options.max_rows
     if format in ("csv", "jsonl"):
-        suffix = f".{format}"
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"batch{suffix}"
-            path.write_bytes(body)
-            return svc.ingest_file(path, strict=strict).to_dict()
-    import json
-
+        raw = _rows_text(body, limit)
+        return await run_in_threadpool(_ingest_raw, svc, raw, format, strict)
     try:
-        parsed = json.loads(body or b"{}")
-    except json.JSONDecodeError as exc:
-        raise InvalidJson(f"the body is not valid JSON: {exc.msg}") from None
-    if not isinstance(parsed, dict) or not isinstance(parsed.get("rows"), list):
-        raise InputError('the body is {"rows": [...], "strict": false}')
-    return svc.ingest_rows(parsed["rows"], strict=bool(parsed.get("strict", strict))).to_dict()
+        parsed = MetricsIn.model_validate(parse_json(body or b"{}", limits_of(request)))
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    if len(parsed.rows) > limit:
+        raise TooManyItems(
+            f"a metrics request holds at most {limit} rows", details={"limit": limit}
+        )
+    report = await run_in_threadpool(svc.ingest_rows, parsed.rows, strict=parsed.strict or strict)
+    return report.to_dict()
 
 
 @router.get("/subjects/{subject_id}")
 def status(
-    subject_id: str,
+    subject_id: SubjectId,
     country: str = Query(default="VN", pattern=r"^[A-Z]{2}$"),
-    on: str | None = Query(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    on: IsoDay | None = Query(default=None, description="A day (default: the latest)."),  # noqa: B008
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
@@ -98,7 +160,7 @@ class FollowersIn(Strict):
     """An account's follower list for one day: ``follower_id`` and residency signals per
     follower (``declared_residence``, ``phone_number``, ``address_country``, ``ip``)."""
 
-    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-11-20"])
+    date: IsoDay = Field(examples=["2026-11-20"])
     subject_type: str = Field(default="account", pattern="^(account|service)$")
     followers: list[dict[str, Any]] = Field(
         examples=[[{"follower_id": "f-1", "phone_number": "+84912345678"}]]
@@ -108,7 +170,7 @@ class FollowersIn(Strict):
 
 @router.post("/subjects/{subject_id}/followers")
 def followers(
-    subject_id: str,
+    subject_id: SubjectId,
     body: FollowersIn,
     principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
@@ -135,7 +197,7 @@ def obligations(
 
 @router.post("/obligations/{case_id}/details")
 def prepare(
-    case_id: str,
+    case_id: CaseId,
     body: DetailsIn,
     principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
@@ -145,9 +207,21 @@ def prepare(
                                  role=principal.role))  # fmt: skip
 
 
-@router.get("/obligations/{case_id}/dossier", response_model=None)
+@router.get(
+    "/obligations/{case_id}/dossier",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The dossier as JSON, or a printable page with ``format=html``.",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def dossier(
-    case_id: str,
+    case_id: CaseId,
     format: str = Query(default="json", pattern="^(json|html)$"),
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
@@ -160,7 +234,7 @@ def dossier(
 
 @router.post("/obligations/{case_id}/file")
 def file(
-    case_id: str,
+    case_id: CaseId,
     principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
@@ -170,8 +244,8 @@ def file(
 
 @router.post("/obligations/{case_id}/actions/{action}")
 def act(
-    case_id: str,
-    action: str,
+    case_id: CaseId,
+    action: ActionName,
     body: ActionIn | None = None,
     principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008

@@ -17,10 +17,11 @@ from onshore.core.policy.model import OPS
 from onshore.core.taxonomy import validate_categories
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.inputs import LimitedRoute
 from onshore.server.models import Strict
 from onshore.server.permissions import Permission
 
-router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+router = APIRouter(prefix="/v1/decisions", tags=["decisions"], route_class=LimitedRoute)
 
 _COUNTRY = r"^[A-Za-z]{2}$"
 

@@ -20,7 +20,8 @@ from pydantic import Field
 from onshore.core.cases.takedowns import KIND, TAKEDOWNS
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
-from onshore.server.models import Strict
+from onshore.server.inputs import LimitedRoute
+from onshore.server.models import ActionName, CaseId, Strict
 from onshore.server.permissions import Permission
 from onshore.server.routes.case_actions import (
     ActionIn,
@@ -30,7 +31,7 @@ from onshore.server.routes.case_actions import (
 )
 from onshore.services.takedowns import TakedownService, case_view
 
-router = APIRouter(prefix="/v1/cases/takedowns", tags=["takedowns"])
+router = APIRouter(prefix="/v1/cases/takedowns", tags=["takedowns"], route_class=LimitedRoute)
 
 
 #: The permission each action needs (derived from the lifecycle table's roles).
@@ -114,7 +115,19 @@ def due(
             "due_soon": [case_view(c) for c in report.due_soon]}  # fmt: skip
 
 
-@router.get("/report", response_model=None)
+@router.get(
+    "/report",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The report as JSON, or as CSV with ``format=csv``.",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def report(
     format: str = Query(default="json", pattern="^(json|csv)$"),
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
@@ -143,7 +156,7 @@ def export_dsa(
 
 @router.get("/{case_id}")
 def get_notice(
-    case_id: str,
+    case_id: CaseId,
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: TakedownService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
@@ -155,7 +168,7 @@ def get_notice(
 
 @router.get("/{case_id}/lumen")
 def lumen(
-    case_id: str,
+    case_id: CaseId,
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: TakedownService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
@@ -168,8 +181,8 @@ _action_principal = action_principal(ACTION_PERMISSION)
 
 @router.post("/{case_id}/actions/{action}")
 def act(
-    case_id: str,
-    action: str,
+    case_id: CaseId,
+    action: ActionName,
     body: ActionIn | None = None,
     principal: Principal = Depends(_action_principal),  # noqa: B008
     svc: TakedownService = Depends(service),  # noqa: B008

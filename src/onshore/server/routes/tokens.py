@@ -7,11 +7,12 @@ from pydantic import Field
 
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
-from onshore.server.models import Responses, Strict
+from onshore.server.inputs import LimitedRoute
+from onshore.server.models import Responses, Strict, TokenRef
 from onshore.server.permissions import Permission
 from onshore.services.tokens import ROLES, TokenInfo
 
-router = APIRouter(prefix="/v1/tokens", tags=["tokens"])
+router = APIRouter(prefix="/v1/tokens", tags=["tokens"], route_class=LimitedRoute)
 
 _ERRORS: Responses = {
     401: {"description": "missing, invalid or revoked token"},
@@ -89,7 +90,7 @@ def create_token(
     responses={**_ERRORS, 404: {"description": "no such token"}},
 )
 def revoke_token(
-    name_or_id: str,
+    name_or_id: TokenRef,
     _: Principal = Depends(require(Permission.TOKENS_MANAGE)),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> TokenOut:
