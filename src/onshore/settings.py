@@ -180,8 +180,7 @@ class ServerSettings(_Strict):
     max_scope_items: int = Field(
         default=1_000,
         gt=0,
-        description="Most identifiers in one authority request's scope "
-        "(413 input.too_many_items).",
+        description="Most identifiers in one authority request's scope (413 input.too_many_items).",
     )
     request_timeout: float = Field(
         default=30.0,

@@ -27,6 +27,7 @@ from onshore.core.errors import Unauthenticated
 from onshore.server.app import create_app
 from onshore.server.context import ServerOptions
 from onshore.server.logs import configure
+from onshore.server.protocol import protocol_for
 from onshore.services.demo import demo_records, generate_users
 from onshore.services.tokens import Tokens, open_tokens
 from onshore.services.vault import Vault
@@ -39,7 +40,12 @@ HostOpt = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 PortOpt = Annotated[int, typer.Option("--port", help="TCP port.", min=0, max=65535)]
 LogOpt = Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")]
 BodyOpt = Annotated[
-    int, typer.Option("--max-body-bytes", help="Largest request body (413 above).", min=1)
+    int | None,
+    typer.Option(
+        "--max-body-bytes",
+        help="Largest request body (413 above); default: [server] max_body_bytes.",
+        min=1,
+    ),
 ]
 
 ADMIN_TOKEN_FILE = "admin.token"
@@ -50,19 +56,22 @@ def _serve(
     host: str,
     port: int,
     log_level: str,
-    max_body: int,
+    max_body: int | None,
     *,
     vault: Vault | None = None,
     tokens: Tokens | None = None,
 ) -> None:
     configure(log_level)
-    app = create_app(
-        settings, vault=vault, tokens=tokens, options=ServerOptions(max_body_bytes=max_body)
-    )
+    overrides = {} if max_body is None else {"max_body_bytes": max_body}
+    options = ServerOptions.from_settings(settings.server, **overrides)
+    app = create_app(settings, vault=vault, tokens=tokens, options=options)
+    head_limit = settings.server.max_header_bytes
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
+        http=protocol_for(head_limit),  # head limit; protocol errors in the JSON shape
+        h11_max_incomplete_event_size=head_limit,
         log_config=None,
         access_log=False,
         log_level=log_level,
@@ -84,7 +93,7 @@ def serve(
     port: PortOpt = 8000,
     config: ConfigOpt = None,
     log_level: LogOpt = "info",
-    max_body_bytes: BodyOpt = ServerOptions.max_body_bytes,
+    max_body_bytes: BodyOpt = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, status page at /).
 
@@ -170,9 +179,7 @@ def run(
         highlight=False,
         markup=False,
     )
-    _serve(
-        settings, host, port, log_level, ServerOptions.max_body_bytes, vault=vault, tokens=tokens
-    )
+    _serve(settings, host, port, log_level, None, vault=vault, tokens=tokens)
 
 
 def register(app: typer.Typer) -> None:

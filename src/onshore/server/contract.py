@@ -70,7 +70,7 @@ def document(app: FastAPI, routers: list[APIRouter], *, max_batch: int, max_rows
         for route in router.routes:
             if not isinstance(route, APIRoute):
                 continue
-            paths.append((route.path_regex, frozenset(route.methods)))
+            paths.append((route.path_regex, frozenset(route.methods or ())))
             statuses = list(_EVERY if route.path.startswith("/v1/") else (503, 504))
             if _takes_body(route):
                 statuses += _BODY

@@ -1,7 +1,9 @@
 """JSON request bodies, parsed and checked against the server's input limits before any
 route sees them.
 
-Every router is built with ``route_class=LimitedRoute``: its requests parse their JSON body
+Every router is built with ``route_class=LimitedRoute``: a query parameter the route does not
+declare is refused (422 ``input.invalid``, as unknown body fields are), and its requests
+parse their JSON body
 with ``parse_json``, which refuses, before pydantic or any service does work on it, a body
 that is not UTF-8 JSON (400 ``input.invalid_json``), nests deeper than ``max_json_depth``
 (400 ``input.invalid_json``), holds a string longer than ``max_string_chars`` (413
@@ -28,9 +30,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from onshore.core.errors import InvalidJson, StringTooLong, TooManyFields, TooManyItems
+from onshore.core.errors import (
+    InputError,
+    InvalidJson,
+    StringTooLong,
+    TooManyFields,
+    TooManyItems,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +178,13 @@ class LimitedRequest(Request):
         return self._json
 
 
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
 class LimitedRoute(APIRoute):
     """An ``APIRoute`` whose JSON bodies go through ``parse_json`` (see module). FastAPI turns
     what ``json()`` raises into a 400 whose cause the error mapper renders."""
@@ -176,8 +192,15 @@ class LimitedRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """The route's handler, handed a ``LimitedRequest``."""
         handler = super().get_route_handler()
+        known = frozenset(_query_names(self.dependant))
 
         async def limited(request: Request) -> Response:
+            unknown = set(request.query_params) - known
+            if unknown:
+                raise InputError(
+                    "unknown query parameter",
+                    details={"allowed": sorted(known), "count": len(unknown)},
+                )
             return await handler(LimitedRequest(request.scope, request.receive))
 
         return limited

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from onshore.core.errors import InputError
 from onshore.services.vault import Receipt, Record
 
 #: The ``responses=`` mapping FastAPI documents in the OpenAPI (status -> description).
@@ -21,6 +22,8 @@ Responses = dict[int | str, dict[str, Any]]
 #: What a ``purpose`` may look like: a short token the ledger can hold (no spaces, no ids).
 PURPOSE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.:\-]{0,63}$"
 REGION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+#: What a record kind may look like (the vault's rule).
+KIND_PATTERN = r"^[A-Za-z][A-Za-z0-9_.:\-]{0,63}$"
 #: What an id in a path may look like: no control character (NUL included) and no slash.
 ID_PATTERN = r"^[^\x00-\x1f\x7f/]+$"
 #: The earliest and latest instants a request may name (a report period, a deadline).
@@ -42,6 +45,23 @@ TokenRef = Annotated[str, path_id(128)]
 RegionName = Annotated[str, Path(pattern=REGION_PATTERN)]
 ActionName = Annotated[str, Path(pattern=r"^[a-z][a-z_]{0,63}$")]
 LeafIndex = Annotated[int, Path(ge=0)]
+
+
+def states_query(states: tuple[str, ...]) -> Any:
+    """A ``state`` query parameter (repeatable) whose values are one of ``states``."""
+    return Query(
+        default=[],
+        description="Only cases in these states (default: the open ones).",
+        json_schema_extra={"items": {"type": "string", "enum": list(states)}},
+    )
+
+
+def check_states(given: list[str], states: tuple[str, ...]) -> list[str] | None:
+    """``given`` when every value is one of ``states`` (``None`` when empty); 422 otherwise."""
+    unknown = sorted(set(given) - set(states))
+    if unknown:
+        raise InputError("unknown case state", details={"allowed": list(states)})
+    return given or None
 
 
 def _real_day(value: str) -> str:
@@ -115,7 +135,9 @@ class RecordIn(Strict):
         min_length=1, max_length=256, description="The data subject's id.", examples=["u-1"]
     )
     kind: str = Field(
-        min_length=1, max_length=64, description="Record kind, e.g. profile.", examples=["profile"]
+        pattern=KIND_PATTERN,
+        description="Record kind: a letter, then letters, digits or _ . : - (e.g. profile).",
+        examples=["profile"],
     )
     data: dict[str, Any] = Field(
         description="The record's fields.",

@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import Field, ValidationError
 
+from onshore.core.cases.audience import OBLIGATIONS
 from onshore.core.errors import InvalidEncoding, TooManyItems
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
@@ -30,12 +31,16 @@ from onshore.server.models import (
     IsoDay,
     Strict,
     SubjectId,
+    check_states,
+    states_query,
 )
 from onshore.server.permissions import Permission
 from onshore.services.audience import AudienceService
 from onshore.services.takedowns import case_view
 
 router = APIRouter(prefix="/v1/audience", tags=["audience"], route_class=LimitedRoute)
+
+_STATES: Any = states_query(OBLIGATIONS.states)
 
 
 def service(request: Request, ctx: ServerContext = Depends(context)) -> AudienceService:  # noqa: B008
@@ -84,6 +89,10 @@ _METRICS_BODY: dict[str, Any] = {
 }
 
 
+#: Content types that name a raw metrics body (``?format=`` need not be given then).
+_RAW_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
+
+
 def _rows_text(body: bytes, limit: int) -> bytes:
     """A CSV or JSON Lines body, checked to be UTF-8 with at most ``limit`` rows."""
     try:
@@ -129,6 +138,10 @@ async def ingest(
     and reason. The work runs on a worker thread."""
     body = await request.body()
     limit = ctx.options.max_rows
+    sent = request.scope.get("state", {}).get("content_type", "")
+    declared = sent.split(";")[0].strip().lower()
+    if format == "json" and declared in _RAW_TYPES:  # the body says what it is
+        format = _RAW_TYPES[declared]
     if format in ("csv", "jsonl"):
         raw = _rows_text(body, limit)
         return await run_in_threadpool(_ingest_raw, svc, raw, format, strict)
@@ -187,12 +200,16 @@ def followers(
 
 @router.get("/obligations")
 def obligations(
-    state: list[str] | None = Query(default=None),  # noqa: B008
+    state: list[str] = _STATES,
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """Obligation cases (open ones by default)."""
-    return {"items": [case_view(c) for c in svc.obligations(states=state)]}
+    return {
+        "items": [
+            case_view(c) for c in svc.obligations(states=check_states(state, OBLIGATIONS.states))
+        ]
+    }
 
 
 @router.post("/obligations/{case_id}/details")

@@ -40,7 +40,11 @@ class EntityIn(Strict):
 class DecisionIn(Strict):
     """The operation and its facts (see ``onshore.core.policy.Facts``)."""
 
-    op: str = Field(description=f"One of {', '.join(OPS)}.", examples=["store"])
+    op: str = Field(
+        description=f"One of {', '.join(OPS)}.",
+        examples=["store"],
+        json_schema_extra={"enum": list(OPS)},
+    )
     subject_country: str | None = Field(default=None, pattern=_COUNTRY, examples=["VN"])
     categories: list[str] = Field(default_factory=list, max_length=64, examples=[["phone_number"]])
     region_country: str | None = Field(default=None, pattern=_COUNTRY, examples=["SG"])

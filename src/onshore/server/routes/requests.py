@@ -18,13 +18,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field, model_validator
 
-from onshore.core.cases.requests import KIND, REQUESTS
+from onshore.core.cases.requests import KIND, PROCESS_TYPES, REQUESTS
 from onshore.core.cases.scope import SCOPE_IDENTIFIERS
 from onshore.core.errors import TooManyItems
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute
-from onshore.server.models import ActionName, AwareTime, CaseId, Strict
+from onshore.server.models import ActionName, AwareTime, CaseId, Strict, check_states, states_query
 from onshore.server.permissions import Permission
 from onshore.server.routes.case_actions import (
     ActionIn,
@@ -36,6 +36,8 @@ from onshore.services.requests import RequestsService, case_view
 from onshore.services.transparency import publish
 
 router = APIRouter(prefix="/v1/cases/requests", tags=["requests"], route_class=LimitedRoute)
+
+_STATES: Any = states_query(REQUESTS.states)
 
 
 #: The permission each action needs (derived from the lifecycle table's roles).
@@ -80,7 +82,9 @@ class ReceiveIn(Strict):
     authority: str = Field(
         max_length=64, examples=["VN-A05"], description="Registry id of the authority."
     )
-    process_type: str = Field(max_length=64, examples=["warrant"])
+    process_type: str = Field(
+        max_length=64, examples=["warrant"], json_schema_extra={"enum": list(PROCESS_TYPES)}
+    )
     reference: str = Field(min_length=1, max_length=200)
     legal_basis: str = Field(min_length=1, max_length=500)
     scope: dict[str, Any] = Field(
@@ -145,14 +149,16 @@ def receive(
 
 @router.get("")
 def list_requests(
-    state: list[str] | None = Query(default=None),  # noqa: B008
+    state: list[str] = _STATES,
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=100, ge=1, le=1000),
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: RequestsService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """Requests by id, a page at a time."""
-    page = svc.cases.page(kind=KIND, states=state, after=cursor, limit=limit)
+    page = svc.cases.page(
+        kind=KIND, states=check_states(state, REQUESTS.states), after=cursor, limit=limit
+    )
     return {"items": [case_view(c) for c in page.cases], "next_cursor": page.next_cursor}
 
 

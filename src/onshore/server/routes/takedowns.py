@@ -17,11 +17,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import Field
 
-from onshore.core.cases.takedowns import KIND, TAKEDOWNS
+from onshore.core.cases.takedowns import KIND, SOURCES, TAKEDOWNS
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute
-from onshore.server.models import ActionName, CaseId, Strict
+from onshore.server.models import ActionName, CaseId, Strict, check_states, states_query
 from onshore.server.permissions import Permission
 from onshore.server.routes.case_actions import (
     ActionIn,
@@ -32,6 +32,8 @@ from onshore.server.routes.case_actions import (
 from onshore.services.takedowns import TakedownService, case_view
 
 router = APIRouter(prefix="/v1/cases/takedowns", tags=["takedowns"], route_class=LimitedRoute)
+
+_STATES: Any = states_query(TAKEDOWNS.states)
 
 
 #: The permission each action needs (derived from the lifecycle table's roles).
@@ -53,6 +55,7 @@ class NoticeIn(Strict):
     source: str = Field(
         examples=["authority_order"],
         description="authority_order, trusted_flagger or user_complaint",
+        json_schema_extra={"enum": list(SOURCES)},
     )
     urgent: bool = Field(default=False, description="An urgent request (6 h under LCS 2025).")
     notice: dict[str, Any] = Field(
@@ -84,14 +87,16 @@ def receive(
 
 @router.get("")
 def list_notices(
-    state: list[str] | None = Query(default=None),  # noqa: B008
+    state: list[str] = _STATES,
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=100, ge=1, le=1000),
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: TakedownService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """Notices by id, a page at a time."""
-    page = svc.cases.page(kind=KIND, states=state, after=cursor, limit=limit)
+    page = svc.cases.page(
+        kind=KIND, states=check_states(state, TAKEDOWNS.states), after=cursor, limit=limit
+    )
     return {"items": [case_view(c) for c in page.cases], "next_cursor": page.next_cursor}
 
 

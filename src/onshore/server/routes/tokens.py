@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
@@ -38,8 +38,21 @@ class TokenOut(Strict):
 class TokenCreate(Strict):
     """A new token's name and role."""
 
-    name: str = Field(min_length=1, max_length=64, examples=["ci-bot"])
-    role: str = Field(description="One of " + ", ".join(ROLES) + ".", examples=["operator"])
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")  # the name's look-ahead
+
+    name: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^(?!tok_)(?!onsh_[A-Za-z0-9_\-]{43}$)[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$",
+        description="1-64 letters, digits, _ . -, starting with a letter or digit; not "
+        "shaped like a token or a token id.",
+        examples=["ci-bot"],
+    )
+    role: str = Field(
+        description="One of " + ", ".join(ROLES) + ".",
+        examples=["operator"],
+        json_schema_extra={"enum": list(ROLES)},
+    )
 
 
 class TokenCreated(Strict):
