@@ -255,3 +255,28 @@ def test_openapi_declares_bounds_and_unknown_field_rules(app: FastAPI) -> None:
                 assert {"400", "413"} <= set(op["responses"]), (method, path)
             assert "422" in op["responses"], (method, path)
             assert "504" in op["responses"], (method, path)
+
+
+def test_an_approver_may_file_an_audience_dossier(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """docs/audience.md's lifecycle lets the approver file; the auditor still may not."""
+    row = {"subject_id": "acct-9", "country": "VN", "date": "2026-11-20", "subscribers": 20000}
+    r = client.post("/v1/audience/metrics", json={"rows": [row]}, headers=auth(tokens["operator"]))
+    assert r.status_code == 200, r.text
+    [case] = client.get("/v1/audience/obligations", headers=auth(tokens["auditor"])).json()["items"]
+    cid = case["case_id"]
+    details = {"contact": {"name": "An", "email": "an@example.vn"}, "content_summary": "music"}
+    r = client.post(
+        f"/v1/audience/obligations/{cid}/details", json=details, headers=auth(tokens["operator"])
+    )
+    assert r.status_code == 200, r.text
+    error_of(
+        client.post(f"/v1/audience/obligations/{cid}/file", headers=auth(tokens["auditor"])),
+        403,
+        "auth.forbidden",
+    )
+    filed = client.post(f"/v1/audience/obligations/{cid}/file", headers=auth(tokens["approver"]))
+    assert filed.status_code == 200, filed.text
+    assert filed.json()["state"] == "filed"
+    error_of(client.post(f"/v1/audience/obligations/{cid}/file"), 401, "auth.unauthenticated")

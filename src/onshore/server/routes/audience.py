@@ -5,7 +5,8 @@
 limit; larger files go through ``onshore audience ingest``. ``POST
 /v1/audience/subjects/{id}/followers`` takes a day's follower list with residency signals
 and ingests the per-country counts the residency resolver attributes. Reading needs ``cases.read``;
-ingesting and the obligation steps ``cases.write``.
+ingesting and the obligation steps ``cases.write``; filing a dossier ``cases.write`` or, for the
+approver, ``cases.approve`` (docs/audience.md: the approver may file).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field, ValidationError
 
 from onshore.core.cases.audience import OBLIGATIONS
 from onshore.core.errors import InvalidEncoding, TooManyItems
-from onshore.server.auth import Principal, require
+from onshore.server.auth import Principal, authenticate, authorize, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute, limits_of, parse_json
 from onshore.server.models import (
@@ -34,9 +36,11 @@ from onshore.server.models import (
     check_states,
     states_query,
 )
-from onshore.server.permissions import Permission
+from onshore.server.permissions import Permission, allowed
 from onshore.services.audience import AudienceService
 from onshore.services.takedowns import case_view
+
+_bearer = HTTPBearer(auto_error=False)
 
 router = APIRouter(prefix="/v1/audience", tags=["audience"], route_class=LimitedRoute)
 
@@ -249,13 +253,29 @@ def dossier(
     return svc.dossier(case_id)
 
 
+async def filer(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
+) -> Principal:
+    """Who may file a dossier: ``cases.write``, or ``cases.approve`` for a role that carries
+    only that (the approver: the lifecycle lets the approver file, so the preparer and the
+    filer can be two people). The lifecycle then checks the role once more."""
+    caller = await run_in_threadpool(authenticate, ctx, credentials)
+    approves = allowed(caller.role, Permission.CASES_APPROVE)
+    writes = allowed(caller.role, Permission.CASES_WRITE)
+    permission = Permission.CASES_APPROVE if approves and not writes else Permission.CASES_WRITE
+    return await authorize(request, credentials, ctx, permission)
+
+
 @router.post("/obligations/{case_id}/file")
 def file(
     case_id: CaseId,
-    principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
+    principal: Principal = Depends(filer),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
-    """File the dossier; its SHA-256 goes on the ledger."""
+    """File the dossier (``cases.write``, or an approver's ``cases.approve``); its SHA-256
+    goes on the ledger."""
     return case_view(svc.file(case_id, actor=principal.name, role=principal.role))
 
 
