@@ -14,6 +14,7 @@ from onshore.settings import (
     DeploymentSettings,
     EntitySettings,
     RegionSettings,
+    ServerSettings,
     Settings,
 )
 
@@ -36,7 +37,9 @@ def test_generated_references_are_current() -> None:
     )
 
 
-@pytest.mark.parametrize("model", [Settings, DeploymentSettings, RegionSettings, EntitySettings])
+@pytest.mark.parametrize(
+    "model", [Settings, DeploymentSettings, RegionSettings, EntitySettings, ServerSettings]
+)
 def test_every_setting_is_described_and_documented(model: type[BaseModel]) -> None:
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
     for name, field in model.model_fields.items():

@@ -10,6 +10,7 @@ prints its counts (``tests.support.soak.report``).
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -29,7 +30,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-INPUTS = trials(30, 25_000)
+#: Inputs per surface (``ONSHORE_API_FUZZ_INPUTS`` overrides, for a run of a chosen size).
+INPUTS = int(os.environ.get("ONSHORE_API_FUZZ_INPUTS", trials(30, 25_000)))
 
 #: (surface, strategy of (method path, body)).
 SURFACES: dict[str, st.SearchStrategy[tuple[str, bytes]]] = {
