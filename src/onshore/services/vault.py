@@ -47,6 +47,7 @@ from onshore.ports import SealedRecord
 from onshore.services.audit_log import AuditLog
 from onshore.services.erasure import ErasureOutcome
 from onshore.services.placement import Placement, Placer
+from onshore.services.record_size import check_record_size
 from onshore.services.runtime import Region, Runtime, open_runtime
 from onshore.settings import Settings, load_settings
 
@@ -278,7 +279,8 @@ class Vault:
         record_id = item.record_id or uuid.uuid4().hex
         if not isinstance(record_id, str) or not 0 < len(record_id) <= 128:
             raise InputError("record_id must be a string of 1 to 128 characters")
-        self._check_size(item)  # before classification: its cost grows with the record
+        limit = self.runtime.settings.deployment.max_record_bytes  # checked before classifying
+        check_record_size(item.subject, item.kind, item.data, limit)
         field_categories = self.placer.categories(item.data, item.categories)
         placement = self.placer.place(item.signals, field_categories, now)
         try:
@@ -290,7 +292,6 @@ class Vault:
                 f"record data is not JSON-serialisable: {type(exc).__name__}",
                 details={"subject_field": "data"},
             ) from exc
-        limit = self.runtime.settings.deployment.max_record_bytes
         if len(plaintext) > limit:
             raise RecordTooLarge(
                 f"record is {len(plaintext)} bytes, over the {limit}-byte limit",
@@ -299,23 +300,6 @@ class Vault:
         return Prepared(
             record_id, item.subject, item.kind, plaintext, item.data, field_categories, placement
         )
-
-    def _check_size(self, item: RecordInput) -> None:
-        """``RecordTooLarge`` when the record's subject, kind and data alone (a prefix of
-        what ``encode_body`` writes) are over ``max_record_bytes``."""
-        limit = self.runtime.settings.deployment.max_record_bytes
-        try:
-            size = len(_BODY_JSON.encode({"s": item.subject, "k": item.kind, "d": item.data}))
-        except (TypeError, ValueError, RecursionError) as exc:
-            raise NotSerialisable(
-                f"record data is not JSON-serialisable: {type(exc).__name__}",
-                details={"subject_field": "data"},
-            ) from exc
-        if size > limit:  # characters; UTF-8 bytes are at least as many
-            raise RecordTooLarge(
-                f"record is over the {limit}-byte limit",
-                details={"size": size, "limit": limit},
-            )
 
     def seal(self, region: Region, batch: Sequence[Prepared], now: datetime) -> list[SealedRecord]:
         """Seal a batch for ``region`` under one fresh data key, with its blind-index terms."""
