@@ -280,3 +280,18 @@ def test_an_approver_may_file_an_audience_dossier(
     assert filed.status_code == 200, filed.text
     assert filed.json()["state"] == "filed"
     error_of(client.post(f"/v1/audience/obligations/{cid}/file"), 401, "auth.unauthenticated")
+
+
+@pytest.mark.parametrize("day", ["0000-01-01", "9999-12-31"])
+def test_a_metrics_row_dated_outside_the_calendar_is_a_bad_row(
+    client: TestClient, tokens: dict[str, str], day: str
+) -> None:
+    """Found by the API-body fuzzer: DuckDB reads year 0, Python's dates do not (was a 500
+    once the row crossed a threshold)."""
+    row = {"subject_id": "acct-0", "country": "VN", "date": day, "subscribers": 20000}
+    r = client.post("/v1/audience/metrics", json={"rows": [row]}, headers=auth(tokens["admin"]))
+    assert r.status_code == 200, r.text
+    assert r.json()["bad"] == 1 and "date" in r.json()["bad_rows"][0]["reason"]
+    csv = f"subject_id,country,date,subscribers\nacct-0,VN,{day},20000\n"
+    r = client.post("/v1/audience/metrics?format=csv", content=csv, headers=auth(tokens["admin"]))
+    assert r.status_code == 200 and r.json()["bad"] == 1, r.text
