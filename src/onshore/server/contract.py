@@ -85,10 +85,12 @@ def document(app: FastAPI, routers: list[APIRouter], *, max_batch: int, max_rows
         if app.openapi_schema is None:
             spec = generate()
             schemas = spec.get("components", {}).get("schemas", {})
-            for name, member, limit in (("BatchIn", "records", max_batch),
-                                        ("MetricsIn", "rows", max_rows)):  # fmt: skip
-                if name in schemas:
-                    schemas[name]["properties"][member]["maxItems"] = limit
+            if "BatchIn" in schemas:
+                schemas["BatchIn"]["properties"]["records"]["maxItems"] = max_batch
+            metrics = spec["paths"].get("/v1/audience/metrics", {}).get("post", {})
+            body = metrics.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None:
+                body["schema"]["properties"]["rows"]["maxItems"] = max_rows
             app.openapi_schema = spec
         return app.openapi_schema
 

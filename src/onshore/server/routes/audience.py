@@ -11,6 +11,7 @@ approver, ``cases.approve`` (docs/audience.md: the approver may file).
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field, ValidationError
 
 from onshore.core.cases.audience import OBLIGATIONS
-from onshore.core.errors import InvalidEncoding, TooManyItems
+from onshore.core.errors import InputError, InvalidEncoding, TooManyItems
 from onshore.server.auth import Principal, authenticate, authorize, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute, limits_of, parse_json
@@ -81,13 +82,18 @@ class MetricsIn(Strict):
     strict: bool = Field(default=False, description="Any bad row rejects the whole batch.")
 
 
+#: What a raw body must look like (JSON Schema patterns, unanchored): a CSV has a line break
+#: after its header; a JSON Lines body starts with an object.
+_CSV_SHAPE = r"\n"
+_JSONL_SHAPE = r"^\s*\{"
+
 _METRICS_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/MetricsIn"}},
-            "text/csv": {"schema": {"type": "string"}},
-            "application/x-ndjson": {"schema": {"type": "string"}},
+            "application/json": {"schema": MetricsIn.model_json_schema()},
+            "text/csv": {"schema": {"type": "string", "pattern": _CSV_SHAPE}},
+            "application/x-ndjson": {"schema": {"type": "string", "pattern": _JSONL_SHAPE}},
         },
     }
 }
@@ -97,14 +103,22 @@ _METRICS_BODY: dict[str, Any] = {
 _RAW_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
 
 
-def _rows_text(body: bytes, limit: int) -> bytes:
-    """A CSV or JSON Lines body, checked to be UTF-8 with at most ``limit`` rows."""
+def _rows_text(body: bytes, fmt: str, limit: int) -> bytes:
+    """A CSV or JSON Lines body, checked to be UTF-8 of the right shape (a CSV has a header
+    line, a JSON Lines body starts with an object) with at most ``limit`` rows."""
     try:
-        body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidEncoding(
             "a CSV or JSON Lines body must be UTF-8 text", details={"encoding": "utf-8"}
         ) from None
+    shape = _CSV_SHAPE if fmt == "csv" else _JSONL_SHAPE
+    if not re.search(shape, text):
+        raise InputError(
+            "a CSV body is a header line, then rows" if fmt == "csv"
+            else "a JSON Lines body is one object per line",
+            details={"format": fmt},
+        )  # fmt: skip
     rows = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if rows > limit + 1:  # a CSV header line is not a row
         raise TooManyItems(
@@ -147,7 +161,7 @@ async def ingest(
     if format == "json" and declared in _RAW_TYPES:  # the body says what it is
         format = _RAW_TYPES[declared]
     if format in ("csv", "jsonl"):
-        raw = _rows_text(body, limit)
+        raw = _rows_text(body, format, limit)
         return await run_in_threadpool(_ingest_raw, svc, raw, format, strict)
     try:
         parsed = MetricsIn.model_validate(parse_json(body or b"{}", limits_of(request)))
