@@ -68,6 +68,9 @@ def serve(directory: Path, port: int) -> None:
     from onshore.services.tokens import open_tokens
     from onshore.services.vault import Vault
 
+    from onshore.cli.serve import SWITCH_INTERVAL_S
+
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as `onshore serve` does
     settings = load_settings(directory / "onshore.toml", env={})
     vault = Vault.open(settings)
     tokens = open_tokens(settings, vault.runtime.clock)
