@@ -63,12 +63,11 @@ def serve(directory: Path, port: int) -> None:
     from fastapi import FastAPI
     from fastapi.concurrency import run_in_threadpool
 
+    from onshore.cli.serve import SWITCH_INTERVAL_S
     from onshore.server.app import create_app
     from onshore.server.logs import configure
     from onshore.services.tokens import open_tokens
     from onshore.services.vault import Vault
-
-    from onshore.cli.serve import SWITCH_INTERVAL_S
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)  # as `onshore serve` does
     settings = load_settings(directory / "onshore.toml", env={})
