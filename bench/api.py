@@ -15,6 +15,11 @@ generator over a fixed pool of 16 keep-alive HTTP/1.1 connections (asyncio strea
 pre-encoded distinct requests, latency from each request's scheduled send time; goal p99 <
 50 ms), with the CPU the server and the generator spend per request.
 
+Last, starvation: the same light writes at the same rate, once quiet and once while heavy
+requests (records just under ``max_record_bytes``, ~250 KB of text for the classifier) are
+sent back to back on another connection; it prints both p99s and their ratio (goal: within
+a few times, i.e. one heavy request does not starve the others).
+
     .venv/bin/python bench/api.py            # 20 batches of 500 per side, 15 s at 200 req/s
     .venv/bin/python bench/api.py --quick    # 4 batches of 250 per side, 4 s at 200 req/s
 """
@@ -58,11 +63,13 @@ def serve(directory: Path, port: int) -> None:
     from fastapi import FastAPI
     from fastapi.concurrency import run_in_threadpool
 
+    from onshore.cli.serve import SWITCH_INTERVAL_S
     from onshore.server.app import create_app
     from onshore.server.logs import configure
     from onshore.services.tokens import open_tokens
     from onshore.services.vault import Vault
 
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as `onshore serve` does
     settings = load_settings(directory / "onshore.toml", env={})
     vault = Vault.open(settings)
     tokens = open_tokens(settings, vault.runtime.clock)
@@ -266,6 +273,64 @@ async def fixed_rate(
     return latencies, failures, len(bodies) / elapsed, (time.process_time() - cpu) / len(bodies)
 
 
+def heavy_body(size: int = 250_000, seed: int = 5) -> dict[str, Any]:
+    """A record just under the default 256 KiB limit: four ~60k-character text fields with
+    names, phone numbers and emails sprinkled in (real classifier work)."""
+    import random
+
+    rnd = random.Random(seed)
+    words = ["lorem", "ipsum", "Nguyễn", "Văn", "An", "call", "me", "at", "street", "district"]
+    fields: dict[str, str] = {}
+    per_field = size // 4 - 1_000
+    for f in range(4):
+        parts: list[str] = []
+        length = 0
+        while length < per_field:
+            r = rnd.random()
+            word = (
+                f"+8491{rnd.randrange(10**7):07d}" if r < 0.02
+                else f"user{rnd.randrange(10**6)}@example.vn" if r < 0.04
+                else rnd.choice(words)
+            )  # fmt: skip
+            parts.append(word)
+            length += len(word) + 1
+        fields[f"notes_{f}"] = " ".join(parts)[:per_field]
+    return {
+        "subject": "heavy-subject",
+        "kind": "notes",
+        "data": fields,
+        "signals": {"phone_number": "+84912345678"},
+    }
+
+
+async def heavy_loop(base: str, headers: dict[str, str], stop: asyncio.Event) -> list[float]:
+    """Send heavy records one after another until ``stop``; returns their durations (s)."""
+    body = json.dumps(heavy_body()).encode()
+    took: list[float] = []
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=300) as c:
+        while not stop.is_set():
+            started = time.perf_counter()
+            r = await c.post("/v1/records", content=body)
+            assert r.status_code == 201, (r.status_code, r.text[:300])
+            took.append(time.perf_counter() - started)
+    return took
+
+
+async def under_load(
+    host: str, port: int, base: str, headers: dict[str, str], bodies: list[dict[str, Any]],
+    rate: float,
+) -> tuple[tuple[list[float], int, float, float], list[float]]:  # fmt: skip
+    """``fixed_rate`` with heavy requests in flight the whole time."""
+    stop = asyncio.Event()
+    heavy = asyncio.ensure_future(heavy_loop(base, headers, stop))
+    await asyncio.sleep(0.5)  # the first heavy request is in flight
+    try:
+        light = await fixed_rate(host, port, headers, bodies, rate)
+    finally:
+        stop.set()
+    return light, await heavy
+
+
 def _run(coro: Any) -> Any:
     try:
         import uvloop
@@ -287,6 +352,36 @@ def pct(values: list[float], p: float) -> float:
     """The ``p``-th percentile (nearest rank) of ``values``."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def starvation(port: int, base: str, headers: dict[str, str], rate: float, seconds: float) -> None:
+    """Light-write p99 quiet and with heavy requests in flight, and their ratio."""
+    quiet_bodies = rows(int(rate * seconds), seed=400)
+    loaded_bodies = rows(int(rate * seconds), seed=500)
+    for i, body in enumerate(quiet_bodies):
+        body["record_id"] = f"quiet-{i}"
+    for i, body in enumerate(loaded_bodies):
+        body["record_id"] = f"loaded-{i}"
+    quiet, q_fail, _, _ = _run(fixed_rate("127.0.0.1", port, headers, quiet_bodies, rate))
+    (loaded, l_fail, achieved, _), heavy = _run(
+        under_load("127.0.0.1", port, base, headers, loaded_bodies, rate)
+    )
+    print(
+        f"light writes at {rate:.0f} req/s for {seconds} s, quiet vs with one heavy "
+        f"request (~250 KB record) always in flight ({len(heavy)} heavy done, median "
+        f"{statistics.median(heavy) * 1000 if heavy else float('nan'):.0f} ms each):"
+    )
+    if quiet and loaded:
+        q99, l99 = pct(quiet, 99), pct(loaded, 99)
+        print(
+            f"  quiet  p50 {pct(quiet, 50) * 1000:6.1f} ms   p99 {q99 * 1000:6.1f} ms   "
+            f"({q_fail} failed)"
+        )
+        print(
+            f"  loaded p50 {pct(loaded, 50) * 1000:6.1f} ms   p99 {l99 * 1000:6.1f} ms   "
+            f"({l_fail} failed, achieved {achieved:.0f} req/s)"
+        )
+        print(f"  ratio loaded/quiet p99 : {l99 / q99:9.2f}   (goal: within a few times)")
 
 
 def main() -> None:
@@ -371,6 +466,7 @@ def main() -> None:
                 f"request {gen_cpu * 1000:.2f} ms; machine load average "
                 f"{load0:.1f} on {os.cpu_count()} CPUs"
             )
+            starvation(port, base, headers, rate, seconds)
         finally:
             child.send_signal(signal.SIGTERM)
             try:

@@ -15,6 +15,7 @@ from onshore.settings import (
     DeploymentSettings,
     EntitySettings,
     RegionSettings,
+    ServerSettings,
     Settings,
 )
 
@@ -38,7 +39,15 @@ def test_generated_references_are_current() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", [Settings, DeploymentSettings, RegionSettings, EntitySettings, BackupDestination]
+    "model",
+    [
+        Settings,
+        DeploymentSettings,
+        RegionSettings,
+        EntitySettings,
+        BackupDestination,
+        ServerSettings,
+    ],
 )
 def test_every_setting_is_described_and_documented(model: type[BaseModel]) -> None:
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")

@@ -187,6 +187,62 @@ class BackupDestination(_Strict):
     _check_country = field_validator("country")(_country)
 
 
+class ServerSettings(_Strict):
+    """``[server]``: the HTTP API's input limits and deadline (``onshore serve``); each is
+    checked before any work is done on the request (docs/reliability.md, "Input limits")."""
+
+    max_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        gt=0,
+        description="Largest request body in bytes (413 input.body_too_large).",
+    )
+    max_header_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request line plus headers in bytes (431 input.header_too_large).",
+    )
+    max_json_depth: int = Field(
+        default=32, ge=2, description="Deepest nesting of a JSON body (400 input.invalid_json)."
+    )
+    max_string_chars: int = Field(
+        default=64 * 1024,
+        gt=0,
+        description="Longest string (key or value) in a JSON body (413 input.string_too_long).",
+    )
+    max_array_items: int = Field(
+        default=10_000,
+        gt=0,
+        description="Most items in any one JSON array of a body (413 input.too_many_items).",
+    )
+    max_data_fields: int = Field(
+        default=1_000,
+        gt=0,
+        description="Most fields in one record's data, nested ones included, and members of "
+        "any one JSON object (413 input.too_many_fields).",
+    )
+    max_batch_records: int = Field(
+        default=1_000,
+        gt=0,
+        description="Most records in one batch request (413 input.too_many_items).",
+    )
+    max_rows: int = Field(
+        default=10_000,
+        gt=0,
+        description="Most rows in one audience metrics or follower request "
+        "(413 input.too_many_items).",
+    )
+    max_scope_items: int = Field(
+        default=1_000,
+        gt=0,
+        description="Most identifiers in one authority request's scope (413 input.too_many_items).",
+    )
+    request_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest a request may take before it is answered 504 server.timeout (s).",
+    )
+
+
 class Settings(_Strict):
     """Everything onshore reads from its configuration, as one immutable value."""
 
@@ -194,6 +250,9 @@ class Settings(_Strict):
     regions: dict[str, RegionSettings] = Field(description="The ``[regions.*]`` tables.")
     backups: dict[str, BackupDestination] = Field(
         default_factory=dict, description="The ``[backups.*]`` tables: backup destinations."
+    )
+    server: ServerSettings = Field(
+        default_factory=ServerSettings, description="The ``[server]`` table (HTTP limits)."
     )
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."
@@ -322,6 +381,8 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
             elif isinstance(current, bool) or parts[1] == "enforce_unconfirmed":
                 coerced = value.strip().lower() in ("1", "true", "yes", "on")
             data["deployment"][parts[1]] = coerced
+        elif parts[0] == "server" and len(parts) == 2:
+            data.setdefault("server", {})[parts[1]] = value
         else:
             raise ConfigError(f"{raw_key}: unknown setting", details={"key": raw_key})
 

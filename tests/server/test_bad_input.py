@@ -124,7 +124,7 @@ def test_oversized_bodies_are_413(small_app: TestClient) -> None:
         "input.body_too_large",
     )
     r = small_app.post("/v1/records/batch", json={"records": [GOOD] * 4}, headers=headers)
-    _error(r, 422, "input.invalid")
+    _error(r, 413, "input.too_many_items")
     ok = small_app.post("/v1/records", json=GOOD, headers=headers)
     assert ok.status_code == 201
 

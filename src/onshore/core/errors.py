@@ -66,6 +66,14 @@ Tree::
     └── BackupTargetNotEmpty           backup.target_not_empty
     CannotListen (OnshoreError)        serve.cannot_listen
 
+    TooManyItems (InputError)          input.too_many_items
+    TooManyFields (InputError)         input.too_many_fields
+    StringTooLong (InputError)         input.string_too_long
+    HeaderTooLarge (InputError)        input.header_too_large
+    InvalidEncoding (InputError)       input.invalid_encoding
+    BadRequest (InputError)            input.bad_request
+    DeadlineExceeded (OnshoreError)    server.timeout
+
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
     >>> err.code
@@ -411,6 +419,49 @@ class CannotListen(OnshoreError):
     """``onshore serve`` or ``run`` cannot listen on its address (port in use, no permission)."""
 
     code = "serve.cannot_listen"
+
+
+class TooManyItems(InputError):
+    """A request holds more rows or items than the server's limit (HTTP 413)."""
+
+    code = "input.too_many_items"
+
+
+class TooManyFields(InputError):
+    """A record's data or a JSON object has more fields than the server's limit (HTTP 413)."""
+
+    code = "input.too_many_fields"
+
+
+class StringTooLong(InputError):
+    """A string in a request body is longer than the server's limit (HTTP 413)."""
+
+    code = "input.string_too_long"
+
+
+class HeaderTooLarge(InputError):
+    """The request line and headers are over the server's size limit (HTTP 431)."""
+
+    code = "input.header_too_large"
+
+
+class InvalidEncoding(InputError):
+    """A request body (CSV, JSON Lines) is not UTF-8 text (HTTP 400)."""
+
+    code = "input.invalid_encoding"
+
+
+class BadRequest(InputError):
+    """The HTTP request itself is malformed (answered by the protocol layer, HTTP 400)."""
+
+    code = "input.bad_request"
+
+
+class DeadlineExceeded(OnshoreError):
+    """A request took longer than the server's deadline (HTTP 504); a write may or may not
+    have been applied, so retry it with the same ``record_id`` (puts are idempotent)."""
+
+    code = "server.timeout"
 
 
 class CaseNotFound(NotFound):

@@ -29,8 +29,9 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 import onshore
-from onshore.server import errors
+from onshore.server import contract, errors
 from onshore.server.context import ServerContext, ServerOptions
+from onshore.server.deadline import Deadline
 from onshore.server.limits import BodyLimit
 from onshore.server.metrics import Metrics
 from onshore.server.observe import Observe
@@ -78,7 +79,10 @@ def create_app(
         owned.append(tokens)
     metrics = Metrics()
     ctx = ServerContext(
-        vault=vault, tokens=tokens, metrics=metrics, options=options or ServerOptions()
+        vault=vault,
+        tokens=tokens,
+        metrics=metrics,
+        options=options or ServerOptions.from_settings(settings.server),
     )
 
     @asynccontextmanager
@@ -108,9 +112,11 @@ def create_app(
     )
     app.state.onshore = ctx
     errors.install(app)
-    for module in ROUTERS:
-        router: APIRouter = importlib.import_module(module).router
+    routers: list[APIRouter] = [importlib.import_module(m).router for m in ROUTERS]
+    for router in routers:
         app.include_router(router)
+    contract.document(app, routers, max_batch=ctx.options.max_batch, max_rows=ctx.options.max_rows)
     app.add_middleware(BodyLimit, max_body_bytes=ctx.options.max_body_bytes)
+    app.add_middleware(Deadline, seconds=ctx.options.request_timeout)
     app.add_middleware(Observe, metrics=metrics)
     return app

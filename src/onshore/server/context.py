@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 
@@ -16,6 +17,7 @@ from onshore.server.access_ledger import AccessLedger
 from onshore.server.metrics import Metrics
 from onshore.services.tokens import Tokens
 from onshore.services.vault import Vault
+from onshore.settings import ServerSettings
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,42 @@ class ServerOptions:
     """Largest page a listing returns."""
     ledger_delay: float = 0.0
     """Longest the access-decision writer waits for more decisions to commit together (s)."""
+    max_json_depth: int = 32
+    """Deepest nesting of a JSON body (400 ``input.invalid_json``)."""
+    max_string_chars: int = 64 * 1024
+    """Longest string in a JSON body (413 ``input.string_too_long``)."""
+    max_array_items: int = 10_000
+    """Most items in one JSON array (413 ``input.too_many_items``)."""
+    max_data_fields: int = 1_000
+    """Most fields in a record's data or a JSON object (413 ``input.too_many_fields``)."""
+    max_rows: int = 10_000
+    """Most audience metrics or follower rows in one request (413 ``input.too_many_items``)."""
+    max_scope_items: int = 1_000
+    """Most identifiers in a request scope (413 ``input.too_many_items``)."""
+    request_timeout: float = 30.0
+    """Longest a request may take before it is answered 504 ``server.timeout`` (s)."""
+
+    @classmethod
+    def from_settings(cls, server: ServerSettings, **overrides: Any) -> ServerOptions:
+        """The options a ``[server]`` table sets, with ``overrides`` (``onshore serve`` flags).
+
+        Example:
+            >>> ServerOptions.from_settings(ServerSettings(max_batch_records=5)).max_batch
+            5
+        """
+        values: dict[str, Any] = {
+            "max_body_bytes": server.max_body_bytes,
+            "max_batch": server.max_batch_records,
+            "max_json_depth": server.max_json_depth,
+            "max_string_chars": server.max_string_chars,
+            "max_array_items": server.max_array_items,
+            "max_data_fields": server.max_data_fields,
+            "max_rows": server.max_rows,
+            "max_scope_items": server.max_scope_items,
+            "request_timeout": server.request_timeout,
+        }
+        values.update(overrides)
+        return cls(**values)
 
 
 @dataclass

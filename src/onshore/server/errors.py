@@ -41,6 +41,13 @@ STATUS: dict[str, int] = {
     "input.invalid_json": 400,
     "input.method_not_allowed": 405,
     "serve.cannot_listen": 500,
+    "input.too_many_items": 413,
+    "input.too_many_fields": 413,
+    "input.string_too_long": 413,
+    "input.header_too_large": 431,
+    "input.invalid_encoding": 400,
+    "input.bad_request": 400,
+    "server.timeout": 504,
     "not_found": 404,
     "record.not_found": 404,
     "region.unknown": 404,
@@ -175,12 +182,24 @@ def validation_error_response(request: Request, exc: RequestValidationError) -> 
 
 
 def http_error_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    """Render routing errors (unknown path, wrong method) in the one shape."""
+    """Render routing errors (unknown path, wrong method) in the one shape; a body FastAPI
+    could not parse is rendered as what its parser raised (``server.inputs``)."""
+    cause = exc.__cause__
+    if isinstance(cause, OnshoreError):
+        return onshore_error_response(request, cause)
+    if exc.status_code == 400 and isinstance(cause, ValueError | RecursionError):
+        return error_response("input.invalid_json", "the request body is not valid JSON", 400)
     if exc.status_code == 404:
         return error_response("not_found", "no such resource", 404)
     if exc.status_code == 405:
+        from onshore.server.contract import allowed_methods
+
+        headers = dict(exc.headers or {})
+        methods = allowed_methods(request)
+        if methods:
+            headers["Allow"] = ", ".join(methods)
         return error_response(
-            "input.method_not_allowed", "method not allowed", 405, headers=dict(exc.headers or {})
+            "input.method_not_allowed", "method not allowed", 405, headers=headers
         )
     code = "onshore.error" if exc.status_code >= 500 else "input.invalid"
     return error_response(code, str(exc.detail), exc.status_code)

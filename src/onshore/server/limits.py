@@ -81,7 +81,12 @@ class BodyLimit:
                 break
         body = b"".join(chunks)
         if body:
-            headers = [(k, v) for k, v in scope.get("headers", ()) if k != b"content-type"]
+            headers = []
+            for k, v in scope.get("headers", ()):
+                if k == b"content-type":  # kept for routes that take raw bodies (CSV)
+                    scope.setdefault("state", {})["content_type"] = v.decode("latin-1")
+                else:
+                    headers.append((k, v))
             scope["headers"] = [*headers, (b"content-type", b"application/json")]
         replayed = False
 

@@ -7,11 +7,13 @@ Example:
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from onshore.core.errors import InputError
 from onshore.services.vault import Receipt, Record
 
 #: The ``responses=`` mapping FastAPI documents in the OpenAPI (status -> description).
@@ -20,6 +22,81 @@ Responses = dict[int | str, dict[str, Any]]
 #: What a ``purpose`` may look like: a short token the ledger can hold (no spaces, no ids).
 PURPOSE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.:\-]{0,63}$"
 REGION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+#: What a record kind may look like (the vault's rule).
+KIND_PATTERN = r"^[A-Za-z][A-Za-z0-9_.:\-]{0,63}$"
+#: What an id in a path may look like: no control character (NUL included) and no slash.
+ID_PATTERN = r"^[^\x00-\x1f\x7f/]+$"
+#: The earliest and latest instants a request may name (a report period, a deadline).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, tzinfo=UTC)
+
+
+def path_id(max_length: int = 128) -> Any:
+    """A path parameter that is an id: 1 to ``max_length`` characters, no control
+    character and no slash (422 ``input.invalid`` otherwise)."""
+    return Path(pattern=ID_PATTERN, min_length=1, max_length=max_length)
+
+
+#: Path parameters, each refused with 422 when malformed (a NUL byte, a negative index).
+RecordId = Annotated[str, path_id(128)]
+SubjectId = Annotated[str, path_id(256)]
+CaseId = Annotated[str, path_id(128)]
+TokenRef = Annotated[str, path_id(128)]
+RegionName = Annotated[str, Path(pattern=REGION_PATTERN)]
+ActionName = Annotated[str, Path(pattern=r"^[a-z][a-z_]{0,63}$")]
+LeafIndex = Annotated[int, Path(ge=0)]
+
+
+def states_query(states: tuple[str, ...]) -> Any:
+    """A ``state`` query parameter (repeatable) whose values are one of ``states``."""
+    return Query(
+        default=[],
+        description="Only cases in these states (default: the open ones).",
+        json_schema_extra={"items": {"type": "string", "enum": list(states)}},
+    )
+
+
+def check_states(given: list[str], states: tuple[str, ...]) -> list[str] | None:
+    """``given`` when every value is one of ``states`` (``None`` when empty); 422 otherwise."""
+    unknown = sorted(set(given) - set(states))
+    if unknown:
+        raise InputError("unknown case state", details={"allowed": list(states)})
+    return given or None
+
+
+def _real_day(value: str) -> str:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not a calendar day (YYYY-MM-DD)") from None
+    if not EARLIEST.date() <= day <= LATEST.date():
+        raise ValueError(f"a day between {EARLIEST.date()} and {LATEST.date()}")
+    return value
+
+
+#: A calendar day as ``YYYY-MM-DD`` that exists (``2026-13-01`` is refused at the model).
+IsoDay = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_day)]
+
+
+def aware(value: datetime) -> datetime:
+    """``value`` with a timezone (a naive one is taken as UTC), within the accepted range.
+
+    Example:
+        >>> aware(datetime(2026, 1, 1)).isoformat()
+        '2026-01-01T00:00:00+00:00'
+    """
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    try:
+        inside = EARLIEST <= moment <= LATEST
+    except OverflowError:  # an offset that pushes year 1 or 9999 out of range
+        inside = False
+    if not inside:
+        raise ValueError(f"a time between {EARLIEST.date()} and {LATEST.date()}")
+    return moment
+
+
+#: A date-time that is timezone-aware (naive means UTC) and within the accepted range.
+AwareTime = Annotated[datetime, AfterValidator(aware)]
 
 
 class Strict(BaseModel):
@@ -58,7 +135,9 @@ class RecordIn(Strict):
         min_length=1, max_length=256, description="The data subject's id.", examples=["u-1"]
     )
     kind: str = Field(
-        min_length=1, max_length=64, description="Record kind, e.g. profile.", examples=["profile"]
+        pattern=KIND_PATTERN,
+        description="Record kind: a letter, then letters, digits or _ . : - (e.g. profile).",
+        examples=["profile"],
     )
     data: dict[str, Any] = Field(
         description="The record's fields.",

@@ -1,5 +1,6 @@
 """Per-request bookkeeping: a request id, the access log line, metrics, and the last-resort
-500 (in the one error shape, with no stack trace and no exception message).
+500 (in the one error shape, with no stack trace and no exception message). A client that
+disconnects before it is answered is counted and logged as status 499, not 500.
 
 Example:
     >>> from starlette.applications import Starlette
@@ -17,6 +18,7 @@ import secrets
 import time
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onshore.server.errors import error_body, log_unexpected
@@ -27,6 +29,10 @@ log = logging.getLogger("onshore.server.access")
 #: Request ids: a random per-process prefix and a counter (unique, not secret; no syscall).
 _PREFIX = secrets.token_hex(4)
 _COUNTER = itertools.count(1)
+
+#: The status counted (never sent) for a request whose client disconnected before it was
+#: answered, e.g. mid-body (nginx's convention): it is not a server error.
+CLIENT_CLOSED = 499
 
 
 def new_request_id() -> str:
@@ -78,6 +84,10 @@ class Observe:
 
         try:
             await self.app(scope, receive, send_wrapper)
+            if not response_started:  # the client went away before it could be answered
+                status = CLIENT_CLOSED
+        except ClientDisconnect:
+            status = CLIENT_CLOSED
         except Exception as exc:
             log_unexpected(exc, request_id)
             if not response_started:

@@ -258,6 +258,8 @@ SELECT *, CASE
   WHEN date_raw IS NULL OR d IS NULL
     OR NOT regexp_full_match(date_raw, '\\d{{4}}-\\d{{2}}-\\d{{2}}')
     THEN 'date must be YYYY-MM-DD'
+  WHEN d < DATE '0001-01-01' OR d > DATE '2999-12-31'
+    THEN 'date must be between 0001-01-01 and 2999-12-31'
   WHEN subs_raw IS NOT NULL
     AND (subs IS NULL OR NOT regexp_full_match(subs_raw, '[0-9]+'))
     THEN 'subscribers must be a non-negative integer'

@@ -45,6 +45,7 @@ from onshore.services.audit_log import AuditLog
 from onshore.services.erasure import ErasureOutcome
 from onshore.services.placement import Placement, Placer
 from onshore.services.record_integrity import open_row
+from onshore.services.record_size import check_record_size
 from onshore.services.region_lookup import new_record_id
 from onshore.services.runtime import Region, Runtime, open_runtime
 from onshore.settings import Settings, load_settings
@@ -279,6 +280,8 @@ class Vault:
             not isinstance(record_id, str) or not 0 < len(record_id) <= 128
         ):
             raise InputError("record_id must be a string of 1 to 128 characters")
+        limit = self.runtime.settings.deployment.max_record_bytes  # checked before classifying
+        check_record_size(item.subject, item.kind, item.data, limit)
         field_categories = self.placer.categories(item.data, item.categories)
         placement = self.placer.place(item.signals, field_categories, now)
         if not record_id:
@@ -292,7 +295,6 @@ class Vault:
                 f"record data is not JSON-serialisable: {type(exc).__name__}",
                 details={"subject_field": "data"},
             ) from exc
-        limit = self.runtime.settings.deployment.max_record_bytes
         if len(plaintext) > limit:
             raise RecordTooLarge(
                 f"record is {len(plaintext)} bytes, over the {limit}-byte limit",

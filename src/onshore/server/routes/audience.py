@@ -5,28 +5,47 @@
 limit; larger files go through ``onshore audience ingest``. ``POST
 /v1/audience/subjects/{id}/followers`` takes a day's follower list with residency signals
 and ingests the per-country counts the residency resolver attributes. Reading needs ``cases.read``;
-ingesting and the obligation steps ``cases.write``.
+ingesting and the obligation steps ``cases.write``; filing a dossier ``cases.write`` or, for the
+approver, ``cases.approve`` (docs/audience.md: the approver may file).
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
-from pydantic import Field
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import Field, ValidationError
 
-from onshore.core.errors import InputError, InvalidJson
-from onshore.server.auth import Principal, require
+from onshore.core.cases.audience import OBLIGATIONS
+from onshore.core.errors import InputError, InvalidEncoding, TooManyItems
+from onshore.server.auth import Principal, authenticate, authorize, require
 from onshore.server.context import ServerContext, context
-from onshore.server.models import Strict
-from onshore.server.permissions import Permission
+from onshore.server.inputs import LimitedRoute, limits_of, parse_json
+from onshore.server.models import (
+    ActionName,
+    CaseId,
+    IsoDay,
+    Strict,
+    SubjectId,
+    check_states,
+    states_query,
+)
+from onshore.server.permissions import Permission, allowed
 from onshore.services.audience import AudienceService
 from onshore.services.takedowns import case_view
 
-router = APIRouter(prefix="/v1/audience", tags=["audience"])
+_bearer = HTTPBearer(auto_error=False)
+
+router = APIRouter(prefix="/v1/audience", tags=["audience"], route_class=LimitedRoute)
+
+_STATES: Any = states_query(OBLIGATIONS.states)
 
 
 def service(request: Request, ctx: ServerContext = Depends(context)) -> AudienceService:  # noqa: B008
@@ -51,7 +70,76 @@ class DetailsIn(Strict):
     content_summary: str = Field(min_length=1, max_length=5000)
 
 
-@router.post("/metrics")
+class MetricsIn(Strict):
+    """A batch of metrics rows as JSON (``?format=json``, the default)."""
+
+    rows: list[dict[str, Any]] = Field(
+        description="One object per (subject, country, day): subject_id, subject_type, "
+        "country, date, subscribers, monthly_visits, livestreaming, monetised.",
+        examples=[[{"subject_id": "acct-1", "country": "VN", "date": "2026-11-20",
+                    "subscribers": 12000}]],
+    )  # fmt: skip
+    strict: bool = Field(default=False, description="Any bad row rejects the whole batch.")
+
+
+#: What a raw body must look like (JSON Schema patterns, unanchored): a CSV has a line break
+#: after its header; a JSON Lines body starts with an object.
+_CSV_SHAPE = r"\n"
+_JSONL_SHAPE = r"^\s*\{"
+
+_METRICS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": MetricsIn.model_json_schema()},
+            "text/csv": {"schema": {"type": "string", "pattern": _CSV_SHAPE}},
+            "application/x-ndjson": {"schema": {"type": "string", "pattern": _JSONL_SHAPE}},
+        },
+    }
+}
+
+
+#: Content types that name a raw metrics body (``?format=`` need not be given then).
+_RAW_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
+
+
+def _rows_text(body: bytes, fmt: str, limit: int) -> bytes:
+    """A CSV or JSON Lines body, checked to be UTF-8 of the right shape (a CSV has a header
+    line, a JSON Lines body starts with an object) with at most ``limit`` rows."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidEncoding(
+            "a CSV or JSON Lines body must be UTF-8 text", details={"encoding": "utf-8"}
+        ) from None
+    shape = _CSV_SHAPE if fmt == "csv" else _JSONL_SHAPE
+    if not re.search(shape, text):
+        raise InputError(
+            "a CSV body is a header line, then rows" if fmt == "csv"
+            else "a JSON Lines body is one object per line",
+            details={"format": fmt},
+        )  # fmt: skip
+    rows = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if rows > limit + 1:  # a CSV header line is not a row
+        raise TooManyItems(
+            f"a metrics body holds at most {limit} rows; larger files go through "
+            "`onshore audience ingest`",
+            details={"limit": limit},
+        )
+    return body
+
+
+def _ingest_raw(svc: AudienceService, body: bytes, fmt: str, strict: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"batch.{fmt}"
+        path.write_bytes(body)
+        return svc.ingest_file(path, strict=strict).to_dict()
+
+
+@router.post(
+    "/metrics",
+    openapi_extra=_METRICS_BODY,
+)
 async def ingest(
     request: Request,
     strict: bool = Query(default=False, description="Any bad row rejects the whole batch."),
@@ -62,31 +150,36 @@ async def ingest(
     ),
     _: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    """Ingest a batch of metrics; bad rows come back with line and reason."""
+    """Ingest a batch of metrics (at most ``max_rows`` rows); bad rows come back with line
+    and reason. The work runs on a worker thread."""
     body = await request.body()
+    limit = ctx.options.max_rows
+    sent = request.scope.get("state", {}).get("content_type", "")
+    declared = sent.split(";")[0].strip().lower()
+    if format == "json" and declared in _RAW_TYPES:  # the body says what it is
+        format = _RAW_TYPES[declared]
     if format in ("csv", "jsonl"):
-        suffix = f".{format}"
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"batch{suffix}"
-            path.write_bytes(body)
-            return svc.ingest_file(path, strict=strict).to_dict()
-    import json
-
+        raw = _rows_text(body, format, limit)
+        return await run_in_threadpool(_ingest_raw, svc, raw, format, strict)
     try:
-        parsed = json.loads(body or b"{}")
-    except json.JSONDecodeError as exc:
-        raise InvalidJson(f"the body is not valid JSON: {exc.msg}") from None
-    if not isinstance(parsed, dict) or not isinstance(parsed.get("rows"), list):
-        raise InputError('the body is {"rows": [...], "strict": false}')
-    return svc.ingest_rows(parsed["rows"], strict=bool(parsed.get("strict", strict))).to_dict()
+        parsed = MetricsIn.model_validate(parse_json(body or b"{}", limits_of(request)))
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    if len(parsed.rows) > limit:
+        raise TooManyItems(
+            f"a metrics request holds at most {limit} rows", details={"limit": limit}
+        )
+    report = await run_in_threadpool(svc.ingest_rows, parsed.rows, strict=parsed.strict or strict)
+    return report.to_dict()
 
 
 @router.get("/subjects/{subject_id}")
 def status(
-    subject_id: str,
+    subject_id: SubjectId,
     country: str = Query(default="VN", pattern=r"^[A-Z]{2}$"),
-    on: str | None = Query(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    on: IsoDay | None = Query(default=None, description="A day (default: the latest)."),  # noqa: B008
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
@@ -98,7 +191,7 @@ class FollowersIn(Strict):
     """An account's follower list for one day: ``follower_id`` and residency signals per
     follower (``declared_residence``, ``phone_number``, ``address_country``, ``ip``)."""
 
-    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-11-20"])
+    date: IsoDay = Field(examples=["2026-11-20"])
     subject_type: str = Field(default="account", pattern="^(account|service)$")
     followers: list[dict[str, Any]] = Field(
         examples=[[{"follower_id": "f-1", "phone_number": "+84912345678"}]]
@@ -108,7 +201,7 @@ class FollowersIn(Strict):
 
 @router.post("/subjects/{subject_id}/followers")
 def followers(
-    subject_id: str,
+    subject_id: SubjectId,
     body: FollowersIn,
     principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
@@ -125,17 +218,21 @@ def followers(
 
 @router.get("/obligations")
 def obligations(
-    state: list[str] | None = Query(default=None),  # noqa: B008
+    state: list[str] = _STATES,
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """Obligation cases (open ones by default)."""
-    return {"items": [case_view(c) for c in svc.obligations(states=state)]}
+    return {
+        "items": [
+            case_view(c) for c in svc.obligations(states=check_states(state, OBLIGATIONS.states))
+        ]
+    }
 
 
 @router.post("/obligations/{case_id}/details")
 def prepare(
-    case_id: str,
+    case_id: CaseId,
     body: DetailsIn,
     principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
@@ -145,9 +242,21 @@ def prepare(
                                  role=principal.role))  # fmt: skip
 
 
-@router.get("/obligations/{case_id}/dossier", response_model=None)
+@router.get(
+    "/obligations/{case_id}/dossier",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The dossier as JSON, or a printable page with ``format=html``.",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def dossier(
-    case_id: str,
+    case_id: CaseId,
     format: str = Query(default="json", pattern="^(json|html)$"),
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
@@ -158,20 +267,36 @@ def dossier(
     return svc.dossier(case_id)
 
 
+async def filer(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
+) -> Principal:
+    """Who may file a dossier: ``cases.write``, or ``cases.approve`` for a role that carries
+    only that (the approver: the lifecycle lets the approver file, so the preparer and the
+    filer can be two people). The lifecycle then checks the role once more."""
+    caller = await run_in_threadpool(authenticate, ctx, credentials)
+    approves = allowed(caller.role, Permission.CASES_APPROVE)
+    writes = allowed(caller.role, Permission.CASES_WRITE)
+    permission = Permission.CASES_APPROVE if approves and not writes else Permission.CASES_WRITE
+    return await authorize(request, credentials, ctx, permission)
+
+
 @router.post("/obligations/{case_id}/file")
 def file(
-    case_id: str,
-    principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
+    case_id: CaseId,
+    principal: Principal = Depends(filer),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
-    """File the dossier; its SHA-256 goes on the ledger."""
+    """File the dossier (``cases.write``, or an approver's ``cases.approve``); its SHA-256
+    goes on the ledger."""
     return case_view(svc.file(case_id, actor=principal.name, role=principal.role))
 
 
 @router.post("/obligations/{case_id}/actions/{action}")
 def act(
-    case_id: str,
-    action: str,
+    case_id: CaseId,
+    action: ActionName,
     body: ActionIn | None = None,
     principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: AudienceService = Depends(service),  # noqa: B008

@@ -25,7 +25,7 @@ from onshore.core.cases.lifecycle import Lifecycle
 from onshore.ports import CaseEvent
 from onshore.server.auth import Principal, authorize
 from onshore.server.context import ServerContext, context
-from onshore.server.models import Strict
+from onshore.server.models import ActionName, Strict
 from onshore.server.permissions import Permission
 
 _bearer = HTTPBearer(auto_error=False)
@@ -59,7 +59,7 @@ def action_principal(
 
     async def dependency(
         request: Request,
-        action: str,
+        action: ActionName,
         credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
         ctx: ServerContext = Depends(context),  # noqa: B008
     ) -> Principal:

@@ -17,10 +17,11 @@ from onshore.core.policy.model import OPS
 from onshore.core.taxonomy import validate_categories
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.inputs import LimitedRoute
 from onshore.server.models import Strict
 from onshore.server.permissions import Permission
 
-router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+router = APIRouter(prefix="/v1/decisions", tags=["decisions"], route_class=LimitedRoute)
 
 _COUNTRY = r"^[A-Za-z]{2}$"
 
@@ -39,7 +40,11 @@ class EntityIn(Strict):
 class DecisionIn(Strict):
     """The operation and its facts (see ``onshore.core.policy.Facts``)."""
 
-    op: str = Field(description=f"One of {', '.join(OPS)}.", examples=["store"])
+    op: str = Field(
+        description=f"One of {', '.join(OPS)}.",
+        examples=["store"],
+        json_schema_extra={"enum": list(OPS)},
+    )
     subject_country: str | None = Field(default=None, pattern=_COUNTRY, examples=["VN"])
     categories: list[str] = Field(default_factory=list, max_length=64, examples=[["phone_number"]])
     region_country: str | None = Field(default=None, pattern=_COUNTRY, examples=["SG"])

@@ -7,8 +7,9 @@ from fastapi.responses import JSONResponse, Response
 
 from onshore.core.errors import OnshoreError
 from onshore.server.context import ServerContext, context
+from onshore.server.inputs import LimitedRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=LimitedRoute)
 
 
 @router.get("/healthz", responses={503: {"description": "no region's store can be reached"}})

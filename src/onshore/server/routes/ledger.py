@@ -16,11 +16,12 @@ from onshore.core.audit import tiles as T
 from onshore.core.errors import InputError, UnknownRegion
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
-from onshore.server.models import Responses
+from onshore.server.inputs import LimitedRoute
+from onshore.server.models import LeafIndex, RecordId, RegionName, Responses
 from onshore.server.permissions import Permission
 from onshore.services.audit_log import AuditLog
 
-router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
+router = APIRouter(prefix="/v1/ledger", tags=["ledger"], route_class=LimitedRoute)
 
 _ERRORS: Responses = {
     401: {"description": "missing, invalid or revoked token"},
@@ -41,7 +42,7 @@ def _log(ctx: ServerContext, region: str) -> AuditLog:
 
 @router.get("/{region}/checkpoint", responses=_ERRORS)
 def checkpoint(
-    region: str,
+    region: RegionName,
     _: Principal = Depends(require(Permission.LEDGER_READ)),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
@@ -77,8 +78,8 @@ def audit(
 
 @router.get("/{region}/proofs/records/{record_id}", responses=_ERRORS)
 def record_proof(
-    region: str,
-    record_id: str,
+    region: RegionName,
+    record_id: RecordId,
     event: str = Query(
         default="record_placed",
         description="Which of the record's leaves: " + ", ".join(_EVENTS) + ", or latest.",
@@ -97,8 +98,8 @@ def record_proof(
 
 @router.get("/{region}/proofs/leaves/{index}", responses=_ERRORS)
 def leaf_proof(
-    region: str,
-    index: int,
+    region: RegionName,
+    index: LeafIndex,
     _: Principal = Depends(require(Permission.LEDGER_READ)),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def leaf_proof(
 
 @router.get("/{region}/proofs/consistency", responses=_ERRORS)
 def consistency(
-    region: str,
+    region: RegionName,
     old_size: int = Query(ge=0, description="The older tree size."),
     new_size: int | None = Query(
         default=None, ge=0, description="The newer tree size (default: the whole log)."

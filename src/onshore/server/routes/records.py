@@ -14,13 +14,15 @@ from collections import Counter
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from onshore.core.errors import InputError
+from onshore.core.errors import TooManyItems
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.inputs import LimitedRoute, count_fields
 from onshore.server.models import (
     PURPOSE_PATTERN,
     REGION_PATTERN,
     ReceiptOut,
+    RecordId,
     RecordIn,
     RecordOut,
     Responses,
@@ -29,7 +31,7 @@ from onshore.server.models import (
 from onshore.server.permissions import Permission
 from onshore.services.vault import Receipt
 
-router = APIRouter(prefix="/v1/records", tags=["records"])
+router = APIRouter(prefix="/v1/records", tags=["records"], route_class=LimitedRoute)
 
 _ERRORS: Responses = {
     401: {"description": "missing, invalid or revoked token"},
@@ -59,6 +61,12 @@ class TransferIn(Strict):
     )
 
 
+def check_record(record: RecordIn, ctx: ServerContext) -> None:
+    """Refuse a record with more than ``max_data_fields`` data fields (413
+    ``input.too_many_fields``) before the vault classifies or seals anything."""
+    count_fields(record.data, ctx.options.max_data_fields)
+
+
 def _count(ctx: ServerContext, receipts: list[Receipt]) -> None:
     for region, n in Counter(r.region for r in receipts).items():
         ctx.metrics.records_written.labels(region=region).inc(n)
@@ -77,6 +85,7 @@ def put_record(
 ) -> ReceiptOut:
     """Store one record in a region its subject's law allows; returns where it went and the
     index of its placement leaf on that region's ledger."""
+    check_record(body, ctx)
     [receipt] = ctx.vault.put_many([body.as_input()], actor=principal.token_id)
     _count(ctx, [receipt])
     return ReceiptOut.of(receipt)
@@ -101,10 +110,12 @@ def put_batch(
     bad record leaves nothing half-written."""
     limit = ctx.options.max_batch
     if len(body.records) > limit:
-        raise InputError(
+        raise TooManyItems(
             f"a batch holds at most {limit} records",
             details={"limit": limit, "count": len(body.records)},
         )
+    for record in body.records:
+        check_record(record, ctx)
     receipts = ctx.vault.put_many([r.as_input() for r in body.records], actor=principal.token_id)
     _count(ctx, receipts)
     return BatchOut(count=len(receipts), receipts=[ReceiptOut.of(r) for r in receipts])
@@ -116,7 +127,7 @@ def put_batch(
     responses={**_ERRORS, 404: {"description": "no such record"}},
 )
 def get_record(
-    record_id: str,
+    record_id: RecordId,
     caller_region: str | None = Query(
         default=None,
         pattern=REGION_PATTERN,
@@ -146,7 +157,7 @@ def get_record(
     },
 )
 def transfer_record(
-    record_id: str,
+    record_id: RecordId,
     body: TransferIn,
     principal: Principal = Depends(require(Permission.RECORDS_TRANSFER)),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008

@@ -13,15 +13,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from onshore.core.cases.requests import KIND, REQUESTS
+from onshore.core.cases.requests import KIND, PROCESS_TYPES, REQUESTS
+from onshore.core.cases.scope import SCOPE_IDENTIFIERS
+from onshore.core.errors import TooManyItems
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
-from onshore.server.models import Strict
+from onshore.server.inputs import LimitedRoute
+from onshore.server.models import ActionName, AwareTime, CaseId, Strict, check_states, states_query
 from onshore.server.permissions import Permission
 from onshore.server.routes.case_actions import (
     ActionIn,
@@ -32,7 +35,9 @@ from onshore.server.routes.case_actions import (
 from onshore.services.requests import RequestsService, case_view
 from onshore.services.transparency import publish
 
-router = APIRouter(prefix="/v1/cases/requests", tags=["requests"])
+router = APIRouter(prefix="/v1/cases/requests", tags=["requests"], route_class=LimitedRoute)
+
+_STATES: Any = states_query(REQUESTS.states)
 
 
 #: The permission each action needs (derived from the lifecycle table's roles).
@@ -48,30 +53,80 @@ def service(request: Request, ctx: ServerContext = Depends(context)) -> Requests
     return svc
 
 
+#: The longest deadline a request may state, per unit (ten years): larger amounts are 422.
+MAX_RESPOND_WITHIN: dict[str, int] = {
+    "hour": 24 * 366 * 10,
+    "day": 3660,
+    "working_day": 2610,
+    "month": 120,
+    "year": 10,
+}
+
+
+class RespondWithinIn(Strict):
+    """The deadline a request states: ``amount`` of ``unit`` (at most ten years)."""
+
+    amount: int = Field(ge=0, le=max(MAX_RESPOND_WITHIN.values()), examples=[2])
+    unit: Literal["hour", "day", "working_day", "month", "year"] = Field(examples=["working_day"])
+
+    @model_validator(mode="after")
+    def _within_ten_years(self) -> RespondWithinIn:
+        if self.amount > MAX_RESPOND_WITHIN[self.unit]:
+            raise ValueError(f"at most {MAX_RESPOND_WITHIN[self.unit]} {self.unit}s")
+        return self
+
+
 class ReceiveIn(Strict):
     """A request as received from an authority."""
 
-    authority: str = Field(examples=["VN-A05"], description="Registry id of the authority.")
-    process_type: str = Field(examples=["warrant"])
+    authority: str = Field(
+        max_length=64, examples=["VN-A05"], description="Registry id of the authority."
+    )
+    process_type: str = Field(
+        max_length=64, examples=["warrant"], json_schema_extra={"enum": list(PROCESS_TYPES)}
+    )
     reference: str = Field(min_length=1, max_length=200)
     legal_basis: str = Field(min_length=1, max_length=500)
     scope: dict[str, Any] = Field(
-        description="subjects / phone_number / email / national_id lists, from, to, categories",
+        description="subjects / phone_number / email / national_id lists (at most "
+        "``max_scope_items`` identifiers in all), from, to, categories",
         examples=[{"phone_number": ["0912345678"], "categories": ["phone_number"]}],
     )
-    respond_within: dict[str, Any] | None = Field(
+    respond_within: RespondWithinIn | None = Field(
         default=None, examples=[{"amount": 2, "unit": "working_day"}]
     )
-    ndo_until: str | None = Field(default=None, description="Non-disclosure order end (ISO 8601).")
+    ndo_until: AwareTime | None = Field(
+        default=None, description="Non-disclosure order end (ISO 8601; naive means UTC)."
+    )
 
 
 class ReportIn(Strict):
-    """The transparency report's period, country and suppression threshold."""
+    """The transparency report's period (naive times are UTC), country and suppression
+    threshold."""
 
-    start: datetime = Field(alias="from")
-    end: datetime = Field(alias="to")
+    start: AwareTime = Field(alias="from")
+    end: AwareTime = Field(alias="to")
     country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
-    k: int = Field(default=5, ge=1)
+    k: int = Field(default=5, ge=1, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReportIn:
+        if self.end < self.start:
+            raise ValueError("the period ends before it starts")
+        return self
+
+
+def _scope_size(scope: dict[str, Any], limit: int) -> None:
+    """Refuse a scope naming more than ``limit`` identifiers before any is normalised."""
+    count = 0
+    for name in ("subjects", *SCOPE_IDENTIFIERS):
+        value = scope.get(name)
+        count += len(value) if isinstance(value, list) else 1 if value is not None else 0
+    if count > limit:
+        raise TooManyItems(
+            f"a request scope names at most {limit} identifiers",
+            details={"limit": limit, "count": count},
+        )
 
 
 @router.post("", status_code=201)
@@ -79,25 +134,31 @@ def receive(
     body: ReceiveIn,
     principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
     svc: RequestsService = Depends(service),  # noqa: B008
+    ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
     """Open a request (state ``received``)."""
+    _scope_size(body.scope, ctx.options.max_scope_items)
+    within = body.respond_within.model_dump() if body.respond_within else None
+    ndo_until = body.ndo_until.isoformat() if body.ndo_until else None
     case = svc.receive(authority=body.authority, process_type=body.process_type,
                        reference=body.reference, legal_basis=body.legal_basis, scope=body.scope,
                        actor=principal.name, role=principal.role,
-                       respond_within=body.respond_within, ndo_until=body.ndo_until)  # fmt: skip
+                       respond_within=within, ndo_until=ndo_until)  # fmt: skip
     return case_view(case)
 
 
 @router.get("")
 def list_requests(
-    state: list[str] | None = Query(default=None),  # noqa: B008
+    state: list[str] = _STATES,
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=100, ge=1, le=1000),
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: RequestsService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """Requests by id, a page at a time."""
-    page = svc.cases.page(kind=KIND, states=state, after=cursor, limit=limit)
+    page = svc.cases.page(
+        kind=KIND, states=check_states(state, REQUESTS.states), after=cursor, limit=limit
+    )
     return {"items": [case_view(c) for c in page.cases], "next_cursor": page.next_cursor}
 
 
@@ -137,7 +198,7 @@ def transparency(
 
 @router.get("/{case_id}")
 def get_request(
-    case_id: str,
+    case_id: CaseId,
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: RequestsService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
@@ -152,8 +213,8 @@ _action_principal = action_principal(ACTION_PERMISSION)
 
 @router.post("/{case_id}/actions/{action}")
 def act(
-    case_id: str,
-    action: str,
+    case_id: CaseId,
+    action: ActionName,
     body: ActionIn | None = None,
     principal: Principal = Depends(_action_principal),  # noqa: B008
     svc: RequestsService = Depends(service),  # noqa: B008

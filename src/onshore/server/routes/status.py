@@ -13,8 +13,9 @@ from jinja2 import Environment
 
 from onshore.core.errors import OnshoreError
 from onshore.server.context import ServerContext, context
+from onshore.server.inputs import LimitedRoute
 
-router = APIRouter(tags=["status"])
+router = APIRouter(tags=["status"], route_class=LimitedRoute)
 
 _PAGE = Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>onshore: {{ name }}</title>

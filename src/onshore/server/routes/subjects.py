@@ -12,11 +12,19 @@ from onshore.core.audit import AuditEvent, EventType
 from onshore.core.errors import InputError
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
-from onshore.server.models import PURPOSE_PATTERN, REGION_PATTERN, RecordOut, Responses, Strict
+from onshore.server.inputs import LimitedRoute
+from onshore.server.models import (
+    PURPOSE_PATTERN,
+    REGION_PATTERN,
+    RecordOut,
+    Responses,
+    Strict,
+    SubjectId,
+)
 from onshore.server.permissions import Permission
 from onshore.services.vault import Record, Vault
 
-router = APIRouter(prefix="/v1/subjects", tags=["subjects"])
+router = APIRouter(prefix="/v1/subjects", tags=["subjects"], route_class=LimitedRoute)
 
 _ERRORS: Responses = {
     401: {"description": "missing, invalid or revoked token"},
@@ -74,7 +82,7 @@ def _log_cross_region(
 
 @router.get("/{subject_id}", response_model=RecordPage, responses=_ERRORS)
 def subject_records(
-    subject_id: str,
+    subject_id: SubjectId,
     limit: int | None = Query(default=None, ge=1, description="Page size."),
     cursor: str | None = Query(
         default=None, max_length=128, description="The ``next_cursor`` of the previous page."
@@ -103,7 +111,7 @@ def subject_records(
 
 @router.post("/{subject_id}/erasure", response_model=ErasureOut, responses=_ERRORS)
 def erase_subject(
-    subject_id: str,
+    subject_id: SubjectId,
     principal: Principal = Depends(require(Permission.SUBJECTS_ERASE)),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> ErasureOut:

@@ -17,10 +17,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import Field
 
-from onshore.core.cases.takedowns import KIND, TAKEDOWNS
+from onshore.core.cases.takedowns import KIND, SOURCES, TAKEDOWNS
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
-from onshore.server.models import Strict
+from onshore.server.inputs import LimitedRoute
+from onshore.server.models import ActionName, CaseId, Strict, check_states, states_query
 from onshore.server.permissions import Permission
 from onshore.server.routes.case_actions import (
     ActionIn,
@@ -30,7 +31,9 @@ from onshore.server.routes.case_actions import (
 )
 from onshore.services.takedowns import TakedownService, case_view
 
-router = APIRouter(prefix="/v1/cases/takedowns", tags=["takedowns"])
+router = APIRouter(prefix="/v1/cases/takedowns", tags=["takedowns"], route_class=LimitedRoute)
+
+_STATES: Any = states_query(TAKEDOWNS.states)
 
 
 #: The permission each action needs (derived from the lifecycle table's roles).
@@ -52,6 +55,7 @@ class NoticeIn(Strict):
     source: str = Field(
         examples=["authority_order"],
         description="authority_order, trusted_flagger or user_complaint",
+        json_schema_extra={"enum": list(SOURCES)},
     )
     urgent: bool = Field(default=False, description="An urgent request (6 h under LCS 2025).")
     notice: dict[str, Any] = Field(
@@ -83,14 +87,16 @@ def receive(
 
 @router.get("")
 def list_notices(
-    state: list[str] | None = Query(default=None),  # noqa: B008
+    state: list[str] = _STATES,
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=100, ge=1, le=1000),
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: TakedownService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """Notices by id, a page at a time."""
-    page = svc.cases.page(kind=KIND, states=state, after=cursor, limit=limit)
+    page = svc.cases.page(
+        kind=KIND, states=check_states(state, TAKEDOWNS.states), after=cursor, limit=limit
+    )
     return {"items": [case_view(c) for c in page.cases], "next_cursor": page.next_cursor}
 
 
@@ -114,7 +120,19 @@ def due(
             "due_soon": [case_view(c) for c in report.due_soon]}  # fmt: skip
 
 
-@router.get("/report", response_model=None)
+@router.get(
+    "/report",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The report as JSON, or as CSV with ``format=csv``.",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def report(
     format: str = Query(default="json", pattern="^(json|csv)$"),
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
@@ -143,7 +161,7 @@ def export_dsa(
 
 @router.get("/{case_id}")
 def get_notice(
-    case_id: str,
+    case_id: CaseId,
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: TakedownService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
@@ -155,7 +173,7 @@ def get_notice(
 
 @router.get("/{case_id}/lumen")
 def lumen(
-    case_id: str,
+    case_id: CaseId,
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: TakedownService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
@@ -168,8 +186,8 @@ _action_principal = action_principal(ACTION_PERMISSION)
 
 @router.post("/{case_id}/actions/{action}")
 def act(
-    case_id: str,
-    action: str,
+    case_id: CaseId,
+    action: ActionName,
     body: ActionIn | None = None,
     principal: Principal = Depends(_action_principal),  # noqa: B008
     svc: TakedownService = Depends(service),  # noqa: B008

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
-from onshore.server.models import Responses, Strict
+from onshore.server.inputs import LimitedRoute
+from onshore.server.models import Responses, Strict, TokenRef
 from onshore.server.permissions import Permission
 from onshore.services.tokens import ROLES, TokenInfo
 
-router = APIRouter(prefix="/v1/tokens", tags=["tokens"])
+router = APIRouter(prefix="/v1/tokens", tags=["tokens"], route_class=LimitedRoute)
 
 _ERRORS: Responses = {
     401: {"description": "missing, invalid or revoked token"},
@@ -37,8 +38,21 @@ class TokenOut(Strict):
 class TokenCreate(Strict):
     """A new token's name and role."""
 
-    name: str = Field(min_length=1, max_length=64, examples=["ci-bot"])
-    role: str = Field(description="One of " + ", ".join(ROLES) + ".", examples=["operator"])
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")  # the name's look-ahead
+
+    name: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^(?!tok_)(?!onsh_[A-Za-z0-9_\-]{43}$)[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$",
+        description="1-64 letters, digits, _ . -, starting with a letter or digit; not "
+        "shaped like a token or a token id.",
+        examples=["ci-bot"],
+    )
+    role: str = Field(
+        description="One of " + ", ".join(ROLES) + ".",
+        examples=["operator"],
+        json_schema_extra={"enum": list(ROLES)},
+    )
 
 
 class TokenCreated(Strict):
@@ -89,7 +103,7 @@ def create_token(
     responses={**_ERRORS, 404: {"description": "no such token"}},
 )
 def revoke_token(
-    name_or_id: str,
+    name_or_id: TokenRef,
     _: Principal = Depends(require(Permission.TOKENS_MANAGE)),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> TokenOut:
