@@ -22,7 +22,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -102,6 +102,13 @@ class DeploymentSettings(_Strict):
     geoip_mmdb: Path | None = Field(
         default=None,
         description="A MaxMind-format country database; default: geoip2fast's bundled one.",
+    )
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        default="full",
+        description=(
+            "SQLite region stores' synchronous mode: full (a receipt survives power loss) or "
+            "normal (faster; UNSAFE: the last commits can vanish on power loss or an OS crash)."
+        ),
     )
 
     _check_phone = field_validator("default_phone_region", "default_country")(_country)

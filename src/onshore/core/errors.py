@@ -14,6 +14,7 @@ Tree::
     │   ├── RecordTooLarge             input.record_too_large
     │   ├── UnknownCategory            input.unknown_category
     │   └── UnknownIdentifier          input.unknown_identifier
+    ├── RecordConflict                 record.conflict
     ├── NotFound                       not_found
     │   ├── RecordNotFound             record.not_found
     │   ├── CaseNotFound               case.not_found
@@ -127,6 +128,12 @@ class UnknownIdentifier(InputError):
     """A ``find`` asked for an identifier type that has no blind index."""
 
     code = "input.unknown_identifier"
+
+
+class RecordConflict(OnshoreError):
+    """A record id already holds different content; change it with ``Vault.update`` instead."""
+
+    code = "record.conflict"
 
 
 class NotFound(OnshoreError):

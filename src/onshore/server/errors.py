@@ -42,6 +42,7 @@ STATUS: dict[str, int] = {
     "input.method_not_allowed": 405,
     "not_found": 404,
     "record.not_found": 404,
+    "record.conflict": 409,
     "region.unknown": 404,
     "token.not_found": 404,
     "token.name_taken": 409,

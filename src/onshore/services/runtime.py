@@ -123,7 +123,9 @@ def open_runtime(
     try:
         for name, cfg in settings.regions.items():
             keys = _keys_for(settings, name, create=create_keys)
-            db = open_database(cfg.store, base=settings.base_dir)
+            db = open_database(
+                cfg.store, base=settings.base_dir, sqlite_synchronous=dep.sqlite_synchronous
+            )
             regions[name] = Region(name=name, country=cfg.country, db=db, keys=keys)
     except BaseException:
         for region in regions.values():

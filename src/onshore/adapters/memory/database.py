@@ -23,6 +23,7 @@ class MemoryDatabase:
     def __init__(self, url: str = "memory://") -> None:
         from onshore.adapters.memory.audience import MemoryAudienceStore
         from onshore.adapters.memory.auditlog import MemoryAuditLogStore
+        from onshore.adapters.memory.batches import MemoryBatchStore
         from onshore.adapters.memory.cases import MemoryCaseStore
         from onshore.adapters.memory.records import MemoryRecordStore
 
@@ -33,7 +34,14 @@ class MemoryDatabase:
         self.ledger = MemoryAuditLogStore(self)
         self.cases = MemoryCaseStore(self)
         self.audience = MemoryAudienceStore(self)
-        self._stores: list[Any] = [self.records, self.ledger, self.cases, self.audience]
+        self.batches = MemoryBatchStore(self)
+        self._stores: list[Any] = [
+            self.records,
+            self.ledger,
+            self.cases,
+            self.audience,
+            self.batches,
+        ]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -22,6 +22,7 @@ class PostgresDatabase:
     def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
         from onshore.adapters.postgres.audience import PostgresAudienceStore
         from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
+        from onshore.adapters.postgres.batches import PostgresBatchStore
         from onshore.adapters.postgres.cases import PostgresCaseStore
         from onshore.adapters.postgres.records import PostgresRecordStore
 
@@ -33,8 +34,9 @@ class PostgresDatabase:
         self.ledger = PostgresAuditLogStore(self)
         self.cases = PostgresCaseStore(self)
         self.audience = PostgresAudienceStore(self)
+        self.batches = PostgresBatchStore(self)
         with self.transaction():
-            for store in (self.records, self.ledger, self.cases, self.audience):
+            for store in (self.records, self.ledger, self.cases, self.audience, self.batches):
                 self.execute(store.SCHEMA)
 
     def _connect(self) -> psycopg.Connection[Any]:
