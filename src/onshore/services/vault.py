@@ -1,8 +1,12 @@
 """The vault: route every record to a region its subject's law allows, sealed and provable.
 
 ``put`` / ``put_many`` validate, resolve the subject's residency, classify the fields, ask
-the policy engine where the record may live (``services.placement``), seal it with the
-region's keys and write it together with its ledger leaf in one region transaction.
+the policy engine where the record may live (``services.intake``, ``services.placement``),
+seal it with the region's keys and write it together with its ledger leaf: in one region
+transaction, or, for a batch spanning regions, by the two-phase batch commit
+(``services.batch_commit``, recovered by ``services.batch_recovery`` when the vault opens).
+Caller-chosen record ids are idempotent (``services.idempotency``); ``update`` changes a
+record explicitly (``services.record_update``).
 
 Example:
     >>> import tempfile
