@@ -3,8 +3,8 @@
 A staged row is the record exactly as phase 2 will write it: the sealed record (ciphertext,
 wrapped key, keyed hashes; already encrypted in its region) and its encoded placement leaf
 (keyed hashes and a payload commitment). It holds no plaintext, so staging a share stores
-nothing a live record would not. The layout is a version byte followed by length-prefixed
-fields (4-byte big-endian lengths).
+nothing a live record would not. The layout is a version byte, the 15 fields' lengths
+(4-byte big-endian each), then the fields.
 
 Example:
     >>> from datetime import datetime, timezone
@@ -28,8 +28,8 @@ from onshore.core.errors import StoreIntegrityError
 from onshore.ports import SealedRecord
 
 VERSION = 1
-_LEN = struct.Struct(">I")
 _FIELDS = 15
+_HEAD = struct.Struct(f">B{_FIELDS}I")
 
 
 def encode_row(sealed: SealedRecord, leaf: EncodedEvent) -> bytes:
@@ -51,31 +51,21 @@ def encode_row(sealed: SealedRecord, leaf: EncodedEvent) -> bytes:
         leaf.payload_commitment,
         leaf.record_ref if leaf.record_ref is not None else b"",
     )
-    out = [bytes((VERSION,))]
-    for f in fields:
-        out.append(_LEN.pack(len(f)))
-        out.append(f)
-    return b"".join(out)
+    return _HEAD.pack(VERSION, *map(len, fields)) + b"".join(fields)
 
 
 def decode_row(body: bytes) -> tuple[SealedRecord, EncodedEvent]:
     """The sealed record and encoded leaf of a staged row; ``StoreIntegrityError`` if damaged."""
-    if not body or body[0] != VERSION:
+    if len(body) < _HEAD.size or body[0] != VERSION:
         raise StoreIntegrityError("a staged batch row has an unknown layout")
+    _, *lengths = _HEAD.unpack_from(body)
+    if _HEAD.size + sum(lengths) != len(body):
+        raise StoreIntegrityError("a staged batch row is truncated or too long")
     fields: list[bytes] = []
-    at = 1
-    try:
-        while at < len(body):
-            (n,) = _LEN.unpack_from(body, at)
-            at += _LEN.size
-            if at + n > len(body):
-                raise StoreIntegrityError("a staged batch row is truncated")
-            fields.append(body[at : at + n])
-            at += n
-    except struct.error as exc:
-        raise StoreIntegrityError("a staged batch row is truncated") from exc
-    if len(fields) != _FIELDS:
-        raise StoreIntegrityError("a staged batch row has the wrong number of fields")
+    at = _HEAD.size
+    for n in lengths:
+        fields.append(body[at : at + n])
+        at += n
     sealed = SealedRecord(
         record_id=fields[0].decode(),
         region=fields[1].decode(),
