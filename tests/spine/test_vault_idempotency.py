@@ -123,3 +123,8 @@ def test_update_needs_an_existing_record_and_a_permitted_region(
         domestic.update("p-1", {"phone": VN, "name": "Lan"})
     assert domestic.get("p-1").data == {"phone": VN}
     assert domestic.runtime.regions["sg-1"].db.ledger.size() == size
+
+
+def test_an_empty_batch_writes_nothing(vault: Vault) -> None:
+    assert vault.put_many([]) == []
+    assert _sizes(vault) == {"vn-hcm": 0, "sg-1": 0}

@@ -83,6 +83,8 @@ class BatchWriter:
         from onshore.services.batch_recovery import settle
 
         batch = idempotency.unique(prepared)
+        if not batch:
+            return []
         by_region: dict[str, list[Prepared]] = {}
         for p in batch.values():
             by_region.setdefault(p.placement.region, []).append(p)
