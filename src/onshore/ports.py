@@ -77,6 +77,9 @@ class RecordStore(Protocol):
     def rewrap(self, record_id: str, key_id: str, wrapped_key: bytes) -> None:
         """Replace a record's wrapped data key (key rotation); the ciphertext is untouched."""
 
+    def existing(self, record_ids: Sequence[str]) -> set[str]:
+        """Which of ``record_ids`` the store holds (one query per chunk, for batch retries)."""
+
 
 @runtime_checkable
 class KeyCipher(Protocol):
@@ -218,6 +221,75 @@ class AuditLogStore(Protocol):
         """Every stored checkpoint, oldest first."""
 
 
+@dataclass(frozen=True, slots=True)
+class StagedShare:
+    """One region's pending share of a cross-region batch (phase 1 of the batch commit).
+
+    ``coordinator`` is the region whose database holds the batch's commit decision;
+    ``regions`` every region the batch stages a share in. No personal data: the share's
+    rows (sealed records and encoded leaves) are stored beside it in the same region.
+    """
+
+    batch_id: str
+    coordinator: str
+    regions: tuple[str, ...]
+    staged_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BatchDecision:
+    """The durable outcome of a cross-region batch, kept in its coordinator region.
+
+    ``outcome`` is ``"commit"`` or ``"abort"``; the first decision stored for a batch wins.
+    """
+
+    batch_id: str
+    outcome: str
+    regions: tuple[str, ...]
+    decided_at: datetime
+
+
+@runtime_checkable
+class BatchStore(Protocol):
+    """Pending shares and commit decisions of cross-region batches in one region.
+
+    Staged rows are opaque bytes to the store (``services.staged_rows`` encodes them); a
+    pending share is never visible through the ``RecordStore``. Every method joins the
+    database's open transaction. The conformance suite is
+    ``tests/conformance/test_batch_store.py``.
+    """
+
+    def stage(self, share: StagedShare, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Store a pending share with its ``(record_id, body)`` rows, in order."""
+
+    def shares(self) -> list[StagedShare]:
+        """Every pending share of this region, oldest first."""
+
+    def share(self, batch_id: str) -> StagedShare | None:
+        """The pending share of ``batch_id``, or None."""
+
+    def rows(self, batch_id: str) -> list[bytes]:
+        """The bodies of a pending share's rows, in the order they were staged."""
+
+    def holding(self, record_ids: Sequence[str]) -> set[str]:
+        """Batch ids of the pending shares that stage any of ``record_ids``."""
+
+    def discard(self, batch_id: str) -> bool:
+        """Delete a pending share and its rows; False when there was none."""
+
+    def decide(self, decision: BatchDecision) -> str:
+        """Store ``decision`` unless the batch already has one; return the stored outcome."""
+
+    def decision(self, batch_id: str) -> BatchDecision | None:
+        """The decision stored for ``batch_id`` (in this, its coordinator region), or None."""
+
+    def decisions(self) -> list[BatchDecision]:
+        """Every decision stored here, oldest first."""
+
+    def forget(self, batch_id: str) -> bool:
+        """Delete a decision once no region holds a share of its batch."""
+
+
 @runtime_checkable
 class RegionDatabase(Protocol):
     """One region's database: its stores share one transaction."""
@@ -239,6 +311,10 @@ class RegionDatabase(Protocol):
     @property
     def key_fingerprints(self) -> KeyFingerprintStore:
         """Fingerprints of the keys the region was written with (``services.key_custody``)."""
+
+    @property
+    def batches(self) -> BatchStore:
+        """Pending shares and commit decisions of cross-region batches."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Open (or join) a transaction; commits on exit, rolls back on an exception."""

@@ -23,7 +23,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -126,6 +126,13 @@ class DeploymentSettings(_Strict):
         default=True,
         description="Sign a checkpoint of each region whose ledger grew when the vault closes "
         "(the end of every CLI command, server shutdown).",
+    )
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        default="full",
+        description=(
+            "SQLite region stores' synchronous mode: full (a receipt survives power loss) or "
+            "normal (faster; UNSAFE: the last commits can vanish on power loss or an OS crash)."
+        ),
     )
 
     _check_phone = field_validator("default_phone_region", "default_country")(_country)

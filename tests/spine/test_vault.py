@@ -198,27 +198,66 @@ def test_no_permitted_region_refuses_and_writes_nothing(
     assert only_sg.runtime.regions["sg-1"].db.records.count() == 1
 
 
-def test_failure_in_one_region_writes_nothing_anywhere(
+def _two_regions() -> list[RecordInput]:
+    return [
+        RecordInput("u-vn", "profile", VN_PROFILE, {"phone_number": VN_PHONE}, record_id="a"),
+        RecordInput(
+            "u-sg",
+            "profile",
+            {"phone": "+6581234567"},
+            {"phone_number": "+6581234567"},
+            record_id="b",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("region", ["sg-1", "vn-hcm"])
+def test_failure_in_one_region_before_the_commit_writes_nothing_anywhere(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch, region: str
+) -> None:
+    batches = vault.runtime.regions[region].db.batches
+
+    def down(*args: object) -> None:
+        raise StoreUnavailable(f"{region} is down")
+
+    monkeypatch.setattr(batches, "stage", down)
+    with pytest.raises(StoreUnavailable):
+        vault.put_many(_two_regions())
+    for r in vault.runtime.regions.values():
+        assert r.db.records.count() == 0
+        assert r.db.ledger.size() == 0
+        assert r.db.batches.shares() == [] and r.db.batches.decisions() == []
+
+
+def test_failure_after_the_commit_completes_when_the_region_is_back(
     vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sg_store = vault.runtime.regions["sg-1"].db.records
+    sg = vault.runtime.regions["sg-1"].db
 
     def down(records: object) -> None:
         raise StoreUnavailable("sg-1 is down")
 
-    monkeypatch.setattr(sg_store, "put_many", down)
-    with pytest.raises(StoreUnavailable):
-        vault.put_many(
-            [
-                RecordInput("u-vn", "profile", VN_PROFILE, {"phone_number": VN_PHONE}),
-                RecordInput(
-                    "u-sg", "profile", {"phone": "+6581234567"}, {"phone_number": "+6581234567"}
-                ),
-            ]
-        )
-    for region in vault.runtime.regions.values():
-        assert region.db.records.count() == 0
-        assert region.db.ledger.size() == 0
+    monkeypatch.setattr(sg.records, "put_many", down)
+    with pytest.raises(StoreUnavailable) as info:
+        vault.put_many(_two_regions())
+    assert info.value.details["reason"] == "batch_in_doubt"
+    assert sg.records.count() == 0 and len(sg.batches.shares()) == 1  # pending, invisible
+    with pytest.raises(RecordNotFound):
+        vault.get("b")
+    monkeypatch.undo()
+    report = vault.recover()
+    assert len(report.rolled_forward) == 1 and report.decisions_forgotten == 1
+    assert vault.get("b").subject_id == "u-sg"
+    for r in vault.runtime.regions.values():
+        assert (r.db.records.count(), r.db.ledger.size()) == (1, 1)
+        assert r.db.batches.shares() == [] and r.db.batches.decisions() == []
+    # the retry the caller makes returns the original receipts and adds no leaf
+    receipts = vault.put_many(_two_regions())
+    assert [(x.record_id, x.region, x.ledger_index) for x in receipts] == [
+        ("a", "vn-hcm", 0),
+        ("b", "sg-1", 0),
+    ]
+    assert [r.db.ledger.size() for r in vault.runtime.regions.values()] == [1, 1]
 
 
 def test_erase_removes_every_record_and_leaves_ledger_leaves(vault: Vault) -> None:

@@ -36,8 +36,13 @@ def sqlite_path(url: str, base: Path | None = None) -> Path:
     return path
 
 
-def open_database(url: str, *, base: Path | None = None) -> RegionDatabase:
-    """Open the region database at ``url`` (creating tables as needed)."""
+def open_database(
+    url: str, *, base: Path | None = None, sqlite_synchronous: str = "full"
+) -> RegionDatabase:
+    """Open the region database at ``url`` (creating tables as needed).
+
+    ``sqlite_synchronous`` is SQLite's synchronous mode (``full`` or ``normal``).
+    """
     scheme = url.split(":", 1)[0].lower()
     if scheme == "memory":
         from onshore.adapters.memory.database import MemoryDatabase
@@ -48,7 +53,7 @@ def open_database(url: str, *, base: Path | None = None) -> RegionDatabase:
             raise ConfigError(f"a sqlite store URL starts with sqlite:/// (got {url!r})")
         from onshore.adapters.sqlite.database import SqliteDatabase
 
-        return SqliteDatabase(url, sqlite_path(url, base))
+        return SqliteDatabase(url, sqlite_path(url, base), synchronous=sqlite_synchronous)
     if scheme in ("postgresql", "postgres"):
         from onshore.adapters.postgres.database import PostgresDatabase
 

@@ -50,6 +50,7 @@ STATUS: dict[str, int] = {
     "server.timeout": 504,
     "not_found": 404,
     "record.not_found": 404,
+    "record.conflict": 409,
     "region.unknown": 404,
     "token.not_found": 404,
     "token.name_taken": 409,

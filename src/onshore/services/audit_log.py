@@ -45,8 +45,8 @@ from onshore.core.audit import tiles as T
 from onshore.core.audit.bundle import ProofBundle, verify_bundle
 from onshore.core.audit.checkpoint import Checkpoint, parse_checkpoint
 from onshore.core.audit.events import AuditEvent, EventType
-from onshore.core.audit.leaf import Leaf, LeafEncoder, decode_leaf
-from onshore.core.audit.merkle import leaf_hash
+from onshore.core.audit.leaf import EncodedEvent, Leaf, LeafEncoder, decode_leaf
+from onshore.core.audit.merkle import leaf_hash, verify_consistency
 from onshore.core.audit.note import sign_note, verifier_key, verify_note
 from onshore.core.errors import AuditError, CheckpointError, KeyMissing, LeafError, LeafNotFound
 from onshore.ports import AuditLogStore, KeyStore, RecordStore, RegionDatabase
@@ -133,6 +133,11 @@ class AuditLog:
         Every event is validated and encoded before anything is written: a bad event
         (``LeafError``, ``PayloadRejected``) leaves the log untouched.
         """
+        return self.append_encoded(self.encode(events))
+
+    def encode(self, events: Sequence[AuditEvent]) -> list[EncodedEvent]:
+        """Validate and encode events into leaves without storing them (a cross-region
+        batch stages its leaves this way and appends them when it commits)."""
         if not events:
             return []
         enc = self._current_encoder()
@@ -142,6 +147,12 @@ class AuditLog:
                 raise LeafError(
                     f"event for region {e.region!r} appended to the ledger of {self.region!r}"
                 )
+        return encoded
+
+    def append_encoded(self, encoded: Sequence[EncodedEvent]) -> list[int]:
+        """Store leaves made by ``encode``; return their indexes (joins the open transaction)."""
+        if not encoded:
+            return []
         entries = [x.entry for x in encoded]
         sha = _sha256
         hashes = [sha(b"\x00" + e).digest() for e in entries]

@@ -195,6 +195,11 @@ class GuardedDatabase:
         return cast(KeyFingerprintStore, self._store("key_fingerprints"))
 
     @property
+    def batches(self) -> BatchStore:
+        """The region's pending shares and commit decisions of cross-region batches."""
+        return cast(BatchStore, self._store("batches"))
+
+    @property
     def audience(self) -> Any:
         """The region's audience store."""
         return self._store("audience")

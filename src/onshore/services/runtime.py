@@ -175,7 +175,10 @@ def _keys_for(settings: Settings, name: str, db: GuardedDatabase, *, create: boo
 
 def _guarded(settings: Settings, name: str) -> GuardedDatabase:
     url = settings.regions[name].store
-    return GuardedDatabase(name, url, lambda: open_database(url, base=settings.base_dir))
+    sync = settings.deployment.sqlite_synchronous
+    return GuardedDatabase(
+        name, url, lambda: open_database(url, base=settings.base_dir, sqlite_synchronous=sync)
+    )
 
 
 def _key_check(name: str, keys: KeyStore, clock: Clock) -> Callable[[RegionDatabase], None]:

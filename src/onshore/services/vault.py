@@ -1,8 +1,12 @@
 """The vault: route every record to a region its subject's law allows, sealed and provable.
 
 ``put`` / ``put_many`` validate, resolve the subject's residency, classify the fields, ask
-the policy engine where the record may live (``services.placement``), seal it with the
-region's keys and write it together with its ledger leaf in one region transaction.
+the policy engine where the record may live (``services.intake``, ``services.placement``),
+seal it with the region's keys and write it together with its ledger leaf: in one region
+transaction, or, for a batch spanning regions, by the two-phase batch commit
+(``services.batch_commit``, recovered by ``services.batch_recovery`` when the vault opens).
+Caller-chosen record ids are idempotent (``services.idempotency``); ``update`` changes a
+record explicitly (``services.record_update``).
 
 Example:
     >>> import tempfile
@@ -21,14 +25,10 @@ Example:
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from onshore.core import blind_index
@@ -36,21 +36,26 @@ from onshore.core.audit import AuditEvent, EventType
 from onshore.core.envelope import Sealer, record_aad_v2
 from onshore.core.errors import (
     InputError,
-    MissingSubject,
-    NotSerialisable,
-    RecordTooLarge,
 )
 from onshore.ports import SealedRecord
 from onshore.services.audit_log import AuditLog
+from onshore.services.batch_commit import BatchWriter
+from onshore.services.batch_recovery import RecoveryReport, recover
 from onshore.services.erasure import ErasureOutcome
-from onshore.services.placement import Placement, Placer
+from onshore.services.intake import Prepared, RecordInput, coerce, encode_body, prepare
+from onshore.services.placement import Placer
 from onshore.services.record_integrity import open_row
-from onshore.services.record_size import check_record_size
-from onshore.services.region_lookup import new_record_id
 from onshore.services.runtime import Region, Runtime, open_runtime
 from onshore.settings import Settings, load_settings
 
-_KIND = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
+__all__ = [
+    "Prepared",
+    "Receipt",
+    "Record",
+    "RecordInput",
+    "Vault",
+    "encode_body",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,58 +81,6 @@ class Record:
     subject_country: str
 
 
-@dataclass(frozen=True, slots=True)
-class RecordInput:
-    """One record handed to ``put_many``."""
-
-    subject: str
-    kind: str
-    data: Mapping[str, Any]
-    signals: Mapping[str, Any] | None = None
-    categories: Mapping[str, Iterable[str]] | None = None
-    record_id: str | None = None
-
-
-@dataclass(slots=True)
-class Prepared:
-    """A validated, placed record ready to seal (internal to the write path)."""
-
-    record_id: str
-    subject: str
-    kind: str
-    plaintext: bytes
-    data: Mapping[str, Any]
-    field_categories: dict[str, frozenset[str]]
-    placement: Placement
-
-
-_BODY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def encode_body(
-    subject: str,
-    kind: str,
-    data: Mapping[str, Any],
-    created_at: datetime,
-    country: str,
-    *,
-    stamp: str | None = None,
-) -> bytes:
-    """The plaintext a record is sealed from (compact JSON; NaN and non-JSON values raise).
-
-    ``stamp`` is ``created_at.isoformat()`` when the caller already has it (a batch shares
-    one time, so ``put_many`` formats it once).
-
-    Example:
-        >>> from datetime import timezone
-        >>> encode_body("u1", "profile", {"a": 1}, datetime(2025, 1, 1, tzinfo=timezone.utc), "VN")
-        b'{"s":"u1","k":"profile","d":{"a":1},"t":"2025-01-01T00:00:00+00:00","c":"VN"}'
-    """
-    t = created_at.isoformat() if stamp is None else stamp
-    body = {"s": subject, "k": kind, "d": data, "t": t, "c": country}
-    return _BODY_JSON.encode(body).encode()
-
-
 class Vault:
     """The SDK front door (DESIGN §3).
 
@@ -138,8 +91,9 @@ class Vault:
         self.runtime = runtime
         self.placer = Placer(runtime)
         self._logs = {name: AuditLog(name, r.db, r.keys) for name, r in runtime.regions.items()}
-        self._payloads: dict[tuple[Any, ...], Mapping[str, Any]] = {}
         self._sorted_categories: dict[frozenset[str], tuple[str, ...]] = {}
+        self._writer = BatchWriter(self)
+        recover(self)
 
     @classmethod
     def open(
@@ -188,9 +142,14 @@ class Vault:
     def put_many(
         self, items: Iterable[RecordInput | Mapping[str, Any]], *, actor: str | None = None
     ) -> list[Receipt]:
-        """Store a batch (the fast path). Everything is validated and placed before anything
-        is written; each region's share is written with its ledger leaves in one transaction,
-        and all regions' transactions commit together after every write succeeded.
+        """Store a batch (the fast path): all of it, in every region it spans, or none of it.
+
+        Everything is validated and placed before anything is written. A batch within one
+        region is written with its ledger leaves in one transaction; a batch spanning
+        regions commits in two phases (``services.batch_commit``), so a crash at any point
+        leaves each batch whole or absent once recovered. A caller-chosen ``record_id`` that
+        is already stored with the same content returns its original receipt and writes
+        nothing (retries are safe); with different content it raises ``RecordConflict``.
 
         Raises ``InputError`` subclasses for bad records, ``NoPermittedRegion`` when a record
         may live in no configured region, ``StoreUnavailable`` when a store is down; in every
@@ -198,111 +157,32 @@ class Vault:
         """
         now = self.runtime.clock.now()
         stamp = now.isoformat()
-        prepared = [self._prepare(self._coerce(item), now, stamp) for item in items]
-        by_region: dict[str, list[Prepared]] = {}
-        for p in prepared:
-            by_region.setdefault(p.placement.region, []).append(p)
-        indexes: dict[str, int] = {}
-        with ExitStack() as stack:
-            # canonical order: two writers never lock the same regions in opposite orders
-            for name, batch in sorted(by_region.items()):
-                region = self.runtime.regions[name]
-                stack.enter_context(region.db.transaction())
-                sealed = self.seal(region, batch, now)
-                region.db.records.put_many(sealed)
-                events = [
-                    AuditEvent(
-                        type=EventType.RECORD_PLACED,
-                        at=now,
-                        region=name,
-                        record_id=p.record_id,
-                        subject_id=p.subject,
-                        actor=actor,
-                        payload=self._payload(p),
-                    )
-                    for p in batch
-                ]
-                for p, index in zip(batch, self._logs[name].append(events), strict=True):
-                    indexes[p.record_id] = index
-        return [Receipt(p.record_id, p.placement.region, indexes[p.record_id]) for p in prepared]
+        prepared = [prepare(self.placer, coerce(item), now, stamp) for item in items]
+        return self._writer.write(prepared, now, actor)
 
-    def _payload(self, p: Prepared) -> Mapping[str, Any]:
-        """The placement leaf's payload, one read-only object per distinct placement (so the
-        ledger validates and hashes it once per batch, not once per record)."""
-        pl = p.placement
-        res = pl.residency
-        key = (
-            pl.region,
-            pl.subject_country,
-            pl.categories,
-            pl.decision_rules,
-            p.kind,
-            res.decided_by if res else None,
-            res.confidence if res else None,
-        )
-        payload = self._payloads.get(key)
-        if payload is None:
-            if len(self._payloads) > 10_000:
-                self._payloads.clear()
-            payload = self._payloads[key] = MappingProxyType(pl.ledger_payload(p.kind))
-        return payload
+    def update(
+        self,
+        record_id: str,
+        data: Mapping[str, Any],
+        *,
+        kind: str | None = None,
+        categories: Mapping[str, Iterable[str]] | None = None,
+        actor: str | None = None,
+    ) -> Receipt:
+        """Replace a stored record's data (and optionally its kind) where it lives, as a
+        ``record_updated`` ledger leaf in the same transaction. The policy packs must still
+        allow the new categories in the record's region (``PolicyDenied`` otherwise)."""
+        from onshore.services.record_update import update_record
 
-    @staticmethod
-    def _coerce(item: RecordInput | Mapping[str, Any]) -> RecordInput:
-        if isinstance(item, RecordInput):
-            return item
-        if not isinstance(item, Mapping):
-            raise InputError("each record must be a mapping with subject, kind and data")
-        extra = set(item) - {"subject", "kind", "data", "signals", "categories", "record_id"}
-        if extra:
-            raise InputError(f"unknown record field {sorted(extra)[0]!r}")
-        return RecordInput(
-            subject=item.get("subject", ""),
-            kind=item.get("kind", ""),
-            data=item.get("data", {}),
-            signals=item.get("signals"),
-            categories=item.get("categories"),
-            record_id=item.get("record_id"),
-        )
+        return update_record(self, record_id, data, kind=kind, categories=categories, actor=actor)
 
-    def _prepare(self, item: RecordInput, now: datetime, stamp: str | None = None) -> Prepared:
-        if not isinstance(item.subject, str) or not item.subject.strip():
-            raise MissingSubject("a record needs a non-empty subject id")
-        if not isinstance(item.kind, str) or not _KIND.fullmatch(item.kind):
-            raise InputError(
-                "a record's kind must be 1-64 letters, digits or _ . : - (e.g. profile)",
-                details={"field": "kind"},
-            )
-        if not isinstance(item.data, Mapping):
-            raise InputError("a record's data must be an object", details={"field": "data"})
-        record_id = item.record_id or None  # none given: a region-tagged id once placed
-        if record_id is not None and (
-            not isinstance(record_id, str) or not 0 < len(record_id) <= 128
-        ):
-            raise InputError("record_id must be a string of 1 to 128 characters")
-        limit = self.runtime.settings.deployment.max_record_bytes  # checked before classifying
-        check_record_size(item.subject, item.kind, item.data, limit)
-        field_categories = self.placer.categories(item.data, item.categories)
-        placement = self.placer.place(item.signals, field_categories, now)
-        if not record_id:
-            record_id = new_record_id(placement.region)
-        try:
-            plaintext = encode_body(
-                item.subject, item.kind, item.data, now, placement.subject_country, stamp=stamp
-            )
-        except (TypeError, ValueError) as exc:
-            raise NotSerialisable(
-                f"record data is not JSON-serialisable: {type(exc).__name__}",
-                details={"subject_field": "data"},
-            ) from exc
-        if len(plaintext) > limit:
-            raise RecordTooLarge(
-                f"record is {len(plaintext)} bytes, over the {limit}-byte limit",
-                details={"size": len(plaintext), "limit": limit},
-            )
-        return Prepared(
-            record_id, item.subject, item.kind, plaintext, item.data, field_categories, placement
-        )
+    def recover(self, *, stale_after: timedelta | None = None) -> RecoveryReport:
+        """Resolve unfinished cross-region batches (runs at open; see
+        ``services.batch_recovery``); ``stale_after`` overrides when an undecided share is
+        aborted (``timedelta(0)``: at once, when no other process is writing)."""
+        if stale_after is None:
+            return recover(self)
+        return recover(self, stale_after=stale_after)
 
     def seal(self, region: Region, batch: Sequence[Prepared], now: datetime) -> list[SealedRecord]:
         """Seal a batch for ``region`` under one fresh data key, with its blind-index terms."""
@@ -433,6 +313,7 @@ class Vault:
         ledger leaf in the same transaction. See ``services.erasure``."""
         from onshore.services.erasure import erase_subject
 
+        recover(self)  # a committed batch still being applied must not outlive the erasure
         return erase_subject(self, subject, actor=actor)
 
     def transfer(

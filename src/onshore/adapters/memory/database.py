@@ -23,6 +23,7 @@ class MemoryDatabase:
     def __init__(self, url: str = "memory://") -> None:
         from onshore.adapters.memory.audience import MemoryAudienceStore
         from onshore.adapters.memory.auditlog import MemoryAuditLogStore
+        from onshore.adapters.memory.batches import MemoryBatchStore
         from onshore.adapters.memory.cases import MemoryCaseStore
         from onshore.adapters.memory.key_fingerprints import MemoryKeyFingerprintStore
         from onshore.adapters.memory.records import MemoryRecordStore
@@ -35,12 +36,14 @@ class MemoryDatabase:
         self.cases = MemoryCaseStore(self)
         self.audience = MemoryAudienceStore(self)
         self.key_fingerprints = MemoryKeyFingerprintStore(self)
+        self.batches = MemoryBatchStore(self)
         self._stores: list[Any] = [
             self.records,
             self.ledger,
             self.cases,
             self.audience,
             self.key_fingerprints,
+            self.batches,
         ]
 
     @contextmanager

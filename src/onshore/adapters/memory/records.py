@@ -166,3 +166,8 @@ class MemoryRecordStore:
                         "no such record in this store", details={"record_id": record_id}
                     )
                 self._replace(replace(old, key_id=key_id, wrapped_key=wrapped_key))
+
+    def existing(self, record_ids: Sequence[str]) -> set[str]:
+        """Which of ``record_ids`` the store holds."""
+        with self._db.reading():
+            return {i for i in record_ids if i in self._records}

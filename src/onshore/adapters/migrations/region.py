@@ -50,7 +50,22 @@ def _postgres_v2(conn: Any) -> None:
     conn.execute(PostgresKeyFingerprintStore.SCHEMA)
 
 
+def _sqlite_v3(conn: Any) -> None:
+    from onshore.adapters.sqlite.batches import SqliteBatchStore
+
+    for statement in SqliteBatchStore.SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _postgres_v3(conn: Any) -> None:
+    from onshore.adapters.postgres.batches import PostgresBatchStore
+
+    conn.execute(PostgresBatchStore.SCHEMA)
+
+
 REGION: tuple[Migration, ...] = (
     Migration(1, "records, ledger, cases and audience tables", _sqlite_v1, _postgres_v1),
     Migration(2, "key fingerprints (key custody)", _sqlite_v2, _postgres_v2),
+    Migration(3, "pending shares and decisions of cross-region batches", _sqlite_v3, _postgres_v3),
 )

@@ -22,6 +22,7 @@ class PostgresDatabase:
     def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
         from onshore.adapters.postgres.audience import PostgresAudienceStore
         from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
+        from onshore.adapters.postgres.batches import PostgresBatchStore
         from onshore.adapters.postgres.cases import PostgresCaseStore
         from onshore.adapters.postgres.key_fingerprints import PostgresKeyFingerprintStore
         from onshore.adapters.postgres.records import PostgresRecordStore
@@ -35,6 +36,7 @@ class PostgresDatabase:
         self.cases = PostgresCaseStore(self)
         self.audience = PostgresAudienceStore(self)
         self.key_fingerprints = PostgresKeyFingerprintStore(self)
+        self.batches = PostgresBatchStore(self)
         self._check_schema()
 
     def _check_schema(self) -> None:

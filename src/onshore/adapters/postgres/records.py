@@ -291,3 +291,13 @@ class PostgresRecordStore:
                 raise RecordNotFound(
                     "no such record in this store", details={"record_id": missing[0]}
                 )
+
+    def existing(self, record_ids: Sequence[str]) -> set[str]:
+        """Which of ``record_ids`` the store holds (one query)."""
+        if not record_ids:
+            return set()
+        with self._db.reading(), _translated():
+            rows = self._db.execute(
+                "SELECT record_id FROM records WHERE record_id = ANY(%s)", (list(record_ids),)
+            ).fetchall()
+        return {row[0] for row in rows}

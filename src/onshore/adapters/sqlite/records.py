@@ -266,3 +266,17 @@ class SqliteRecordStore:
                     raise RecordNotFound(
                         "no such record in this store", details={"record_id": record_id}
                     )
+
+    def existing(self, record_ids: Sequence[str]) -> set[str]:
+        """Which of ``record_ids`` the store holds (one query per chunk of ids)."""
+        found: set[str] = set()
+        ids = list(dict.fromkeys(record_ids))
+        with self._db.reading(), _translated(self._db.url):
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.conn.execute(
+                    f"SELECT record_id FROM records WHERE record_id IN ({marks})", chunk
+                )
+                found.update(row[0] for row in rows)
+        return found

@@ -35,6 +35,7 @@ class EventType(IntEnum):
     REPORT_PUBLISHED = 7
     ACCESS_DECISION = 8
     SUBJECT_ERASED = 9
+    RECORD_UPDATED = 10
 
     @property
     def label(self) -> str:

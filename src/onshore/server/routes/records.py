@@ -76,7 +76,13 @@ def _count(ctx: ServerContext, receipts: list[Receipt]) -> None:
     "",
     status_code=201,
     response_model=ReceiptOut,
-    responses={**_ERRORS, 409: {"description": "no configured region may hold the record"}},
+    responses={
+        **_ERRORS,
+        409: {
+            "description": "no configured region may hold the record, or its record_id "
+            "already holds different content (record.conflict)"
+        },
+    },
 )
 def put_record(
     body: RecordIn,
@@ -84,7 +90,8 @@ def put_record(
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> ReceiptOut:
     """Store one record in a region its subject's law allows; returns where it went and the
-    index of its placement leaf on that region's ledger."""
+    index of its placement leaf on that region's ledger. Posting a ``record_id`` again with
+    the same content returns the original receipt (a safe retry)."""
     check_record(body, ctx)
     [receipt] = ctx.vault.put_many([body.as_input()], actor=principal.token_id)
     _count(ctx, [receipt])
@@ -97,7 +104,10 @@ def put_record(
     response_model=BatchOut,
     responses={
         **_ERRORS,
-        409: {"description": "a record may live in no configured region"},
+        409: {
+            "description": "a record may live in no configured region, or a record_id "
+            "already holds different content (record.conflict)"
+        },
         413: {"description": "the body is over the size limit"},
     },
 )

@@ -1,0 +1,266 @@
+"""The batch commit: every record of a ``put_many`` batch is stored in all its regions, or none.
+
+A batch whose records all go to one region is written with its ledger leaves in one
+transaction of that region's database (the fast path). A batch spanning regions commits in
+two phases with presumed abort:
+
+1. **Stage.** In canonical (sorted) order, each region's share is sealed in that region
+   and staged as a pending share tagged with the batch id (``RegionDatabase.batches``):
+   the sealed rows and their encoded placement leaves, one transaction per region. A
+   pending share is invisible to ``get``, ``find`` and ``records_of``.
+2. **Decide.** The commit decision (batch id and region names only, no personal data) is
+   stored in the coordinator region, the first in canonical order. Its commit is the
+   batch's commit point. A decision is stored only if the batch has none yet, so a
+   recovery that aborted the batch first wins and the writer reports the batch aborted.
+3. **Apply.** Each region's share is made live in one region transaction: the records are
+   written, their leaves appended and the pending share deleted. Applying a share that is
+   no longer pending does nothing, so the writer and a recovery never apply it twice.
+
+A crash anywhere leaves shares that ``services.batch_recovery`` resolves: rolled forward
+when the coordinator holds a commit decision, rolled back otherwise. Failpoints
+``vault.before_commit`` (inside every write-path transaction, before it commits) and
+``vault.after_region_commit`` (after each of those commits) let the reliability suite
+kill the process at every step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from onshore.core.audit import AuditEvent, EventType
+from onshore.core.audit.leaf import EncodedEvent
+from onshore.core.errors import OnshoreError, StoreUnavailable
+from onshore.ports import BatchDecision, SealedRecord, StagedShare
+from onshore.services import failpoints, idempotency
+from onshore.services.intake import Prepared
+from onshore.services.staged_rows import encode_row
+
+if TYPE_CHECKING:
+    from onshore.services.runtime import Region
+    from onshore.services.vault import Receipt, Vault
+
+
+def apply_share(
+    vault: Vault,
+    region: Region,
+    batch_id: str,
+    rows: Sequence[tuple[SealedRecord, EncodedEvent]] | None = None,
+) -> dict[str, int] | None:
+    """Make a pending share live: records written, leaves appended, share deleted, in one
+    region transaction. Returns each record's leaf index, or None when the share was no
+    longer pending (applied or rolled back already). ``rows`` saves re-reading them."""
+    from onshore.services.staged_rows import decode_row
+
+    with region.db.transaction():
+        if region.db.batches.share(batch_id) is None:
+            return None
+        if rows is None:
+            rows = [decode_row(body) for body in region.db.batches.rows(batch_id)]
+        region.db.records.put_many([sealed for sealed, _ in rows])
+        indexes = vault.audit_log(region.name).append_encoded([leaf for _, leaf in rows])
+        region.db.batches.discard(batch_id)
+        failpoints.hit("vault.before_commit")
+    failpoints.hit("vault.after_region_commit")
+    return {sealed.record_id: i for (sealed, _), i in zip(rows, indexes, strict=True)}
+
+
+class BatchWriter:
+    """Writes prepared batches for one vault (see the module docstring)."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self._payloads: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+
+    def write(
+        self, prepared: Sequence[Prepared], now: datetime, actor: str | None
+    ) -> list[Receipt]:
+        """Store ``prepared`` (validated and placed); one receipt per item, in order."""
+        from onshore.services.batch_recovery import settle
+
+        batch = idempotency.unique(prepared)
+        if not batch:
+            return []
+        by_region: dict[str, list[Prepared]] = {}
+        for p in batch.values():
+            by_region.setdefault(p.placement.region, []).append(p)
+        supplied = [p.record_id for p in batch.values() if p.supplied_id]
+        settle(self.vault, sorted(by_region), supplied, now)
+        if len(by_region) == 1:
+            [(name, share)] = by_region.items()
+            receipts = self._write_one(self.vault.runtime.regions[name], share, now, actor)
+        else:
+            receipts = self._two_phase(by_region, now, actor)
+        return [receipts[p.record_id] for p in prepared]
+
+    # -- the fast path ----------------------------------------------------------------
+
+    def _write_one(
+        self, region: Region, batch: list[Prepared], now: datetime, actor: str | None
+    ) -> dict[str, Receipt]:
+        from onshore.services.vault import Receipt
+
+        with region.db.transaction():
+            fresh, receipts = idempotency.split(self.vault, region, batch)
+            if not fresh:
+                return receipts
+            region.db.records.put_many(self.vault.seal(region, fresh, now))
+            log = self.vault.audit_log(region.name)
+            indexes = log.append(self._events(region.name, fresh, now, actor))
+            failpoints.hit("vault.before_commit")
+        failpoints.hit("vault.after_region_commit")
+        for p, index in zip(fresh, indexes, strict=True):
+            receipts[p.record_id] = Receipt(p.record_id, region.name, index)
+        return receipts
+
+    # -- two phases ---------------------------------------------------------------------
+
+    def _two_phase(
+        self, by_region: dict[str, list[Prepared]], now: datetime, actor: str | None
+    ) -> dict[str, Receipt]:
+        regions = self.vault.runtime.regions
+        names = tuple(sorted(by_region))
+        batch_id = uuid.uuid4().hex
+        coordinator = regions[names[0]]
+        receipts: dict[str, Receipt] = {}
+        staged: dict[str, list[tuple[SealedRecord, EncodedEvent]]] = {}
+        deciding = False
+        try:
+            for name in names:
+                rows, done = self._stage(
+                    regions[name], batch_id, names, by_region[name], now, actor
+                )
+                receipts.update(done)
+                if rows:
+                    staged[name] = rows
+            if not staged:
+                return receipts
+            deciding = True
+            decision = BatchDecision(batch_id, "commit", tuple(staged), now)
+            with coordinator.db.transaction():
+                outcome = coordinator.db.batches.decide(decision)
+                failpoints.hit("vault.before_commit")
+            failpoints.hit("vault.after_region_commit")
+        except BaseException:
+            if not deciding:  # nothing decided: take back what was staged (best effort)
+                self._discard(batch_id, staged)
+            raise
+        if outcome != "commit":
+            self._discard(batch_id, staged)
+            raise StoreUnavailable(
+                "a recovery aborted this batch before it committed; nothing was stored, retry",
+                details={"region": coordinator.name, "reason": "batch_aborted"},
+            )
+        receipts.update(self._apply_all(batch_id, coordinator.name, staged))
+        return receipts
+
+    def _stage(
+        self,
+        region: Region,
+        batch_id: str,
+        names: tuple[str, ...],
+        batch: list[Prepared],
+        now: datetime,
+        actor: str | None,
+    ) -> tuple[list[tuple[SealedRecord, EncodedEvent]], dict[str, Receipt]]:
+        """Phase 1 in one region: check ids, seal, encode leaves, stage the share."""
+        with region.db.transaction():
+            fresh, done = idempotency.split(self.vault, region, batch)
+            if not fresh:
+                return [], done
+            sealed = self.vault.seal(region, fresh, now)
+            leaves = self.vault.audit_log(region.name).encode(
+                self._events(region.name, fresh, now, actor)
+            )
+            rows = list(zip(sealed, leaves, strict=True))
+            share = StagedShare(batch_id, names[0], names, now)
+            region.db.batches.stage(share, [(s.record_id, encode_row(s, leaf)) for s, leaf in rows])
+            failpoints.hit("vault.before_commit")
+        failpoints.hit("vault.after_region_commit")
+        return rows, done
+
+    def _apply_all(
+        self,
+        batch_id: str,
+        coordinator: str,
+        staged: dict[str, list[tuple[SealedRecord, EncodedEvent]]],
+    ) -> dict[str, Receipt]:
+        """Phase 2: every staged region, each in its own transaction. A region that fails
+        keeps its share pending (recovery applies it); the error is raised after the rest."""
+        from onshore.services.batch_recovery import forget_if_done
+        from onshore.services.vault import Receipt
+
+        regions = self.vault.runtime.regions
+        receipts: dict[str, Receipt] = {}
+        error: OnshoreError | None = None
+        for name, rows in staged.items():
+            region = regions[name]
+            try:
+                indexes = apply_share(self.vault, region, batch_id, rows)
+            except OnshoreError as exc:
+                error = error or exc
+                continue
+            for sealed, _ in rows:
+                rid = sealed.record_id
+                receipts[rid] = (
+                    Receipt(rid, name, indexes[rid])
+                    if indexes is not None
+                    else idempotency.receipt_of(self.vault, region, rid)
+                )
+        if error is not None:
+            raise StoreUnavailable(
+                "the batch is committed but a region could not apply its share yet; it is "
+                "applied when the region is reachable again (retry for the receipts)",
+                details={**error.details, "reason": "batch_in_doubt"},
+            ) from error
+        forget_if_done(self.vault, coordinator, batch_id)
+        return receipts
+
+    def _discard(self, batch_id: str, staged: Mapping[str, object]) -> None:
+        for name in staged:
+            # on failure the share stays pending: recovery rolls it back (no decision)
+            with contextlib.suppress(OnshoreError):
+                self.vault.runtime.regions[name].db.batches.discard(batch_id)
+
+    # -- ledger events --------------------------------------------------------------------
+
+    def _events(
+        self, region: str, batch: Sequence[Prepared], now: datetime, actor: str | None
+    ) -> list[AuditEvent]:
+        return [
+            AuditEvent(
+                type=EventType.RECORD_PLACED,
+                at=now,
+                region=region,
+                record_id=p.record_id,
+                subject_id=p.subject,
+                actor=actor,
+                payload=self._payload(p),
+            )
+            for p in batch
+        ]
+
+    def _payload(self, p: Prepared) -> Mapping[str, Any]:
+        """The placement leaf's payload, one read-only object per distinct placement (so the
+        ledger validates and hashes it once per batch, not once per record)."""
+        pl = p.placement
+        res = pl.residency
+        key = (
+            pl.region,
+            pl.subject_country,
+            pl.categories,
+            pl.decision_rules,
+            p.kind,
+            res.decided_by if res else None,
+            res.confidence if res else None,
+        )
+        payload = self._payloads.get(key)
+        if payload is None:
+            if len(self._payloads) > 10_000:
+                self._payloads.clear()
+            payload = self._payloads[key] = MappingProxyType(pl.ledger_payload(p.kind))
+        return payload
