@@ -46,7 +46,7 @@ from onshore.core.audit.bundle import ProofBundle, verify_bundle
 from onshore.core.audit.checkpoint import Checkpoint, parse_checkpoint
 from onshore.core.audit.events import AuditEvent, EventType
 from onshore.core.audit.leaf import EncodedEvent, Leaf, LeafEncoder, decode_leaf
-from onshore.core.audit.merkle import leaf_hash, verify_consistency
+from onshore.core.audit.merkle import leaf_hash
 from onshore.core.audit.note import sign_note, verifier_key, verify_note
 from onshore.core.errors import AuditError, CheckpointError, KeyMissing, LeafError, LeafNotFound
 from onshore.ports import AuditLogStore, KeyStore, RecordStore, RegionDatabase

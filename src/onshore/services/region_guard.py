@@ -30,6 +30,7 @@ from typing import Any, cast
 from onshore.core.errors import StoreUnavailable
 from onshore.ports import (
     AuditLogStore,
+    BatchStore,
     CaseStore,
     KeyFingerprintStore,
     RecordStore,
