@@ -124,7 +124,7 @@ def test_readme_first_steps_against_onshore_run(checkout: tuple[Path, dict[str, 
         done = bash(script, cwd, env)
         assert done.returncode == 0, done.stdout + done.stderr
         record_id = done.stdout.splitlines()[0]
-        assert re.fullmatch(r"[0-9A-Za-z_-]{8,}", record_id), done.stdout
+        assert re.fullmatch(r"[0-9A-Za-z_.~-]{8,}", record_id), done.stdout
         assert "ok" in done.stdout and (cwd / "proof.json").stat().st_size > 0
     finally:
         server.send_signal(signal.SIGTERM)

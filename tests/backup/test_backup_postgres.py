@@ -50,7 +50,7 @@ def test_backup_drop_restore_read_back(pg_deployment: Deployment) -> None:
         vault.put("bk-new", "user", {"email": "new@example.vn"}, {"declared_residence": "VN"})
         vault.audit_log("vn-hcm").checkpoint(vault.runtime.clock.now())
         assert vault.audit_log("vn-hcm").verify().ok
-    audit = run(dep.base, "ledger", "verify", "--region", "vn-hcm")
+    audit = run(dep.base, "ledger", "audit", "--region", "vn-hcm")
     assert audit.returncode == 0, audit.stderr
 
 

@@ -91,7 +91,7 @@ def test_the_cli_backs_up_verifies_and_restores(sqlite_deployment: Deployment) -
     restored = run(dep.base, "backup", "restore", str(path), "--region", "vn-hcm")
     assert restored.returncode == 0, restored.stderr
     assert "ledger of vn-hcm verifies" in restored.stdout
-    audit = run(dep.base, "ledger", "verify", "--region", "vn-hcm")
+    audit = run(dep.base, "ledger", "audit", "--region", "vn-hcm")
     assert audit.returncode == 0, audit.stderr
     _read_back(dep)
 

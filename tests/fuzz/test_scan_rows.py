@@ -178,7 +178,9 @@ def test_tables_never_break_the_scan() -> None:
             names |= {f"column_{i}" for i in range(len(header))} | {"note", "sdt", "a", "b", "id"}
             seen["findings"] += _check_output(out.getvalue(), names)
             read = summary.rows + sum(t.skipped for t in summary.tables)
-            assert read <= len(rows) + len(docs) + 1
+            # a bad quoted cell spanning lines may be counted once per physical line
+            lines_written = table.read_bytes().count(b"\n") + 1
+            assert read <= max(len(rows), lines_written) + len(docs) + 1
             for t in summary.tables:
                 for p in t.problems:
                     assert p.count >= 1 and all(r >= 0 for r, _ in p.examples)

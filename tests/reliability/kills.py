@@ -6,7 +6,8 @@ lets a failpoint do it), then ``check`` reopens the vault (recovery runs at open
 - ``lost``: records of acknowledged batches that are not readable;
 - ``partial``: batches present in some of their regions (or records) but not all;
 - ``duplicated``: ledger leaves beyond one per stored record (the workload only places);
-- ``false_alarms``: regions whose ``AuditLog.verify()`` reports a problem;
+- ``false_alarms``: regions whose ``AuditLog.verify()`` or ``AuditLog.audit()`` reports a
+  problem;
 - ``retry_failed``: the in-flight batch, retried with the same ids, did not end with one
   placement leaf per record, or an acknowledged batch put again changed anything.
 """
@@ -186,6 +187,10 @@ def check(config: dict[str, Any], trial: str, acked: int, tally: Tally) -> None:
             if not report.ok:
                 tally.false_alarms += 1
                 tally.problems.append(f"{trial}: {name} verify: {report.problems[:3]}")
+            audit = vault.audit_log(name).audit()  # the store reconciled with its ledger
+            if not audit.ok:
+                tally.false_alarms += 1
+                tally.problems.append(f"{trial}: {name} audit: {audit.findings[:3]}")
         vault.recover(stale_after=timedelta(0))
         for region in vault.runtime.regions.values():
             commits = [d for d in region.db.batches.decisions() if d.outcome == "commit"]

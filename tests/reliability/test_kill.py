@@ -22,11 +22,17 @@ from tests.support.soak import report, trials
 
 pytestmark = pytest.mark.soak
 
-VAULT_POINTS = sorted(p for p in POINTS if p.startswith("vault."))
 #: Commits of one cross-region batch: stage x2, decide, apply x2.
 COMMITS_PER_CROSS_BATCH = 5
-#: Failpoint hits of each vault point over the child's 4 batches (2 cross, 2 single).
-HITS_PER_RUN = 2 * COMMITS_PER_CROSS_BATCH + 2
+#: Hits of each write-path failpoint over the child's run: 4 batches (2 cross-region, 2
+#: single-region), then closing the vault (which signs each grown region's checkpoint).
+HITS_PER_RUN = {
+    "vault.before_commit": 2 * COMMITS_PER_CROSS_BATCH + 2,
+    "vault.after_region_commit": 2 * COMMITS_PER_CROSS_BATCH + 2,
+    "ledger.after_leaf_append": 2 * 2 + 2,  # a cross-region batch appends in both regions
+    "ledger.before_checkpoint_sign": 2,  # one checkpoint per region at close
+}
+KILL_POINTS = sorted(p for p in POINTS if p.split(".")[0] in ("vault", "ledger"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -64,15 +70,22 @@ def test_kill_after_each_commit_of_a_cross_region_batch(
     _assert_clean(f"kill after commit {commit} ({name})", tally)
 
 
-@pytest.mark.parametrize("point", VAULT_POINTS)
+def test_every_write_path_failpoint_is_killed_at() -> None:
+    """The kill trials cover every vault and ledger failpoint the code defines."""
+    assert sorted(HITS_PER_RUN) == KILL_POINTS
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
 def test_kill_at_failpoint(backend: tuple[str, Path], point: str) -> None:
-    """SIGKILL at the N-th hit of each vault failpoint, N drawn over the child's whole run."""
+    """SIGKILL at the N-th hit of each vault and ledger failpoint, N drawn over the child's
+    whole run (its batches and the checkpoints signed when it closes)."""
     name, config = backend
     rng = random.Random(f"{point}-{name}")
     tally = Tally()
     count = trials(1, 100)
+    hits = HITS_PER_RUN[point]
     for t in range(count):
-        hit = (t % HITS_PER_RUN) + 1 if count >= HITS_PER_RUN else rng.randint(1, HITS_PER_RUN)
+        hit = (t % hits) + 1 if count >= hits else rng.randint(1, hits)
         env = {"ONSHORE_FAILPOINTS": f"{point}={'kill'}@{hit}"}
         run_trial(config, f"f{t}", tally, env=env)
     assert tally.killed == tally.trials

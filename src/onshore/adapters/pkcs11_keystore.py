@@ -3,7 +3,7 @@
 ``Pkcs11KeyStore`` implements ``onshore.ports.KeyStore`` over a PKCS#11 token (SoftHSM2 in
 the tests; a hardware HSM, a cloud HSM or a KMS with a PKCS#11 library in production; see
 docs/operations.md, "Keys"). It needs the optional dependency ``python-pkcs11``
-(``pip install 'onshore[hsm]'``), imported only when such a store is opened.
+(python-pkcs11, installed with onshore), imported only when such a store is opened.
 
 - ``kek`` versions are AES-256 secret-key objects generated inside the token, labelled
   ``PREFIX/kek/vN`` (found by label), ``CKA_SENSITIVE`` and not

@@ -30,7 +30,7 @@ def import_pkcs11(region: str) -> ModuleType:
     except ImportError as exc:
         raise ConfigError(
             f"regions.{region}.keys: a pkcs11: key store needs python-pkcs11 "
-            "(pip install 'onshore[hsm]')",
+            "(pip install python-pkcs11)",
             details={"region": region},
         ) from exc
     return pkcs11

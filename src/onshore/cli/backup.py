@@ -119,10 +119,14 @@ def restore(
         if ledger is None:
             console.print("the backup's schema is older: run `onshore db upgrade`")
         elif ledger.ok:
-            console.print(f"ledger of {result.region} verifies: {ledger.size} leaves")
+            console.print(
+                f"ledger of {result.region} verifies and audits clean: {ledger.size} leaves, "
+                f"{ledger.records} records"
+            )
     if ledger is not None and not ledger.ok:
         raise AuditError(
-            f"the restored ledger of {result.region} does not verify: {ledger.problems[0]}",
+            f"the restored ledger of {result.region} does not audit clean: "
+            f"{ledger.findings[0].message}",
             details={"region": result.region},
         )
 

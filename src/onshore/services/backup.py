@@ -36,10 +36,11 @@ from onshore.core.errors import (
     SchemaTooNew,
 )
 from onshore.ports import KeyStore
-from onshore.services.audit_log import AuditLog, VerifyReport
+from onshore.services.audit_log import AuditLog
 from onshore.services.backup_file import Header, new_header, read_chunks, read_header, write_backup
 from onshore.services.backup_manifest import Contents, check_contents, manifest_of
 from onshore.services.backup_place import check_destination, resolve_destination
+from onshore.services.ledger_findings import AuditReport
 from onshore.services.runtime import Runtime, region_keys
 from onshore.settings import Settings
 
@@ -58,11 +59,12 @@ class BackupResult:
 
 @dataclass(frozen=True)
 class RestoreResult:
-    """A region restored from a backup, and its ledger verified afterwards."""
+    """A region restored from a backup, and its ledger audited afterwards (``ledger audit``:
+    every leaf rehashed, every checkpoint checked, the records reconciled with the ledger)."""
 
     region: str
     manifest: dict[str, Any]
-    ledger: VerifyReport | None
+    ledger: AuditReport | None
 
 
 def _backend(url: str) -> str:
@@ -251,7 +253,7 @@ def restore_backup(
     if version == latest("region"):
         db = open_database(url, base=settings.base_dir)
         try:
-            report = AuditLog(name, db, keys).verify()
+            report = AuditLog(name, db, keys).audit()  # the store reconciled with its ledger
         finally:
             db.close()
     return RestoreResult(name, manifest, report)

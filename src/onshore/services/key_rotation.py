@@ -83,7 +83,8 @@ def rotate_key(
 def _rotate_signing(runtime: Runtime, region: Region, actor: str | None) -> KeyVersion:
     """Checkpoint under the old key, rotate, then store the handoff checkpoint.
 
-    The handoff re-signs the latest checkpoint's tree (size and root). When a previous
+    The handoff signs the tree with the rotation's leaf (one past the old key's last
+    checkpoint), by the old key and cosigned by the new. When a previous
     rotation stopped before its handoff was stored (the latest checkpoint is by an older
     key and announces nothing), the handoff to the existing newest key is completed
     instead of rotating again.
@@ -98,13 +99,14 @@ def _rotate_signing(runtime: Runtime, region: Region, actor: str | None) -> KeyV
         log.checkpoint(at)
         old, new = current, region.keys.rotate(SIGNING_KEY)
     with region.db.transaction():
-        latest = log.store.latest_checkpoint()
-        assert latest is not None
-        size, root = latest[0], latest[1]
+        # the rotation's own leaf first, so the handoff signs a larger tree than the old key's
+        # last checkpoint (a checkpoint never repeats or goes below a stored size)
+        log.append([_event(runtime, region, new, actor)])
+        log.integrate()
+        size, root = log.root()
         note = sign_handoff(Checkpoint(log.origin, size, root, at), log.origin,
                             old.material, new.material)  # fmt: skip
         log.store.add_checkpoint(size, root, note, old.key_id, at)
-        log.append([_event(runtime, region, new, actor)])
     return new
 
 

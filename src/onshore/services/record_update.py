@@ -17,7 +17,7 @@ Example:
     >>> first = vault.put("u-1", "profile", {"name": "Lan"}, record_id="r-1")
     >>> second = update_record(vault, "r-1", {"name": "Lan Anh"})
     >>> (second.region, second.ledger_index > first.ledger_index, vault.get("r-1").data)
-    ('sg-1', True, {'name': 'Lan Anh'})
+    ('vn-hcm', True, {'name': 'Lan Anh'})
 """
 
 from __future__ import annotations

@@ -239,6 +239,14 @@ __all__ = [
 ]
 
 
+# The tree is one public module: its classes are named ``onshore.core.errors.X`` wherever they
+# are defined (tracebacks, reprs and doctests show that name).
+for _name in __all__:
+    _obj = globals().get(_name)
+    if isinstance(_obj, type):
+        _obj.__module__ = __name__
+
+
 def error_classes() -> Iterator[type[OnshoreError]]:
     """Every error class in the tree, base first (used by the docs and status-table tests).
 

@@ -16,9 +16,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
+
+from onshore.ports.keys import (  # the key ports, re-exported: every port is in onshore.ports
+    KeyCipher as KeyCipher,
+)
+from onshore.ports.keys import (
+    KeyFingerprintStore as KeyFingerprintStore,
+)
+from onshore.ports.keys import (
+    KeyStore as KeyStore,
+)
+from onshore.ports.keys import (
+    KeyVersion as KeyVersion,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,80 +92,6 @@ class RecordStore(Protocol):
 
     def existing(self, record_ids: Sequence[str]) -> set[str]:
         """Which of ``record_ids`` the store holds (one query per chunk, for batch retries)."""
-
-
-@runtime_checkable
-class KeyCipher(Protocol):
-    """AES-256-GCM under a key that never leaves its key store (an HSM's key object).
-
-    The same calls as ``cryptography``'s ``AESGCM``, so envelope code treats both alike.
-    """
-
-    def encrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
-        """``ciphertext || tag`` of ``data`` under ``nonce`` and ``aad``."""
-
-    def decrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
-        """The plaintext; raises ``DecryptionFailed`` when ``data`` does not authenticate."""
-
-    def __hash__(self) -> int:
-        """Hashable (by identity is enough): unwrapped data keys are cached per cipher."""
-
-
-@dataclass(frozen=True, slots=True)
-class KeyVersion:
-    """One version of a named key: ``name`` (``kek``, ``index``...), ``version`` and material.
-
-    A key held in hardware has no ``material`` (empty bytes) and a ``cipher`` instead:
-    wrapping and unwrapping then happen inside the key store (``onshore.core.envelope``).
-    """
-
-    name: str
-    version: int
-    material: bytes
-    cipher: KeyCipher | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def key_id(self) -> str:
-        """``name:version``, as stored beside what the key protects."""
-        return f"{self.name}:{self.version}"
-
-
-@runtime_checkable
-class KeyStore(Protocol):
-    """A region's keys. Material never leaves the region's own key store."""
-
-    def current(self, name: str) -> KeyVersion:
-        """The newest version of ``name``; raises ``KeyMissing`` when there is none."""
-
-    def get(self, key_id: str) -> KeyVersion:
-        """A version by its ``name:version`` id; raises ``KeyMissing``."""
-
-    def create(self, name: str, size: int = 32) -> KeyVersion:
-        """Create version 1 of ``name`` with fresh random material (no-op when it exists)."""
-
-    def rotate(self, name: str, size: int = 32) -> KeyVersion:
-        """Add a new version of ``name``; older versions stay readable."""
-
-    def versions(self, name: str) -> list[KeyVersion]:
-        """Every version of ``name``, oldest first."""
-
-
-@runtime_checkable
-class KeyFingerprintStore(Protocol):
-    """Fingerprints of the keys a region's database was written with (never the keys).
-
-    A fingerprint is a SHA-256 over the key's id and material
-    (``onshore.services.key_custody.fingerprint``). Joins the database's open transaction.
-    """
-
-    def all(self) -> dict[str, bytes]:
-        """Every recorded ``key_id -> fingerprint``."""
-
-    def add(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
-        """Record ``(key_id, fingerprint)`` pairs; a key id already recorded is kept as it was."""
-
-    def replace(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
-        """Forget every recorded fingerprint and record ``items`` (a region with no data)."""
 
 
 @runtime_checkable
