@@ -6,6 +6,7 @@ The wheel itself is exercised end to end by ``tests/test_wheel_smoke.py``.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -103,8 +104,15 @@ def test_the_generated_config_points_at_docs_that_exist() -> None:
 
 
 def _make_dry_run(*args: str) -> str:
+    # under `make test` this is a sub-make: drop the parent's flags (they add directory lines)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     done = subprocess.run(
-        ["make", "-n", "-B", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ["make", "--no-print-directory", "-n", "-B", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout

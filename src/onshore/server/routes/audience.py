@@ -161,6 +161,12 @@ async def ingest(
     if format == "json" and declared in _RAW_TYPES:  # the body says what it is
         format = _RAW_TYPES[declared]
     if format in ("csv", "jsonl"):
+        if declared == "application/json":  # the two say different things: refuse, don't guess
+            raise InputError(
+                f"format={format} names a raw body but Content-Type is application/json: send "
+                '{"rows": [...]} as JSON, or the raw body as text/csv or application/x-ndjson',
+                details={"format": format, "content_type": declared},
+            )
         raw = _rows_text(body, format, limit)
         return await run_in_threadpool(_ingest_raw, svc, raw, format, strict)
     try:
