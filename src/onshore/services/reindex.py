@@ -51,25 +51,6 @@ def live_index_keys(keys: KeyStore) -> list[bytes]:
     return [v.material for v in reversed(keys.versions(INDEX_KEY))]
 
 
-def find_under_live_keys(region: Region, category: str, normal: str) -> dict[str, SealedRecord]:
-    """Records of ``region`` carrying the term of a normalised identifier under any live
-    index key (during a rotation records sit under the old and the new), by record id."""
-    return {
-        s.record_id: s
-        for key in live_index_keys(region.keys)
-        for s in region.db.records.find(blind_index.term(key, category, normal))
-    }
-
-
-def subject_under_live_keys(region: Region, subject: str) -> list[SealedRecord]:
-    """The records of ``subject`` in ``region`` under any live index key."""
-    return [
-        s
-        for key in live_index_keys(region.keys)
-        for s in region.db.records.by_subject(blind_index.subject_ref(key, subject))
-    ]
-
-
 @dataclass
 class ReindexReport:
     """What ``reindex`` did in one region."""
