@@ -25,10 +25,10 @@ from pathlib import Path
 
 from onshore.adapters import open_database
 from onshore.adapters.keystore import MemoryKeyStore
-from onshore.core.audit import AuditEvent, EventType, leaf_hash, verify_inclusion
-from onshore.core.audit import tiles as T
+from onshore.core.ledger import EventType, LedgerEvent, leaf_hash, verify_inclusion
+from onshore.core.ledger import tiles as T
 from onshore.ports import RegionDatabase
-from onshore.services.audit_log import AuditLog
+from onshore.services.ledger import Ledger
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -98,14 +98,14 @@ def store_append(db: RegionDatabase, entries: list[bytes], batch: int) -> float:
 
 
 def events_append(db: RegionDatabase, n: int, batch: int) -> float:
-    """Events/s through AuditLog.append (validation, 3 HMACs, payload, write) + checkpoint."""
+    """Events/s through Ledger.append (validation, 3 HMACs, payload, write) + checkpoint."""
     keys = MemoryKeyStore()
     keys.create("ledger-hmac")
     keys.create("ledger-signing")
-    log = AuditLog("vn-hcm", db, keys)
+    log = Ledger("vn-hcm", db, keys)
     payload = {"kind": "profile", "categories": ["email", "phone_number"], "rules": ["VN-D53-26"]}
     events = [
-        AuditEvent(EventType.RECORD_PLACED, T0, "vn-hcm", f"rec-{i}", f"subj-{i}", None, payload)
+        LedgerEvent(EventType.RECORD_PLACED, T0, "vn-hcm", f"rec-{i}", f"subj-{i}", None, payload)
         for i in range(n)
     ]
     start = time.perf_counter()
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         ev = events_append(db, n_events, batch)
         db.close()
     print(
-        f"service   sqlite AuditLog.append+checkpoint      {ev:>12,.0f} events/s  {ev / bound:5.2f}x bound"
+        f"service   sqlite Ledger.append+checkpoint      {ev:>12,.0f} events/s  {ev / bound:5.2f}x bound"
     )
     build, produce, verify = proofs(1 << 20, samples)
     print(f"1M log    integrate 1,048,576 leaf hashes          {build:>12.2f} s")

@@ -58,7 +58,7 @@ def main() -> None:
     vault = Vault.open(Settings.model_validate(cfg), create_keys=True)
     vault.runtime.checkpoint_on_close = False
     fill(vault, 0, n)
-    log = vault.audit_log("vn-hcm")
+    log = vault.ledger("vn-hcm")
     db = vault.runtime.region("vn-hcm").db
 
     def floor() -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from onshore.core.audit import EventType
 from onshore.core.cases.audience import metric_tests
+from onshore.core.ledger import EventType
 from onshore.services.audience import AudienceService
 from onshore.services.audience_thresholds import ThresholdDecisions
 
@@ -58,7 +58,7 @@ def test_an_ingest_opens_every_case_with_history_and_leaf(
     cases = {c.case_id: c for c in svc.obligations()}
     assert sorted(report.opened) == sorted(cases) and len(cases) == len(expected)
     assert {c.data["subject_id"] for c in cases.values()} == expected
-    log = svc.cases.audit_log(svc.region.name)
+    log = svc.cases.ledger(svc.region.name)
     indexes = []
     for case_id in report.opened:
         case = cases[case_id]

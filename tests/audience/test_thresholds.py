@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
-from onshore.core.audit import EventType
 from onshore.core.cases.audience import month_before, six_month_mean, threshold_bounds
 from onshore.core.errors import GuardFailed
+from onshore.core.ledger import EventType
 from onshore.core.policy import EntityFacts
 from onshore.services.audience import AudienceService
 from onshore.services.runtime import Runtime
@@ -124,7 +124,7 @@ def test_dossier_json_html_and_filing(svc: AudienceService, tmp_path: Path) -> N
     assert "10,412" in html and "Home cooking" in html and "<script" not in html
     filed = svc.file(case.case_id, actor="olga", role="operator")
     assert filed.state == "filed"
-    leaves = svc.cases.audit_log(filed.region).history(case.case_id)
+    leaves = svc.cases.ledger(filed.region).history(case.case_id)
     published = [e for e in leaves if e.leaf.type is EventType.REPORT_PUBLISHED]
     assert len(published) == 1 and published[0].index == filed.data["filed"]["ledger_index"]
     assert svc.dossier(case.case_id) == dossier  # what was filed stays what was filed

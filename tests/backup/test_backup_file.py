@@ -8,9 +8,9 @@ import struct
 
 import pytest
 
-from onshore.core.audit.merkle import root_hash
-from onshore.core.audit.rolling import RollingRoot
 from onshore.core.errors import BackupInvalid
+from onshore.core.ledger.merkle import root_hash
+from onshore.core.ledger.rolling import RollingRoot
 from onshore.services import backup_file
 from onshore.services.backup_file import MAGIC, new_header, read_chunks, read_header, write_backup
 

@@ -48,8 +48,8 @@ def test_backup_drop_restore_read_back(pg_deployment: Deployment) -> None:
             assert (record.subject_id, record.data["email"]) == (subject, email)
         # the restored region takes new writes and checkpoints (sequences moved on)
         vault.put("bk-new", "user", {"email": "new@example.vn"}, {"declared_residence": "VN"})
-        vault.audit_log("vn-hcm").checkpoint(vault.runtime.clock.now())
-        assert vault.audit_log("vn-hcm").verify().ok
+        vault.ledger("vn-hcm").checkpoint(vault.runtime.clock.now())
+        assert vault.ledger("vn-hcm").verify().ok
     audit = run(dep.base, "ledger", "audit", "--region", "vn-hcm")
     assert audit.returncode == 0, audit.stderr
 

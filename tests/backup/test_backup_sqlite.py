@@ -16,9 +16,9 @@ from onshore.core.errors import (
     InputError,
     PolicyDenied,
 )
-from onshore.services.audit_log import AuditLog
 from onshore.services.backup import create_backup, restore_backup, verify_backup
 from onshore.services.backup_file import MAGIC
+from onshore.services.ledger import Ledger
 from onshore.services.runtime import open_runtime
 from tests.backup.conftest import Deployment
 from tests.migrations.conftest import run
@@ -46,7 +46,7 @@ def _read_back(dep: Deployment) -> None:
             assert record.data["email"] == email and record.data["phone_number"] == phone
         [hit] = vault.find({"email": next(iter(dep.records.values()))[1]})
         assert hit.record_id == next(iter(dep.records))
-        report = vault.audit_log("vn-hcm").verify()
+        report = vault.ledger("vn-hcm").verify()
         assert report.ok, report.problems
 
 
@@ -68,7 +68,7 @@ def test_backup_delete_restore_read_back(sqlite_deployment: Deployment) -> None:
     runtime = open_runtime(dep.settings)
     try:
         region = runtime.region("vn-hcm")
-        _, root = AuditLog("vn-hcm", region.db, region.keys).root(manifest["ledger"]["size"])
+        _, root = Ledger("vn-hcm", region.db, region.keys).root(manifest["ledger"]["size"])
         assert base64.b64encode(root).decode() == manifest["ledger"]["root"]
     finally:
         runtime.close()

@@ -9,7 +9,6 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from onshore.adapters.clock import FixedClock
-from onshore.core.audit import EventType
 from onshore.core.cases.lifecycle import Lifecycle, Transition, rows
 from onshore.core.errors import (
     CaseConflict,
@@ -21,6 +20,7 @@ from onshore.core.errors import (
     RoleNotPermitted,
     SeparationOfDuties,
 )
+from onshore.core.ledger import EventType
 from onshore.services.cases import CaseKind, CaseService
 from onshore.services.runtime import Runtime
 
@@ -65,18 +65,18 @@ def test_open_and_walk_writes_history_and_ledger(runtime: Runtime) -> None:
         (2, "review", "draft", "reviewed"),
         (3, "send", "reviewed", "sent"),
     ]
-    entries = svc.audit_log("vn-hcm").history(case.case_id)
+    entries = svc.ledger("vn-hcm").history(case.case_id)
     assert [e.leaf.type for e in entries] == [EventType.CASE_TRANSITION] * 3
     assert entries[-1].index == step.ledger_index
     # sg-1's ledger knows nothing of this case
-    assert svc.audit_log("sg-1").history(case.case_id) == []
+    assert svc.ledger("sg-1").history(case.case_id) == []
 
 
 def test_ledger_payload_holds_no_case_data(runtime: Runtime) -> None:
     svc = service(runtime)
     case = svc.open("memo", "vn-hcm", actor="op", role="operator", data={"phone": "+84912345678"})
     step = svc.apply(case.case_id, "review", actor="rev", role="legal_reviewer")
-    log = svc.audit_log("vn-hcm")
+    log = svc.ledger("vn-hcm")
     leaf = log.history(case.case_id)[-1].leaf
     body = log.store.payload(leaf.payload_commitment)
     assert body is not None
@@ -86,7 +86,7 @@ def test_ledger_payload_holds_no_case_data(runtime: Runtime) -> None:
 
 
 def leaf_index(svc: CaseService, case_id: str) -> int:
-    return svc.audit_log("vn-hcm").history(case_id)[-1].index
+    return svc.ledger("vn-hcm").history(case_id)[-1].index
 
 
 def test_illegal_transition_changes_nothing(runtime: Runtime) -> None:

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from onshore.core.audit import EventType
 from onshore.core.errors import CaseConflict, InputError
+from onshore.core.ledger import EventType
 from onshore.services.cases import Opening
 from onshore.services.runtime import Runtime
 
@@ -36,12 +36,12 @@ def test_open_many_writes_what_open_writes(runtime: Runtime) -> None:
         assert (event.seq, event.action, event.from_state, event.to_state, event.note) == (
             1, "open", "", "draft", {"why": "one"},
         )  # fmt: skip
-        [entry] = svc.audit_log("vn-hcm").history(step.case.case_id)
+        [entry] = svc.ledger("vn-hcm").history(step.case.case_id)
         assert entry.leaf.type == EventType.CASE_TRANSITION and entry.index == step.ledger_index
         assert svc.get(step.case.case_id) == step.case
     indexes = [s.ledger_index for s in steps]
     assert indexes == list(range(single.ledger_index + 1, single.ledger_index + 7))
-    assert svc.audit_log("sg-1").history(steps[0].case.case_id) == []
+    assert svc.ledger("sg-1").history(steps[0].case.case_id) == []
 
 
 def test_open_many_is_all_or_nothing(runtime: Runtime) -> None:

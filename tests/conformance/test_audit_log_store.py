@@ -1,4 +1,4 @@
-"""One AuditLogStore conformance suite, run on memory, SQLite (a real file) and PostgreSQL."""
+"""One LedgerStore conformance suite, run on memory, SQLite (a real file) and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from onshore.adapters import open_database
-from onshore.core.audit import leaf_hash, root_hash
-from onshore.core.audit import tiles as T
 from onshore.core.errors import StoreIntegrityError
-from onshore.ports import AuditLogStore, RegionDatabase
+from onshore.core.ledger import leaf_hash, root_hash
+from onshore.core.ledger import tiles as T
+from onshore.ports import LedgerStore, RegionDatabase
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -22,15 +22,15 @@ def entries(n: int, start: int = 0) -> tuple[list[bytes], list[bytes]]:
 
 
 @pytest.fixture
-def store(db: RegionDatabase) -> AuditLogStore:
+def store(db: RegionDatabase) -> LedgerStore:
     return db.ledger
 
 
-def test_implements_the_port(store: AuditLogStore) -> None:
-    assert isinstance(store, AuditLogStore)
+def test_implements_the_port(store: LedgerStore) -> None:
+    assert isinstance(store, LedgerStore)
 
 
-def test_empty(store: AuditLogStore) -> None:
+def test_empty(store: LedgerStore) -> None:
     assert store.size() == 0
     assert store.leaves(0, 10) == []
     assert store.leaf_hashes(0, 10) == []
@@ -41,7 +41,7 @@ def test_empty(store: AuditLogStore) -> None:
     assert store.tiles([(0, 0)]) == {}
 
 
-def test_append_returns_dense_indexes(db: RegionDatabase, store: AuditLogStore) -> None:
+def test_append_returns_dense_indexes(db: RegionDatabase, store: LedgerStore) -> None:
     es, hs = entries(5)
     with db.transaction():
         assert store.append(es[:3], hs[:3]) == 0
@@ -52,13 +52,13 @@ def test_append_returns_dense_indexes(db: RegionDatabase, store: AuditLogStore) 
     assert store.append([], []) == 5
 
 
-def test_append_needs_one_hash_per_entry(db: RegionDatabase, store: AuditLogStore) -> None:
+def test_append_needs_one_hash_per_entry(db: RegionDatabase, store: LedgerStore) -> None:
     with pytest.raises(StoreIntegrityError):
         store.append([b"a", b"b"], [bytes(32)])
     assert store.size() == 0
 
 
-def test_rollback_undoes_every_write(db: RegionDatabase, store: AuditLogStore) -> None:
+def test_rollback_undoes_every_write(db: RegionDatabase, store: LedgerStore) -> None:
     es, hs = entries(3)
     with db.transaction():
         store.append(es[:1], hs[:1])
@@ -80,7 +80,7 @@ def test_rollback_undoes_every_write(db: RegionDatabase, store: AuditLogStore) -
     assert store.checkpoints() == []
 
 
-def test_nested_rollback_keeps_the_outer_writes(db: RegionDatabase, store: AuditLogStore) -> None:
+def test_nested_rollback_keeps_the_outer_writes(db: RegionDatabase, store: LedgerStore) -> None:
     es, hs = entries(2)
     with db.transaction():
         store.append(es[:1], hs[:1])
@@ -90,7 +90,7 @@ def test_nested_rollback_keeps_the_outer_writes(db: RegionDatabase, store: Audit
     assert store.leaves(0, 5) == [(0, es[0], hs[0])]
 
 
-def test_payloads_are_content_addressed_and_deletable(store: AuditLogStore) -> None:
+def test_payloads_are_content_addressed_and_deletable(store: LedgerStore) -> None:
     c = b"\x01" * 32
     store.put_payloads([(c, b'{"kind":"profile"}')])
     store.put_payloads([(c, b'{"kind":"other"}')])
@@ -100,7 +100,7 @@ def test_payloads_are_content_addressed_and_deletable(store: AuditLogStore) -> N
     assert store.delete_payload(c) is False
 
 
-def test_record_refs(store: AuditLogStore) -> None:
+def test_record_refs(store: LedgerStore) -> None:
     a, b = b"a" * 32, b"b" * 32
     store.index_refs([(a, 3), (b, 1), (a, 0), (a, 3)])
     assert store.find_ref(a) == [0, 3]
@@ -108,7 +108,7 @@ def test_record_refs(store: AuditLogStore) -> None:
 
 
 @pytest.mark.parametrize("page_size", [1, 2, 10_000])
-def test_iter_refs_lists_every_pair_once_in_order(store: AuditLogStore, page_size: int) -> None:
+def test_iter_refs_lists_every_pair_once_in_order(store: LedgerStore, page_size: int) -> None:
     assert list(store.iter_refs(page_size)) == []
     a, b, c = b"a" * 32, b"b" * 32, b"\xff" * 32
     store.index_refs([(c, 1), (a, 3), (b, 1), (a, 0), (a, 3), (c, 0)])
@@ -116,7 +116,7 @@ def test_iter_refs_lists_every_pair_once_in_order(store: AuditLogStore, page_siz
     assert list(store.iter_refs(page_size)) == expected
 
 
-def test_tiles_upsert_and_integrated_size(store: AuditLogStore) -> None:
+def test_tiles_upsert_and_integrated_size(store: LedgerStore) -> None:
     _, hs = entries(300)
     first = T.integrate(0, hs[:100], {})
     store.save_tiles(first, 100)
@@ -129,14 +129,14 @@ def test_tiles_upsert_and_integrated_size(store: AuditLogStore) -> None:
     assert T.tree_root(300, got) == root_hash(hs)
 
 
-def test_many_tiles_in_one_read(store: AuditLogStore) -> None:
+def test_many_tiles_in_one_read(store: LedgerStore) -> None:
     _, hs = entries(256 * 3)
     tiles = T.integrate(0, hs, {})
     store.save_tiles(tiles, len(hs))
     assert store.tiles(list(tiles)) == tiles
 
 
-def test_a_checkpoint_never_shrinks_the_signed_size(store: AuditLogStore) -> None:
+def test_a_checkpoint_never_shrinks_the_signed_size(store: LedgerStore) -> None:
     """Two signers racing: the later, smaller (or equal) checkpoint is not stored."""
     assert store.add_checkpoint(5, b"\x05" * 32, b"n5", "ledger-signing:1", T0)
     assert not store.add_checkpoint(4, b"\x04" * 32, b"n4", "ledger-signing:1", T0)
@@ -145,7 +145,7 @@ def test_a_checkpoint_never_shrinks_the_signed_size(store: AuditLogStore) -> Non
     assert store.add_checkpoint(6, b"\x06" * 32, b"n6", "ledger-signing:1", T0)
 
 
-def test_checkpoints_keep_their_order(store: AuditLogStore) -> None:
+def test_checkpoints_keep_their_order(store: LedgerStore) -> None:
     store.add_checkpoint(1, b"\x01" * 32, b"n1", "ledger-signing:1", T0)
     store.add_checkpoint(5, b"\x05" * 32, b"n5", "ledger-signing:2", T0 + timedelta(seconds=1))
     rows = store.checkpoints()
@@ -172,7 +172,7 @@ def test_data_survives_reopening(tmp_path: Path) -> None:
 
 
 def test_record_refs_already_indexed_in_an_earlier_call(
-    db: RegionDatabase, store: AuditLogStore
+    db: RegionDatabase, store: LedgerStore
 ) -> None:
     a, b = b"a" * 32, b"b" * 32
     with db.transaction():
@@ -184,7 +184,7 @@ def test_record_refs_already_indexed_in_an_earlier_call(
     assert store.find_ref(b) == [2]
 
 
-def test_empty_append_adds_nothing(db: RegionDatabase, store: AuditLogStore) -> None:
+def test_empty_append_adds_nothing(db: RegionDatabase, store: LedgerStore) -> None:
     es, hs = entries(2)
     with db.transaction():
         assert store.append(es, hs) == 0

@@ -16,9 +16,9 @@ from pkcs11 import Attribute, Mechanism, ObjectClass
 
 from onshore.adapters.pkcs11_keystore import SEALED_MAGIC, Pkcs11KeyStore
 from onshore.adapters.pkcs11_uri import parse_pkcs11_uri
-from onshore.core.audit.bundle import verify_bundle
 from onshore.core.envelope import unwrap_key, wrap_key
 from onshore.core.errors import ConfigError, KeyStoreUnavailable
+from onshore.core.ledger.bundle import verify_bundle
 from onshore.services.vault import Vault
 from onshore.settings import Settings, default_config_dict
 from tests.support.softhsm import PIN_ENV, SoftHsm
@@ -61,7 +61,7 @@ def test_vault_round_trip_with_the_kek_in_the_hsm(softhsm: SoftHsm, tmp_path: Pa
         assert receipt.region == "vn-hcm"
         assert vault.get(ids[2]).data["name"] == "Lan 2"
         assert [r.record_id for r in vault.find(by={"phone_number": "0912345673"})] == [ids[3]]
-        bundle = vault.audit_log("vn-hcm").prove(ids[0])
+        bundle = vault.ledger("vn-hcm").prove(ids[0])
         verify_bundle(bundle, bundle.public_key)
         stored = vault.runtime.regions["vn-hcm"].db.records.get(ids[0])
         assert stored is not None and stored.key_id == "kek:1"
@@ -71,7 +71,7 @@ def test_vault_round_trip_with_the_kek_in_the_hsm(softhsm: SoftHsm, tmp_path: Pa
         assert [r.record_id for r in again.find(by={"email": "LAN@example.vn"})] == [
             receipt.record_id
         ]
-        assert again.audit_log("vn-hcm").verify().ok
+        assert again.ledger("vn-hcm").verify().ok
 
 
 def test_the_kek_is_sensitive_and_never_leaves_the_token(
@@ -199,7 +199,7 @@ def test_a_file_region_moves_into_the_hsm(softhsm: SoftHsm, tmp_path: Path) -> N
                for i in range(3)]  # fmt: skip
         vault.runtime.regions["vn-hcm"].keys.rotate("kek")
         ids.append(vault.put("u9", "profile", {"phone": "+84912000009"}).record_id)
-        old_vkey = vault.audit_log("vn-hcm").verifier_key()
+        old_vkey = vault.ledger("vn-hcm").verifier_key()
     uri = softhsm.uri()
     with pytest.raises(ConfigError, match="keys move-to-hsm vn-hcm"):
         Vault.open(hsm_settings(tmp_path, uri))  # plain files never pass for sealed ones
@@ -214,7 +214,7 @@ def test_a_file_region_moves_into_the_hsm(softhsm: SoftHsm, tmp_path: Path) -> N
         assert keys.kek_attributes(2)["extractable"] is False
         assert [vault.get(i).data["phone"] for i in ids[:1]] == ["+84912000000"]
         assert [r.record_id for r in vault.find(by={"phone_number": "0912000009"})] == [ids[3]]
-        log = vault.audit_log("vn-hcm")
+        log = vault.ledger("vn-hcm")
         assert log.verifier_key() == old_vkey and log.verify().ok
         verify_bundle(log.prove(ids[0]), old_vkey)
     with pytest.raises(ConfigError, match="already sealed"):

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from onshore.core import blind_index
-from onshore.core.audit.bundle import verify_bundle
-from onshore.core.audit.key_handoff import verify_key_chain
 from onshore.core.envelope import Sealer, sealed_aad, unseal
 from onshore.core.errors import InputError, KeyMissing, KeyRotationIncomplete, SignatureError
+from onshore.core.ledger.bundle import verify_bundle
+from onshore.core.ledger.key_handoff import verify_key_chain
 from onshore.ports import Case, LegalHold
 from onshore.services import keys as kek_service
 from onshore.services.key_rotation import rotate_key, signing_history, verify_signing_chain
@@ -70,7 +70,7 @@ def check_readable(vault: Vault, ids: list[str], tag: str) -> None:
 
 
 def check_proofs(vault: Vault, ids: list[str]) -> None:
-    log = vault.audit_log(REGION)
+    log = vault.ledger(REGION)
     for record_id in ids:
         bundle = log.prove(record_id)
         verify_bundle(bundle, log.verifier_key())
@@ -173,7 +173,7 @@ def test_a_record_whose_terms_cannot_be_moved_keeps_the_old_key_live(vault: Vaul
 
 
 def test_ledger_hmac_rotation(vault: Vault) -> None:
-    log = vault.audit_log(REGION)
+    log = vault.ledger(REGION)
     before = put(vault, 2, "50")
     log.checkpoint(datetime.now(UTC))
     assert rotate_key(vault.runtime, REGION, "ledger-hmac").key_id == "ledger-hmac:2"
@@ -186,7 +186,7 @@ def test_ledger_hmac_rotation(vault: Vault) -> None:
 
 
 def test_ledger_signing_rotation_is_announced_by_the_old_key(vault: Vault) -> None:
-    log = vault.audit_log(REGION)
+    log = vault.ledger(REGION)
     before = put(vault, 2, "60")
     log.checkpoint(datetime.now(UTC))
     old_bundle = log.prove(before[0])
@@ -221,7 +221,7 @@ def test_ledger_signing_rotation_is_announced_by_the_old_key(vault: Vault) -> No
 
 
 def test_an_interrupted_signing_rotation_is_completed(vault: Vault) -> None:
-    log = vault.audit_log(REGION)
+    log = vault.ledger(REGION)
     put(vault, 1, "70")
     log.checkpoint(datetime.now(UTC))
     old_vkey = log.verifier_key()

@@ -78,7 +78,7 @@ def test_db_upgrade_takes_the_fixture_to_the_current_schema(deployment: Path) ->
             assert record.data == {"email": email, "phone_number": phone}
             [found] = vault.find({"email": email})
             assert found.record_id == f"{subject}-profile"
-        report = vault.audit_log(REGION).verify()
+        report = vault.ledger(REGION).verify()
         assert report.ok, report.problems
         assert report.size == len(USERS) and report.checkpoints == 1
     tokens = open_tokens(settings, SystemClock())
@@ -122,7 +122,7 @@ def test_db_upgrade_takes_the_postgres_dump_to_the_current_schema(
         for subject, email, _ in USERS:
             record = vault.get(f"{subject}-profile")
             assert (record.subject_id, record.data["email"]) == (subject, email)
-        report = vault.audit_log(REGION).verify()
+        report = vault.ledger(REGION).verify()
         assert report.ok and report.size == len(USERS), report.problems
     tokens = open_tokens(settings, SystemClock())
     try:

@@ -83,12 +83,12 @@ def test_version_one_is_frozen() -> None:
 
     texts = [
         s_records.SqliteRecordStore.SCHEMA,
-        s_auditlog.SqliteAuditLogStore.SCHEMA,
+        s_auditlog.SqliteLedgerStore.SCHEMA,
         s_cases.SqliteCaseStore.SCHEMA,
         s_audience.SqliteAudienceStore.SCHEMA,
         s_tokens.SCHEMA,
         records.PostgresRecordStore.SCHEMA,
-        auditlog.PostgresAuditLogStore.SCHEMA,
+        auditlog.PostgresLedgerStore.SCHEMA,
         cases.PostgresCaseStore.SCHEMA,
         audience.PostgresAudienceStore.SCHEMA,
         tokens.SCHEMA,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from onshore.services.vault import Vault
-from tests.spine.conftest import make_settings
+from tests.vault.conftest import make_settings
 
 #: The columns of a record row, in table order.
 COLUMNS = (

@@ -6,7 +6,7 @@ lets a failpoint do it), then ``check`` reopens the vault (recovery runs at open
 - ``lost``: records of acknowledged batches that are not readable;
 - ``partial``: batches present in some of their regions (or records) but not all;
 - ``duplicated``: ledger leaves beyond one per stored record (the workload only places);
-- ``false_alarms``: regions whose ``AuditLog.verify()`` or ``AuditLog.audit()`` reports a
+- ``false_alarms``: regions whose ``Ledger.verify()`` or ``Ledger.audit()`` reports a
   problem;
 - ``retry_failed``: the in-flight batch, retried with the same ids, did not end with one
   placement leaf per record, or an acknowledged batch put again changed anything.
@@ -27,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from onshore.core.audit import EventType
+from onshore.core.ledger import EventType
 from onshore.services.vault import Vault
 from tests.reliability.workload import SIZE, batch, batch_regions, settings_for
 
@@ -142,7 +142,7 @@ def _visible(vault: Vault, trial: str) -> Counter[int]:
 
 
 def _placements(vault: Vault, record_id: str, region: str) -> int:
-    history = vault.audit_log(region).history(record_id)
+    history = vault.ledger(region).history(record_id)
     return sum(1 for e in history if e.leaf.type == EventType.RECORD_PLACED)
 
 
@@ -183,11 +183,11 @@ def check(config: dict[str, Any], trial: str, acked: int, tally: Tally) -> None:
             if extra:
                 tally.duplicated += extra
                 tally.problems.append(f"{trial}: {name} has {extra} leaves beyond its records")
-            report = vault.audit_log(name).verify()
+            report = vault.ledger(name).verify()
             if not report.ok:
                 tally.false_alarms += 1
                 tally.problems.append(f"{trial}: {name} verify: {report.problems[:3]}")
-            audit = vault.audit_log(name).audit()  # the store reconciled with its ledger
+            audit = vault.ledger(name).audit()  # the store reconciled with its ledger
             if not audit.ok:
                 tally.false_alarms += 1
                 tally.problems.append(f"{trial}: {name} audit: {audit.findings[:3]}")

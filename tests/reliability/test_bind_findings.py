@@ -29,7 +29,7 @@ from onshore.services.vault import Vault
 from tests.reliability.bind_rows import open_vault, row, set_column
 from tests.reliability.cli_run import run_cli, write_config
 from tests.server.conftest import TestClient
-from tests.spine.conftest import make_settings
+from tests.vault.conftest import make_settings
 
 VN = {"declared_residence": "VN"}
 SG = {"declared_residence": "SG"}

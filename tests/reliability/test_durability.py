@@ -14,7 +14,7 @@ import pytest
 from onshore.core.errors import ConfigError
 from onshore.services.vault import Vault
 from onshore.settings import load_settings
-from tests.spine.conftest import make_settings
+from tests.vault.conftest import make_settings
 
 FULL, NORMAL = 2, 1
 

@@ -42,7 +42,7 @@ def _seed(base: Path) -> dict[str, str]:
                 r = vault.put(f"u-{i}", "profile", {"phone": f"+8491234567{i}"}, signals)
                 placed[r.record_id] = r.region
         for name in vault.runtime.regions:
-            vault.audit_log(name).checkpoint(vault.runtime.clock.now())
+            vault.ledger(name).checkpoint(vault.runtime.clock.now())
     return placed
 
 

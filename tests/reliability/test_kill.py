@@ -4,7 +4,7 @@ Every trial runs the workload child (``tests.reliability.workload``: cross-regio
 single-region batches, alternately), kills it, reopens the vault (recovery runs at open) and
 checks (``tests.reliability.kills``): 0 lost acknowledged records, 0 partial batches, 0
 duplicated leaves, the in-flight batch retried with the same ids ends with one placement leaf
-per record, and ``AuditLog.verify()`` is clean. ``make test`` runs a few trials per case on
+per record, and ``Ledger.verify()`` is clean. ``make test`` runs a few trials per case on
 SQLite and PostgreSQL; ``make soak`` runs 100+ per failpoint.
 """
 

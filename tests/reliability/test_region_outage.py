@@ -23,9 +23,9 @@ from onshore.server.app import create_app
 from onshore.services.vault import RecordInput, Vault
 from tests.reliability.cli_run import run_cli, write_config
 from tests.server.conftest import TestClient
-from tests.spine.conftest import make_settings
 from tests.support.pgcluster import PgCluster
 from tests.support.soak import report, trials
+from tests.vault.conftest import make_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.soak]
 

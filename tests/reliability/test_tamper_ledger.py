@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from onshore.core.audit import leaf_hash
 from onshore.core.errors import LedgerAuditFailed
+from onshore.core.ledger import leaf_hash
 from onshore.ports import RegionDatabase
-from onshore.services.audit_log import AuditLog
+from onshore.services.ledger import Ledger
 from onshore.services.vault import RecordInput, Vault
 from onshore.settings import Settings, default_config_dict
 from tests.support.soak import report
@@ -33,7 +33,7 @@ class Deployment:
     """A vault whose vn-hcm region holds a signed part and an unsigned tail."""
 
     vault: Vault
-    log: AuditLog
+    log: Ledger
     db: RegionDatabase
     backend: str
     signed_size: int
@@ -74,7 +74,7 @@ def build(settings: Settings, backend: str) -> Deployment:
     region = vault.runtime.region(REGION)
     erased = region.db.records.get("rec-003")
     assert vault.erase("subj-3").count == 1
-    log = vault.audit_log(REGION)
+    log = vault.ledger(REGION)
     log.checkpoint(vault.runtime.clock.now(), full=True)
     signed = log.store.size()
     vault.put_many(_records(SIGNED, TAIL))

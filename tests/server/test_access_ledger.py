@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from onshore.core.audit import AuditEvent, EventType, decode_leaf
 from onshore.core.errors import LeafError
+from onshore.core.ledger import EventType, LedgerEvent, decode_leaf
 from onshore.server.access_ledger import AccessLedger
 from onshore.services.vault import Vault
 from tests.server.conftest import make_settings
@@ -24,8 +24,8 @@ def vault(tmp_path: Path) -> Iterator[Vault]:
     v.close()
 
 
-def _event(vault: Vault, n: int, region: str | None = None) -> AuditEvent:
-    return AuditEvent(
+def _event(vault: Vault, n: int, region: str | None = None) -> LedgerEvent:
+    return LedgerEvent(
         type=EventType.ACCESS_DECISION,
         at=vault.runtime.clock.now(),
         region=region or vault.runtime.settings.deployment.default_region,
@@ -36,7 +36,7 @@ def _event(vault: Vault, n: int, region: str | None = None) -> AuditEvent:
 
 def _decisions(vault: Vault) -> list[str]:
     """The actor refs of the access-decision leaves on the default region's ledger."""
-    store = vault.audit_log(vault.runtime.settings.deployment.default_region).store
+    store = vault.ledger(vault.runtime.settings.deployment.default_region).store
     leaves = [decode_leaf(entry) for _, entry, _ in store.leaves(0, store.size())]
     return [
         (leaf.actor_ref or b"").hex() for leaf in leaves if leaf.type == EventType.ACCESS_DECISION
@@ -46,7 +46,7 @@ def _decisions(vault: Vault) -> list[str]:
 def test_concurrent_decisions_all_land_with_distinct_indexes(vault: Vault) -> None:
     ledger = AccessLedger(vault, max_delay=0.01)
     region = vault.runtime.settings.deployment.default_region
-    store = vault.audit_log(region).store
+    store = vault.ledger(region).store
     before = store.size()
 
     async def many() -> list[int]:

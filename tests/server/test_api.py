@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from onshore.core.audit import EventType
-from onshore.core.audit.bundle import ProofBundle, verify_bundle
-from onshore.core.audit.leaf import decode_leaf
-from onshore.core.audit.merkle import verify_consistency
+from onshore.core.ledger import EventType
+from onshore.core.ledger.bundle import ProofBundle, verify_bundle
+from onshore.core.ledger.leaf import decode_leaf
+from onshore.core.ledger.merkle import verify_consistency
 from onshore.server.app import ROUTERS
 from tests.server.conftest import TestClient, auth
 
@@ -86,7 +86,7 @@ def test_cross_region_listing_is_on_the_holding_regions_ledger(
 ) -> None:
     op = tokens["operator"]
     rid = _put(client, op, VN_USER)["record_id"]
-    log = app.state.onshore.vault.audit_log("vn-hcm")
+    log = app.state.onshore.vault.ledger("vn-hcm")
     before = log.store.size()
     no_purpose = client.get("/v1/subjects/u-vn", params={"caller_region": "sg-1"}, headers=auth(op))
     assert no_purpose.status_code == 422
@@ -225,7 +225,7 @@ def test_ledger_consistency_proof_verifies(client: TestClient, tokens: dict[str,
 def test_authorisation_decisions_are_on_the_default_ledger(
     app: FastAPI, client: TestClient, tokens: dict[str, str]
 ) -> None:
-    log = app.state.onshore.vault.audit_log("sg-1")
+    log = app.state.onshore.vault.ledger("sg-1")
     before = log.store.size()
     assert client.get("/v1/records/x", headers=auth(tokens["auditor"])).status_code == 403
     assert client.get("/v1/records/x", headers=auth(tokens["operator"])).status_code == 404

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from onshore.adapters import open_database
 from onshore.server.app import create_app
-from onshore.services.audit_log import AuditLog
+from onshore.services.ledger import Ledger
 from tests.server.conftest import TestClient, auth, make_settings
 
 VN_USER = {
@@ -18,8 +18,8 @@ VN_USER = {
 }
 
 
-def _vn(client: TestClient) -> AuditLog:
-    ledger: AuditLog = client.app.state.onshore.vault.audit_log("vn-hcm")  # type: ignore[attr-defined]
+def _vn(client: TestClient) -> Ledger:
+    ledger: Ledger = client.app.state.onshore.vault.ledger("vn-hcm")  # type: ignore[attr-defined]
     return ledger
 
 

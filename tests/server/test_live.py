@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from onshore.core.audit import EventType, decode_leaf
-from onshore.core.audit.bundle import ProofBundle, verify_bundle
+from onshore.core.ledger import EventType, decode_leaf
+from onshore.core.ledger.bundle import ProofBundle, verify_bundle
 from onshore.services.vault import Vault
 from onshore.settings import load_settings
 from tests.server.live import LiveServer
@@ -125,7 +125,7 @@ def test_sigterm_loses_no_accepted_write(live: LiveServer) -> None:
 
 def _access_decisions(vault: Vault) -> int:
     region = vault.runtime.settings.deployment.default_region
-    store = vault.audit_log(region).store
+    store = vault.ledger(region).store
     leaves = [decode_leaf(entry) for _, entry, _ in store.leaves(0, store.size())]
     return sum(leaf.type == EventType.ACCESS_DECISION for leaf in leaves)
 

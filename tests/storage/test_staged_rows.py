@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onshore.core.audit.leaf import EncodedEvent
 from onshore.core.errors import StoreIntegrityError
+from onshore.core.ledger.leaf import EncodedEvent
 from onshore.ports import SealedRecord
 from onshore.services.staged_rows import decode_row, encode_row
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from onshore.core.audit import EventType
 from onshore.core.cases.takedowns import PRE_DECISION, TAKEDOWNS
 from onshore.core.errors import GuardFailed, IllegalTransition, RoleNotPermitted
+from onshore.core.ledger import EventType
 from onshore.services.takedowns import TakedownService
 
 from .conftest import DECISION_LAW, NOTICE, drive, to_decided
@@ -57,7 +57,7 @@ def test_full_path_with_appeal_overturned(svc: TakedownService, clock) -> None: 
         "appeal",
         "overturn",
     ]
-    leaves = svc.cases.audit_log(case.region).history(case.case_id)
+    leaves = svc.cases.ledger(case.region).history(case.case_id)
     assert len(leaves) == len(history)
     assert all(e.leaf.type is EventType.CASE_TRANSITION for e in leaves)
 

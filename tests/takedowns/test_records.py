@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from onshore.core.cases.sor import (
+from onshore.core.cases.statement_of_reasons import (
     CATEGORIES,
     DECISION_VISIBILITIES,
     EEA,

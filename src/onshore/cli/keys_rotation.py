@@ -86,7 +86,7 @@ def keys_chain(
 
     Example: ``onshore keys chain vn-hcm --trust vn-hcm-2025.pub``
     """
-    from onshore.core.audit import read_verifier_key
+    from onshore.core.ledger import read_verifier_key
     from onshore.services.key_rotation import verify_signing_chain
 
     path = Path(trust)

@@ -19,7 +19,7 @@ from onshore.cli.options import ConfigOpt, JsonOpt
 from onshore.core.errors import AuditError, BundleError, InputError, LeafNotFound, OnshoreError
 
 if TYPE_CHECKING:
-    from onshore.services.audit_log import AuditLog
+    from onshore.services.ledger import Ledger
     from onshore.services.runtime import Runtime
 
 console = CliConsole()
@@ -39,11 +39,11 @@ def _runtime(config: Path | None, *, read_only: bool = False) -> Runtime:
     return runtime
 
 
-def _log(runtime: Runtime, region: str) -> AuditLog:
-    from onshore.services.audit_log import AuditLog
+def _log(runtime: Runtime, region: str) -> Ledger:
+    from onshore.services.ledger import Ledger
 
     r = runtime.region(region)
-    return AuditLog(r.name, r.db, r.keys)
+    return Ledger(r.name, r.db, r.keys)
 
 
 @ledger_app.command("checkpoint")
@@ -161,7 +161,7 @@ def prove(
 
 
 def _verify_bundle(bundle_path: Path, key_arg: str, as_json: bool) -> None:
-    from onshore.core.audit import ProofBundle, read_verifier_key, verify_bundle
+    from onshore.core.ledger import ProofBundle, read_verifier_key, verify_bundle
 
     try:
         raw = bundle_path.read_bytes()

@@ -24,19 +24,29 @@ def _register() -> None:
     """Attach every command group (one module each), in the order ``--help`` lists them."""
     from onshore.cli import (
         audience,
+        authority_requests,
         backup,
         db,
         ledger,
         policy,
         report,
-        requests,
         scan,
         serve,
         takedowns,
     )
     from onshore.cli import vault as vault_cli
 
-    for group in (vault_cli, serve, ledger, policy, requests, report, scan, takedowns, audience):
+    for group in (
+        vault_cli,
+        serve,
+        ledger,
+        policy,
+        authority_requests,
+        report,
+        scan,
+        takedowns,
+        audience,
+    ):
         group.register(app)
     for group in (db, backup):
         group.register(app)

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
+from onshore.cli.authority_requests import open_service
 from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt
-from onshore.cli.requests import open_service
 from onshore.core.errors import InputError
 
 console = CliConsole()

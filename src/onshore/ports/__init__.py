@@ -95,13 +95,13 @@ class RecordStore(Protocol):
 
 
 @runtime_checkable
-class AuditLogStore(Protocol):
+class LedgerStore(Protocol):
     """The append-only ledger of one region: leaves, payloads, record index, tiles, checkpoints.
 
     Every write joins the database's open transaction (``with db.transaction():``), so a
     change and the leaf recording it commit together. Leaves are ``(index, entry,
     leaf_hash)``; tiles are C2SP tlog-tiles keyed ``(tile level, tile index)`` holding
-    ``width * 32`` bytes (``onshore.core.audit.tiles``); payloads are canonical JSON keyed
+    ``width * 32`` bytes (``onshore.core.ledger.tiles``); payloads are canonical JSON keyed
     by their SHA-256 commitment. Checkpoint rows are tuples ``(size, root, note, key_id,
     at)``: ``note`` is the C2SP signed note, ``key_id`` the signing key's ``name:version``.
     The conformance suite is ``tests/conformance/test_audit_log_store.py``.
@@ -240,7 +240,7 @@ class RegionDatabase(Protocol):
         """The region's sealed records."""
 
     @property
-    def ledger(self) -> AuditLogStore:
+    def ledger(self) -> LedgerStore:
         """The region's audit log."""
 
     @property

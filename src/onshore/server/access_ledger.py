@@ -12,7 +12,7 @@ then stops the thread; a later ``record`` starts it again.
 
 Example:
     >>> import tempfile
-    >>> from onshore.core.audit import AuditEvent, EventType
+    >>> from onshore.core.ledger import LedgerEvent, EventType
     >>> from onshore.services.vault import Vault
     >>> from onshore.settings import Settings, default_config_dict
     >>> cfg = default_config_dict(); cfg["base_dir"] = tempfile.mkdtemp()
@@ -20,10 +20,10 @@ Example:
     >>> vault = Vault.open(Settings.model_validate(cfg), create_keys=True)
     >>> ledger = AccessLedger(vault)
     >>> region = vault.runtime.settings.deployment.default_region
-    >>> event = AuditEvent(type=EventType.ACCESS_DECISION, at=vault.runtime.clock.now(),
+    >>> event = LedgerEvent(type=EventType.ACCESS_DECISION, at=vault.runtime.clock.now(),
     ...     region=region, actor="tok_1",
     ...     payload={"decision": "allow", "reason": "records.write", "roles": ["operator"]})
-    >>> ledger.record_sync(event) == vault.audit_log(region).store.size() - 1
+    >>> ledger.record_sync(event) == vault.ledger(region).store.size() - 1
     True
     >>> ledger.close(); vault.close()
 """
@@ -38,7 +38,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from onshore.core.audit import AuditEvent
+from onshore.core.ledger import LedgerEvent
 from onshore.services.vault import Vault
 
 _STOP = object()
@@ -48,7 +48,7 @@ _STOP = object()
 class _Pending:
     """One queued decision and who waits for it (an event loop's future or a thread's)."""
 
-    event: AuditEvent
+    event: LedgerEvent
     loop: asyncio.AbstractEventLoop | None = None
     waiter: asyncio.Future[int] | Future[int] = field(default_factory=Future)
 
@@ -81,7 +81,7 @@ class AccessLedger:
 
     # -- callers ----------------------------------------------------------------------
 
-    async def record(self, event: AuditEvent) -> int:
+    async def record(self, event: LedgerEvent) -> int:
         """Queue ``event`` and wait until its leaf is committed; returns the leaf's index
         (raises what the ledger raised, e.g. ``StoreUnavailable``)."""
         loop = asyncio.get_running_loop()
@@ -89,7 +89,7 @@ class AccessLedger:
         self._submit(_Pending(event, loop, waiter))
         return await waiter
 
-    def record_sync(self, event: AuditEvent) -> int:
+    def record_sync(self, event: LedgerEvent) -> int:
         """``record`` for a caller on a thread without an event loop (blocks until done)."""
         pending = _Pending(event)
         self._submit(pending)
@@ -145,10 +145,10 @@ class AccessLedger:
             group.append(item)
         return False
 
-    def _append(self, events: list[AuditEvent]) -> list[int]:
+    def _append(self, events: list[LedgerEvent]) -> list[int]:
         db = self.vault.runtime.regions[self.region].db
         with db.transaction():
-            return self.vault.audit_log(self.region).append(events)
+            return self.vault.ledger(self.region).append(events)
 
     def _commit(self, group: list[_Pending]) -> None:
         outcomes: list[int | BaseException]

@@ -49,7 +49,7 @@ ROUTERS: list[str] = [
     "onshore.server.routes.decisions",
     "onshore.server.routes.ledger",
     "onshore.server.routes.tokens",
-    "onshore.server.routes.requests",
+    "onshore.server.routes.authority_requests",
     "onshore.server.routes.takedowns",
     "onshore.server.routes.audience",
 ]

@@ -28,8 +28,8 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from onshore.core.audit import AuditEvent, EventType
 from onshore.core.errors import Forbidden, Unauthenticated
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.server.context import ServerContext, context
 from onshore.server.permissions import Permission, allowed
 
@@ -49,10 +49,10 @@ class Principal:
 
 def decision_event(
     ctx: ServerContext, principal: Principal, permission: Permission, granted: bool
-) -> AuditEvent:
+) -> LedgerEvent:
     """The ``access_decision`` event of one authorisation decision (default region)."""
     vault = ctx.vault
-    return AuditEvent(
+    return LedgerEvent(
         type=EventType.ACCESS_DECISION,
         at=vault.runtime.clock.now(),
         region=vault.runtime.settings.deployment.default_region,

@@ -39,7 +39,6 @@ from typing import Any, cast
 import duckdb
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from onshore.core.audit import AuditEvent, EventType
 from onshore.core.cases.audience import (
     KIND,
     NOTIFY_TYPES,
@@ -52,6 +51,7 @@ from onshore.core.cases.audience import (
 from onshore.core.cases.dossier import SCHEMA, digest, to_html
 from onshore.core.cases.guards import GuardContext
 from onshore.core.errors import InputError
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.core.policy import EntityFacts, Facts
 from onshore.core.policy.model import Rule
 from onshore.ports import Case
@@ -348,7 +348,7 @@ class AudienceService:
                                                           "content_summary"]}, "sha256": sha},
                                     merge={"filed": {"dossier": dossier, "sha256": sha,
                                                      "at": now.isoformat()}})  # fmt: skip
-            [index] = self.cases.audit_log(region.name).append([AuditEvent(
+            [index] = self.cases.ledger(region.name).append([LedgerEvent(
                 type=EventType.REPORT_PUBLISHED, at=now, region=region.name, record_id=case_id,
                 actor=actor, payload={"report_kind": "audience_dossier", "format": "json",
                                       "rules": [dossier["rule"]["rule_id"]],

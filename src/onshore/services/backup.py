@@ -36,10 +36,10 @@ from onshore.core.errors import (
     SchemaTooNew,
 )
 from onshore.ports import KeyStore
-from onshore.services.audit_log import AuditLog
 from onshore.services.backup_file import Header, new_header, read_chunks, read_header, write_backup
 from onshore.services.backup_manifest import Contents, check_contents, manifest_of
 from onshore.services.backup_place import check_destination, resolve_destination
+from onshore.services.ledger import Ledger
 from onshore.services.ledger_findings import AuditReport
 from onshore.services.runtime import Runtime, region_keys
 from onshore.settings import Settings
@@ -112,7 +112,7 @@ def create_backup(runtime: Runtime, region_name: str, to: str) -> BackupResult:
     backend = _backend(url)
     now = runtime.clock.now()
     dest, out_path = resolve_destination(settings, to, region.name, now)
-    AuditLog(region.name, region.db, region.keys).checkpoint(now)
+    Ledger(region.name, region.db, region.keys).checkpoint(now)
 
     def finish(found: Contents, chunks: Iterable[bytes]) -> BackupResult:
         policy = check_destination(runtime, region, dest, found.categories, now)
@@ -253,7 +253,7 @@ def restore_backup(
     if version == latest("region"):
         db = open_database(url, base=settings.base_dir)
         try:
-            report = AuditLog(name, db, keys).audit()  # the store reconciled with its ledger
+            report = Ledger(name, db, keys).audit()  # the store reconciled with its ledger
         finally:
             db.close()
     return RestoreResult(name, manifest, report)

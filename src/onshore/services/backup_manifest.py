@@ -8,7 +8,7 @@ again from the decrypted backup at verify and restore time); ``check_contents`` 
 region's ledger key and its root against the ledger's leaves.
 
 Example:
-    >>> from onshore.core.audit.merkle import EMPTY_ROOT
+    >>> from onshore.core.ledger.merkle import EMPTY_ROOT
     >>> c = ledger_contents(iter([]), None)
     >>> (c.ledger_size, c.ledger_root == EMPTY_ROOT)
     (0, True)
@@ -21,10 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from onshore.core.audit.checkpoint import parse_checkpoint
-from onshore.core.audit.note import verifier_key, verify_note
-from onshore.core.audit.rolling import RollingRoot
 from onshore.core.errors import BackupInvalid, KeyMissing, OnshoreError
+from onshore.core.ledger.checkpoint import parse_checkpoint
+from onshore.core.ledger.note import verifier_key, verify_note
+from onshore.core.ledger.rolling import RollingRoot
 from onshore.ports import KeyStore
 
 #: A checkpoint row: (size, root, signed note, signing key id).

@@ -32,9 +32,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from onshore.core.audit import AuditEvent, EventType
-from onshore.core.audit.leaf import EncodedEvent
 from onshore.core.errors import OnshoreError, StoreUnavailable
+from onshore.core.ledger import EventType, LedgerEvent
+from onshore.core.ledger.leaf import EncodedEvent
 from onshore.ports import BatchDecision, SealedRecord, StagedShare
 from onshore.services import failpoints, idempotency
 from onshore.services.intake import Prepared
@@ -62,7 +62,7 @@ def apply_share(
         if rows is None:
             rows = [decode_row(body) for body in region.db.batches.rows(batch_id)]
         region.db.records.put_many([sealed for sealed, _ in rows])
-        indexes = vault.audit_log(region.name).append_encoded([leaf for _, leaf in rows])
+        indexes = vault.ledger(region.name).append_encoded([leaf for _, leaf in rows])
         region.db.batches.discard(batch_id)
         failpoints.hit("vault.before_commit")
     failpoints.hit("vault.after_region_commit")
@@ -109,7 +109,7 @@ class BatchWriter:
             if not fresh:
                 return receipts
             region.db.records.put_many(self.vault.seal(region, fresh, now))
-            log = self.vault.audit_log(region.name)
+            log = self.vault.ledger(region.name)
             indexes = log.append(self._events(region.name, fresh, now, actor))
             failpoints.hit("vault.before_commit")
         failpoints.hit("vault.after_region_commit")
@@ -173,7 +173,7 @@ class BatchWriter:
             if not fresh:
                 return [], done
             sealed = self.vault.seal(region, fresh, now)
-            leaves = self.vault.audit_log(region.name).encode(
+            leaves = self.vault.ledger(region.name).encode(
                 self._events(region.name, fresh, now, actor)
             )
             rows = list(zip(sealed, leaves, strict=True))
@@ -230,9 +230,9 @@ class BatchWriter:
 
     def _events(
         self, region: str, batch: Sequence[Prepared], now: datetime, actor: str | None
-    ) -> list[AuditEvent]:
+    ) -> list[LedgerEvent]:
         return [
-            AuditEvent(
+            LedgerEvent(
                 type=EventType.RECORD_PLACED,
                 at=now,
                 region=region,

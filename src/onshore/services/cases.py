@@ -6,7 +6,7 @@ table (``IllegalTransition``), the caller's role (``RoleNotPermitted``) and the 
 (``GuardFailed``, ``SeparationOfDuties``), then writes the new state, the history event and
 a ``CASE_TRANSITION`` ledger leaf in ONE region transaction: all three or none. The leaf's
 payload holds only the case kind, states, action and role; the case id goes into the
-leaf as a keyed hash (``record_id``), so ``AuditLog.history(case_id)`` finds a case's
+leaf as a keyed hash (``record_id``), so ``Ledger.history(case_id)`` finds a case's
 leaves without the ledger naming it. Concurrent writers are safe: the store's
 compare-and-set on ``version`` makes the loser raise ``CaseConflict``.
 
@@ -43,7 +43,6 @@ from typing import Any, cast
 from prometheus_client import REGISTRY, CollectorRegistry, Gauge
 
 from onshore.adapters.case_rows import encode_cursor
-from onshore.core.audit import AuditEvent, EventType
 from onshore.core.cases.guards import Guard, GuardContext, check_guards
 from onshore.core.cases.lifecycle import OPEN_ACTION, OPENED_FROM, Lifecycle
 from onshore.core.errors import (
@@ -52,9 +51,10 @@ from onshore.core.errors import (
     InputError,
     RoleNotPermitted,
 )
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.core.policy import Facts
 from onshore.ports import Case, CaseEvent, CasePage
-from onshore.services.audit_log import AuditLog
+from onshore.services.ledger import Ledger
 from onshore.services.runtime import Region, Runtime
 
 _KEEP: Any = object()
@@ -147,7 +147,7 @@ class CaseService:
     ) -> None:
         self.runtime = runtime
         self._kinds: dict[str, CaseKind] = {}
-        self._logs = {name: AuditLog(name, r.db, r.keys) for name, r in runtime.regions.items()}
+        self._logs = {name: Ledger(name, r.db, r.keys) for name, r in runtime.regions.items()}
         self._registry = registry
         for kind in kinds:
             self.register(kind)
@@ -165,7 +165,7 @@ class CaseService:
                 f"unknown case kind {name!r}", details={"known": sorted(self._kinds)}
             ) from None
 
-    def audit_log(self, region: str) -> AuditLog:
+    def ledger(self, region: str) -> Ledger:
         """The ledger of ``region``."""
         self.runtime.region(region)
         return self._logs[region]
@@ -309,7 +309,7 @@ class CaseService:
         [index] = self._logs[region.name].append([self._leaf_event(region, case, event)])
         return index
 
-    def _leaf_event(self, region: Region, case: Case, event: CaseEvent) -> AuditEvent:
+    def _leaf_event(self, region: Region, case: Case, event: CaseEvent) -> LedgerEvent:
         payload = {
             "case_kind": case.kind,
             "from_state": event.from_state or "none",
@@ -317,7 +317,7 @@ class CaseService:
             "transition": event.action,
             "roles": [event.role],
         }
-        return AuditEvent(type=EventType.CASE_TRANSITION, at=event.at, region=region.name,
+        return LedgerEvent(type=EventType.CASE_TRANSITION, at=event.at, region=region.name,
                           record_id=case.case_id, actor=event.actor, payload=payload)  # fmt: skip
 
     # -- reading ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ window"):
   ``deployment.checkpoint_interval_seconds``.
 
 Each signs only when the region's log grew, after the tail checks of
-``AuditLog.checkpoint`` (``services.ledger_audit.audit_tail``); a region whose checks find
+``Ledger.checkpoint`` (``services.ledger_audit.audit_tail``); a region whose checks find
 something is left unsigned and reported (logged as a warning), never signed over.
 
 Example:
@@ -48,11 +48,11 @@ def sign_grown(runtime: Runtime) -> dict[str, str]:
     Never raises for a region's problem: a refused or failed checkpoint is logged and
     returned, and the other regions are still signed.
     """
-    from onshore.services.audit_log import AuditLog
+    from onshore.services.ledger import Ledger
 
     outcome: dict[str, str] = {}
     for name, region in runtime.regions.items():
-        ledger = AuditLog(name, region.db, region.keys)
+        ledger = Ledger(name, region.db, region.keys)
         try:
             if not ledger.grew():
                 continue

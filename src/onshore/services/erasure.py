@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from onshore.core.audit import AuditEvent, EventType
 from onshore.core.errors import MissingSubject
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.services.legal_holds import held_refs
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def erase_subject(vault: Vault, subject: str, *, actor: str | None = None) -> Er
             for record_id in ids:
                 region.db.records.delete(record_id)
             events = [
-                AuditEvent(
+                LedgerEvent(
                     type=EventType.RECORD_ERASED,
                     at=now,
                     region=name,
@@ -94,5 +94,5 @@ def erase_subject(vault: Vault, subject: str, *, actor: str | None = None) -> Er
                 for rid in ids
             ]
             outcome.erased[name] = ids
-            outcome.ledger_indexes[name] = vault.audit_log(name).append(events)
+            outcome.ledger_indexes[name] = vault.ledger(name).append(events)
     return outcome

@@ -15,8 +15,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from onshore.core.audit import EventType
 from onshore.core.errors import RecordConflict
+from onshore.core.ledger import EventType
 from onshore.services.intake import Prepared
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def receipt_of(vault: Vault, region: Region, record_id: str) -> Receipt:
     """The current receipt of a stored record: its latest placement, update or transfer leaf."""
     from onshore.services.vault import Receipt
 
-    entries = vault.audit_log(region.name).history(record_id)
+    entries = vault.ledger(region.name).history(record_id)
     chosen = [e for e in entries if e.leaf.type in RECEIPT_EVENTS] or entries
     return Receipt(record_id, region.name, chosen[-1].index if chosen else -1)
 

@@ -37,13 +37,13 @@ from datetime import datetime
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from onshore.core import blind_index
-from onshore.core.audit.note import verify_note
 from onshore.core.envelope import unseal
 from onshore.core.errors import (
     KeyMissing,
     KeysMismatch,
     OnshoreError,
 )
+from onshore.core.ledger.note import verify_note
 from onshore.ports import KeyStore, KeyVersion, RegionDatabase
 
 #: The key kinds every region holds (``onshore.adapters.keystore.REGION_KEYS``).
@@ -157,7 +157,7 @@ def prove_keys(region: str, db: RegionDatabase, keys: KeyStore) -> None:
         if sealed.subject_ref not in refs:
             raise _mismatch(region, keys.current("index").key_id, "subject references differ")
         if db.ledger.size():
-            from onshore.core.audit.leaf import LeafEncoder
+            from onshore.core.ledger.leaf import LeafEncoder
 
             hmac_keys = keys.versions("ledger-hmac")
             found = any(
@@ -172,7 +172,7 @@ def prove_keys(region: str, db: RegionDatabase, keys: KeyStore) -> None:
                 )
     latest = db.ledger.latest_checkpoint()
     if latest is not None:
-        from onshore.core.audit.note import verifier_key
+        from onshore.core.ledger.note import verifier_key
 
         _size, _root, note, key_id, _ = latest
         signing = keys.get(key_id)

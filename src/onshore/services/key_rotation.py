@@ -8,11 +8,11 @@
   ``onshore keys reindex`` has moved the old records and ``keys retire`` drops the old
   version (``services.reindex``);
 - ``ledger-hmac``: new leaves carry the new version in their header; old leaves name the
-  version they were made with and stay verifiable and findable (``AuditLog.history``
+  version they were made with and stay verifiable and findable (``Ledger.history``
   tries every version);
 - ``ledger-signing``: the current tree is checkpointed under the old key, then re-signed
   as a *handoff checkpoint* announcing the new key, signed by the old key and cosigned by
-  the new (``core.audit.key_handoff``). Later checkpoints are signed by the new key; a
+  the new (``core.ledger.key_handoff``). Later checkpoints are signed by the new key; a
   verifier that trusts only the old key follows the chain (:func:`verify_signing_chain`).
 
 Example:
@@ -22,7 +22,7 @@ Example:
     >>> for r in cfg["regions"].values(): r["store"] = "memory://"
     >>> from onshore.services.runtime import open_runtime
     >>> rt = open_runtime(Settings.model_validate(cfg), create_keys=True)
-    >>> old = AuditLog("vn-hcm", rt.regions["vn-hcm"].db, rt.regions["vn-hcm"].keys).verifier_key()
+    >>> old = Ledger("vn-hcm", rt.regions["vn-hcm"].db, rt.regions["vn-hcm"].keys).verifier_key()
     >>> rotate_key(rt, "vn-hcm", "ledger-signing").key_id
     'ledger-signing:2'
     >>> verify_signing_chain(rt, "vn-hcm", old).handoffs
@@ -31,14 +31,14 @@ Example:
 
 from __future__ import annotations
 
-from onshore.core.audit import AuditEvent, EventType
-from onshore.core.audit.checkpoint import Checkpoint
-from onshore.core.audit.key_handoff import KeyChain, announced_keys, sign_handoff, verify_key_chain
-from onshore.core.audit.note import split_note, verifier_key
 from onshore.core.errors import InputError
+from onshore.core.ledger import EventType, LedgerEvent
+from onshore.core.ledger.checkpoint import Checkpoint
+from onshore.core.ledger.key_handoff import KeyChain, announced_keys, sign_handoff, verify_key_chain
+from onshore.core.ledger.note import split_note, verifier_key
 from onshore.ports import KeyVersion
 from onshore.services import keys as kek_rotation
-from onshore.services.audit_log import HMAC_KEY, SIGNING_KEY, AuditLog
+from onshore.services.ledger import HMAC_KEY, SIGNING_KEY, Ledger
 from onshore.services.reindex import INDEX_KEY
 from onshore.services.runtime import Region, Runtime
 
@@ -46,12 +46,12 @@ from onshore.services.runtime import Region, Runtime
 ROTATABLE = ("kek", INDEX_KEY, HMAC_KEY, SIGNING_KEY)
 
 
-def _log(region: Region) -> AuditLog:
-    return AuditLog(region.name, region.db, region.keys)
+def _log(region: Region) -> Ledger:
+    return Ledger(region.name, region.db, region.keys)
 
 
-def _event(runtime: Runtime, region: Region, new: KeyVersion, actor: str | None) -> AuditEvent:
-    return AuditEvent(
+def _event(runtime: Runtime, region: Region, new: KeyVersion, actor: str | None) -> LedgerEvent:
+    return LedgerEvent(
         type=EventType.KEY_ROTATED,
         at=runtime.clock.now(),
         region=region.name,

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from onshore.core.audit import AuditEvent, EventType
 from onshore.core.envelope import rewrap as rewrap_key
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import KeyVersion
-from onshore.services.audit_log import AuditLog
 from onshore.services.key_custody import check_region_keys
+from onshore.services.ledger import Ledger
 from onshore.services.runtime import Runtime
 
 
@@ -31,7 +31,7 @@ def rotate(runtime: Runtime, region_name: str, *, actor: str | None = None) -> K
     """Add a new ``kek`` version for ``region_name`` and record it on the region's ledger."""
     region = runtime.region(region_name)
     new = region.keys.rotate("kek")
-    event = AuditEvent(
+    event = LedgerEvent(
         type=EventType.KEY_ROTATED,
         at=runtime.clock.now(),
         region=region.name,
@@ -39,7 +39,7 @@ def rotate(runtime: Runtime, region_name: str, *, actor: str | None = None) -> K
         payload={"key_name": "kek", "key_id": new.key_id, "version": new.version},
     )
     with region.db.transaction():
-        AuditLog(region.name, region.db, region.keys).append([event])
+        Ledger(region.name, region.db, region.keys).append([event])
         # the new version's fingerprint joins those the region was written with
         check_region_keys(region.name, region.db, region.keys, event.at)
     return new

@@ -180,7 +180,7 @@ class Production:
         """Write the production leaf's proof and the signed certificate into the package."""
         region = self.runtime.regions[case.region]
         now = self.runtime.clock.now()
-        bundle = self.cases.audit_log(region.name).prove_index(step.ledger_index, at=now)
+        bundle = self.cases.ledger(region.name).prove_index(step.ledger_index, at=now)
         out = Path(case.data["package"]["dir"])
         proof = bundle.to_json()
         (out / PROOF).write_bytes(proof)

@@ -32,10 +32,10 @@ from datetime import datetime
 from typing import Any
 
 from onshore.core import blind_index
-from onshore.core.audit import EventType
-from onshore.core.audit.leaf import LEAF_SIZE, LeafEncoder
 from onshore.core.envelope import epoch_micros, unseal_versioned
 from onshore.core.errors import DecryptionFailed, KeyMissing, StoreIntegrityError
+from onshore.core.ledger import EventType
+from onshore.core.ledger.leaf import LEAF_SIZE, LeafEncoder
 from onshore.ports import KeyStore, SealedRecord
 from onshore.services.runtime import Region
 

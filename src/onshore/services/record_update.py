@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from onshore.core.audit import AuditEvent, EventType
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.services import failpoints
 from onshore.services.intake import Prepared, check_kind, sized_body
 
@@ -60,7 +60,7 @@ def update_record(
     prepared = Prepared(
         record_id, old.subject_id, new_kind, plaintext, data, fields, placement, True
     )
-    event = AuditEvent(
+    event = LedgerEvent(
         type=EventType.RECORD_UPDATED,
         at=now,
         region=region.name,
@@ -71,7 +71,7 @@ def update_record(
     )
     with region.db.transaction():
         region.db.records.put_many(vault.seal(region, [prepared], old.created_at))
-        [index] = vault.audit_log(region.name).append([event])
+        [index] = vault.ledger(region.name).append([event])
         failpoints.hit("vault.before_commit")
     failpoints.hit("vault.after_region_commit")
     return Receipt(record_id, region.name, index)

@@ -29,10 +29,10 @@ from typing import Any, cast
 
 from onshore.core.errors import StoreUnavailable
 from onshore.ports import (
-    AuditLogStore,
     BatchStore,
     CaseStore,
     KeyFingerprintStore,
+    LedgerStore,
     RecordStore,
     RegionDatabase,
 )
@@ -181,9 +181,9 @@ class GuardedDatabase:
         return cast(RecordStore, self._store("records"))
 
     @property
-    def ledger(self) -> AuditLogStore:
+    def ledger(self) -> LedgerStore:
         """The region's ledger store."""
-        return cast(AuditLogStore, self._store("ledger"))
+        return cast(LedgerStore, self._store("ledger"))
 
     @property
     def cases(self) -> CaseStore:

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 from onshore.core import blind_index
-from onshore.core.audit import AuditEvent, EventType
 from onshore.core.envelope import Sealer, sealed_aad, unseal
 from onshore.core.errors import KeyRotationIncomplete, KeyStoreUnavailable
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import KeyStore, KeyVersion, LegalHold, SealedRecord
-from onshore.services.audit_log import AuditLog
+from onshore.services.ledger import Ledger
 from onshore.services.runtime import Region, Runtime
 
 INDEX_KEY = "index"
@@ -210,10 +210,10 @@ def _move_case_terms(
 
 
 def _record(region: Region, runtime: Runtime, actor: str | None, payload: dict[str, Any]) -> None:
-    event = AuditEvent(type=EventType.KEY_ROTATED, at=runtime.clock.now(), region=region.name,
+    event = LedgerEvent(type=EventType.KEY_ROTATED, at=runtime.clock.now(), region=region.name,
                        actor=actor, payload=payload)  # fmt: skip
     with region.db.transaction():
-        AuditLog(region.name, region.db, region.keys).append([event])
+        Ledger(region.name, region.db, region.keys).append([event])
 
 
 def retire_index(

@@ -8,7 +8,7 @@ nothing a live record would not. The layout is a version byte, the 15 fields' le
 
 Example:
     >>> from datetime import datetime, timezone
-    >>> from onshore.core.audit.leaf import EncodedEvent
+    >>> from onshore.core.ledger.leaf import EncodedEvent
     >>> sealed = SealedRecord("r1", "vn-hcm", b"s", "profile",
     ...     datetime(2025, 1, 1, tzinfo=timezone.utc), ("email",), "kek:1", b"w", b"n", b"c",
     ...     (b"t1",))
@@ -23,8 +23,8 @@ import json
 import struct
 
 from onshore.adapters.record_rows import categories_json, pack_terms, unpack_terms, utc_datetime
-from onshore.core.audit.leaf import EncodedEvent
 from onshore.core.errors import StoreIntegrityError
+from onshore.core.ledger.leaf import EncodedEvent
 from onshore.ports import SealedRecord
 
 VERSION = 1

@@ -48,7 +48,7 @@ from prometheus_client import REGISTRY, CollectorRegistry
 
 from onshore.core.cases.guards import Guard, GuardContext
 from onshore.core.cases.lumen import lumen_notice
-from onshore.core.cases.sor import dsa_problems, export_batch, statement_of_reasons
+from onshore.core.cases.statement_of_reasons import dsa_problems, export_batch, statement_of_reasons
 from onshore.core.cases.takedowns import (
     KIND,
     PACK_REQUESTS,

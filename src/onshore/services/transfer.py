@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from onshore.core.audit import AuditEvent, EventType
 from onshore.core.errors import InputError
+from onshore.core.ledger import EventType, LedgerEvent
 
 if TYPE_CHECKING:
     from onshore.services.vault import Receipt, Vault
@@ -53,8 +53,8 @@ def transfer_record(
         "rules": list(placement.decision_rules),
     }
 
-    def event(region: str) -> AuditEvent:
-        return AuditEvent(
+    def event(region: str) -> LedgerEvent:
+        return LedgerEvent(
             type=EventType.RECORD_TRANSFERRED,
             at=now,
             region=region,
@@ -66,8 +66,8 @@ def transfer_record(
 
     with target.db.transaction():
         target.db.records.put_many(vault.seal(target, [prepared], record.created_at))
-        [index] = vault.audit_log(target.name).append([event(target.name)])
+        [index] = vault.ledger(target.name).append([event(target.name)])
     with source.db.transaction():
         source.db.records.delete(record_id)
-        vault.audit_log(source.name).append([event(source.name)])
+        vault.ledger(source.name).append([event(source.name)])
     return Receipt(record_id, target.name, index)

@@ -20,8 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from onshore.core.audit import AuditEvent, EventType
-from onshore.core.cases.requests import KIND
+from onshore.core.cases.authority_requests import KIND
 from onshore.core.cases.transparency import (
     RequestFacts,
     preservation_table,
@@ -29,8 +28,9 @@ from onshore.core.cases.transparency import (
     requests_table,
 )
 from onshore.core.errors import InputError
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import Case, CaseEvent
-from onshore.services.requests import RequestsService
+from onshore.services.authority_requests import AuthorityRequestService
 
 FILES = ("transparency-requests.csv", "transparency-preservation.csv", "transparency.json")
 
@@ -85,7 +85,7 @@ def facts_of(case: Case, history: list[CaseEvent]) -> RequestFacts:
 
 
 def collect_facts(
-    svc: RequestsService, start: datetime, end: datetime, country: str | None = None
+    svc: AuthorityRequestService, start: datetime, end: datetime, country: str | None = None
 ) -> list[RequestFacts]:
     """Facts of every request received in ``[start, end)`` (one authority country or all)."""
     if end <= start:
@@ -99,7 +99,7 @@ def collect_facts(
 
 
 def publish(
-    svc: RequestsService,
+    svc: AuthorityRequestService,
     start: datetime,
     end: datetime,
     out_dir: Path,
@@ -127,7 +127,7 @@ def publish(
     runtime = svc.runtime
     region = runtime.settings.deployment.default_region
     ref = f"report:transparency:{digests[FILES[2]]}"
-    event = AuditEvent(
+    event = LedgerEvent(
         type=EventType.REPORT_PUBLISHED,
         at=runtime.clock.now(),
         region=region,
@@ -136,5 +136,5 @@ def publish(
         payload={"report_kind": "transparency", "format": "csv_json", "count": len(facts)},
     )
     with runtime.regions[region].db.transaction():
-        [index] = svc.cases.audit_log(region).append([event])
+        [index] = svc.cases.ledger(region).append([event])
     return Published(out_dir, digests, region, index, ref)

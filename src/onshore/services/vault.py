@@ -32,17 +32,17 @@ from pathlib import Path
 from typing import Any
 
 from onshore.core import blind_index
-from onshore.core.audit import AuditEvent, EventType
 from onshore.core.envelope import Sealer, record_aad_v2
 from onshore.core.errors import (
     InputError,
 )
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import SealedRecord
-from onshore.services.audit_log import AuditLog
 from onshore.services.batch_commit import BatchWriter
 from onshore.services.batch_recovery import RecoveryReport, recover
 from onshore.services.erasure import ErasureOutcome
 from onshore.services.intake import Prepared, RecordInput, coerce, encode_body, prepare
+from onshore.services.ledger import Ledger
 from onshore.services.placement import Placer
 from onshore.services.record_integrity import open_row
 from onshore.services.runtime import Region, Runtime, open_runtime
@@ -90,7 +90,7 @@ class Vault:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.placer = Placer(runtime)
-        self._logs = {name: AuditLog(name, r.db, r.keys) for name, r in runtime.regions.items()}
+        self._logs = {name: Ledger(name, r.db, r.keys) for name, r in runtime.regions.items()}
         self._sorted_categories: dict[frozenset[str], tuple[str, ...]] = {}
         self._writer = BatchWriter(self)
         recover(self)
@@ -117,7 +117,7 @@ class Vault:
         """Close every region's database."""
         self.runtime.close()
 
-    def audit_log(self, region: str) -> AuditLog:
+    def ledger(self, region: str) -> Ledger:
         """The ledger of ``region``."""
         self.runtime.region(region)
         return self._logs[region]
@@ -272,7 +272,7 @@ class Vault:
                 raise InputError(
                     "a read from another region needs a purpose", details={"field": "purpose"}
                 )
-            event = AuditEvent(
+            event = LedgerEvent(
                 type=EventType.RECORD_READ,
                 at=self.runtime.clock.now(),
                 region=region.name,

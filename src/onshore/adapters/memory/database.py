@@ -22,17 +22,17 @@ class MemoryDatabase:
 
     def __init__(self, url: str = "memory://") -> None:
         from onshore.adapters.memory.audience import MemoryAudienceStore
-        from onshore.adapters.memory.auditlog import MemoryAuditLogStore
         from onshore.adapters.memory.batches import MemoryBatchStore
         from onshore.adapters.memory.cases import MemoryCaseStore
         from onshore.adapters.memory.key_fingerprints import MemoryKeyFingerprintStore
+        from onshore.adapters.memory.ledger import MemoryLedgerStore
         from onshore.adapters.memory.records import MemoryRecordStore
 
         self.url = url
         self._lock = threading.RLock()
         self._depth = 0
         self.records = MemoryRecordStore(self)
-        self.ledger = MemoryAuditLogStore(self)
+        self.ledger = MemoryLedgerStore(self)
         self.cases = MemoryCaseStore(self)
         self.audience = MemoryAudienceStore(self)
         self.key_fingerprints = MemoryKeyFingerprintStore(self)

@@ -13,11 +13,11 @@ from onshore.adapters.migrations import Migration
 
 def _sqlite_v1(conn: Any) -> None:
     from onshore.adapters.sqlite.audience import SqliteAudienceStore
-    from onshore.adapters.sqlite.auditlog import SqliteAuditLogStore
     from onshore.adapters.sqlite.cases import SqliteCaseStore
+    from onshore.adapters.sqlite.ledger import SqliteLedgerStore
     from onshore.adapters.sqlite.records import SqliteRecordStore
 
-    for store in (SqliteRecordStore, SqliteAuditLogStore, SqliteCaseStore, SqliteAudienceStore):
+    for store in (SqliteRecordStore, SqliteLedgerStore, SqliteCaseStore, SqliteAudienceStore):
         for statement in store.SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
@@ -25,13 +25,13 @@ def _sqlite_v1(conn: Any) -> None:
 
 def _postgres_v1(conn: Any) -> None:
     from onshore.adapters.postgres.audience import PostgresAudienceStore
-    from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
     from onshore.adapters.postgres.cases import PostgresCaseStore
+    from onshore.adapters.postgres.ledger import PostgresLedgerStore
     from onshore.adapters.postgres.records import PostgresRecordStore
 
     for store in (
         PostgresRecordStore,
-        PostgresAuditLogStore,
+        PostgresLedgerStore,
         PostgresCaseStore,
         PostgresAudienceStore,
     ):

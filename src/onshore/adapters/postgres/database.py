@@ -21,10 +21,10 @@ class PostgresDatabase:
 
     def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
         from onshore.adapters.postgres.audience import PostgresAudienceStore
-        from onshore.adapters.postgres.auditlog import PostgresAuditLogStore
         from onshore.adapters.postgres.batches import PostgresBatchStore
         from onshore.adapters.postgres.cases import PostgresCaseStore
         from onshore.adapters.postgres.key_fingerprints import PostgresKeyFingerprintStore
+        from onshore.adapters.postgres.ledger import PostgresLedgerStore
         from onshore.adapters.postgres.records import PostgresRecordStore
 
         self.url = url
@@ -32,7 +32,7 @@ class PostgresDatabase:
         self._lock = threading.RLock()
         self.conn = self._connect()
         self.records = PostgresRecordStore(self)
-        self.ledger = PostgresAuditLogStore(self)
+        self.ledger = PostgresLedgerStore(self)
         self.cases = PostgresCaseStore(self)
         self.audience = PostgresAudienceStore(self)
         self.key_fingerprints = PostgresKeyFingerprintStore(self)

@@ -30,10 +30,10 @@ class SqliteDatabase:
 
     def __init__(self, url: str, path: Path, *, synchronous: str = "full") -> None:
         from onshore.adapters.sqlite.audience import SqliteAudienceStore
-        from onshore.adapters.sqlite.auditlog import SqliteAuditLogStore
         from onshore.adapters.sqlite.batches import SqliteBatchStore
         from onshore.adapters.sqlite.cases import SqliteCaseStore
         from onshore.adapters.sqlite.key_fingerprints import SqliteKeyFingerprintStore
+        from onshore.adapters.sqlite.ledger import SqliteLedgerStore
         from onshore.adapters.sqlite.records import SqliteRecordStore
 
         self.url = url
@@ -56,7 +56,7 @@ class SqliteDatabase:
         self._lock = threading.RLock()
         self._depth = 0
         self.records = SqliteRecordStore(self)
-        self.ledger = SqliteAuditLogStore(self)
+        self.ledger = SqliteLedgerStore(self)
         self.cases = SqliteCaseStore(self)
         self.audience = SqliteAudienceStore(self)
         self.key_fingerprints = SqliteKeyFingerprintStore(self)

@@ -33,9 +33,9 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from onshore.core.audit.bundle import ProofBundle, verify_bundle
-from onshore.core.audit.events import EventType
 from onshore.core.errors import OnshoreError
+from onshore.core.ledger.bundle import ProofBundle, verify_bundle
+from onshore.core.ledger.events import EventType
 
 MANIFEST = "manifest.json"
 CERTIFICATE = "certificate.json"

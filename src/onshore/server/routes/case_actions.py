@@ -7,7 +7,7 @@ approver may take need ``cases.approve``, actions only a legal reviewer may take
 role once more when the transition is applied.
 
 Example:
-    >>> from onshore.core.cases.requests import REQUESTS
+    >>> from onshore.core.cases.authority_requests import REQUESTS
     >>> action_permissions(REQUESTS)["release"].value
     'cases.approve'
 """

@@ -11,15 +11,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from onshore.core.audit import EventType
-from onshore.core.audit import tiles as T
 from onshore.core.errors import InputError, UnknownRegion
+from onshore.core.ledger import EventType
+from onshore.core.ledger import tiles as T
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute
 from onshore.server.models import LeafIndex, RecordId, RegionName, Responses
 from onshore.server.permissions import Permission
-from onshore.services.audit_log import AuditLog
+from onshore.services.ledger import Ledger
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"], route_class=LimitedRoute)
 
@@ -32,12 +32,12 @@ _ERRORS: Responses = {
 _EVENTS = {e.label: e for e in EventType}
 
 
-def _log(ctx: ServerContext, region: str) -> AuditLog:
+def _log(ctx: ServerContext, region: str) -> Ledger:
     if region not in ctx.vault.runtime.regions:
         raise UnknownRegion(
             "unknown region", details={"configured": sorted(ctx.vault.runtime.regions)}
         )
-    return ctx.vault.audit_log(region)
+    return ctx.vault.ledger(region)
 
 
 @router.get("/{region}/checkpoint", responses=_ERRORS)

@@ -43,7 +43,7 @@ def _region_row(ctx: ServerContext, name: str) -> dict[str, Any]:
     region = ctx.vault.runtime.regions[name]
     row: dict[str, Any] = {"name": name, "country": region.country}
     try:
-        log = ctx.vault.audit_log(name)
+        log = ctx.vault.ledger(name)
         row["records"] = region.db.records.count()
         row["leaves"] = log.store.size()
         latest = log.store.latest_checkpoint()

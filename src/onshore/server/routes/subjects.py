@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
-from onshore.core.audit import AuditEvent, EventType
 from onshore.core.errors import InputError
+from onshore.core.ledger import EventType, LedgerEvent
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute
@@ -62,7 +62,7 @@ def _log_cross_region(
     now = vault.runtime.clock.now()
     for region, held in foreign.items():
         events = [
-            AuditEvent(
+            LedgerEvent(
                 type=EventType.RECORD_READ,
                 at=now,
                 region=region,
@@ -77,7 +77,7 @@ def _log_cross_region(
             for r in held
         ]
         with vault.runtime.regions[region].db.transaction():
-            vault.audit_log(region).append(events)
+            vault.ledger(region).append(events)
 
 
 @router.get("/{subject_id}", response_model=RecordPage, responses=_ERRORS)
