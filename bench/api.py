@@ -288,10 +288,12 @@ def heavy_body(size: int = 250_000, seed: int = 5) -> dict[str, Any]:
         while length < per_field:
             r = rnd.random()
             word = (
-                f"+8491{rnd.randrange(10**7):07d}" if r < 0.02
-                else f"user{rnd.randrange(10**6)}@example.vn" if r < 0.04
+                f"+8491{rnd.randrange(10**7):07d}"
+                if r < 0.02
+                else f"user{rnd.randrange(10**6)}@example.vn"
+                if r < 0.04
                 else rnd.choice(words)
-            )  # fmt: skip
+            )
             parts.append(word)
             length += len(word) + 1
         fields[f"notes_{f}"] = " ".join(parts)[:per_field]
@@ -317,9 +319,13 @@ async def heavy_loop(base: str, headers: dict[str, str], stop: asyncio.Event) ->
 
 
 async def under_load(
-    host: str, port: int, base: str, headers: dict[str, str], bodies: list[dict[str, Any]],
+    host: str,
+    port: int,
+    base: str,
+    headers: dict[str, str],
+    bodies: list[dict[str, Any]],
     rate: float,
-) -> tuple[tuple[list[float], int, float, float], list[float]]:  # fmt: skip
+) -> tuple[tuple[list[float], int, float, float], list[float]]:
     """``fixed_rate`` with heavy requests in flight the whole time."""
     stop = asyncio.Event()
     heavy = asyncio.ensure_future(heavy_loop(base, headers, stop))

@@ -48,8 +48,11 @@ def settings_for(base: Path, vn_store: str) -> Settings:
 
 
 def ingest(base: Path, store: str, path: Path) -> tuple[float, int, int]:
-    rt = open_runtime(settings_for(base, store), create_keys=True,
-                      clock=FixedClock(datetime(2026, 11, 21, tzinfo=UTC)))  # fmt: skip
+    rt = open_runtime(
+        settings_for(base, store),
+        create_keys=True,
+        clock=FixedClock(datetime(2026, 11, 21, tzinfo=UTC)),
+    )
     try:
         svc = AudienceService(rt, registry=CollectorRegistry())
         t = time.perf_counter()

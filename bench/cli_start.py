@@ -62,8 +62,9 @@ def main() -> None:
     runs = 3 if parser.parse_args().quick else 7
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp)
-        subprocess.run([sys.executable, "-c", ENTRY, "init"], cwd=cwd, check=True,
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", ENTRY, "init"], cwd=cwd, check=True, capture_output=True
+        )
         base_import, base_cpu = best(BASELINE, [], cwd, runs)
         print(f"{'baseline (typer)':<16} import {base_import:6.3f} s  cpu {base_cpu:6.3f} s")
         commands = {
@@ -78,8 +79,10 @@ def main() -> None:
                 f"ratio to baseline: import {imp / base_import:4.2f}x, cpu {cpu / base_cpu:4.2f}x"
             )
         help_import = best(ENTRY, ["--help"], cwd, runs)[0]
-        print(f"goal: --help import < 0.5 s: {'met' if help_import < 0.5 else 'NOT met'}"
-              f" ({help_import:.3f} s)")  # fmt: skip
+        print(
+            f"goal: --help import < 0.5 s: {'met' if help_import < 0.5 else 'NOT met'}"
+            f" ({help_import:.3f} s)"
+        )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,10 @@ def main() -> None:
         decide(s, c, r, e, at)
     hot = _rate(len(batch), time.perf_counter() - t0)
     goal = "met" if hot >= 500_000 else "NOT met"
-    print(f"cached    storage_decision, same time: {hot:>11,.0f} decisions/s "
-          f"({hot / cold:,.0f}x baseline; goal >= 500,000/s: {goal})")  # fmt: skip
+    print(
+        f"cached    storage_decision, same time: {hot:>11,.0f} decisions/s "
+        f"({hot / cold:,.0f}x baseline; goal >= 500,000/s: {goal})"
+    )
 
     moving_n = hot_n // 20
     times = [at + timedelta(seconds=i) for i in range(moving_n)]
@@ -74,8 +76,10 @@ def main() -> None:
         s, c, r, e = KEYS[i % len(KEYS)]
         decide(s, c, r, e, when)
     moving = _rate(moving_n, time.perf_counter() - t0)
-    print(f"cached    storage_decision, new time each call: {moving:>9,.0f} decisions/s "
-          f"({moving / cold:,.1f}x baseline)")  # fmt: skip
+    print(
+        f"cached    storage_decision, new time each call: {moving:>9,.0f} decisions/s "
+        f"({moving / cold:,.1f}x baseline)"
+    )
     engine.clear_cache()
 
 

@@ -150,11 +150,13 @@ class MemoryKeyStore:
         with self._lock:
             versions = self._keys.get(name, [])
             if version > len(versions) or key_id in self._retired:
-                raise KeyMissing(f"key {key_id!r} is missing from the key store",
-                                 details={"key": key_id})  # fmt: skip
+                raise KeyMissing(
+                    f"key {key_id!r} is missing from the key store", details={"key": key_id}
+                )
             if version == len(versions):
-                raise KeyMissing(f"key {key_id!r} is the current version: rotate first",
-                                 details={"key": key_id})  # fmt: skip
+                raise KeyMissing(
+                    f"key {key_id!r} is the current version: rotate first", details={"key": key_id}
+                )
             self._retired.add(key_id)
 
     def import_version(self, key: KeyVersion) -> bool:
@@ -354,18 +356,22 @@ class FileKeyStore:
         with self._lock:
             numbers = self._version_numbers(name)
             if version not in numbers:
-                raise KeyMissing(f"key {key_id!r} is missing from {str(self.directory)!r}",
-                                 details={"key": key_id})  # fmt: skip
+                raise KeyMissing(
+                    f"key {key_id!r} is missing from {str(self.directory)!r}",
+                    details={"key": key_id},
+                )
             if version == numbers[-1]:
-                raise KeyMissing(f"key {key_id!r} is the current version: rotate first",
-                                 details={"key": key_id})  # fmt: skip
+                raise KeyMissing(
+                    f"key {key_id!r} is the current version: rotate first", details={"key": key_id}
+                )
             path = self._path(name, version)
             try:
                 os.replace(path, path.with_suffix(".retired"))
                 self._fsync_directory()
             except OSError as exc:
-                raise KeyStoreUnavailable(f"cannot retire key {key_id!r}: {exc.strerror or exc}",
-                                          details={"key": key_id}) from exc  # fmt: skip
+                raise KeyStoreUnavailable(
+                    f"cannot retire key {key_id!r}: {exc.strerror or exc}", details={"key": key_id}
+                ) from exc
             self._cache.pop((name, version), None)
             self._listing = None
 

@@ -89,8 +89,9 @@ class Pkcs11KeyStore:
         self._plain: dict[tuple[str, int], KeyVersion] = {}
         self._sealed = FileKeyStore(directory)
         self._refuse_plain_files(directory)
-        self._token = Pkcs11Token(config, config.pin(os.environ if env is None else env),
-                                  on_reset=self._forget_objects)  # fmt: skip
+        self._token = Pkcs11Token(
+            config, config.pin(os.environ if env is None else env), on_reset=self._forget_objects
+        )
         self._p11 = self._token.p11
         self._lock = self._token.lock
 
@@ -212,11 +213,20 @@ class Pkcs11KeyStore:
         p11 = self._p11
         a = p11.Attribute
         template = {
-            a.TOKEN: True, a.PRIVATE: True, a.SENSITIVE: True, a.EXTRACTABLE: False,
-            a.ENCRYPT: True, a.DECRYPT: True, a.WRAP: False, a.UNWRAP: False,
-            a.SIGN: False, a.VERIFY: False, a.DERIVE: False, a.MODIFIABLE: False,
+            a.TOKEN: True,
+            a.PRIVATE: True,
+            a.SENSITIVE: True,
+            a.EXTRACTABLE: False,
+            a.ENCRYPT: True,
+            a.DECRYPT: True,
+            a.WRAP: False,
+            a.UNWRAP: False,
+            a.SIGN: False,
+            a.VERIFY: False,
+            a.DERIVE: False,
+            a.MODIFIABLE: False,
             a.ID: self._kek_id(),
-        }  # fmt: skip
+        }
 
         def generate(session: Any) -> Any:
             return session.generate_key(
@@ -250,11 +260,23 @@ class Pkcs11KeyStore:
             p11 = self._p11
             a = p11.Attribute
             attrs = {
-                a.CLASS: p11.ObjectClass.SECRET_KEY, a.KEY_TYPE: p11.KeyType.AES, a.VALUE: material,
-                a.LABEL: self._label(version), a.ID: self._kek_id(), a.TOKEN: True, a.PRIVATE: True,
-                a.SENSITIVE: True, a.EXTRACTABLE: False, a.ENCRYPT: True, a.DECRYPT: True,
-                a.WRAP: False, a.UNWRAP: False, a.SIGN: False, a.VERIFY: False, a.DERIVE: False,
-            }  # fmt: skip
+                a.CLASS: p11.ObjectClass.SECRET_KEY,
+                a.KEY_TYPE: p11.KeyType.AES,
+                a.VALUE: material,
+                a.LABEL: self._label(version),
+                a.ID: self._kek_id(),
+                a.TOKEN: True,
+                a.PRIVATE: True,
+                a.SENSITIVE: True,
+                a.EXTRACTABLE: False,
+                a.ENCRYPT: True,
+                a.DECRYPT: True,
+                a.WRAP: False,
+                a.UNWRAP: False,
+                a.SIGN: False,
+                a.VERIFY: False,
+                a.DERIVE: False,
+            }
             obj = self._token.call(f"cannot import {key_id}", lambda s: s.create_object(attrs))
             self._objects[version] = obj
             self._listing = None

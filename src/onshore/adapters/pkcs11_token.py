@@ -39,9 +39,15 @@ def import_pkcs11(region: str) -> ModuleType:
 def _connection_errors(p11: ModuleType) -> tuple[type[BaseException], ...]:
     e = p11.exceptions
     return (
-        e.SessionClosed, e.SessionHandleInvalid, e.DeviceRemoved, e.DeviceError,
-        e.TokenNotPresent, e.UserNotLoggedIn, e.ObjectHandleInvalid, e.KeyHandleInvalid,
-    )  # fmt: skip
+        e.SessionClosed,
+        e.SessionHandleInvalid,
+        e.DeviceRemoved,
+        e.DeviceError,
+        e.TokenNotPresent,
+        e.UserNotLoggedIn,
+        e.ObjectHandleInvalid,
+        e.KeyHandleInvalid,
+    )
 
 
 class Pkcs11Token:

@@ -23,9 +23,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 FIELDS = (
-    "request_id", "method", "route", "status", "duration_ms", "token_id", "role",
-    "permission", "decision", "code", "exc_type", "frames", "reason", "host", "port", "url",
-)  # fmt: skip
+    "request_id",
+    "method",
+    "route",
+    "status",
+    "duration_ms",
+    "token_id",
+    "role",
+    "permission",
+    "decision",
+    "code",
+    "exc_type",
+    "frames",
+    "reason",
+    "host",
+    "port",
+    "url",
+)
 
 
 class JsonFormatter(logging.Formatter):

@@ -76,9 +76,10 @@ class MetricsIn(Strict):
     rows: list[dict[str, Any]] = Field(
         description="One object per (subject, country, day): subject_id, subject_type, "
         "country, date, subscribers, monthly_visits, livestreaming, monetised.",
-        examples=[[{"subject_id": "acct-1", "country": "VN", "date": "2026-11-20",
-                    "subscribers": 12000}]],
-    )  # fmt: skip
+        examples=[
+            [{"subject_id": "acct-1", "country": "VN", "date": "2026-11-20", "subscribers": 12000}]
+        ],
+    )
     strict: bool = Field(default=False, description="Any bad row rejects the whole batch.")
 
 
@@ -115,10 +116,11 @@ def _rows_text(body: bytes, fmt: str, limit: int) -> bytes:
     shape = _CSV_SHAPE if fmt == "csv" else _JSONL_SHAPE
     if not re.search(shape, text):
         raise InputError(
-            "a CSV body is a header line, then rows" if fmt == "csv"
+            "a CSV body is a header line, then rows"
+            if fmt == "csv"
             else "a JSON Lines body is one object per line",
             details={"format": fmt},
-        )  # fmt: skip
+        )
     rows = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if rows > limit + 1:  # a CSV header line is not a row
         raise TooManyItems(
@@ -216,10 +218,14 @@ def followers(
     per-country counts as the day's subscribers, with their confidence (no follower id is
     stored); bad follower rows come back with line (from 1) and reason."""
     return svc.attribute_followers(
-        subject_id, body.date, list(enumerate(body.followers, start=1)),
-        subject_type=body.subject_type, strict=body.strict, actor=principal.name,
+        subject_id,
+        body.date,
+        list(enumerate(body.followers, start=1)),
+        subject_type=body.subject_type,
+        strict=body.strict,
+        actor=principal.name,
         role=principal.role,
-    ).to_dict()  # fmt: skip
+    ).to_dict()
 
 
 @router.get("/obligations")
@@ -244,8 +250,9 @@ def prepare(
     svc: AudienceService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """Record the account holder's contact details and content summary."""
-    return case_view(svc.prepare(case_id, body.model_dump(), actor=principal.name,
-                                 role=principal.role))  # fmt: skip
+    return case_view(
+        svc.prepare(case_id, body.model_dump(), actor=principal.name, role=principal.role)
+    )
 
 
 @router.get(
@@ -309,5 +316,4 @@ def act(
 ) -> dict[str, Any]:
     """Another step (``acknowledge`` with a reference, ``close`` with a reason)."""
     note = (body or ActionIn()).note
-    return case_view(svc.act(case_id, action, actor=principal.name, role=principal.role,
-                             note=note))  # fmt: skip
+    return case_view(svc.act(case_id, action, actor=principal.name, role=principal.role, note=note))

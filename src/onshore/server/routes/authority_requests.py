@@ -140,10 +140,17 @@ def receive(
     _scope_size(body.scope, ctx.options.max_scope_items)
     within = body.respond_within.model_dump() if body.respond_within else None
     ndo_until = body.ndo_until.isoformat() if body.ndo_until else None
-    case = svc.receive(authority=body.authority, process_type=body.process_type,
-                       reference=body.reference, legal_basis=body.legal_basis, scope=body.scope,
-                       actor=principal.name, role=principal.role,
-                       respond_within=within, ndo_until=ndo_until)  # fmt: skip
+    case = svc.receive(
+        authority=body.authority,
+        process_type=body.process_type,
+        reference=body.reference,
+        legal_basis=body.legal_basis,
+        scope=body.scope,
+        actor=principal.name,
+        role=principal.role,
+        respond_within=within,
+        ndo_until=ndo_until,
+    )
     return case_view(case)
 
 
@@ -178,8 +185,10 @@ def due(
     window = timedelta(hours=within_hours)
     report = svc.cases.due(kind=KIND, within=window)
     svc.cases.refresh_gauges(within=window)
-    return {"overdue": [case_view(c) for c in report.overdue],
-            "due_soon": [case_view(c) for c in report.due_soon]}  # fmt: skip
+    return {
+        "overdue": [case_view(c) for c in report.overdue],
+        "due_soon": [case_view(c) for c in report.due_soon],
+    }
 
 
 @router.post("/transparency")
@@ -191,8 +200,9 @@ def transparency(
     """Publish the transparency report (files under ``<base_dir>/reports``; hash on the ledger)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     out = Path(svc.runtime.settings.base_dir) / "reports" / f"transparency-{stamp}"
-    done = publish(svc, body.start, body.end, out, country=body.country, k=body.k,
-                   actor=principal.name)  # fmt: skip
+    done = publish(
+        svc, body.start, body.end, out, country=body.country, k=body.k, actor=principal.name
+    )
     return {**done.to_dict(), "report": json.loads((out / "transparency.json").read_text())}
 
 
@@ -221,6 +231,12 @@ def act(
 ) -> dict[str, Any]:
     """Take ``action`` on a request (see ``GET /v1/cases/requests/lifecycle``)."""
     body = body or ActionIn()
-    case = svc.act(case_id, action, actor=principal.name, role=principal.role, note=body.note,
-                   expected_version=body.expected_version)  # fmt: skip
+    case = svc.act(
+        case_id,
+        action,
+        actor=principal.name,
+        role=principal.role,
+        note=body.note,
+        expected_version=body.expected_version,
+    )
     return case_view(case)

@@ -73,9 +73,15 @@ def history_view(events: Iterable[CaseEvent], *, notes: bool = False) -> list[di
     """A case's history as JSON rows (with each event's note when ``notes``)."""
     rows = []
     for e in events:
-        row: dict[str, Any] = {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor,
-                               "role": e.role, "action": e.action, "from": e.from_state,
-                               "to": e.to_state}  # fmt: skip
+        row: dict[str, Any] = {
+            "seq": e.seq,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "role": e.role,
+            "action": e.action,
+            "from": e.from_state,
+            "to": e.to_state,
+        }
         if notes:
             row["note"] = e.note
         rows.append(row)

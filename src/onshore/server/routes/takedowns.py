@@ -80,8 +80,14 @@ def receive(
     svc: TakedownService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """Log a notice (state ``received``); the deadline comes from the packs."""
-    case = svc.receive(source=body.source, notice=body.notice, actor=principal.name,
-                       role=principal.role, urgent=body.urgent, region=body.region)  # fmt: skip
+    case = svc.receive(
+        source=body.source,
+        notice=body.notice,
+        actor=principal.name,
+        role=principal.role,
+        urgent=body.urgent,
+        region=body.region,
+    )
     return case_view(case)
 
 
@@ -116,8 +122,10 @@ def due(
     window = timedelta(hours=within_hours)
     report = svc.due(within=window)
     svc.cases.refresh_gauges(within=window)
-    return {"breached": [case_view(c) for c in report.overdue],
-            "due_soon": [case_view(c) for c in report.due_soon]}  # fmt: skip
+    return {
+        "breached": [case_view(c) for c in report.overdue],
+        "due_soon": [case_view(c) for c in report.due_soon],
+    }
 
 
 @router.get(
@@ -194,6 +202,12 @@ def act(
 ) -> dict[str, Any]:
     """Take ``action`` on a notice (see ``GET /v1/cases/takedowns/lifecycle``)."""
     body = body or ActionIn()
-    case = svc.act(case_id, action, actor=principal.name, role=principal.role, note=body.note,
-                   expected_version=body.expected_version)  # fmt: skip
+    case = svc.act(
+        case_id,
+        action,
+        actor=principal.name,
+        role=principal.role,
+        note=body.note,
+        expected_version=body.expected_version,
+    )
     return case_view(case)
