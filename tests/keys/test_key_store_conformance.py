@@ -12,7 +12,7 @@ import pytest
 
 from onshore.adapters.keystore import REGION_KEYS, ensure_region_keys
 from onshore.core.envelope import WRAPPED_SIZE, rewrap, unwrap_key, wrap_key
-from onshore.core.errors import DecryptionFailed, KeyMissing
+from onshore.core.errors import DecryptionFailed, InputError, KeyMissing
 from onshore.ports import KeyStore, KeyVersion
 from onshore.services.reindex import RetiringKeyStore
 
@@ -96,6 +96,18 @@ def test_invalid_names_are_refused(any_store: KeyStore) -> None:
     for name in ("../etc", "Kek", "", "a/b"):
         with pytest.raises(KeyMissing):
             any_store.create(name)
+
+
+@pytest.mark.parametrize("size", [8, 2048])
+def test_bad_key_sizes_are_input_errors(any_store: KeyStore, size: int) -> None:
+    """A kek of the wrong size is refused with the error tree's InputError (code
+    ``input.invalid``), before anything is written: an HSM kek is AES-256, a file or memory
+    key holds 16 to 1024 bytes."""
+    for make in (any_store.create, any_store.rotate):
+        with pytest.raises(InputError) as caught:
+            make("kek", size)
+        assert caught.value.code == "input.invalid" and caught.value.details["size"] == size
+    assert any_store.versions("kek") == []
 
 
 def test_ensure_region_keys(any_store: KeyStore) -> None:

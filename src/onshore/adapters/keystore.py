@@ -40,7 +40,7 @@ import threading
 import time
 from pathlib import Path
 
-from onshore.core.errors import KeyMissing, KeyStoreUnavailable
+from onshore.core.errors import InputError, KeyMissing, KeyStoreUnavailable
 from onshore.ports import KeyStore, KeyVersion
 
 #: The keys every region needs, with their sizes in bytes.
@@ -74,7 +74,9 @@ parse_key_id = _parse_key_id
 
 def _check_size(size: int) -> None:
     if not 16 <= size <= 1024:
-        raise ValueError(f"key size must be between 16 and 1024 bytes, not {size}")
+        raise InputError(
+            f"key size must be between 16 and 1024 bytes, not {size}", details={"size": size}
+        )
 
 
 def ensure_region_keys(store: KeyStore) -> None:

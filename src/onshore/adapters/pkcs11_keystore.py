@@ -19,6 +19,9 @@ docs/operations.md, "Keys"). It needs the optional dependency ``python-pkcs11``
   directory without the token yields nothing; the plain material exists only in the memory
   of a process logged in to the token.
 
+The token's kek objects are handled by ``onshore.adapters.pkcs11_kek.TokenKeks``; this
+module seals the other keys with them and implements the port.
+
 Sessions: one logged-in read-write session per store, used under a lock (a PKCS#11
 session runs one operation at a time). A session or device error closes it and the next
 call opens a new one, so an HSM restart needs no restart of onshore.
@@ -29,16 +32,19 @@ from __future__ import annotations
 import os
 import secrets
 import struct
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from onshore.adapters.keystore import FileKeyStore, check_key_name, parse_key_id
-from onshore.adapters.pkcs11_token import Pkcs11Token
+from onshore.adapters.pkcs11_kek import TokenKeks
 from onshore.adapters.pkcs11_uri import Pkcs11Config
-from onshore.core.errors import ConfigError, DecryptionFailed, KeyMissing, KeyStoreUnavailable
+from onshore.core.errors import (
+    ConfigError,
+    DecryptionFailed,
+    InputError,
+    KeyMissing,
+    KeyStoreUnavailable,
+)
 from onshore.ports import KeyVersion
 
 #: Keys held inside the token (never in process memory).
@@ -47,28 +53,11 @@ HSM_KEYS = frozenset({"kek"})
 SEALED_MAGIC = b"onshore-sealed-key/v1\n"
 _SEAL_AAD = b"onshore/sealed-key/v1"
 _NONCE = 12
-_LISTING_TTL = 1.0
 
 
 def _lp(text: str) -> bytes:
     raw = text.encode("utf-8")
     return struct.pack(">I", len(raw)) + raw
-
-
-@dataclass(eq=False)
-class HsmCipher:
-    """AES-256-GCM with one kek version inside the token (``onshore.ports.KeyCipher``)."""
-
-    store: Pkcs11KeyStore
-    version: int
-
-    def encrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
-        """``ciphertext || tag`` computed by the token."""
-        return self.store._gcm("encrypt", self.version, nonce, data, aad)
-
-    def decrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
-        """The plaintext, or ``DecryptionFailed`` when the token refuses the tag."""
-        return self.store._gcm("decrypt", self.version, nonce, data, aad)
 
 
 class Pkcs11KeyStore:
@@ -82,17 +71,11 @@ class Pkcs11KeyStore:
     ) -> None:
         self.config = config
         self.prefix = config.label_prefix
-        self._objects: dict[int, Any] = {}
-        self._ciphers: dict[int, HsmCipher] = {}
-        self._checked: set[int] = set()
-        self._listing: tuple[float, list[int]] | None = None
         self._plain: dict[tuple[str, int], KeyVersion] = {}
         self._sealed = FileKeyStore(directory)
         self._refuse_plain_files(directory)
-        self._token = Pkcs11Token(
-            config, config.pin(os.environ if env is None else env), on_reset=self._forget_objects
-        )
-        self._p11 = self._token.p11
+        self._keks = TokenKeks(config, config.pin(os.environ if env is None else env))
+        self._token = self._keks.token
         self._lock = self._token.lock
 
     def _refuse_plain_files(self, directory: Path) -> None:
@@ -109,133 +92,9 @@ class Pkcs11KeyStore:
                     details={"region": self.config.region, "file": path.name},
                 )
 
-    def _forget_objects(self) -> None:
-        """Object handles belong to a session: forget them when it is replaced."""
-        self._objects.clear()
-        self._listing = None
-
     def close(self) -> None:
         """Close the store's session (see ``Pkcs11Token.close``)."""
         self._token.close()
-
-    # -- kek objects ---------------------------------------------------------------------
-
-    def _kek_id(self) -> bytes:
-        return f"{self.prefix}/kek".encode()
-
-    def _label(self, version: int) -> str:
-        return f"{self.prefix}/kek/v{version}"
-
-    def _kek_versions(self) -> list[int]:
-        now = time.monotonic()
-        if self._listing is not None and now - self._listing[0] < _LISTING_TTL:
-            return self._listing[1]
-        p11 = self._p11
-        head = f"{self.prefix}/kek/v"
-
-        def listing(session: Any) -> list[int]:
-            # by label, not CKA_ID: some PKCS#11 libraries (cloud KMS) set their own ids
-            found = session.get_objects({p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY})
-            numbers = []
-            for obj in found:
-                label = str(obj.label)
-                tail = label[len(head) :] if label.startswith(head) else ""
-                if tail.isdigit() and int(tail) > 0:
-                    numbers.append(int(tail))
-                    self._objects.setdefault(int(tail), obj)
-            return sorted(set(numbers))
-
-        numbers = self._token.call("cannot list keys", listing)
-        self._listing = (now, numbers)
-        return numbers
-
-    def _object(self, session: Any, version: int) -> Any:
-        obj = self._objects.get(version)
-        if obj is None:
-            p11 = self._p11
-            try:
-                obj = session.get_key(
-                    object_class=p11.ObjectClass.SECRET_KEY, label=self._label(version)
-                )
-            except p11.exceptions.NoSuchKey:
-                raise KeyMissing(
-                    f"key 'kek:{version}' is missing from the HSM token",
-                    details={"key": f"kek:{version}"},
-                ) from None
-            self._objects[version] = obj
-        return obj
-
-    def _gcm(self, op: str, version: int, nonce: bytes, data: bytes, aad: bytes) -> bytes:
-        p11 = self._p11
-        params = p11.mechanisms.GCMParams(nonce, aad, 128)
-
-        def run(session: Any) -> bytes:
-            key = self._object(session, version)
-            action = key.encrypt if op == "encrypt" else key.decrypt
-            return bytes(action(data, mechanism=p11.Mechanism.AES_GCM, mechanism_param=params))
-
-        try:
-            out = self._token.call(f"AES-GCM {op} with kek:{version}", run)
-            if op == "encrypt" and version not in self._checked:
-                self._self_test(version, nonce, out, aad, data)
-            return out
-        except p11.exceptions.PKCS11Error as exc:
-            if op == "decrypt":
-                raise DecryptionFailed(
-                    "data key does not open with this key for this region",
-                    details={"key_id": f"kek:{version}"},
-                ) from None
-            raise self._token.unavailable(f"AES-GCM encrypt with kek:{version}", exc) from exc
-
-    def _self_test(self, version: int, nonce: bytes, out: bytes, aad: bytes, data: bytes) -> None:
-        """Check once per kek version that the token used our nonce: some HSMs (FIPS modes)
-        generate their own GCM IV and ignore the caller's, which would make every wrapped
-        key unopenable. Refuse such a token before anything is stored."""
-        try:
-            back = self._gcm("decrypt", version, nonce, out, aad)
-        except DecryptionFailed:
-            back = b""
-        if back != data:
-            raise KeyStoreUnavailable(
-                f"HSM of region {self.config.region!r} does not use the caller's AES-GCM nonce "
-                "(an HSM-generated IV mode): not supported by this key store",
-                details={"region": self.config.region},
-            )
-        self._checked.add(version)
-
-    def _kek(self, version: int) -> KeyVersion:
-        cipher = self._ciphers.get(version)
-        if cipher is None:
-            cipher = self._ciphers[version] = HsmCipher(self, version)
-        return KeyVersion("kek", version, b"", cipher)
-
-    def _generate_kek(self, version: int) -> KeyVersion:
-        p11 = self._p11
-        a = p11.Attribute
-        template = {
-            a.TOKEN: True,
-            a.PRIVATE: True,
-            a.SENSITIVE: True,
-            a.EXTRACTABLE: False,
-            a.ENCRYPT: True,
-            a.DECRYPT: True,
-            a.WRAP: False,
-            a.UNWRAP: False,
-            a.SIGN: False,
-            a.VERIFY: False,
-            a.DERIVE: False,
-            a.MODIFIABLE: False,
-            a.ID: self._kek_id(),
-        }
-
-        def generate(session: Any) -> Any:
-            return session.generate_key(
-                p11.KeyType.AES, 256, label=self._label(version), store=True, template=template
-            )
-
-        self._objects[version] = self._token.call(f"cannot generate kek:{version}", generate)
-        self._listing = None
-        return self._kek(version)
 
     def import_key(self, name: str, version: int, material: bytes) -> KeyVersion:
         """Bring an existing key version in (moving a region from files to the HSM).
@@ -251,52 +110,12 @@ class Pkcs11KeyStore:
                 if not self._sealed.publish(name, version, self._seal(key_id, material)):
                     raise KeyStoreUnavailable(f"key {key_id!r} exists", details={"key": key_id})
                 return self._remember(name, version, material)
-            self._listing = None
-            if version in self._kek_versions() or len(material) != 32:
-                raise KeyStoreUnavailable(
-                    f"kek {key_id!r} exists in the token or is not 256 bits",
-                    details={"key": key_id},
-                )
-            p11 = self._p11
-            a = p11.Attribute
-            attrs = {
-                a.CLASS: p11.ObjectClass.SECRET_KEY,
-                a.KEY_TYPE: p11.KeyType.AES,
-                a.VALUE: material,
-                a.LABEL: self._label(version),
-                a.ID: self._kek_id(),
-                a.TOKEN: True,
-                a.PRIVATE: True,
-                a.SENSITIVE: True,
-                a.EXTRACTABLE: False,
-                a.ENCRYPT: True,
-                a.DECRYPT: True,
-                a.WRAP: False,
-                a.UNWRAP: False,
-                a.SIGN: False,
-                a.VERIFY: False,
-                a.DERIVE: False,
-            }
-            obj = self._token.call(f"cannot import {key_id}", lambda s: s.create_object(attrs))
-            self._objects[version] = obj
-            self._listing = None
-            return self._kek(version)
+            return self._keks.import_material(version, material)
 
     def kek_attributes(self, version: int) -> dict[str, bool]:
         """The protection attributes of ``kek`` version ``version`` as the token reports them
         (``sensitive``, ``extractable``, ``never_extractable``, ``always_sensitive``)."""
-        a = self._p11.Attribute
-
-        def read(session: Any) -> dict[str, bool]:
-            obj = self._object(session, version)
-            return {
-                "sensitive": bool(obj[a.SENSITIVE]),
-                "extractable": bool(obj[a.EXTRACTABLE]),
-                "never_extractable": bool(obj[a.NEVER_EXTRACTABLE]),
-                "always_sensitive": bool(obj[a.ALWAYS_SENSITIVE]),
-            }
-
-        return self._token.call(f"cannot read kek:{version}", read)
+        return self._keks.attributes(version)
 
     # -- sealed keys -----------------------------------------------------------------------
 
@@ -306,7 +125,9 @@ class Pkcs11KeyStore:
     def _seal(self, key_id: str, material: bytes) -> bytes:
         kek = self.create("kek")
         nonce = secrets.token_bytes(_NONCE)
-        ct = self._gcm("encrypt", kek.version, nonce, material, self._seal_aad(key_id, kek.version))
+        ct = self._keks.gcm(
+            "encrypt", kek.version, nonce, material, self._seal_aad(key_id, kek.version)
+        )
         return SEALED_MAGIC + struct.pack(">I", kek.version) + nonce + ct
 
     def _unseal(self, found: KeyVersion) -> KeyVersion:
@@ -324,7 +145,7 @@ class Pkcs11KeyStore:
         (kek_version,) = struct.unpack(">I", blob[head : head + 4])
         nonce, ct = blob[head + 4 : head + 4 + _NONCE], blob[head + 4 + _NONCE :]
         try:
-            material = self._gcm(
+            material = self._keks.gcm(
                 "decrypt", kek_version, nonce, ct, self._seal_aad(key_id, kek_version)
             )
         except DecryptionFailed:
@@ -342,25 +163,25 @@ class Pkcs11KeyStore:
         """The newest version of ``name``; ``KeyMissing`` when there is none."""
         check_key_name(name)
         if name in HSM_KEYS:
-            numbers = self._kek_versions()
+            numbers = self._keks.versions()
             if not numbers:
                 raise KeyMissing(
                     f"key {name!r} is missing from the HSM token", details={"key": name}
                 )
-            return self._kek(numbers[-1])
+            return self._keks.kek(numbers[-1])
         return self._unseal(self._sealed.current(name))
 
     def get(self, key_id: str) -> KeyVersion:
         """The version ``name:version``; ``KeyMissing`` when there is none."""
         name, version = parse_key_id(key_id)
         if name in HSM_KEYS:
-            if version not in self._kek_versions():
-                self._listing = None
-                if version not in self._kek_versions():
+            if version not in self._keks.versions():
+                self._keks.forget_listing()
+                if version not in self._keks.versions():
                     raise KeyMissing(
                         f"key {key_id!r} is missing from the HSM token", details={"key": key_id}
                     )
-            return self._kek(version)
+            return self._keks.kek(version)
         return self._unseal(self._sealed.get(key_id))
 
     def create(self, name: str, size: int = 32) -> KeyVersion:
@@ -369,10 +190,12 @@ class Pkcs11KeyStore:
         with self._lock:
             if name in HSM_KEYS:
                 if size != 32:
-                    raise ValueError("an HSM kek is AES-256: size must be 32")
-                self._listing = None
-                numbers = self._kek_versions()
-                return self._kek(numbers[-1]) if numbers else self._generate_kek(1)
+                    raise InputError(
+                        "an HSM kek is AES-256: size must be 32", details={"size": size}
+                    )
+                self._keks.forget_listing()
+                numbers = self._keks.versions()
+                return self._keks.kek(numbers[-1]) if numbers else self._keks.generate(1)
             if not self._sealed.versions(name):
                 material = secrets.token_bytes(size)
                 self._sealed.publish(name, 1, self._seal(f"{name}:1", material))
@@ -384,10 +207,12 @@ class Pkcs11KeyStore:
         with self._lock:
             if name in HSM_KEYS:
                 if size != 32:
-                    raise ValueError("an HSM kek is AES-256: size must be 32")
-                self._listing = None
-                numbers = self._kek_versions()
-                return self._generate_kek((numbers[-1] if numbers else 0) + 1)
+                    raise InputError(
+                        "an HSM kek is AES-256: size must be 32", details={"size": size}
+                    )
+                self._keks.forget_listing()
+                numbers = self._keks.versions()
+                return self._keks.generate((numbers[-1] if numbers else 0) + 1)
             while True:
                 numbers = [v.version for v in self._sealed.versions(name)]
                 version = (numbers[-1] if numbers else 0) + 1
@@ -404,8 +229,8 @@ class Pkcs11KeyStore:
         """Every version of ``name``, oldest first (empty when there is none)."""
         check_key_name(name)
         if name in HSM_KEYS:
-            self._listing = None
-            return [self._kek(n) for n in self._kek_versions()]
+            self._keks.forget_listing()
+            return [self._keks.kek(n) for n in self._keks.versions()]
         return [self._unseal(v) for v in self._sealed.versions(name)]
 
     def retire(self, key_id: str) -> None:
