@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from bench.support.loadgen import cpu_seconds, fixed_rate, pct, run  # noqa: E402
 from fastapi import Request  # noqa: E402
 from starlette.types import Receive, Scope, Send  # noqa: E402
 
@@ -167,112 +168,6 @@ async def batch_rate(base: str, path: str, headers: dict[str, str], batches: lis
         return total / (time.perf_counter() - started)
 
 
-def _requests(host: str, headers: dict[str, str], bodies: list[dict[str, Any]]) -> list[bytes]:
-    """Each body as one complete, pre-encoded ``POST /v1/records`` HTTP/1.1 request."""
-    head = f"POST /v1/records HTTP/1.1\r\nHost: {host}\r\n" + "".join(
-        f"{k}: {v}\r\n" for k, v in headers.items()
-    )
-    out = []
-    for body in bodies:
-        payload = json.dumps(body).encode()
-        out.append(
-            (
-                head + f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
-            ).encode()
-            + payload
-        )
-    return out
-
-
-async def _response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one HTTP/1.1 response; ``(status, keep_alive)``."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ", 2)[1])
-    fields = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, value = line.split(":", 1)
-            fields[name.strip().lower()] = value.strip().lower()
-    if fields.get("transfer-encoding") == "chunked":
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
-            if size == 0:
-                break
-    else:
-        await reader.readexactly(int(fields.get("content-length", "0")))
-    return status, fields.get("connection") != "close"
-
-
-async def fixed_rate(
-    host: str,
-    port: int,
-    headers: dict[str, str],
-    bodies: list[dict[str, Any]],
-    rate: float,
-    connections: int = 16,
-    grace: float = 30.0,
-) -> tuple[list[float], int, float, float]:
-    """Open loop over a fixed pool of keep-alive connections: request ``i`` is due at
-    ``i / rate`` s; each of ``connections`` workers takes the next request when it is free,
-    waits for its due time and sends it, so at most ``connections`` are outstanding. Latency
-    runs from the due time to the end of the response (time spent waiting for a free
-    connection behind a slow server counts: no coordinated omission). Requests are distinct
-    and pre-encoded, so the generator spends little CPU; the run stops ``grace`` s after
-    the last due time (unsent or unanswered requests then count as failures). Returns the
-    latencies (s) of 201 responses, the number of failures, the achieved rate and the
-    generator's CPU seconds per request."""
-    requests = _requests(f"{host}:{port}", headers, bodies)
-    latencies: list[float] = []
-    failures = 0
-    next_index = 0
-    loop = asyncio.get_running_loop()
-    start = loop.time() + 0.05
-    deadline = start + len(requests) / rate + grace
-
-    async def worker() -> None:
-        nonlocal next_index, failures
-        conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-        try:
-            while next_index < len(requests):
-                i = next_index
-                next_index += 1
-                if loop.time() > deadline:
-                    failures += 1
-                    continue
-                due = start + i / rate
-                delay = due - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                try:
-                    if conn is None:
-                        conn = await asyncio.open_connection(host, port)
-                    reader, writer = conn
-                    writer.write(requests[i])
-                    status, keep = await asyncio.wait_for(
-                        _response(reader), max(0.001, deadline - loop.time())
-                    )
-                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
-                    failures += 1
-                    status, keep = 0, False
-                if status == 201:
-                    latencies.append(loop.time() - due)
-                elif status:
-                    failures += 1
-                if not keep and conn is not None:
-                    conn[1].close()
-                    conn = None
-        finally:
-            if conn is not None:
-                conn[1].close()
-
-    cpu = time.process_time()
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    elapsed = loop.time() - start
-    return latencies, failures, len(bodies) / elapsed, (time.process_time() - cpu) / len(bodies)
-
-
 def heavy_body(size: int = 250_000, seed: int = 5) -> dict[str, Any]:
     """A record just under the default 256 KiB limit: four ~60k-character text fields with
     names, phone numbers and emails sprinkled in (real classifier work)."""
@@ -337,29 +232,6 @@ async def under_load(
     return light, await heavy
 
 
-def _run(coro: Any) -> Any:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
-        return asyncio.run(coro)
-    return uvloop.run(coro)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used (Linux ``/proc``), or NaN."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
-
-
-def pct(values: list[float], p: float) -> float:
-    """The ``p``-th percentile (nearest rank) of ``values``."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
 def starvation(port: int, base: str, headers: dict[str, str], rate: float, seconds: float) -> None:
     """Light-write p99 quiet and with heavy requests in flight, and their ratio."""
     quiet_bodies = rows(int(rate * seconds), seed=400)
@@ -368,8 +240,8 @@ def starvation(port: int, base: str, headers: dict[str, str], rate: float, secon
         body["record_id"] = f"quiet-{i}"
     for i, body in enumerate(loaded_bodies):
         body["record_id"] = f"loaded-{i}"
-    quiet, q_fail, _, _ = _run(fixed_rate("127.0.0.1", port, headers, quiet_bodies, rate))
-    (loaded, l_fail, achieved, _), heavy = _run(
+    quiet, q_fail, _, _ = run(fixed_rate("127.0.0.1", port, headers, quiet_bodies, rate))
+    (loaded, l_fail, achieved, _), heavy = run(
         under_load("127.0.0.1", port, base, headers, loaded_bodies, rate)
     )
     print(
@@ -424,8 +296,8 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {token}"}
             # warm-up (imports, caches, SQLite pages) on both paths, not measured
             warm = rows(200, seed=1)
-            _run(batch_rate(base, "/v1/records/batch", headers, [warm[:100]]))
-            _run(batch_rate(base, "/bare/batch", {}, [warm[100:]]))
+            run(batch_rate(base, "/v1/records/batch", headers, [warm[:100]]))
+            run(batch_rate(base, "/bare/batch", {}, [warm[100:]]))
             ours_rates: list[float] = []
             bare_rates: list[float] = []
             rounds = 2 if args.quick else 3
@@ -438,10 +310,10 @@ def main() -> None:
                 for side, split in order if rnd % 2 == 0 else order[::-1]:
                     if side == "ours":
                         ours_rates.append(
-                            _run(batch_rate(base, "/v1/records/batch", headers, split))
+                            run(batch_rate(base, "/v1/records/batch", headers, split))
                         )
                     else:
-                        bare_rates.append(_run(batch_rate(base, "/bare/batch", {}, split)))
+                        bare_rates.append(run(batch_rate(base, "/bare/batch", {}, split)))
             ours, bare = statistics.median(ours_rates), statistics.median(bare_rates)
             print(
                 f"batch writes ({n_batches} x {batch_size} records, median of {rounds} "
@@ -454,7 +326,7 @@ def main() -> None:
             for i, body in enumerate(singles):
                 body["record_id"] = f"lat-{i}"
             cpu0, load0 = cpu_seconds(child.pid), os.getloadavg()[0]
-            lat, failures, achieved, gen_cpu = _run(
+            lat, failures, achieved, gen_cpu = run(
                 fixed_rate("127.0.0.1", port, headers, singles, rate)
             )
             server_cpu = (cpu_seconds(child.pid) - cpu0) / len(singles)

@@ -1,0 +1,1 @@
+"""Helpers of the benchmarks (not benchmarks themselves: ``make bench`` runs ``bench/*.py``)."""
