@@ -360,10 +360,5 @@ def case_view(case: Case) -> dict[str, Any]:
 
 
 def _iso(value: Any, name: str) -> str | None:
-    try:
-        parsed = parse_time(value)
-    except ValueError:
-        raise InputError(
-            f"{name} must be an ISO 8601 time with an offset", details={"field": name}
-        ) from None
+    parsed = parse_time(value, name)
     return parsed.isoformat() if parsed else None
