@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from onshore.core.policy import cases, model
 from onshore.core.policy.compiled import REQUIREMENT_OPS
-from onshore.core.policy.model import REQUIREMENT_KEYS, TRIGGER_KEYS
+from onshore.core.policy.vocabulary import OPS, REQUIREMENT_KEYS, SIZES, STATUSES, TRIGGER_KEYS
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "policy-packs.md").read_text()
 
@@ -39,5 +39,5 @@ def test_every_field_documented(cls: type[BaseModel]) -> None:
 
 def test_every_requirement_and_trigger_type_documented() -> None:
     assert set(REQUIREMENT_KEYS) == set(REQUIREMENT_OPS)
-    for name in [*REQUIREMENT_KEYS, *TRIGGER_KEYS, *model.OPS, *model.SIZES, *model.STATUSES]:
+    for name in [*REQUIREMENT_KEYS, *TRIGGER_KEYS, *OPS, *SIZES, *STATUSES]:
         assert f"`{name}`" in DOC, name

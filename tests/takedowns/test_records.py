@@ -7,14 +7,8 @@ from typing import Any
 
 import pytest
 
-from onshore.core.cases.statement_of_reasons import (
-    CATEGORIES,
-    DECISION_VISIBILITIES,
-    EEA,
-    dsa_problems,
-    export_batch,
-    statement_of_reasons,
-)
+from onshore.core.cases.dsa_schema import CATEGORIES, DECISION_VISIBILITIES, EEA, dsa_problems
+from onshore.core.cases.statement_of_reasons import export_batch, statement_of_reasons
 from onshore.core.errors import GuardFailed, InputError, SeparationOfDuties
 from onshore.services.takedowns import TakedownService
 

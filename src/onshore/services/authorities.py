@@ -67,8 +67,13 @@ class Authority:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"id": self.id, "name": self.name, "country": self.country, "kind": self.kind,
-                "channels": [c.to_dict() for c in self.channels]}  # fmt: skip
+        return {
+            "id": self.id,
+            "name": self.name,
+            "country": self.country,
+            "kind": self.kind,
+            "channels": [c.to_dict() for c in self.channels],
+        }
 
 
 class AuthorityRegistry:
@@ -120,9 +125,12 @@ def _parse(text: str, origin: str) -> dict[str, Authority]:
                 for c in body.get("channels", [])
             )
             out[str(aid)] = Authority(
-                str(aid), str(body["name"]), str(body["country"]).upper(),
-                str(body.get("kind", "other")), channels,
-            )  # fmt: skip
+                str(aid),
+                str(body["name"]),
+                str(body["country"]).upper(),
+                str(body.get("kind", "other")),
+                channels,
+            )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(f"{origin}: authority {aid!r} is malformed ({exc})") from exc
     return out

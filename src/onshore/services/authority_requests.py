@@ -43,19 +43,20 @@ from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 
-from onshore.core import blind_index
 from onshore.core.cases.authority_guards import GUARDS, parse_time
 from onshore.core.cases.authority_requests import KIND, PROCESS_TYPES, REQUESTS
+from onshore.core.cases.deadline import Deadline
 from onshore.core.cases.guards import Guard, GuardContext
-from onshore.core.cases.scope import SCOPE_IDENTIFIERS, Scope, mask
+from onshore.core.cases.kind import CaseKind
 from onshore.core.errors import InputError
 from onshore.core.policy import Facts, Outcome
 from onshore.core.policy.duration import UNITS, add_duration
 from onshore.ports import Case, LegalHold
 from onshore.services.authorities import AuthorityRegistry
-from onshore.services.cases import CaseKind, CaseService, Deadline, Step
+from onshore.services.authority_scope import resolve_scope
+from onshore.services.case_steps import Step
+from onshore.services.cases import CaseService
 from onshore.services.production import Production
-from onshore.services.reindex import live_index_keys
 from onshore.services.runtime import Region, open_runtime
 from onshore.services.vault import Vault
 
@@ -71,8 +72,9 @@ def blocked_counter(registry: CollectorRegistry = REGISTRY) -> Counter:
         found = _BLOCKED[id(registry)] = Counter(
             "onshore_requests_cross_border_blocked",
             "Disclosures to another country's authority the policy engine did not allow.",
-            ["region", "country"], registry=registry,
-        )  # fmt: skip
+            ["region", "country"],
+            registry=registry,
+        )
     return found
 
 
@@ -121,8 +123,9 @@ class AuthorityRequestService:
         earlier of it and the packs' ``respond_within`` rule is the case's due date."""
         auth = self.authorities.get(authority)
         if process_type not in PROCESS_TYPES:
-            raise InputError(f"unknown process type {process_type!r}",
-                             details={"known": sorted(PROCESS_TYPES)})  # fmt: skip
+            raise InputError(
+                f"unknown process type {process_type!r}", details={"known": sorted(PROCESS_TYPES)}
+            )
         for name, value in (("reference", reference), ("legal_basis", legal_basis)):
             if not isinstance(value, str) or not value.strip():
                 raise InputError(f"a request needs a {name}", details={"field": name})
@@ -136,12 +139,13 @@ class AuthorityRequestService:
             "legal_basis": legal_basis,
             "emergency": process_type == "emergency",
             "ndo_until": _iso(ndo_until, "ndo_until"),
-            **self._scope(scope),
+            **resolve_scope(self.runtime, scope),
         }
         deadline = self._deadline(auth.country, process_type, now, respond_within)
         data["deadline"] = deadline.to_dict() if deadline else None
-        return self.cases.open(KIND, home, actor=actor, role=role, data=data,
-                               due_at=deadline.due if deadline else None)  # fmt: skip
+        return self.cases.open(
+            KIND, home, actor=actor, role=role, data=data, due_at=deadline.due if deadline else None
+        )
 
     def _home_region(self, country: str) -> str:
         for name, r in self.runtime.regions.items():
@@ -149,54 +153,25 @@ class AuthorityRequestService:
                 return name
         return self.runtime.settings.deployment.default_region
 
-    def _scope(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        if not isinstance(raw, Mapping):
-            raise InputError("scope must be an object", details={"field": "scope"})
-        allowed = {"subjects", "from", "to", "categories", *SCOPE_IDENTIFIERS}
-        extra = set(raw) - allowed
-        if extra:
-            raise InputError(
-                f"unknown scope field {sorted(extra)[0]!r}", details={"allowed": sorted(allowed)}
-            )
-        scope = Scope.from_dict(raw)
-        phone_region = self.runtime.settings.deployment.default_phone_region
-        shown: list[dict[str, str]] = []
-        terms: dict[str, dict[str, list[str]]] = {
-            n: {"terms": [], "refs": []} for n in self.runtime.regions
-        }
-        for category in SCOPE_IDENTIFIERS:
-            for value in _strings(raw.get(category), category):
-                normal = blind_index.normalise(category, value, default_region=phone_region)
-                if normal is None:
-                    raise InputError(
-                        f"not a valid {category} in scope", details={"field": category}
-                    )
-                shown.append({"type": category, "masked": mask(normal)})
-                for name, r in self.runtime.regions.items():
-                    for key in live_index_keys(r.keys):  # old and new during a rotation
-                        terms[name]["terms"].append(blind_index.term(key, category, normal).hex())
-        for subject in _strings(raw.get("subjects"), "subjects"):
-            shown.append({"type": "subject", "masked": mask(subject)})
-            for name, r in self.runtime.regions.items():
-                for key in live_index_keys(r.keys):
-                    terms[name]["refs"].append(blind_index.subject_ref(key, subject).hex())
-        if not shown:
-            raise InputError("a scope names at least one account (subject, phone, email or ID)")
-        return {"scope": {**scope.to_dict(), "accounts": len(shown), "identifiers": shown},
-                "scope_terms": terms}  # fmt: skip
-
     def _deadline(
         self, country: str, process_type: str, at: datetime, stated: Mapping[str, Any] | None
     ) -> Deadline | None:
         flags = frozenset({"emergency"}) if process_type == "emergency" else frozenset()
-        facts = Facts(self.runtime.entity, subject_country=country, request="authority_info",
-                      flags=flags, events={"authority_request": at})  # fmt: skip
+        facts = Facts(
+            self.runtime.entity,
+            subject_country=country,
+            request="authority_info",
+            flags=flags,
+            events={"authority_request": at},
+        )
         found = self.cases.deadline("disclose", facts, at)
         if stated:
             amount, unit = stated.get("amount"), stated.get("unit")
             if not isinstance(amount, int) or amount < 0 or unit not in UNITS:
-                raise InputError(f"respond_within is {{amount, unit}} with unit in {UNITS}",
-                                 details={"field": "respond_within"})  # fmt: skip
+                raise InputError(
+                    f"respond_within is {{amount, unit}} with unit in {UNITS}",
+                    details={"field": "respond_within"},
+                )
             own = Deadline(add_duration(at, amount, str(unit)), "request", f"{amount} {unit}")
             if found is None or own.due < found.due:
                 found = own
@@ -220,7 +195,7 @@ class AuthorityRequestService:
         region = self.runtime.region(case.region)
         merge: dict[str, Any] = {}
         if action == "resubmit":
-            merge.update(self._scope(note.get("scope") or {}))
+            merge.update(resolve_scope(self.runtime, note.get("scope") or {}))
             # the history keeps the new scope's shape, never its identifiers
             note["scope"] = {k: merge["scope"][k] for k in ("accounts", "categories", "from", "to")}
         if action == "receive_order":
@@ -237,8 +212,16 @@ class AuthorityRequestService:
         if action == "release":
             kw["due_at"] = parse_time(case.data.get("ndo_until"))
         with region.db.transaction():
-            step = self.cases.apply(case_id, action, actor=actor, role=role, note=note, merge=merge,
-                                    expected_version=expected_version, **kw)  # fmt: skip
+            step = self.cases.apply(
+                case_id,
+                action,
+                actor=actor,
+                role=role,
+                note=note,
+                merge=merge,
+                expected_version=expected_version,
+                **kw,
+            )
             after = self._after(step, region)
         if action == "release":  # after commit: the proof is of a committed leaf
             after = self.cases.update_data(case_id, self.production.release(after, step))
@@ -288,8 +271,9 @@ class AuthorityRequestService:
         store = region.db.cases
         now = self.runtime.clock.now()
         for h in store.holds(case_id=case.case_id, active_at=now):
-            store.put_hold(LegalHold(h.subject_ref, h.case_id, h.placed_at, h.expires_at,
-                                     h.extended, now))  # fmt: skip
+            store.put_hold(
+                LegalHold(h.subject_ref, h.case_id, h.placed_at, h.expires_at, h.extended, now)
+            )
 
     # -- residency ------------------------------------------------------------------------
 
@@ -375,21 +359,6 @@ def case_view(case: Case) -> dict[str, Any]:
     }
 
 
-def _strings(value: Any, name: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise InputError(f"scope {name} must be a list of strings", details={"field": name})
-    return list(value)
-
-
 def _iso(value: Any, name: str) -> str | None:
-    try:
-        parsed = parse_time(value)
-    except ValueError:
-        raise InputError(
-            f"{name} must be an ISO 8601 time with an offset", details={"field": name}
-        ) from None
+    parsed = parse_time(value, name)
     return parsed.isoformat() if parsed else None

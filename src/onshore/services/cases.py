@@ -36,74 +36,31 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from prometheus_client import REGISTRY, CollectorRegistry, Gauge
+from prometheus_client import REGISTRY, CollectorRegistry
 
-from onshore.core.cases.guards import Guard, GuardContext, check_guards
-from onshore.core.cases.lifecycle import OPEN_ACTION, OPENED_FROM, Lifecycle
+from onshore.core.cases.deadline import Deadline, earliest_deadline
+from onshore.core.cases.guards import GuardContext, check_guards
+from onshore.core.cases.kind import CaseKind
+from onshore.core.cases.lifecycle import OPEN_ACTION, OPENED_FROM
 from onshore.core.cases.listing import CaseQuery, encode_cursor
-from onshore.core.errors import (
-    CaseConflict,
-    CaseNotFound,
-    InputError,
-    RoleNotPermitted,
-)
+from onshore.core.cases.roles import check_actor, check_role
+from onshore.core.errors import CaseConflict, CaseNotFound, InputError
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.core.policy import Facts
 from onshore.ports import Case, CaseEvent, CasePage
+from onshore.services.case_gauges import gauges_for
+from onshore.services.case_steps import Opening, Step
 from onshore.services.ledger import Ledger
 from onshore.services.runtime import Region, Runtime
 
+# CaseKind, Deadline, Opening and Step live in their own modules; callers import them here too.
+__all__ = ["CaseKind", "CaseService", "Deadline", "DueReport", "Opening", "Step"]
+
 _KEEP: Any = object()
-
-
-@dataclass(frozen=True)
-class CaseKind:
-    """A case kind: its lifecycle table and the custom guards its table names."""
-
-    lifecycle: Lifecycle
-    guards: Mapping[str, Guard] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        """The kind's name (the lifecycle's)."""
-        return self.lifecycle.name
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """What ``apply``/``open`` wrote: the stored case, its history event, its ledger leaf."""
-
-    case: Case
-    event: CaseEvent
-    ledger_index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Opening:
-    """One case for ``CaseService.open_many``: the arguments ``open`` takes per case."""
-
-    kind: str
-    data: Mapping[str, Any]
-    case_id: str | None = None
-    due_at: datetime | None = None
-    note: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """A due date and where it came from (a pack rule id, or ``request``)."""
-
-    due: datetime
-    source: str
-    description: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"due": self.due.isoformat(), "source": self.source, "description": self.description}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,27 +69,6 @@ class DueReport:
 
     overdue: list[Case]
     due_soon: list[Case]
-
-
-class _Metrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.open = Gauge("onshore_cases_open", "Open cases by kind and state.",
-                          ["kind", "state"], registry=registry)  # fmt: skip
-        self.overdue = Gauge("onshore_cases_overdue", "Open cases past their deadline.",
-                             ["kind"], registry=registry)  # fmt: skip
-        self.due_soon = Gauge("onshore_cases_due_soon", "Open cases due within the window.",
-                              ["kind"], registry=registry)  # fmt: skip
-
-
-_METRICS: dict[int, _Metrics] = {}
-
-
-def metrics_for(registry: CollectorRegistry = REGISTRY) -> _Metrics:
-    """The case gauges registered in ``registry`` (created once per registry)."""
-    found = _METRICS.get(id(registry))
-    if found is None:
-        found = _METRICS[id(registry)] = _Metrics(registry)
-    return found
 
 
 class CaseService:
@@ -185,8 +121,16 @@ class CaseService:
         note: Mapping[str, Any] | None = None,
     ) -> Case:
         """Open a case in its lifecycle's initial state (history event 1 plus a ledger leaf)."""
-        return self.open_step(kind, region, actor=actor, role=role, data=data, case_id=case_id,
-                              due_at=due_at, note=note).case  # fmt: skip
+        return self.open_step(
+            kind,
+            region,
+            actor=actor,
+            role=role,
+            data=data,
+            case_id=case_id,
+            due_at=due_at,
+            note=note,
+        ).case
 
     def open_step(
         self,
@@ -216,15 +160,31 @@ class CaseService:
         together), or none of them (a duplicate id raises ``CaseConflict``)."""
         lives = [self.kind(o.kind).lifecycle for o in openings]
         target = self.runtime.region(region)
-        _check_actor(actor, role)
+        check_actor(actor, role)
         staged: list[tuple[Case, CaseEvent]] = []
         for o, life in zip(openings, lives, strict=True):
             now = self.runtime.clock.now()
-            case = Case(case_id=o.case_id or self.new_case_id(o.kind), kind=o.kind,
-                        state=life.initial, region=target.name, created_at=now, updated_at=now,
-                        due_at=o.due_at, data=dict(o.data))  # fmt: skip
-            event = CaseEvent(case.case_id, 1, now, actor, role, OPEN_ACTION, OPENED_FROM,
-                              life.initial, dict(o.note or {}))  # fmt: skip
+            case = Case(
+                case_id=o.case_id or self.new_case_id(o.kind),
+                kind=o.kind,
+                state=life.initial,
+                region=target.name,
+                created_at=now,
+                updated_at=now,
+                due_at=o.due_at,
+                data=dict(o.data),
+            )
+            event = CaseEvent(
+                case.case_id,
+                1,
+                now,
+                actor,
+                role,
+                OPEN_ACTION,
+                OPENED_FROM,
+                life.initial,
+                dict(o.note or {}),
+            )
             staged.append((case, event))
         if not staged:
             return []
@@ -236,8 +196,9 @@ class CaseService:
             leaves = [self._leaf_event(target, case, event) for case, event in staged]
             indexes = self._logs[target.name].append(leaves)
         stored = [store.get(case.case_id) for case, _ in staged]
-        return [Step(cast(Case, c), e, i)
-                for c, (_, e), i in zip(stored, staged, indexes, strict=True)]  # fmt: skip
+        return [
+            Step(cast(Case, c), e, i) for c, (_, e), i in zip(stored, staged, indexes, strict=True)
+        ]
 
     def apply(
         self,
@@ -266,12 +227,8 @@ class CaseService:
         kind = self.kind(case.kind)
         life = kind.lifecycle
         transition = life.step(case.state, action)
-        _check_actor(actor, role)
-        if role not in transition.roles:
-            raise RoleNotPermitted(
-                f"role {role!r} may not {action} a {life.name} case",
-                details={"action": action, "roles": sorted(transition.roles)},
-            )
+        check_actor(actor, role)
+        check_role(transition, role, life.name)
         store = region.db.cases
         now = self.runtime.clock.now()
         note_dict = dict(note or {})
@@ -287,8 +244,9 @@ class CaseService:
                 replace(case, state=transition.target, updated_at=now, due_at=due, data=data)
             )
             seq = history[-1].seq + 1 if history else 1
-            event = CaseEvent(case_id, seq, now, actor, role, action, case.state,
-                              transition.target, note_dict)  # fmt: skip
+            event = CaseEvent(
+                case_id, seq, now, actor, role, action, case.state, transition.target, note_dict
+            )
             store.append_event(event)
             index = self._leaf(region, stored, event)
         return Step(stored, event, index)
@@ -317,8 +275,14 @@ class CaseService:
             "transition": event.action,
             "roles": [event.role],
         }
-        return LedgerEvent(type=EventType.CASE_TRANSITION, at=event.at, region=region.name,
-                          record_id=case.case_id, actor=event.actor, payload=payload)  # fmt: skip
+        return LedgerEvent(
+            type=EventType.CASE_TRANSITION,
+            at=event.at,
+            region=region.name,
+            record_id=case.case_id,
+            actor=event.actor,
+            payload=payload,
+        )
 
     # -- reading ------------------------------------------------------------------------
 
@@ -395,17 +359,15 @@ class CaseService:
         """The earliest ``requirement`` deadline the packs give for ``op`` on ``facts``
         (start events come from ``facts.events``), or None when no rule sets one."""
         decision = self.runtime.engine.evaluate(op, facts, at)
-        owed = [o for o in decision.obligations if o.kind == requirement and o.due is not None]
-        if not owed:
-            return None
-        first = min(owed, key=lambda o: cast(datetime, o.due))
-        assert first.due is not None
-        return Deadline(first.due, first.rule_id, first.description)
+        return earliest_deadline(decision.obligations, requirement)
 
     def due(
-        self, *, kind: str | None = None, within: timedelta = timedelta(hours=24),
+        self,
+        *,
+        kind: str | None = None,
+        within: timedelta = timedelta(hours=24),
         now: datetime | None = None,
-    ) -> DueReport:  # fmt: skip
+    ) -> DueReport:
         """Open cases (not in a terminal state) past due, and due within ``within``."""
         now = now or self.runtime.clock.now()
         overdue: list[Case] = []
@@ -413,8 +375,9 @@ class CaseService:
         for name in [kind] if kind else sorted(self._kinds):
             life = self.kind(name).lifecycle
             open_states = [s for s in life.states if not life.is_terminal(s)]
-            for case in self.iter_cases(kind=name, states=open_states, order="due_at",
-                                        due_before=now + within):  # fmt: skip
+            for case in self.iter_cases(
+                kind=name, states=open_states, order="due_at", due_before=now + within
+            ):
                 assert case.due_at is not None
                 (overdue if case.due_at <= now else soon).append(case)
         return DueReport(overdue, soon)
@@ -423,27 +386,14 @@ class CaseService:
         self, *, now: datetime | None = None, within: timedelta = timedelta(hours=24)
     ) -> None:
         """Set ``onshore_cases_open``, ``onshore_cases_overdue``, ``onshore_cases_due_soon``."""
-        m = metrics_for(self._registry)
+        gauges = gauges_for(self._registry)
         totals: dict[tuple[str, str], int] = {}
         for region in self.runtime.regions.values():
             for key, n in region.db.cases.counts().items():
                 totals[key] = totals.get(key, 0) + n
-        for name, kind in self._kinds.items():
-            life = kind.lifecycle
-            for state in life.states:
-                if not life.is_terminal(state):
-                    m.open.labels(kind=name, state=state).set(totals.get((name, state), 0))
+        gauges.set_open({name: kind.lifecycle for name, kind in self._kinds.items()}, totals)
         report = self.due(within=within, now=now)
-        for name in self._kinds:
-            m.overdue.labels(kind=name).set(sum(1 for c in report.overdue if c.kind == name))
-            m.due_soon.labels(kind=name).set(sum(1 for c in report.due_soon if c.kind == name))
-
-
-def _check_actor(actor: str, role: str) -> None:
-    if not isinstance(actor, str) or not actor.strip():
-        raise InputError("a case action needs an actor", details={"field": "actor"})
-    if not isinstance(role, str) or not role.strip():
-        raise InputError("a case action needs a role", details={"field": "role"})
+        gauges.set_due(self._kinds, report.overdue, report.due_soon)
 
 
 def _prefix(kind: str) -> str:

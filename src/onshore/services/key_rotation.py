@@ -104,8 +104,9 @@ def _rotate_signing(runtime: Runtime, region: Region, actor: str | None) -> KeyV
         log.append([_event(runtime, region, new, actor)])
         log.integrate()
         size, root = log.root()
-        note = sign_handoff(Checkpoint(log.origin, size, root, at), log.origin,
-                            old.material, new.material)  # fmt: skip
+        note = sign_handoff(
+            Checkpoint(log.origin, size, root, at), log.origin, old.material, new.material
+        )
         log.store.add_checkpoint(size, root, note, old.key_id, at)
     return new
 

@@ -39,37 +39,49 @@ Example:
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from onshore.core.cases.guards import Guard, GuardContext
+from onshore.core.cases.deadline import Deadline
+from onshore.core.cases.guards import Guard
+from onshore.core.cases.kind import CaseKind
 from onshore.core.cases.lumen import lumen_notice
-from onshore.core.cases.statement_of_reasons import dsa_problems, export_batch, statement_of_reasons
+from onshore.core.cases.statement_of_reasons import export_batch, statement_of_reasons
+from onshore.core.cases.takedown_guards import GUARDS
+from onshore.core.cases.takedown_report import report_row, summary
 from onshore.core.cases.takedowns import (
     KIND,
     PACK_REQUESTS,
     SOURCES,
     TAKEDOWNS,
-    decision_problems,
     missing_elements,
     priority,
 )
 from onshore.core.errors import InputError
 from onshore.core.policy import Facts
 from onshore.ports import Case
-from onshore.services.cases import CaseKind, CaseService, Deadline, DueReport
+from onshore.services.cases import CaseService, DueReport
 from onshore.services.runtime import Runtime
 
 __all__ = ["TakedownService", "case_view"]
 
-_NOTICE_KEYS = frozenset({
-    "reason", "content", "sender", "recipient", "jurisdictions", "reference", "legal_basis",
-    "category", "sent_at", "language",
-})  # fmt: skip
+_NOTICE_KEYS = frozenset(
+    {
+        "reason",
+        "content",
+        "sender",
+        "recipient",
+        "jurisdictions",
+        "reference",
+        "legal_basis",
+        "category",
+        "sent_at",
+        "language",
+    }
+)
 
 
 class TakedownService:
@@ -110,23 +122,30 @@ class TakedownService:
         ``category``. Missing required elements do not refuse the notice: validation holds
         it as incomplete, naming them."""
         if source not in SOURCES:
-            raise InputError(f"unknown notice source {source!r}",
-                             details={"known": sorted(SOURCES)})  # fmt: skip
+            raise InputError(
+                f"unknown notice source {source!r}", details={"known": sorted(SOURCES)}
+            )
         if not isinstance(notice, Mapping):
             raise InputError("a notice must be an object", details={"field": "notice"})
         extra = sorted(set(notice) - _NOTICE_KEYS)
         if extra:
-            raise InputError(f"unknown notice field {extra[0]!r}",
-                             details={"allowed": sorted(_NOTICE_KEYS)})  # fmt: skip
+            raise InputError(
+                f"unknown notice field {extra[0]!r}", details={"allowed": sorted(_NOTICE_KEYS)}
+            )
         juris = notice.get("jurisdictions") or []
         if not isinstance(juris, list) or not all(
             isinstance(j, str) and len(j) == 2 and j.isupper() for j in juris
         ):
-            raise InputError("jurisdictions must be ISO 3166-1 alpha-2 codes",
-                             details={"field": "jurisdictions"})  # fmt: skip
+            raise InputError(
+                "jurisdictions must be ISO 3166-1 alpha-2 codes", details={"field": "jurisdictions"}
+            )
         now = received_at or self.runtime.clock.now()
-        body = {**dict(notice), "source": source, "urgent": bool(urgent),
-                "received_at": now.isoformat()}  # fmt: skip
+        body = {
+            **dict(notice),
+            "source": source,
+            "urgent": bool(urgent),
+            "received_at": now.isoformat(),
+        }
         deadline = self.deadline(source, urgent=urgent, jurisdictions=juris, at=now)
         data = {
             "notice": body,
@@ -136,8 +155,9 @@ class TakedownService:
             "timing": {"received_at": now.isoformat()},
         }
         home = region or self._home_region(juris)
-        return self.cases.open(KIND, home, actor=actor, role=role, data=data,
-                               due_at=deadline.due if deadline else None)  # fmt: skip
+        return self.cases.open(
+            KIND, home, actor=actor, role=role, data=data, due_at=deadline.due if deadline else None
+        )
 
     def deadline(
         self, source: str, *, urgent: bool, jurisdictions: Iterable[str], at: datetime
@@ -150,9 +170,13 @@ class TakedownService:
         found: Deadline | None = None
         countries: list[str | None] = [*jurisdictions] or [None]
         for country in countries:
-            facts = Facts(self.runtime.entity, subject_country=country,
-                          request=PACK_REQUESTS[source], flags=frozenset(flags),
-                          events={"authority_request": at, "complaint": at})  # fmt: skip
+            facts = Facts(
+                self.runtime.entity,
+                subject_country=country,
+                request=PACK_REQUESTS[source],
+                flags=frozenset(flags),
+                events={"authority_request": at, "complaint": at},
+            )
             d = self.cases.deadline("remove", facts, at, requirement="remove_within")
             if d is not None and (found is None or d.due < found.due):
                 found = d
@@ -194,8 +218,10 @@ class TakedownService:
         elif action == "supplement":
             extra = note.get("supplement")
             if not isinstance(extra, Mapping) or not set(extra) <= _NOTICE_KEYS:
-                raise InputError("supplement is an object of notice fields",
-                                 details={"allowed": sorted(_NOTICE_KEYS)})  # fmt: skip
+                raise InputError(
+                    "supplement is an object of notice fields",
+                    details={"allowed": sorted(_NOTICE_KEYS)},
+                )
             notice = {**data["notice"], **dict(extra)}
             merge["notice"] = notice
             merge["missing"] = missing_elements(notice)
@@ -223,16 +249,32 @@ class TakedownService:
         elif action == "appeal":
             merge["appeal"] = {"grounds": note.get("appeal_grounds"), "at": now.isoformat()}
         elif action in ("uphold", "overturn"):
-            appeal = {**dict(data.get("appeal") or {}), "outcome": action, "decided_by": actor,
-                      "decided_at": now.isoformat(), "reason": note.get("reason")}  # fmt: skip
+            appeal = {
+                **dict(data.get("appeal") or {}),
+                "outcome": action,
+                "decided_by": actor,
+                "decided_at": now.isoformat(),
+                "reason": note.get("reason"),
+            }
             merge["appeal"] = appeal
             if action == "overturn" and data.get("enforcement"):
-                merge["enforcement"] = {**data["enforcement"], "restored_at": now.isoformat(),
-                                        "state": "restored"}  # fmt: skip
+                merge["enforcement"] = {
+                    **data["enforcement"],
+                    "restored_at": now.isoformat(),
+                    "state": "restored",
+                }
         if timing != data.get("timing"):
             merge["timing"] = timing
-        step = self.cases.apply(case_id, action, actor=actor, role=role, note=note, merge=merge,
-                                expected_version=expected_version, **kw)  # fmt: skip
+        step = self.cases.apply(
+            case_id,
+            action,
+            actor=actor,
+            role=role,
+            note=note,
+            merge=merge,
+            expected_version=expected_version,
+            **kw,
+        )
         return step.case
 
     def _enforcement(self, case: Case, note: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -257,9 +299,13 @@ class TakedownService:
         juris = (case.data.get("notice") or {}).get("jurisdictions") or [region.country]
         best: tuple[datetime, str] | None = None
         for country in juris:
-            facts = Facts(self.runtime.entity, subject_country=country,
-                          categories=frozenset({"user_content"}), region_country=region.country,
-                          events={"storage_request": now})  # fmt: skip
+            facts = Facts(
+                self.runtime.entity,
+                subject_country=country,
+                categories=frozenset({"user_content"}),
+                region_country=region.country,
+                events={"storage_request": now},
+            )
             decision = self.runtime.engine.evaluate("store", facts, now)
             for o in decision.obligations:
                 if o.kind == "retain_min" and o.due and (best is None or o.due > best[0]):
@@ -303,52 +349,23 @@ class TakedownService:
 
     # -- clocks and reports -------------------------------------------------------------------
 
-    def due(self, *, within: timedelta = timedelta(hours=6), now: datetime | None = None
-            ) -> DueReport:  # fmt: skip
+    def due(
+        self, *, within: timedelta = timedelta(hours=6), now: datetime | None = None
+    ) -> DueReport:
         """Open notices past their deadline (breached) and due within ``within``."""
         return self.cases.due(kind=KIND, within=within, now=now)
 
-    def report(self, *, start: datetime | None = None, end: datetime | None = None
-               ) -> dict[str, Any]:  # fmt: skip
+    def report(
+        self, *, start: datetime | None = None, end: datetime | None = None
+    ) -> dict[str, Any]:
         """Removal requests by requester type, reason, action and state, with median times
         to acknowledge and to action, and how many missed their deadline."""
-        rows = [self.report_row(c) for c in self.cases.iter_cases(
-            kind=KIND, created_from=start, created_before=end)]  # fmt: skip
-        out: dict[str, Any] = {"total": len(rows)}
-        for key in ("source", "reason", "action", "state"):
-            counts: dict[str, int] = {}
-            for r in rows:
-                counts[str(r[key])] = counts.get(str(r[key]), 0) + 1
-            out[f"by_{key}"] = dict(sorted(counts.items()))
-        for key in ("time_to_acknowledge_s", "time_to_action_s"):
-            values = [r[key] for r in rows if r[key] is not None]
-            out[f"median_{key}"] = statistics.median(values) if values else None
-        out["breached"] = sum(1 for r in rows if r["breached"])
-        out["rows"] = rows
-        return out
+        cases = self.cases.iter_cases(kind=KIND, created_from=start, created_before=end)
+        return summary([self.report_row(c) for c in cases])
 
     def report_row(self, case: Case) -> dict[str, Any]:
         """One notice as a report row (no personal data: no sender, no content)."""
-        d = case.data
-        timing, decision = d.get("timing") or {}, d.get("decision") or {}
-        due = (d.get("deadline") or {}).get("due")
-        done = timing.get("actioned_at")
-        now = self.runtime.clock.now()
-        breached = bool(due) and _before(str(due), done, now)
-        return {
-            "case_id": case.case_id,
-            "source": d["notice"]["source"],
-            "urgent": d["notice"].get("urgent", False),
-            "reason": decision.get("category") or d["notice"].get("category") or "unspecified",
-            "action": decision.get("action") or "pending",
-            "ground": decision.get("ground"),
-            "state": case.state,
-            "received_at": timing.get("received_at"),
-            "due": due,
-            "time_to_acknowledge_s": timing.get("time_to_acknowledge_s"),
-            "time_to_action_s": timing.get("time_to_action_s"),
-            "breached": breached,
-        }
+        return report_row(case.case_id, case.state, case.data, self.runtime.clock.now())
 
     def refresh_gauges(self, *, now: datetime | None = None) -> None:
         """Export the case gauges (open, overdue, due soon) for takedowns."""
@@ -362,89 +379,18 @@ class TakedownService:
 
 def case_view(case: Case) -> dict[str, Any]:
     """A case as the CLI and the API show it."""
-    return {"case_id": case.case_id, "kind": case.kind, "state": case.state,
-            "region": case.region, "created_at": case.created_at.isoformat(),
-            "updated_at": case.updated_at.isoformat(),
-            "due_at": case.due_at.isoformat() if case.due_at else None,
-            "version": case.version, "data": dict(case.data)}  # fmt: skip
+    return {
+        "case_id": case.case_id,
+        "kind": case.kind,
+        "state": case.state,
+        "region": case.region,
+        "created_at": case.created_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "due_at": case.due_at.isoformat() if case.due_at else None,
+        "version": case.version,
+        "data": dict(case.data),
+    }
 
 
 def _seconds(start_iso: str, end: datetime) -> float:
     return round((end - datetime.fromisoformat(start_iso)).total_seconds(), 3)
-
-
-def _before(due: str, done: str | None, now: datetime) -> bool:
-    moment = datetime.fromisoformat(done) if done else now
-    return moment > datetime.fromisoformat(due)
-
-
-def _notice_incomplete(ctx: GuardContext) -> str | None:
-    return None if missing_elements(ctx.case.data["notice"]) else "the notice is complete"
-
-
-def _notice_complete(ctx: GuardContext) -> str | None:
-    missing = missing_elements(ctx.case.data["notice"])
-    return f"the notice lacks: {', '.join(missing)}" if missing else None
-
-
-def _authority(ctx: GuardContext) -> bool:
-    return bool(ctx.case.data["notice"]["source"] == "authority_order")
-
-
-def _legal_reviewed(ctx: GuardContext) -> str | None:
-    if _authority(ctx) and not any(e.action == "clear" for e in ctx.history):
-        return "an authority order needs its legal review (clear) before a decision"
-    return None
-
-
-def _decision_valid(ctx: GuardContext) -> str | None:
-    decision = ctx.note.get("decision")
-    if not isinstance(decision, Mapping):
-        return "the note needs a decision object"
-    problems = decision_problems(decision)
-    return "; ".join(problems) if problems else None
-
-
-def _action(ctx: GuardContext) -> str | None:
-    return cast(str | None, (ctx.case.data.get("decision") or {}).get("action"))
-
-
-def _statement_valid(ctx: GuardContext) -> str | None:
-    st = ctx.note.get("statement") or {}
-    if st.get("decision") == "no_action":
-        return None if st.get("explanation") else "the decision notice needs an explanation"
-    problems = dsa_problems(st)
-    return "statement does not validate: " + "; ".join(problems) if problems else None
-
-
-def _window(ctx: GuardContext) -> datetime | None:
-    closes = (ctx.case.data.get("appeal_window") or {}).get("closes")
-    return datetime.fromisoformat(closes) if closes else None
-
-
-#: The takedown lifecycle's custom guards (all look only at the case, note and time).
-GUARDS: dict[str, Guard] = {
-    "notice_incomplete": _notice_incomplete,
-    "notice_complete": _notice_complete,
-    "authority_order": lambda c: None if _authority(c) else "not an authority order",
-    "not_authority_order": lambda c: (
-        "an authority order goes to legal review first" if _authority(c) else None
-    ),
-    "decision_valid": _decision_valid,
-    "legal_reviewed": _legal_reviewed,
-    "restricts": lambda c: (
-        None
-        if _action(c) in ("remove", "restrict")
-        else "a no_action decision has nothing to enforce"
-    ),
-    "no_action_decision": lambda c: (
-        None if _action(c) == "no_action" else "a restrictive decision is enforced first"
-    ),
-    "statement_valid": _statement_valid,
-    "window_open": lambda c: (
-        None if (w := _window(c)) and c.now < w else "the appeal window has closed"
-    ),
-    "window_elapsed": lambda c: (
-        None if (w := _window(c)) and c.now >= w else "the appeal window is still open"
-    ),
-}

@@ -47,8 +47,13 @@ class Published:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"directory": str(self.directory), "sha256": self.sha256, "region": self.region,
-                "ledger_index": self.ledger_index, "ledger_record": self.record_ref}  # fmt: skip
+        return {
+            "directory": str(self.directory),
+            "sha256": self.sha256,
+            "region": self.region,
+            "ledger_index": self.ledger_index,
+            "ledger_record": self.record_ref,
+        }
 
 
 def _hours(start: datetime, end: datetime | None) -> float | None:
@@ -113,8 +118,13 @@ def publish(
         raise InputError("k (the suppression threshold) must be at least 1", details={"k": k})
     facts = collect_facts(svc, start, end, country)
     tables = [requests_table(facts, k), preservation_table(facts, k)]
-    meta = {"report": "transparency", "from": start.isoformat(), "to": end.isoformat(),
-            "country": country.upper() if country else None, "k": k}  # fmt: skip
+    meta = {
+        "report": "transparency",
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "country": country.upper() if country else None,
+        "k": k,
+    }
     bodies = {
         FILES[0]: tables[0].csv(k).encode(),
         FILES[1]: tables[1].csv(k).encode(),

@@ -35,9 +35,15 @@ KIND = "audience_obligation"
 
 #: Input columns of a metrics file (CSV header or JSON Lines keys).
 COLUMNS: tuple[str, ...] = (
-    "subject_id", "subject_type", "country", "date", "subscribers", "monthly_visits",
-    "livestreaming", "monetised",
-)  # fmt: skip
+    "subject_id",
+    "subject_type",
+    "country",
+    "date",
+    "subscribers",
+    "monthly_visits",
+    "livestreaming",
+    "monetised",
+)
 SUBJECT_TYPES: tuple[str, ...] = ("account", "service")
 #: Requirement types that make a threshold an obligation to notify or register.
 NOTIFY_TYPES = frozenset({"notify_when_threshold", "register_when_threshold"})
@@ -119,8 +125,7 @@ def metrics_as_of(series: Sequence[Observation], country: str, day: str) -> dict
     mean = six_month_mean(monthly, day[:7])
     if mean is not None:
         latest["monthly_visits_avg6m"] = mean
-    return {name: latest[field] for name, field in metric_names(country).items()
-            if field in latest}  # fmt: skip
+    return {name: latest[field] for name, field in metric_names(country).items() if field in latest}
 
 
 def threshold_bounds(rules: Iterable[Rule], country: str) -> dict[str, float]:
@@ -182,8 +187,6 @@ _OPS = frozenset({OPERATOR, ADMIN})
 _OPS_REV = frozenset({OPERATOR, REVIEWER, ADMIN})
 _FILE = frozenset({OPERATOR, REVIEWER, APPROVER, ADMIN})
 OPEN_STATES: tuple[str, ...] = ("open", "dossier_ready", "filed", "acknowledged")
-
-# fmt: off
 OBLIGATIONS = Lifecycle(
     name=KIND,
     initial="open",
@@ -205,7 +208,6 @@ OBLIGATIONS = Lifecycle(
         "closed": "closed with a reason (never by falling below the threshold)",
     },
 )
-# fmt: on
 
 #: What the account holder supplies for the dossier.
 DOSSIER_FIELDS: dict[str, str] = {

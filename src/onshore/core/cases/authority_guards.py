@@ -15,15 +15,22 @@ from typing import Any
 
 from onshore.core.cases.authority_requests import REASON_CODES
 from onshore.core.cases.guards import Guard, GuardContext
+from onshore.core.errors import InputError
 
 
-def parse_time(value: Any) -> datetime | None:
-    """An ISO 8601 time with an offset, or None for an empty value (``ValueError`` otherwise)."""
+def parse_time(value: Any, field: str = "time") -> datetime | None:
+    """An ISO 8601 time with an offset, or None for an empty value; ``InputError`` naming
+    ``field`` otherwise."""
     if value in (None, ""):
         return None
-    parsed = datetime.fromisoformat(str(value))
-    if parsed.tzinfo is None:
-        raise ValueError("no offset")
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise InputError(
+            f"{field} must be an ISO 8601 time with an offset", details={"field": field}
+        )
     return parsed
 
 

@@ -50,14 +50,19 @@ def to_html(dossier: Mapping[str, Any]) -> str:
         ("Notify", escape(" / ".join(str(x) for x in (rule.get("to"), rule.get("form")) if x))),
         ("Account or service", escape(f"{subject.get('id', '')} ({subject.get('type', '')})")),
         ("Country of the audience", escape(str(subject.get("country", "")))),
-        ("Subscribers / followers", f"{_num(audience.get('subscribers'))} "
-                                    f"(as of {escape(str(audience.get('as_of', '-')))})"),
+        (
+            "Subscribers / followers",
+            f"{_num(audience.get('subscribers'))} "
+            f"(as of {escape(str(audience.get('as_of', '-')))})",
+        ),
         ("Monthly visits (6-month mean)", _num(audience.get("monthly_visits_avg6m"))),
-        ("Livestreaming / monetised", escape(f"{audience.get('livestreaming', '-')} / "
-                                             f"{audience.get('monetised', '-')}")),
+        (
+            "Livestreaming / monetised",
+            escape(f"{audience.get('livestreaming', '-')} / {audience.get('monetised', '-')}"),
+        ),
         ("Threshold crossed on", escape(str(threshold.get("crossed_on", "-")))),
         ("Due", escape(str(threshold.get("due") or "-"))),
-    ]  # fmt: skip
+    ]
     contact_rows = "".join(
         f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in contact.items() if v
     )

@@ -37,8 +37,11 @@ def lumen_notice(data: Mapping[str, Any], case_id: str) -> dict[str, Any]:
     """The case's notice as a Lumen submission body."""
     notice: Mapping[str, Any] = data.get("notice") or {}
     decision: Mapping[str, Any] = data.get("decision") or {}
-    urls = [{"url": r["url"]} for r in notice.get("content") or []
-            if isinstance(r, Mapping) and r.get("url")]  # fmt: skip
+    urls = [
+        {"url": r["url"]}
+        for r in notice.get("content") or []
+        if isinstance(r, Mapping) and r.get("url")
+    ]
     roles = [
         {"name": "sender", "entity_attributes": _entity(notice.get("sender") or {})},
         {"name": "recipient", "entity_attributes": _entity(notice.get("recipient") or {})},
@@ -52,10 +55,11 @@ def lumen_notice(data: Mapping[str, Any], case_id: str) -> dict[str, Any]:
         "source": "Online form" if notice.get("source") != "authority_order" else "Letter",
         "jurisdiction_list": ", ".join(notice.get("jurisdictions") or []),
         "action_taken": ACTION_TAKEN.get(str(decision.get("action")), "Unspecified"),
-        "works_attributes": [{"description": str(notice.get("reason") or ""),
-                              "infringing_urls_attributes": urls}],
+        "works_attributes": [
+            {"description": str(notice.get("reason") or ""), "infringing_urls_attributes": urls}
+        ],
         "entity_notice_roles_attributes": roles,
-    }  # fmt: skip
+    }
     return {"notice": body}
 
 

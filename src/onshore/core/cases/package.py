@@ -120,9 +120,15 @@ class PackageReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"ok": self.ok, "case_id": self.case_id, "records": self.records,
-                "public_key": self.public_key, "ledger_index": self.ledger_index,
-                "checks": self.checks, "failures": self.failures}  # fmt: skip
+        return {
+            "ok": self.ok,
+            "case_id": self.case_id,
+            "records": self.records,
+            "public_key": self.public_key,
+            "ledger_index": self.ledger_index,
+            "checks": self.checks,
+            "failures": self.failures,
+        }
 
 
 def _load_canonical(files: Mapping[str, bytes], name: str, report: PackageReport) -> dict[str, Any]:

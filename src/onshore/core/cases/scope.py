@@ -71,11 +71,8 @@ class Scope:
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Scope:
         """Parse ``{"categories": [...], "from": iso|None, "to": iso|None}``."""
-        try:
-            start = _when(raw.get("from"))
-            end = _when(raw.get("to"))
-        except ValueError as exc:
-            raise InputError(f"scope time range: {exc}", details={"field": "scope"}) from None
+        start = _when(raw.get("from"))
+        end = _when(raw.get("to"))
         cats = raw.get("categories") or []
         if not isinstance(cats, list | tuple):
             raise InputError("scope categories must be a list", details={"field": "categories"})
@@ -87,9 +84,14 @@ def _when(value: Any) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value
-    parsed = datetime.fromisoformat(str(value))
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InputError(f"scope time range: {exc}", details={"field": "scope"}) from None
     if parsed.tzinfo is None:
-        raise ValueError(f"{value!r} needs a timezone offset")
+        raise InputError(
+            f"scope time range: {value!r} needs a timezone offset", details={"field": "scope"}
+        )
     return parsed
 
 

@@ -55,8 +55,13 @@ OPERATOR, REVIEWER, APPROVER, ADMIN = "operator", "legal_reviewer", "approver", 
 
 #: States before a decision (a notice may be withdrawn from any of them).
 PRE_DECISION: tuple[str, ...] = (
-    "received", "validating", "incomplete", "triaged", "legal_review", "review",
-)  # fmt: skip
+    "received",
+    "validating",
+    "incomplete",
+    "triaged",
+    "legal_review",
+    "review",
+)
 
 _OPS = frozenset({OPERATOR, ADMIN})
 _REV = frozenset({REVIEWER})
@@ -67,34 +72,36 @@ def _t(source: str, action: str, target: str, roles: frozenset[str], *guards: st
     return Transition(source, action, target, roles, tuple(guards))
 
 
-# fmt: off
+#: The transitions, one row each (a table: formatting would split the long rows).
+_TRANSITIONS: tuple[Transition, ...] = (
+    _t("received", "validate", "validating", _OPS_REV),
+    _t("validating", "hold_incomplete", "incomplete", _OPS_REV, "notice_incomplete"),
+    _t("validating", "triage", "triaged", _OPS_REV, "notice_complete"),
+    _t("incomplete", "supplement", "validating", _OPS_REV, "requires:supplement"),
+    _t("incomplete", "close_unanswered", "closed", _OPS_REV, "requires:reason"),
+    _t("triaged", "start_review", "review", _OPS_REV, "not_authority_order"),
+    _t("triaged", "legal_review", "legal_review", _REV, "authority_order"),
+    _t("legal_review", "clear", "review", _REV, "requires:legal_opinion"),
+    _t("review", "decide", "decided", _OPS_REV, "decision_valid", "legal_reviewed"),
+    _t("decided", "enforce", "enforced", _OPS, "restricts", "requires:restriction_ref"),
+    _t("decided", "send_statement", "statement_sent", _OPS_REV, "no_action_decision",
+       "statement_valid"),
+    _t("enforced", "send_statement", "statement_sent", _OPS_REV, "statement_valid"),
+    _t("statement_sent", "open_appeal_window", "appeal_window", _OPS_REV),
+    _t("appeal_window", "appeal", "appealed", _OPS_REV, "requires:appeal_grounds",
+       "window_open"),
+    _t("appeal_window", "close", "closed", _OPS_REV, "window_elapsed"),
+    _t("appealed", "uphold", "upheld", _REV, "distinct_from:decide", "requires:reason"),
+    _t("appealed", "overturn", "overturned", _REV, "distinct_from:decide",
+       "requires:reason"),
+    *rows(PRE_DECISION, "withdraw", "withdrawn", _OPS_REV),
+)  # fmt: skip
+
 TAKEDOWNS = Lifecycle(
     name=KIND,
     initial="received",
     terminal=frozenset({"closed", "upheld", "overturned", "withdrawn"}),
-    transitions=(
-        _t("received", "validate", "validating", _OPS_REV),
-        _t("validating", "hold_incomplete", "incomplete", _OPS_REV, "notice_incomplete"),
-        _t("validating", "triage", "triaged", _OPS_REV, "notice_complete"),
-        _t("incomplete", "supplement", "validating", _OPS_REV, "requires:supplement"),
-        _t("incomplete", "close_unanswered", "closed", _OPS_REV, "requires:reason"),
-        _t("triaged", "start_review", "review", _OPS_REV, "not_authority_order"),
-        _t("triaged", "legal_review", "legal_review", _REV, "authority_order"),
-        _t("legal_review", "clear", "review", _REV, "requires:legal_opinion"),
-        _t("review", "decide", "decided", _OPS_REV, "decision_valid", "legal_reviewed"),
-        _t("decided", "enforce", "enforced", _OPS, "restricts", "requires:restriction_ref"),
-        _t("decided", "send_statement", "statement_sent", _OPS_REV, "no_action_decision",
-           "statement_valid"),
-        _t("enforced", "send_statement", "statement_sent", _OPS_REV, "statement_valid"),
-        _t("statement_sent", "open_appeal_window", "appeal_window", _OPS_REV),
-        _t("appeal_window", "appeal", "appealed", _OPS_REV, "requires:appeal_grounds",
-           "window_open"),
-        _t("appeal_window", "close", "closed", _OPS_REV, "window_elapsed"),
-        _t("appealed", "uphold", "upheld", _REV, "distinct_from:decide", "requires:reason"),
-        _t("appealed", "overturn", "overturned", _REV, "distinct_from:decide",
-           "requires:reason"),
-        *rows(PRE_DECISION, "withdraw", "withdrawn", _OPS_REV),
-    ),
+    transitions=_TRANSITIONS,
     descriptions={
         "received": "the notice is logged; the clock runs",
         "validating": "checking the notice has its required elements",
@@ -113,7 +120,6 @@ TAKEDOWNS = Lifecycle(
         "withdrawn": "the notifier withdrew the notice",
     },
 )
-# fmt: on
 
 #: A notice's required elements and the message naming each when missing.
 REQUIRED_ELEMENTS: dict[str, str] = {
@@ -140,8 +146,10 @@ def missing_elements(notice: Mapping[str, Any]) -> list[str]:
         out.append("content")
     sender = notice.get("sender")
     contact = sender if isinstance(sender, Mapping) else {}
-    if not any(isinstance(contact.get(k), str) and contact.get(k, "").strip()
-               for k in ("email", "phone", "address")):  # fmt: skip
+    if not any(
+        isinstance(contact.get(k), str) and contact.get(k, "").strip()
+        for k in ("email", "phone", "address")
+    ):
         out.append("sender_contact")
     return out
 

@@ -26,11 +26,21 @@ from statistics import median
 from typing import Any
 
 REQUEST_COLUMNS = (
-    "country", "requests", "accounts_specified", "some_data_produced", "some_data_produced_pct",
-    "content", "non_content", "no_data", "rejected", "with_non_disclosure_order",
-    "users_notified", "cross_border_blocked", "median_acknowledgement_hours",
+    "country",
+    "requests",
+    "accounts_specified",
+    "some_data_produced",
+    "some_data_produced_pct",
+    "content",
+    "non_content",
+    "no_data",
+    "rejected",
+    "with_non_disclosure_order",
+    "users_notified",
+    "cross_border_blocked",
+    "median_acknowledgement_hours",
     "median_completion_hours",
-)  # fmt: skip
+)
 PRESERVATION_COLUMNS = (
     "country",
     "requests",
@@ -39,8 +49,12 @@ PRESERVATION_COLUMNS = (
     "followed_by_order",
 )
 #: Columns that are not counts (never suppressed on their own).
-_DERIVED = {"country", "some_data_produced_pct", "median_acknowledgement_hours",
-            "median_completion_hours"}  # fmt: skip
+_DERIVED = {
+    "country",
+    "some_data_produced_pct",
+    "median_acknowledgement_hours",
+    "median_completion_hours",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,19 +154,22 @@ def requests_table(facts: Sequence[RequestFacts], k: int) -> Table:
             "some_data_produced_pct": round(100.0 * len(produced) / n, 1) if n else None,
             "content": sum(1 for f in produced if f.content),
             "non_content": sum(1 for f in produced if not f.content),
-            "no_data": sum(1 for f in fs if (f.produced and f.records == 0)
-                           or f.reason_code == "no_data"),
+            "no_data": sum(
+                1 for f in fs if (f.produced and f.records == 0) or f.reason_code == "no_data"
+            ),
             "rejected": sum(1 for f in fs if f.rejected),
             "with_non_disclosure_order": sum(1 for f in fs if f.ndo),
             "users_notified": sum(1 for f in fs if f.notified),
             "cross_border_blocked": sum(1 for f in fs if f.cross_border_blocked),
             "median_acknowledgement_hours": _median([f.ack_hours for f in fs]),
             "median_completion_hours": _median([f.completion_hours for f in fs]),
-        }  # fmt: skip
+        }
 
     chosen = [f for f in facts if f.process_type != "preservation"]
-    rows = [_suppress(r, k, {"some_data_produced_pct": "some_data_produced"})
-            for r in _grouped(chosen, build)]  # fmt: skip
+    rows = [
+        _suppress(r, k, {"some_data_produced_pct": "some_data_produced"})
+        for r in _grouped(chosen, build)
+    ]
     return Table("requests", REQUEST_COLUMNS, rows)
 
 
@@ -169,11 +186,19 @@ def preservation_table(facts: Sequence[RequestFacts], k: int) -> Table:
         }
 
     chosen = [f for f in facts if f.process_type == "preservation" or f.preserved_accounts]
-    return Table("preservation", PRESERVATION_COLUMNS,
-                 [_suppress(r, k, {}) for r in _grouped(chosen, build)])  # fmt: skip
+    return Table(
+        "preservation", PRESERVATION_COLUMNS, [_suppress(r, k, {}) for r in _grouped(chosen, build)]
+    )
 
 
 def report_json(tables: Sequence[Table], meta: dict[str, Any]) -> str:
     """The JSON document of a report (sorted keys, two-space indent)."""
-    return json.dumps({**meta, "tables": [t.to_dict() for t in tables]}, indent=2,
-                      sort_keys=True, ensure_ascii=False) + "\n"  # fmt: skip
+    return (
+        json.dumps(
+            {**meta, "tables": [t.to_dict() for t in tables]},
+            indent=2,
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )

@@ -33,7 +33,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from onshore.core.errors import BundleError
+from onshore.core.errors import BundleError, LeafError
 from onshore.core.ledger.checkpoint import Checkpoint, parse_checkpoint
 from onshore.core.ledger.leaf import Leaf, decode_leaf
 from onshore.core.ledger.merkle import leaf_hash, verify_inclusion
@@ -58,7 +58,7 @@ class ProofBundle:
         """The bundle as JSON-ready data (hashes in hex, the signed note as text)."""
         try:
             event: dict[str, Any] | None = decode_leaf(self.leaf).to_dict()
-        except Exception:
+        except LeafError:  # a malformed leaf has no event view; verify_bundle names the fault
             event = None
         return {
             "format": FORMAT,

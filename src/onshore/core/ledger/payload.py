@@ -37,12 +37,28 @@ _DIGIT_RUN = re.compile(r"[0-9]{6,}")
 #: Allowed payload keys and the shape of their values.
 TOKEN_KEYS = frozenset(
     {
-        "kind", "purpose", "region", "from_region", "to_region", "country", "decision",
+        "kind",
+        "purpose",
+        "region",
+        "from_region",
+        "to_region",
+        "country",
+        "decision",
         "subject_country",
-        "reason", "case_kind", "state", "from_state", "to_state", "transition", "key_name",
-        "key_id", "report_kind", "format", "outcome", "basis",
+        "reason",
+        "case_kind",
+        "state",
+        "from_state",
+        "to_state",
+        "transition",
+        "key_name",
+        "key_id",
+        "report_kind",
+        "format",
+        "outcome",
+        "basis",
     }
-)  # fmt: skip
+)
 TOKEN_LIST_KEYS = frozenset({"rules", "obligations", "fields", "roles"})
 CATEGORY_KEYS = frozenset({"categories"})
 COUNT_KEYS = frozenset({"count", "records", "version"})

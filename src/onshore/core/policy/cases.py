@@ -19,8 +19,9 @@ from pydantic import Field, field_validator
 from onshore.core.policy.bounds import date_in_range
 from onshore.core.policy.decision import Decision
 from onshore.core.policy.facts import EntityFacts, Facts
-from onshore.core.policy.model import OPS, _Model
+from onshore.core.policy.model import _Model
 from onshore.core.policy.parse import validate
+from onshore.core.policy.vocabulary import OPS
 
 
 class CaseEntity(_Model):

@@ -228,8 +228,10 @@ def compile_rule(pack: Pack, rule: Rule, groups: dict[str, frozenset[str]]) -> C
         ops = frozenset().union(*(REQUIREMENT_OPS[r.type] for r in rule.require))
     else:  # relaxing or delegating rules: any operation
         ops = frozenset(REQUIREMENT_OPS["classify"] | REQUIREMENT_OPS["respond_within"]) | {
-            "remove", "breach", "threshold"
-        }  # fmt: skip
+            "remove",
+            "breach",
+            "threshold",
+        }
     return CompiledRule(
         rule=rule,
         pack_id=pack.id,

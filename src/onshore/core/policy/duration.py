@@ -14,6 +14,8 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 
+from onshore.core.errors import InputError
+
 UNITS: tuple[str, ...] = ("hour", "day", "working_day", "month", "year")
 
 
@@ -51,7 +53,9 @@ def add_duration(start: datetime, amount: int, unit: str) -> datetime:
         return add_months(start, amount)
     if unit == "year":
         return add_months(start, 12 * amount)
-    raise ValueError(f"unknown duration unit {unit!r}")
+    raise InputError(
+        f"unknown duration unit {unit!r}", details={"unit": unit, "known": list(UNITS)}
+    )
 
 
 def describe(amount: int, unit: str) -> str:

@@ -35,8 +35,9 @@ from onshore.core.policy.compiled import (
 from onshore.core.policy.decision import Decision, Obligation, Outcome, RuleTrace
 from onshore.core.policy.effects import LONGEST_WINS, Effect, requirement_effects
 from onshore.core.policy.facts import EntityFacts, Facts
-from onshore.core.policy.model import OPS, Pack, Rule
+from onshore.core.policy.model import Pack, Rule
 from onshore.core.policy.parse import group_members
+from onshore.core.policy.vocabulary import OPS
 
 _CACHE_LIMIT = 200_000
 _StoreKey = tuple[str, frozenset[str], str, EntityFacts, datetime]

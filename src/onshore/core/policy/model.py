@@ -18,52 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validat
 
 from onshore.core.policy.bounds import MAX_DURATION, date_in_range
 from onshore.core.policy.countries import CountrySet, is_jurisdiction
-
-SCHEMA = "onshore.policy-pack/v1"
-
-OPS: tuple[str, ...] = (
-    "store", "read", "transfer", "erase", "disclose", "remove", "threshold",
-    "breach", "request", "process",
-)  # fmt: skip
-SIZES: tuple[str, ...] = ("micro", "small", "medium", "large", "household", "startup")
-STATUSES: tuple[str, ...] = ("confirmed", "confirmed_secondary", "unconfirmed")
-
-#: Requirement types and the keys each accepts besides ``type description status when``.
-REQUIREMENT_KEYS: dict[str, frozenset[str]] = {
-    "store_in_country": frozenset({"country", "copy_abroad", "within"}),
-    "local_presence": frozenset({"forms", "until", "within"}),
-    "retain_min": frozenset({"period", "until"}),
-    "retain_max": frozenset({"period", "until"}),
-    "retain_artifact": frozenset({"artifact", "until"}),
-    "transfer_requires": frozenset(
-        {"artifact", "any_of", "adequate", "timing", "within", "to", "form"}
-    ),
-    "respond_within": frozenset({"requests", "within", "ack", "extend_once"}),
-    "remove_within": frozenset({"requests", "within"}),
-    "notify_within": frozenset({"to", "within", "form"}),
-    "notify_when_threshold": frozenset({"to", "within", "form"}),
-    "register_when_threshold": frozenset({"to", "within", "form"}),
-    "authenticate_accounts": frozenset({"method", "fallback", "within"}),
-    "store_identity": frozenset({"fields", "guardian_under"}),
-    "file_artifact": frozenset({"artifact", "to", "within", "form"}),
-    "update_artifact": frozenset({"artifact", "period", "to"}),
-    "report": frozenset({"to", "period", "within"}),
-    "lock_accounts": frozenset(),
-    "classify": frozenset({"label", "any"}),
-    "prohibit": frozenset(),
-    "permit": frozenset(),
-    "penalty": frozenset({"cap"}),
-    "define": frozenset(),
-}
-_REQUIREMENT_COMMON = frozenset({"type", "description", "status", "when"})
-
-#: Trigger types and the keys each accepts besides ``type``.
-TRIGGER_KEYS: dict[str, frozenset[str]] = {
-    "always": frozenset(),
-    "authority_decision": frozenset({"by", "decision", "pre"}),
-    "event": frozenset({"event"}),
-    "threshold": frozenset({"any", "all"}),
-}
+from onshore.core.policy.vocabulary import OPS as OPS  # re-exported: shells import it here
+from onshore.core.policy.vocabulary import REQUIREMENT_COMMON_KEYS, REQUIREMENT_KEYS, TRIGGER_KEYS
 
 
 def _country_set(value: Any) -> CountrySet:
@@ -197,12 +153,29 @@ class Requirement(_Model):
     """A typed requirement; ``type`` decides which other keys are accepted."""
 
     type: Literal[
-        "store_in_country", "local_presence", "retain_min", "retain_max", "retain_artifact",
-        "transfer_requires", "respond_within", "remove_within", "notify_within",
-        "notify_when_threshold", "register_when_threshold", "authenticate_accounts",
-        "store_identity", "file_artifact", "update_artifact", "report", "lock_accounts",
-        "classify", "prohibit", "permit", "penalty", "define",
-    ] = Field(description="The requirement type (see the table in the docs).")  # fmt: skip
+        "store_in_country",
+        "local_presence",
+        "retain_min",
+        "retain_max",
+        "retain_artifact",
+        "transfer_requires",
+        "respond_within",
+        "remove_within",
+        "notify_within",
+        "notify_when_threshold",
+        "register_when_threshold",
+        "authenticate_accounts",
+        "store_identity",
+        "file_artifact",
+        "update_artifact",
+        "report",
+        "lock_accounts",
+        "classify",
+        "prohibit",
+        "permit",
+        "penalty",
+        "define",
+    ] = Field(description="The requirement type (see the table in the docs).")
     description: str | None = Field(None, description="Human text for the obligation.")
     status: Literal["confirmed", "confirmed_secondary", "unconfirmed"] | None = Field(
         None, description="Overrides the rule's status for this requirement."
@@ -241,7 +214,7 @@ class Requirement(_Model):
         if isinstance(data, dict) and isinstance(data.get("type"), str):
             allowed = REQUIREMENT_KEYS.get(data["type"])
             if allowed is not None:
-                extra = sorted(set(data) - allowed - _REQUIREMENT_COMMON)
+                extra = sorted(set(data) - allowed - REQUIREMENT_COMMON_KEYS)
                 if extra:
                     raise ValueError(
                         f"key {extra[0]!r} is not allowed for a {data['type']} requirement"

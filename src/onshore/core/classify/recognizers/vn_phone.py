@@ -38,9 +38,25 @@ PATTERNS = (
     r"1[89]00[\s.\-]?\d{4,6}",
 )
 CONTEXT = (
-    "sdt", "so dien thoai", "dien thoai", "dt", "di dong", "dđ", "hotline", "lien he", "goi",
-    "phone", "mobile", "tel", "call", "contact", "zalo", "nhan tin", "sms", "whatsapp",
-)  # fmt: skip
+    "sdt",
+    "so dien thoai",
+    "dien thoai",
+    "dt",
+    "di dong",
+    "dđ",
+    "hotline",
+    "lien he",
+    "goi",
+    "phone",
+    "mobile",
+    "tel",
+    "call",
+    "contact",
+    "zalo",
+    "nhan tin",
+    "sms",
+    "whatsapp",
+)
 STRIP = " \t.-()"
 
 
