@@ -24,13 +24,13 @@ from psycopg import sql
 
 from onshore.adapters.migrations import MIGRATIONS
 from onshore.adapters.migrations.targets import PG_LOCK, VERSION_TABLE, PostgresTarget
-from onshore.core.errors import BackupInvalid, BackupTargetNotEmpty, StoreUnavailable
-from onshore.services.backup_manifest import (
+from onshore.core.backup_contents import (
     CheckpointRow,
     Contents,
     ledger_contents,
     with_counts,
 )
+from onshore.core.errors import BackupInvalid, BackupTargetNotEmpty, StoreUnavailable
 
 _SKIP = frozenset({"api_tokens"})
 _FIRST = "ledger_checkpoints"

@@ -18,8 +18,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
+from onshore.core.cases.case import Case as Case  # values the ports carry, re-exported
+from onshore.core.cases.case import CaseEvent as CaseEvent
+from onshore.core.sealed_record import SealedRecord as SealedRecord
 from onshore.ports.keys import (  # the key ports, re-exported: every port is in onshore.ports
     KeyCipher as KeyCipher,
 )
@@ -32,27 +35,6 @@ from onshore.ports.keys import (
 from onshore.ports.keys import (
     KeyVersion as KeyVersion,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SealedRecord:
-    """A record as a store keeps it: ciphertext and keyed hashes, never plaintext.
-
-    ``subject_ref`` and ``index_terms`` are HMAC-SHA-256 values under the region's index
-    key; ``wrapped_key`` is the record's data key wrapped by region key ``key_id``.
-    """
-
-    record_id: str
-    region: str
-    subject_ref: bytes
-    kind: str
-    created_at: datetime
-    categories: tuple[str, ...]
-    key_id: str
-    wrapped_key: bytes
-    nonce: bytes
-    ciphertext: bytes
-    index_terms: tuple[bytes, ...] = ()
 
 
 @runtime_checkable
@@ -280,41 +262,6 @@ class CountryLookup(Protocol):
 
 
 # -- cases (authority requests, takedowns, notifications) -------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One case as its region's ``CaseStore`` keeps it.
-
-    ``state`` is a state of the lifecycle named by ``kind``; ``data`` is JSON (ids, scope,
-    references: never record contents); ``version`` grows by one with every update and is
-    what optimistic concurrency compares. ``due_at`` is the running deadline, if any.
-    """
-
-    case_id: str
-    kind: str
-    state: str
-    region: str
-    created_at: datetime
-    updated_at: datetime
-    due_at: datetime | None
-    data: Mapping[str, Any]
-    version: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class CaseEvent:
-    """One entry of a case's append-only history (``seq`` counts from 1, the opening)."""
-
-    case_id: str
-    seq: int
-    at: datetime
-    actor: str
-    role: str
-    action: str
-    from_state: str
-    to_state: str
-    note: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from typing import Any
 
 from onshore.adapters import open_database, sqlite_path
 from onshore.adapters.migrations import latest
+from onshore.core.backup_contents import Contents
 from onshore.core.envelope import unwrap_key, wrap_key
 from onshore.core.errors import (
     BackupInvalid,
@@ -37,7 +38,7 @@ from onshore.core.errors import (
 )
 from onshore.ports import KeyStore
 from onshore.services.backup_file import Header, new_header, read_chunks, read_header, write_backup
-from onshore.services.backup_manifest import Contents, check_contents, manifest_of
+from onshore.services.backup_manifest import check_contents, manifest_of
 from onshore.services.backup_place import check_destination, resolve_destination
 from onshore.services.ledger import Ledger
 from onshore.services.ledger_findings import AuditReport

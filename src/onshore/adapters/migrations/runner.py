@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from onshore.adapters.migrations import MIGRATIONS, Migration, latest
 from onshore.adapters.migrations.targets import SchemaTarget
 from onshore.core.errors import MigrationFailed, OnshoreError, SchemaOutdated, SchemaTooNew
-from onshore.services import failpoints
+from onshore import failpoints
 
 failpoints.register("migrations.before_commit", "a migration ran but its transaction is open")
 

@@ -20,7 +20,7 @@ from onshore.adapters.sources.parquet_file import ParquetSlice
 from onshore.core.classify.column import ColumnVerdict
 from onshore.core.classify.registry import default_registry
 from onshore.core.classify.subject_country import PRIORITY
-from onshore.services import failpoints
+from onshore import failpoints
 from onshore.services.scan.blocks import Block
 from onshore.services.scan.columns import scan_column
 from onshore.services.scan.encode import encode_block, json_countries
