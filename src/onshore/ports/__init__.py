@@ -23,6 +23,9 @@ from typing import Protocol, runtime_checkable
 from onshore.core.cases.case import Case as Case  # values the ports carry, re-exported
 from onshore.core.cases.case import CaseEvent as CaseEvent
 from onshore.core.sealed_record import SealedRecord as SealedRecord
+from onshore.ports.keys import (
+    HsmKeyStore as HsmKeyStore,
+)
 from onshore.ports.keys import (  # the key ports, re-exported: every port is in onshore.ports
     KeyCipher as KeyCipher,
 )

@@ -32,6 +32,17 @@ class KeyStore(Protocol):
 
 
 @runtime_checkable
+class HsmKeyStore(KeyStore, Protocol):
+    """A key store in hardware (PKCS#11) that existing key versions can be imported into."""
+
+    def import_key(self, name: str, version: int, material: bytes) -> KeyVersion:
+        """Bring version ``version`` of ``name`` with ``material`` into the store."""
+
+    def close(self) -> None:
+        """Log out of the token and release it."""
+
+
+@runtime_checkable
 class KeyFingerprintStore(Protocol):
     """Fingerprints of the keys a region's database was written with (never the keys).
 

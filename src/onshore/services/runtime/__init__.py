@@ -1,0 +1,51 @@
+"""The runtime: the composition root, the one place that chooses and builds adapters.
+
+``open_runtime(settings)`` opens every region's database and key store, loads the policy
+packs and the offline IP database, and returns the ``Runtime`` services work with
+(``onshore.services.context``: its ports, never the adapters behind them). What a service or a
+shell must open by name or URL outside a runtime is opened here too, handed back as a port:
+
+- ``regions``: ``open_runtime``, ``region_keys`` (a region's keys without its database),
+  ``entity_facts``, ``open_region_database``;
+- ``key_stores``: file and HSM key stores (``keys export/import``, moving keys to an HSM);
+- ``backups``: a region's ``SnapshotStore`` (SQLite or PostgreSQL) for backup and restore;
+- ``sources``: the table readers ``onshore scan`` streams, and the offline IP database;
+- ``schema``: the stores' schema migrations (``onshore db status``/``upgrade``);
+- ``clocks``: the system clock.
+
+Nothing else in ``onshore.services`` and nothing in the shells imports ``onshore.adapters``
+(``tests/test_architecture.py``; docs/architecture.md draws the layers).
+
+Example:
+    >>> from onshore.settings import Settings, default_config_dict
+    >>> cfg = default_config_dict()
+    >>> for r in cfg["regions"].values(): r["store"] = "memory://"
+    >>> import tempfile; cfg["base_dir"] = tempfile.mkdtemp()
+    >>> rt = open_runtime(Settings.model_validate(cfg), create_keys=True)
+    >>> sorted(rt.regions), rt.regions["vn-hcm"].country
+    (['sg-1', 'vn-hcm'], 'VN')
+    >>> rt.close()
+"""
+
+from __future__ import annotations
+
+from onshore.services.context import Region, Runtime
+from onshore.services.runtime.clocks import system_clock
+from onshore.services.runtime.regions import (
+    REQUIRED_KEYS,
+    entity_facts,
+    open_region_database,
+    open_runtime,
+    region_keys,
+)
+
+__all__ = [
+    "REQUIRED_KEYS",
+    "Region",
+    "Runtime",
+    "entity_facts",
+    "open_region_database",
+    "open_runtime",
+    "region_keys",
+    "system_clock",
+]
