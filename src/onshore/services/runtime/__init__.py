@@ -6,7 +6,7 @@ packs and the offline IP database, and returns the ``Runtime`` services work wit
 shell must open by name or URL outside a runtime is opened here too, handed back as a port:
 
 - ``regions``: ``open_runtime``, ``region_keys`` (a region's keys without its database),
-  ``entity_facts``, ``open_region_database``;
+  ``entity_facts``, ``open_region_database``, ``store_files``;
 - ``key_stores``: file and HSM key stores (``keys export/import``, moving keys to an HSM);
 - ``backups``: a region's ``SnapshotStore`` (SQLite or PostgreSQL) for backup and restore;
 - ``sources``: the table readers ``onshore scan`` streams, and the offline IP database;
@@ -37,6 +37,7 @@ from onshore.services.runtime.regions import (
     open_region_database,
     open_runtime,
     region_keys,
+    store_files,
 )
 
 __all__ = [
@@ -47,5 +48,6 @@ __all__ = [
     "open_region_database",
     "open_runtime",
     "region_keys",
+    "store_files",
     "system_clock",
 ]

@@ -12,8 +12,9 @@ then); until it does, every call on it raises ``StoreUnavailable`` naming the re
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from onshore.adapters import open_database
+from onshore.adapters import open_database, sqlite_path
 from onshore.adapters.clock import SystemClock
 from onshore.adapters.geoip import open_country_lookup
 from onshore.adapters.keystore import MemoryKeyStore, ensure_region_keys
@@ -119,6 +120,16 @@ def region_keys(settings: Settings, name: str) -> KeyStore:
 def open_region_database(settings: Settings, name: str) -> RegionDatabase:
     """Region ``name``'s database, opened on its own (no key check; the caller closes it)."""
     return open_database(settings.regions[name].store, base=settings.base_dir)
+
+
+def store_files(settings: Settings, name: str) -> list[Path]:
+    """The files region ``name``'s SQLite store keeps its data in (database, WAL) that exist
+    now; none for other backends (``onshore demo`` looks for plaintext in them)."""
+    url = settings.regions[name].store
+    if not url.startswith("sqlite:///"):
+        return []
+    path = sqlite_path(url, settings.base_dir)
+    return [p for p in (path, Path(f"{path}-wal")) if p.exists()]
 
 
 def open_runtime(
