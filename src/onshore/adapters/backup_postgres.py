@@ -47,8 +47,12 @@ def _connect(url: str) -> psycopg.Connection[Any]:
 
 def _session(conn: psycopg.Connection[Any]) -> None:
     """Fix the settings COPY text depends on, for this transaction."""
-    for setting in ("DateStyle = 'ISO, YMD'", "TimeZone = 'UTC'", "bytea_output = 'hex'",
-                    "extra_float_digits = 3"):  # fmt: skip
+    for setting in (
+        "DateStyle = 'ISO, YMD'",
+        "TimeZone = 'UTC'",
+        "bytea_output = 'hex'",
+        "extra_float_digits = 3",
+    ):
         conn.execute(f"SET LOCAL {setting}")
 
 

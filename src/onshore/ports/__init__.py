@@ -5,6 +5,12 @@ that every backend runs. A region owns one ``RegionDatabase``; its record store 
 audit log share that database's transaction, so a change and the ledger leaf recording it
 commit together or not at all.
 
+The store ports are here, the key ports in ``ports.keys`` (re-exported here). Two ports serve
+tools rather than stores and have no in-memory adapter: the scan readers (``ports.sources``)
+and backup snapshots (``ports.snapshots``). The values the ports carry that the pure core
+also works with (``SealedRecord``, ``Case``, ``CaseEvent``, ``KeyVersion``) are defined in
+``onshore.core`` and re-exported here, so core never imports a port.
+
 Example:
     >>> from onshore.adapters import open_database
     >>> db = open_database("memory://")

@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from onshore.core.errors import StoreUnavailable, UnknownRegion
-from onshore.core.policy import EntityFacts
 from onshore.ports import Clock, CountryLookup, KeyStore, RegionDatabase
 from onshore.settings import Settings
 
 if TYPE_CHECKING:
-    from onshore.core.policy import PolicyEngine
+    from onshore.core.policy import EntityFacts, PolicyEngine
 
 
 @dataclass

@@ -17,6 +17,7 @@ Nothing else in ``onshore.services`` and nothing in the shells imports ``onshore
 (``tests/test_architecture.py``; docs/architecture.md draws the layers).
 
 Example:
+    >>> from onshore.services.runtime import open_runtime
     >>> from onshore.settings import Settings, default_config_dict
     >>> cfg = default_config_dict()
     >>> for r in cfg["regions"].values(): r["store"] = "memory://"
@@ -29,16 +30,19 @@ Example:
 
 from __future__ import annotations
 
-from onshore.services.context import Region, Runtime
-from onshore.services.runtime.clocks import system_clock
-from onshore.services.runtime.regions import (
-    REQUIRED_KEYS,
-    entity_facts,
-    open_region_database,
-    open_runtime,
-    region_keys,
-    store_files,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from onshore.services.context import Region, Runtime
+    from onshore.services.runtime.clocks import system_clock
+    from onshore.services.runtime.regions import (
+        REQUIRED_KEYS,
+        entity_facts,
+        open_region_database,
+        open_runtime,
+        region_keys,
+        store_files,
+    )
 
 __all__ = [
     "REQUIRED_KEYS",
@@ -51,3 +55,21 @@ __all__ = [
     "store_files",
     "system_clock",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The names above, imported on first use: ``onshore scan`` needs only ``sources`` and
+    must not pay for opening regions (the policy engine, the store adapters)."""
+    if name in ("Region", "Runtime"):
+        from onshore.services import context
+
+        return getattr(context, name)
+    if name == "system_clock":
+        from onshore.services.runtime import clocks
+
+        return clocks.system_clock
+    if name in __all__:
+        from onshore.services.runtime import regions
+
+        return getattr(regions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
