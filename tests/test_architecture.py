@@ -295,3 +295,13 @@ def test_no_import_cycles() -> None:
     assert not cycles, "import cycles (break them, docs/architecture.md):\n" + "\n".join(
         " <-> ".join(c) for c in cycles
     )
+
+
+def test_the_runtime_package_exports_every_name_it_lists() -> None:
+    import onshore.services.runtime as runtime
+
+    assert set(runtime.__all__) == set(runtime._HOME)
+    for name in runtime.__all__:
+        assert getattr(runtime, name) is not None, name
+    with pytest.raises(AttributeError):
+        _ = runtime.no_such_name

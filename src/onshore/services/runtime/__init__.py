@@ -30,9 +30,10 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the names below, for type checkers and the import graph
     from onshore.services.context import Region, Runtime
     from onshore.services.runtime.clocks import system_clock
     from onshore.services.runtime.regions import (
@@ -43,6 +44,19 @@ if TYPE_CHECKING:
         region_keys,
         store_files,
     )
+
+#: Where each name lives; it is imported on first use (``__getattr__``).
+_HOME = {
+    "REQUIRED_KEYS": "onshore.services.runtime.regions",
+    "Region": "onshore.services.context",
+    "Runtime": "onshore.services.context",
+    "entity_facts": "onshore.services.runtime.regions",
+    "open_region_database": "onshore.services.runtime.regions",
+    "open_runtime": "onshore.services.runtime.regions",
+    "region_keys": "onshore.services.runtime.regions",
+    "store_files": "onshore.services.runtime.regions",
+    "system_clock": "onshore.services.runtime.clocks",
+}
 
 __all__ = [
     "REQUIRED_KEYS",
@@ -58,18 +72,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """The names above, imported on first use: ``onshore scan`` needs only ``sources`` and
-    must not pay for opening regions (the policy engine, the store adapters)."""
-    if name in ("Region", "Runtime"):
-        from onshore.services import context
-
-        return getattr(context, name)
-    if name == "system_clock":
-        from onshore.services.runtime import clocks
-
-        return clocks.system_clock
-    if name in __all__:
-        from onshore.services.runtime import regions
-
-        return getattr(regions, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """A name of ``_HOME``, imported on first use: ``onshore scan`` needs only ``sources``
+    and must not pay for opening regions (the policy engine, the store adapters)."""
+    home = _HOME.get(name)  # every name of __all__ (a test checks the two agree)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
