@@ -74,6 +74,7 @@ def _query(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 def test_version_one_is_frozen() -> None:
     """The stores' SCHEMA texts are migration 1: change the schema with a new migration."""
+    from onshore.adapters.migrations import control
     from onshore.adapters.postgres import audience, cases, ledger, records, tokens
     from onshore.adapters.sqlite import audience as s_audience
     from onshore.adapters.sqlite import cases as s_cases
@@ -98,6 +99,8 @@ def test_version_one_is_frozen() -> None:
         "a store's SCHEMA changed: it is migration 1 and frozen; add a migration instead "
         f"(see docs/operations.md, Schema migrations); digest now {digest}"
     )
+    # the control store's migration 1 holds its own frozen copy of the token stores' texts
+    assert (control.SQLITE_V1, control.POSTGRES_V1) == (s_tokens.SCHEMA, tokens.SCHEMA)
 
 
 FROZEN_V1 = "da2dedbc3a97f7dea3a37f00bbe9fc3643d5498e1f1de2e18d8e664227720d9d"

@@ -16,24 +16,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from onshore.adapters.store_url import sqlite_path as sqlite_path
 from onshore.core.errors import ConfigError
 from onshore.ports import RegionDatabase
 
 SCHEMES = ("memory", "sqlite", "postgresql", "postgres")
-
-
-def sqlite_path(url: str, base: Path | None = None) -> Path:
-    """The file path in a ``sqlite:///...`` URL, relative paths resolved against ``base``.
-
-    Example:
-        >>> sqlite_path("sqlite:///data/vn.db", Path("/srv"))
-        PosixPath('/srv/data/vn.db')
-    """
-    rest = url.removeprefix("sqlite:///")
-    path = Path(rest)
-    if not path.is_absolute() and base is not None:
-        path = base / path
-    return path
 
 
 def open_database(

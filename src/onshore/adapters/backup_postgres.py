@@ -24,13 +24,13 @@ from psycopg import sql
 
 from onshore.adapters.migrations import MIGRATIONS
 from onshore.adapters.migrations.targets import PG_LOCK, VERSION_TABLE, PostgresTarget
-from onshore.core.errors import BackupInvalid, BackupTargetNotEmpty, StoreUnavailable
-from onshore.services.backup_manifest import (
+from onshore.core.backup_contents import (
     CheckpointRow,
     Contents,
     ledger_contents,
     with_counts,
 )
+from onshore.core.errors import BackupInvalid, BackupTargetNotEmpty, StoreUnavailable
 
 _SKIP = frozenset({"api_tokens"})
 _FIRST = "ledger_checkpoints"
@@ -47,8 +47,12 @@ def _connect(url: str) -> psycopg.Connection[Any]:
 
 def _session(conn: psycopg.Connection[Any]) -> None:
     """Fix the settings COPY text depends on, for this transaction."""
-    for setting in ("DateStyle = 'ISO, YMD'", "TimeZone = 'UTC'", "bytea_output = 'hex'",
-                    "extra_float_digits = 3"):  # fmt: skip
+    for setting in (
+        "DateStyle = 'ISO, YMD'",
+        "TimeZone = 'UTC'",
+        "bytea_output = 'hex'",
+        "extra_float_digits = 3",
+    ):
         conn.execute(f"SET LOCAL {setting}")
 
 

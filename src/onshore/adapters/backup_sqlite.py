@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from onshore.adapters.migrations.targets import SqliteTarget
+from onshore.core.backup_contents import Contents, ledger_contents, with_counts
 from onshore.core.errors import BackupInvalid, BackupTargetNotEmpty, StoreUnavailable
-from onshore.services.backup_manifest import Contents, ledger_contents, with_counts
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 

@@ -14,12 +14,17 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from onshore.core.errors import StoreIntegrityError
+from onshore.core.record_fields import (  # shared with staged batch rows, re-exported
+    categories_json as categories_json,
+)
+from onshore.core.record_fields import pack_terms as pack_terms
+from onshore.core.record_fields import unpack_terms as unpack_terms
+from onshore.core.record_fields import utc_datetime as utc_datetime
 from onshore.ports import SealedRecord
 
 
@@ -94,22 +99,6 @@ def _malformed(record: SealedRecord) -> StoreIntegrityError:
 
 
 _CATEGORIES_OK: dict[tuple[str, ...], bool] = {}
-_CATEGORIES_JSON: dict[tuple[str, ...], str] = {}
-
-
-def categories_json(categories: tuple[str, ...]) -> str:
-    """Categories as compact JSON text (memoised: batches repeat a few category sets).
-
-    Example:
-        >>> categories_json(("email", "phone_number"))
-        '["email","phone_number"]'
-    """
-    found = _CATEGORIES_JSON.get(categories)
-    if found is None:
-        found = json.dumps(list(categories), separators=(",", ":"), ensure_ascii=False)
-        if len(_CATEGORIES_JSON) < 4096:
-            _CATEGORIES_JSON[categories] = found
-    return found
 
 
 def checked_batch(records: Sequence[SealedRecord]) -> list[SealedRecord]:
@@ -128,33 +117,3 @@ def checked_batch(records: Sequence[SealedRecord]) -> list[SealedRecord]:
         ok = checked(record)
         batch[ok.record_id] = ok
     return list(batch.values())
-
-
-def pack_terms(terms: Sequence[bytes]) -> bytes:
-    """Terms as one blob: each prefixed by its length in one byte."""
-    return b"".join(bytes((len(t),)) + t for t in terms)
-
-
-def unpack_terms(blob: bytes) -> tuple[bytes, ...]:
-    """The terms in a blob written by :func:`pack_terms`."""
-    terms = []
-    i = 0
-    while i < len(blob):
-        n = blob[i]
-        terms.append(bytes(blob[i + 1 : i + 1 + n]))
-        i += 1 + n
-    return tuple(terms)
-
-
-def utc_datetime(value: datetime | str) -> datetime:
-    """A stored timestamp (datetime or ISO text) as an aware UTC datetime.
-
-    Example:
-        >>> utc_datetime("2025-01-01T00:00:00.000001+00:00").isoformat()
-        '2025-01-01T00:00:00.000001+00:00'
-    """
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)

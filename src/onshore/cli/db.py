@@ -20,7 +20,7 @@ from onshore.cli.options import ConfigOpt, JsonOpt
 from onshore.core.errors import SchemaTooNew
 
 if TYPE_CHECKING:  # the migration modules load when a db command runs, not at CLI start
-    from onshore.adapters.migrations.runner import SchemaStatus
+    from onshore.services.runtime.schema import SchemaStatus
     from onshore.settings import Settings
 
 console = CliConsole()
@@ -68,7 +68,7 @@ def _unknown(settings: Settings, region: str) -> None:
 
 
 def _row(store: _Store, st: SchemaStatus | None, action: str) -> dict[str, Any]:
-    from onshore.adapters.migrations import latest
+    from onshore.services.runtime.schema import latest
 
     return {
         "store": store.name,
@@ -103,8 +103,7 @@ def db_status(region: RegionOpt = None, config: ConfigOpt = None, as_json: JsonO
     ``absent``: a SQLite file not created yet (made at the latest version on first open).
     Example: ``onshore db status``
     """
-    from onshore.adapters.migrations.runner import status
-    from onshore.adapters.migrations.targets import open_target
+    from onshore.services.runtime.schema import open_target, status
 
     settings = _load_settings(config)
     rows = []
@@ -135,8 +134,7 @@ def db_upgrade(
     the database at the version before it. Back up first (``onshore backup create``).
     Example: ``onshore db upgrade --dry-run`` then ``onshore db upgrade``
     """
-    from onshore.adapters.migrations.runner import status, upgrade
-    from onshore.adapters.migrations.targets import open_target
+    from onshore.services.runtime.schema import open_target, status, upgrade
 
     settings = _load_settings(config)
     rows = []

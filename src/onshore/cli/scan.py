@@ -24,7 +24,7 @@ from onshore.core.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from onshore.adapters.sources import Problem, Table
+    from onshore.ports.sources import Problem, Table
     from onshore.services.scan import ScanSummary
 
 _out = CliConsole(highlight=False)
@@ -113,7 +113,7 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
 
 
 def _limits(max_line_bytes: int, max_columns: int, max_depth: int) -> Any:
-    from onshore.adapters.sources import Limits
+    from onshore.ports.sources import Limits
 
     return Limits(max_line_bytes, max_columns, max_depth)
 

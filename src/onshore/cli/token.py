@@ -24,11 +24,11 @@ token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_hel
 
 
 def _open(config: Path | None) -> Tokens:
-    from onshore.adapters.clock import SystemClock
+    from onshore.services.runtime.clocks import system_clock
     from onshore.services.tokens import open_tokens
     from onshore.settings import load_settings
 
-    return open_tokens(load_settings(config), SystemClock())
+    return open_tokens(load_settings(config), system_clock())
 
 
 @token_app.command("create")

@@ -372,9 +372,9 @@ def _region_keys(config: Path | None, region: str) -> tuple[Any, Any]:
         raise InputError(
             f"unknown region {region!r}", details={"configured": sorted(settings.regions)}
         )
-    from onshore.adapters.keystore import FileKeyStore
+    from onshore.services.runtime.key_stores import file_key_store
 
-    return settings, FileKeyStore(settings.keys_dir(region))
+    return settings, file_key_store(settings.keys_dir(region))
 
 
 @keys_app.command("export")

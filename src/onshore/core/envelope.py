@@ -35,7 +35,8 @@ where ``lp(s)`` is the UTF-8 bytes of ``s`` prefixed by their length as 4 big-en
 bytes (``lpb`` the same for raw bytes), so no two different field tuples share an AAD.
 
 Example:
-    >>> from onshore.ports import KeyCipher, KeyVersion, SealedRecord
+    >>> from onshore.core.keys import KeyCipher, KeyVersion
+    >>> from onshore.core.sealed_record import SealedRecord
     >>> from datetime import datetime, timezone
     >>> kek = KeyVersion("kek", 1, bytes(32))
     >>> sealer = Sealer(kek, "vn-hcm")
@@ -59,7 +60,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from onshore.core.errors import CryptoError, DecryptionFailed
-from onshore.ports import KeyCipher, KeyVersion, SealedRecord
+from onshore.core.keys import KeyCipher, KeyVersion
+from onshore.core.sealed_record import SealedRecord
 
 #: Bytes in an AES-GCM nonce (96 bits, the size GCM is designed for).
 NONCE_SIZE = 12

@@ -13,7 +13,7 @@ another region or have its KDF weakened unnoticed. The plaintext is the JSON lis
 ``DecryptionFailed``; a malformed document raises ``InputError``.
 
 Example:
-    >>> from onshore.ports import KeyVersion
+    >>> from onshore.core.keys import KeyVersion
     >>> blob = seal_backup("vn-hcm", [KeyVersion("kek", 1, b"k" * 32)], "pass", n=2**10)
     >>> region, keys = open_backup(blob, "pass")
     >>> region, keys[0].key_id, keys[0].material == b"k" * 32
@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from onshore.core.errors import DecryptionFailed, InputError
-from onshore.ports import KeyVersion
+from onshore.core.keys import KeyVersion
 
 FORMAT = "onshore-key-backup/v1"
 #: scrypt cost: 2**17 (128 MiB of memory with r=8) as OWASP recommends for scrypt.

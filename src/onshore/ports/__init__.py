@@ -5,6 +5,12 @@ that every backend runs. A region owns one ``RegionDatabase``; its record store 
 audit log share that database's transaction, so a change and the ledger leaf recording it
 commit together or not at all.
 
+The store ports are here, the key ports in ``ports.keys`` (re-exported here). Two ports serve
+tools rather than stores and have no in-memory adapter: the scan readers (``ports.sources``)
+and backup snapshots (``ports.snapshots``). The values the ports carry that the pure core
+also works with (``SealedRecord``, ``Case``, ``CaseEvent``, ``KeyVersion``) are defined in
+``onshore.core`` and re-exported here, so core never imports a port.
+
 Example:
     >>> from onshore.adapters import open_database
     >>> db = open_database("memory://")
@@ -18,10 +24,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from onshore.core.cases.listing import CaseQuery
 from onshore.ports.audience import AudienceStore as AudienceStore
+from onshore.core.cases.case import Case as Case  # values the ports carry, re-exported
+from onshore.core.cases.case import CaseEvent as CaseEvent
+from onshore.core.sealed_record import SealedRecord as SealedRecord
+from onshore.ports.keys import (
+    HsmKeyStore as HsmKeyStore,
+)
 from onshore.ports.keys import (  # the key ports, re-exported: every port is in onshore.ports
     KeyCipher as KeyCipher,
 )
@@ -34,27 +46,6 @@ from onshore.ports.keys import (
 from onshore.ports.keys import (
     KeyVersion as KeyVersion,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SealedRecord:
-    """A record as a store keeps it: ciphertext and keyed hashes, never plaintext.
-
-    ``subject_ref`` and ``index_terms`` are HMAC-SHA-256 values under the region's index
-    key; ``wrapped_key`` is the record's data key wrapped by region key ``key_id``.
-    """
-
-    record_id: str
-    region: str
-    subject_ref: bytes
-    kind: str
-    created_at: datetime
-    categories: tuple[str, ...]
-    key_id: str
-    wrapped_key: bytes
-    nonce: bytes
-    ciphertext: bytes
-    index_terms: tuple[bytes, ...] = ()
 
 
 @runtime_checkable
@@ -286,41 +277,6 @@ class CountryLookup(Protocol):
 
 
 # -- cases (authority requests, takedowns, notifications) -------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One case as its region's ``CaseStore`` keeps it.
-
-    ``state`` is a state of the lifecycle named by ``kind``; ``data`` is JSON (ids, scope,
-    references: never record contents); ``version`` grows by one with every update and is
-    what optimistic concurrency compares. ``due_at`` is the running deadline, if any.
-    """
-
-    case_id: str
-    kind: str
-    state: str
-    region: str
-    created_at: datetime
-    updated_at: datetime
-    due_at: datetime | None
-    data: Mapping[str, Any]
-    version: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class CaseEvent:
-    """One entry of a case's append-only history (``seq`` counts from 1, the opening)."""
-
-    case_id: str
-    seq: int
-    at: datetime
-    actor: str
-    role: str
-    action: str
-    from_state: str
-    to_state: str
-    note: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,45 +4,11 @@ over PKCS#11) and the fingerprints a region records of the keys it was written w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-
-@runtime_checkable
-class KeyCipher(Protocol):
-    """AES-256-GCM under a key that never leaves its key store (an HSM's key object).
-
-    The same calls as ``cryptography``'s ``AESGCM``, so envelope code treats both alike.
-    """
-
-    def encrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
-        """``ciphertext || tag`` of ``data`` under ``nonce`` and ``aad``."""
-
-    def decrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
-        """The plaintext; raises ``DecryptionFailed`` when ``data`` does not authenticate."""
-
-    def __hash__(self) -> int:
-        """Hashable (by identity is enough): unwrapped data keys are cached per cipher."""
-
-
-@dataclass(frozen=True, slots=True)
-class KeyVersion:
-    """One version of a named key: ``name`` (``kek``, ``index``...), ``version`` and material.
-
-    A key held in hardware has no ``material`` (empty bytes) and a ``cipher`` instead:
-    wrapping and unwrapping then happen inside the key store (``onshore.core.envelope``).
-    """
-
-    name: str
-    version: int
-    material: bytes
-    cipher: KeyCipher | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def key_id(self) -> str:
-        """``name:version``, as stored beside what the key protects."""
-        return f"{self.name}:{self.version}"
+from onshore.core.keys import KeyCipher as KeyCipher  # values of the key ports, re-exported
+from onshore.core.keys import KeyVersion as KeyVersion
 
 
 @runtime_checkable
@@ -63,6 +29,17 @@ class KeyStore(Protocol):
 
     def versions(self, name: str) -> list[KeyVersion]:
         """Every version of ``name``, oldest first."""
+
+
+@runtime_checkable
+class HsmKeyStore(KeyStore, Protocol):
+    """A key store in hardware (PKCS#11) that existing key versions can be imported into."""
+
+    def import_key(self, name: str, version: int, material: bytes) -> KeyVersion:
+        """Bring version ``version`` of ``name`` with ``material`` into the store."""
+
+    def close(self) -> None:
+        """Log out of the token and release it."""
 
 
 @runtime_checkable

@@ -20,14 +20,12 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from onshore.adapters import open_database, sqlite_path
-from onshore.adapters.migrations import latest
+from onshore.core.backup_contents import Contents
 from onshore.core.envelope import unwrap_key, wrap_key
 from onshore.core.errors import (
     BackupInvalid,
@@ -37,14 +35,15 @@ from onshore.core.errors import (
 )
 from onshore.ports import KeyStore
 from onshore.services.backup_file import Header, new_header, read_chunks, read_header, write_backup
-from onshore.services.backup_manifest import Contents, check_contents, manifest_of
+from onshore.services.backup_manifest import check_contents, manifest_of
 from onshore.services.backup_place import check_destination, resolve_destination
+from onshore.services.context import Runtime
 from onshore.services.ledger import Ledger
 from onshore.services.ledger_findings import AuditReport
-from onshore.services.runtime import Runtime, region_keys
+from onshore.services.runtime import open_region_database, region_keys
+from onshore.services.runtime.backups import snapshots
+from onshore.services.runtime.schema import latest
 from onshore.settings import Settings
-
-_READ = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -72,12 +71,6 @@ def _backend(url: str) -> str:
     if scheme == "memory":
         raise InputError("a memory:// store holds nothing to back up or restore")
     return "postgresql" if scheme in ("postgresql", "postgres") else scheme
-
-
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as f:
-        while chunk := f.read(_READ):
-            yield chunk
 
 
 def _write(
@@ -126,17 +119,7 @@ def create_backup(runtime: Runtime, region_name: str, to: str) -> BackupResult:
         _write(out_path, manifest, region.keys, region.name, chunks)
         return BackupResult(out_path, dest.name, manifest, policy)
 
-    if backend == "sqlite":
-        from onshore.adapters import backup_sqlite
-
-        source = sqlite_path(url, settings.base_dir)
-        with tempfile.TemporaryDirectory(dir=source.parent, prefix=".backup-") as tmp:
-            snap = Path(tmp) / "snapshot.db"
-            backup_sqlite.snapshot(source, snap)
-            return finish(backup_sqlite.contents(snap), _file_chunks(snap))
-    from onshore.adapters import backup_postgres
-
-    with backup_postgres.dump(url) as (found, chunks):
+    with snapshots(settings, region.name, backend).take() as (found, chunks):
         return finish(found, chunks)
 
 
@@ -163,41 +146,14 @@ def _opened(settings: Settings, path: Path) -> Iterator[tuple[Header, KeyStore, 
         yield header, keys, read_chunks(f, header, data_key)
 
 
-def _scratch(settings: Settings, region: str) -> Path | None:
-    cfg = settings.regions.get(region)
-    if cfg is not None and cfg.store.startswith("sqlite:///"):
-        directory = sqlite_path(cfg.store, settings.base_dir).parent
-        directory.mkdir(parents=True, exist_ok=True)
-        return directory
-    return None
-
-
-def _decrypt_to(chunks: Iterable[bytes], path: Path) -> None:
-    with open(path, "xb") as out:
-        for chunk in chunks:
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-
-
 def verify_backup(settings: Settings, path: Path) -> dict[str, Any]:
     """Authenticate every chunk and check the contents against the manifest; its manifest."""
     with _opened(settings, path) as (header, keys, chunks):
         manifest = header.manifest
-        if manifest.get("backend") == "sqlite":
-            from onshore.adapters import backup_sqlite
-
-            scratch = _scratch(settings, manifest["region"])
-            with tempfile.TemporaryDirectory(dir=scratch, prefix=".verify-") as tmp:
-                snap = Path(tmp) / "snapshot.db"
-                _decrypt_to(chunks, snap)
-                found = backup_sqlite.contents(snap)
-        elif manifest.get("backend") == "postgresql":
-            from onshore.adapters import backup_postgres
-
-            found = backup_postgres.stream_contents(chunks)
-        else:
+        backend = manifest.get("backend")
+        if backend not in ("sqlite", "postgresql"):
             raise BackupInvalid("backup manifest names an unknown backend")
+        found = snapshots(settings, manifest["region"], backend).read(chunks)
         check_contents(manifest, found, keys)
     return manifest
 
@@ -228,30 +184,15 @@ def restore_backup(
                 f"the backup has schema version {version}, newer than this onshore's "
                 f"{latest('region')}: restore it with the onshore that made it"
             )
-        if backend == "sqlite":
-            from onshore.adapters import backup_sqlite
-
-            target = sqlite_path(url, settings.base_dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(dir=target.parent, prefix=".restore-") as tmp:
-                restored = Path(tmp) / "restored.db"
-                _decrypt_to(chunks, restored)
-                check_contents(manifest, backup_sqlite.contents(restored), keys)
-                backup_sqlite.require_empty(target, replace=replace)
-                backup_sqlite.install(restored, target)
-        else:
-            from onshore.adapters import backup_postgres
-
-            backup_postgres.load(
-                url,
-                chunks,
-                check=lambda found: check_contents(manifest, found, keys),
-                version=version,
-                replace=replace,
-            )
+        snapshots(settings, name, backend).restore(
+            chunks,
+            lambda found: check_contents(manifest, found, keys),
+            version=version,
+            replace=replace,
+        )
     report = None
     if version == latest("region"):
-        db = open_database(url, base=settings.base_dir)
+        db = open_region_database(settings, name)
         try:
             report = Ledger(name, db, keys).audit()  # the store reconciled with its ledger
         finally:

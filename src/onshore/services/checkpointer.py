@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from onshore.core.errors import OnshoreError
 
 if TYPE_CHECKING:
-    from onshore.services.runtime import Runtime
+    from onshore.services.context import Runtime
 
 log = logging.getLogger("onshore.ledger")
 

@@ -18,13 +18,12 @@ import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import phonenumbers
 
-from onshore.adapters.sqlite.database import SqliteDatabase
 from onshore.core.classify.vocabulary.vn_names import FAMILY_NAMES
+from onshore.services.runtime import store_files
 from onshore.services.vault import RecordInput, Vault
 
 #: Share of demo users per country.
@@ -181,14 +180,6 @@ class AuditResult:
         return not self.misplaced and not self.byte_leaks
 
 
-def _store_files(vault: Vault, region: str) -> list[Path]:
-    db = vault.runtime.regions[region].db
-    db = getattr(db, "inner", db)  # a GuardedDatabase wraps the backend's database
-    if not isinstance(db, SqliteDatabase):
-        return []
-    return [p for p in (db.path, Path(f"{db.path}-wal")) if p.exists()]
-
-
 def residency_audit(vault: Vault, users: list[DemoUser], *, home: str = "VN") -> AuditResult:
     """Read every region back and check placement and byte-level separation."""
     result = AuditResult()
@@ -203,7 +194,7 @@ def residency_audit(vault: Vault, users: list[DemoUser], *, home: str = "VN") ->
             after = page[-1].record_id
     needles = [i.encode("utf-8") for u in users if u.country == home for i in u.identifiers()]
     for name in vault.runtime.regions:
-        for path in _store_files(vault, name):
+        for path in store_files(vault.runtime.settings, name):
             blob = path.read_bytes()
             result.files_scanned += 1
             for needle in needles:

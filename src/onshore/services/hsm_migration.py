@@ -23,12 +23,16 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from onshore.adapters.keystore import REGION_KEYS, FileKeyStore
-from onshore.adapters.pkcs11_keystore import HSM_KEYS, SEALED_MAGIC, Pkcs11KeyStore
-from onshore.adapters.pkcs11_uri import parse_pkcs11_uri
 from onshore.core.envelope import unwrap_key, wrap_key
 from onshore.core.errors import ConfigError, DecryptionFailed, KeyStoreUnavailable
-from onshore.ports import KeyVersion
+from onshore.ports import HsmKeyStore, KeyVersion
+from onshore.services.runtime.key_stores import (
+    REGION_KEYS,
+    file_key_store,
+    hsm_key_store,
+    hsm_keys,
+    sealed_by_hsm,
+)
 from onshore.settings import Settings
 
 
@@ -41,7 +45,7 @@ class MoveReport:
     plain_backup: Path
 
 
-def _same_kek(hsm: Pkcs11KeyStore, plain: KeyVersion, region: str) -> bool:
+def _same_kek(hsm: HsmKeyStore, plain: KeyVersion, region: str) -> bool:
     data_key = secrets.token_bytes(32)
     wrapped = wrap_key(data_key, region, hsm.get(plain.key_id))
     try:
@@ -59,18 +63,19 @@ def move_keys_to_hsm(settings: Settings, region: str, *, stamp: str) -> MoveRepo
     if not uri.startswith("pkcs11:"):
         raise ConfigError(f"{where}: set it to the HSM's pkcs11: URI before moving keys")
     keys_dir = settings.keys_dir(region)
-    plain = FileKeyStore(keys_dir)
+    plain = file_key_store(keys_dir)
     versions = [v for name in REGION_KEYS for v in plain.versions(name)]
-    if any(v.material.startswith(SEALED_MAGIC) for v in versions):
+    if any(sealed_by_hsm(v.material) for v in versions):
         raise ConfigError(f"{where}: the keys in {keys_dir} are already sealed by an HSM")
     if not any(v.name == "kek" for v in versions):
         raise ConfigError(f"{where}: no key files to move in {keys_dir}")
     staging = keys_dir.with_name(keys_dir.name + ".hsm")
     shutil.rmtree(staging, ignore_errors=True)  # sealed copies of an interrupted run
-    hsm = Pkcs11KeyStore(parse_pkcs11_uri(uri, region), staging)
+    hsm = hsm_key_store(uri, region, staging)
+    in_token = hsm_keys()
     try:
         for v in versions:
-            if v.name in HSM_KEYS and v.version in [k.version for k in hsm.versions(v.name)]:
+            if v.name in in_token and v.version in [k.version for k in hsm.versions(v.name)]:
                 if not _same_kek(hsm, v, region):
                     raise KeyStoreUnavailable(
                         f"the token already holds a different {v.key_id}; choose another "
@@ -79,9 +84,9 @@ def move_keys_to_hsm(settings: Settings, region: str, *, stamp: str) -> MoveRepo
                     )
                 continue
             hsm.import_key(v.name, v.version, v.material)
-        check = Pkcs11KeyStore(parse_pkcs11_uri(uri, region), staging)
+        check = hsm_key_store(uri, region, staging)
         for v in versions:
-            if v.name in HSM_KEYS:
+            if v.name in in_token:
                 ok = _same_kek(check, v, region)
             else:
                 ok = check.get(v.key_id).material == v.material

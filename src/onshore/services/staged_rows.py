@@ -22,10 +22,10 @@ from __future__ import annotations
 import json
 import struct
 
-from onshore.adapters.record_rows import categories_json, pack_terms, unpack_terms, utc_datetime
 from onshore.core.errors import StoreIntegrityError
 from onshore.core.ledger.leaf import EncodedEvent
-from onshore.ports import SealedRecord
+from onshore.core.record_fields import categories_json, pack_terms, unpack_terms, utc_datetime
+from onshore.core.sealed_record import SealedRecord
 
 VERSION = 1
 _FIELDS = 15

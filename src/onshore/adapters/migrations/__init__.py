@@ -28,23 +28,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-#: A migration step: an SQL script, or a function given the connection inside the transaction.
-Step = str | Callable[[Any], None]
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One numbered schema change, written once per backend."""
-
-    version: int
-    description: str
-    sqlite: Step
-    postgres: Step
-
+from onshore.adapters.migrations.migration import Migration as Migration
+from onshore.adapters.migrations.migration import Step as Step
 
 #: A table every database of a kind has from version 1 on: its presence without a
 #: ``schema_version`` row marks a database made before versions were recorded (version 0).

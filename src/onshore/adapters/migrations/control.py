@@ -1,25 +1,47 @@
 """Migrations of the control store (API tokens).
 
-Version 1 is the first release's schema: the token stores' ``SCHEMA`` texts (frozen).
+Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
+(``tests/migrations`` checks that the stores still hold the same texts): the migrations import
+no store, so a store may use the migration runner.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from onshore.adapters.migrations import Migration
+from onshore.adapters.migrations.migration import Migration
+
+#: ``onshore.adapters.sqlite.tokens.SCHEMA`` of the first release.
+SQLITE_V1 = """
+CREATE TABLE IF NOT EXISTS api_tokens (
+    token_id   TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL,
+    digest     BLOB NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+)
+"""
+
+#: ``onshore.adapters.postgres.tokens.SCHEMA`` of the first release.
+POSTGRES_V1 = """
+CREATE TABLE IF NOT EXISTS api_tokens (
+    token_id   TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL,
+    digest     BYTEA NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL,
+    revoked_at TIMESTAMPTZ
+)
+"""
 
 
 def _sqlite_v1(conn: Any) -> None:
-    from onshore.adapters.sqlite.tokens import SCHEMA
-
-    conn.execute(SCHEMA)
+    conn.execute(SQLITE_V1)
 
 
 def _postgres_v1(conn: Any) -> None:
-    from onshore.adapters.postgres.tokens import SCHEMA
-
-    conn.execute(SCHEMA)
+    conn.execute(POSTGRES_V1)
 
 
 CONTROL: tuple[Migration, ...] = (Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),)

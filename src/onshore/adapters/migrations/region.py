@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from onshore.adapters.migrations import Migration
+from onshore.adapters.migrations.migration import Migration
 
 
 def _sqlite_v1(conn: Any) -> None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onshore import failpoints
 from onshore.adapters.migrations import MIGRATIONS, Migration, latest
 from onshore.adapters.migrations.targets import SchemaTarget
 from onshore.core.errors import MigrationFailed, OnshoreError, SchemaOutdated, SchemaTooNew
-from onshore.services import failpoints
 
 failpoints.register("migrations.before_commit", "a migration ran but its transaction is open")
 

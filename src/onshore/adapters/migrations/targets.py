@@ -168,7 +168,7 @@ class PostgresTarget:
 def open_target(url: str, *, base: Path | None = None) -> SchemaTarget | None:
     """A target for the store at ``url``; ``None`` when there is nothing to migrate
     (``memory://``, or a SQLite file not created yet: it is made at the latest version)."""
-    from onshore.adapters import sqlite_path
+    from onshore.adapters.store_url import sqlite_path
 
     scheme = url.split(":", 1)[0].lower()
     if scheme == "memory":

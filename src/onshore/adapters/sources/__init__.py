@@ -7,9 +7,6 @@ scanner turns those counts into warnings and the exit code.
 
 Example:
     >>> from pathlib import Path
-
-import numpy as np
-import pyarrow as pa
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp()); (d / "u.csv").write_text("sdt\\n0912345678\\n")
     15

@@ -1,5 +1,8 @@
 """What every scan source provides: labelled tables streamed as Arrow batches, plus problems.
 
+The base class of the readers; the port they implement (``Table``, ``Limits``, ``Problem``) is
+``onshore.ports.sources``.
+
 Example:
     >>> p = Problem("invalid_utf8", "users.csv", "2 rows with invalid UTF-8 skipped", 2)
     >>> p.kind, p.count
@@ -14,48 +17,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from onshore.ports.sources import (  # the port's values, re-exported for the readers
+    INFO_KINDS,
+    MAX_COLUMNS,
+    MAX_DEPTH,
+    MAX_LINE_BYTES,
+    Limits,
+    Problem,
+    unique_names,
+)
+
 #: Rows per batch handed to the classifier.
 BATCH_ROWS = 8192
 
 
 #: Row examples (row number, reason) kept per problem kind; the count goes on.
 MAX_EXAMPLES = 10
-#: Problem kinds that are warnings about input read in full (the scan stays complete).
-INFO_KINDS = frozenset({"empty", "duplicate_column"})
-
-
-#: Default limits of a scan (``onshore scan --max-line-bytes --max-columns --max-depth``).
-MAX_LINE_BYTES = 8 << 20
-MAX_COLUMNS = 16_384
-MAX_DEPTH = 64
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """What one row or document of a scan may be: bigger ones are skipped and counted.
-
-    ``max_line_bytes``: a line (CSV record line, JSON line) longer than this is skipped
-    without being held in memory; ``max_columns``: a table with more columns is not read
-    (a JSON line with more fields is skipped); ``max_depth``: a JSON document nested deeper
-    is skipped.
-    """
-
-    max_line_bytes: int = MAX_LINE_BYTES
-    max_columns: int = MAX_COLUMNS
-    max_depth: int = MAX_DEPTH
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something a reader skipped: ``kind`` (stable), where, a message, how many rows, and
-    the first few rows with their reason (``examples``: ``(row, reason)``)."""
-
-    kind: str
-    source: str
-    message: str
-    count: int = 1
-    fatal: bool = False
-    examples: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass
@@ -115,36 +92,6 @@ class Table:
         return all(p.kind in INFO_KINDS for p in self.problems)
 
 
-def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
-    """``names`` with repeats renamed ``name_2``, ``name_3``... and the repeated names.
-
-    Example:
-        >>> unique_names(["phone", "phone", "email", "phone"])
-        (['phone', 'phone_2', 'email', 'phone_3'], ['phone'])
-    """
-    taken = set(names)
-    seen: dict[str, int] = {}
-    out: list[str] = []
-    repeated: list[str] = []
-    for name in names:
-        if name not in seen:
-            seen[name] = 1
-            out.append(name)
-            continue
-        if seen[name] == 1:
-            repeated.append(name)
-        n = seen[name]
-        while True:
-            n += 1
-            candidate = f"{name}_{n}"
-            if candidate not in taken:
-                break
-        seen[name] = n
-        taken.add(candidate)
-        out.append(candidate)
-    return out, repeated
-
-
 def string_batch(columns: list[str], rows: list[list[str | None]]) -> pa.RecordBatch:
     """A batch of string columns from row lists (short rows padded with nulls)."""
     width = len(columns)
@@ -160,3 +107,19 @@ def looks_binary(head: bytes) -> bool:
         return True
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     return control / len(head) > 0.1
+
+
+__all__ = [
+    "BATCH_ROWS",
+    "INFO_KINDS",
+    "MAX_COLUMNS",
+    "MAX_DEPTH",
+    "MAX_EXAMPLES",
+    "MAX_LINE_BYTES",
+    "Limits",
+    "Problem",
+    "Table",
+    "looks_binary",
+    "string_batch",
+    "unique_names",
+]

@@ -13,7 +13,7 @@ callable returning ``None`` when the guard holds, else the reason it does not.
 
 Example:
     >>> from datetime import datetime, timezone
-    >>> from onshore.ports import Case, CaseEvent
+    >>> from onshore.core.cases.case import Case, CaseEvent
     >>> t0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
     >>> case = Case("c1", "demo", "review", "vn-hcm", t0, t0, None, {}, 2)
     >>> history = [CaseEvent("c1", 1, t0, "lan", "legal_reviewer", "approve", "a", "review", {})]
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from onshore.core.cases.case import Case, CaseEvent
 from onshore.core.errors import GuardFailed, SeparationOfDuties
-from onshore.ports import Case, CaseEvent
 
 
 @dataclass(frozen=True, slots=True)

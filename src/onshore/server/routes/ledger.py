@@ -13,13 +13,13 @@ from fastapi import APIRouter, Depends, Query
 
 from onshore.core.errors import InputError, UnknownRegion
 from onshore.core.ledger import EventType
-from onshore.core.ledger import tiles as T
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute
 from onshore.server.models import LeafIndex, RecordId, RegionName, Responses
 from onshore.server.permissions import Permission
 from onshore.services.ledger import Ledger
+from onshore.services.ledger_proofs import consistency_proof, latest_checkpoint
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"], route_class=LimitedRoute)
 
@@ -48,19 +48,15 @@ def checkpoint(
 ) -> dict[str, Any]:
     """The region's latest signed checkpoint, covering every leaf appended so far (a new
     one is signed only when the log grew since the last)."""
-    log = _log(ctx, region)
-    note = log.checkpoint(ctx.vault.runtime.clock.now())
-    latest = log.store.latest_checkpoint()
-    assert latest is not None
-    size, root, _note, key_id, at = latest
+    signed = latest_checkpoint(_log(ctx, region), ctx.vault.runtime.clock.now())
     return {
         "region": region,
-        "origin": log.origin,
-        "size": size,
-        "root": root.hex(),
-        "at": at.isoformat(),
-        "checkpoint": note.decode("utf-8"),
-        "verifier_key": log.verifier_key(key_id),
+        "origin": signed.origin,
+        "size": signed.size,
+        "root": signed.root.hex(),
+        "at": signed.at.isoformat(),
+        "checkpoint": signed.note.decode("utf-8"),
+        "verifier_key": signed.verifier_key,
     }
 
 
@@ -121,26 +117,12 @@ def consistency(
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
     """An RFC 6962 consistency proof between two tree sizes, with both roots."""
-    log = _log(ctx, region)
-    integrated = log.integrate()
-    new = integrated if new_size is None else new_size
-    if not 0 <= old_size <= new <= integrated:
-        raise InputError(
-            "sizes must satisfy 0 <= old_size <= new_size <= the log's size",
-            details={"size": integrated},
-        )
-    _size, old_root = log.root(old_size)
-    _size, new_root = log.root(new)
-    proof: list[bytes] = []
-    if 0 < old_size < new:
-        proof = T.consistency_from_tiles(
-            old_size, new, log.store.tiles(T.consistency_tile_keys(old_size, new))
-        )
+    proof = consistency_proof(_log(ctx, region), old_size, new_size)
     return {
         "region": region,
-        "old_size": old_size,
-        "new_size": new,
-        "old_root": old_root.hex(),
-        "new_root": new_root.hex(),
-        "proof": [h.hex() for h in proof],
+        "old_size": proof.old_size,
+        "new_size": proof.new_size,
+        "old_root": proof.old_root.hex(),
+        "new_root": proof.new_root.hex(),
+        "proof": [h.hex() for h in proof.proof],
     }

@@ -1,15 +1,14 @@
 """``/v1/subjects/{subject_id}``: a subject's records (paginated) and erasure.
 
 A listing with ``caller_region`` is a read from that region: every returned record held in
-another region needs a ``purpose`` and gets a ``record_read`` leaf on its region's ledger.
+another region needs a ``purpose`` and gets a ``record_read`` leaf on its region's ledger
+(``onshore.services.cross_region_reads``).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
-from onshore.core.errors import InputError
-from onshore.core.ledger import EventType, LedgerEvent
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute
@@ -22,7 +21,7 @@ from onshore.server.models import (
     SubjectId,
 )
 from onshore.server.permissions import Permission
-from onshore.services.vault import Record, Vault
+from onshore.services.cross_region_reads import record_cross_region_reads
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects"], route_class=LimitedRoute)
 
@@ -49,37 +48,6 @@ class ErasureOut(Strict):
     ledger_indexes: dict[str, list[int]]
 
 
-def _log_cross_region(
-    vault: Vault, records: list[Record], caller_region: str, purpose: str | None, actor: str
-) -> None:
-    vault.runtime.region(caller_region)
-    foreign: dict[str, list[Record]] = {}
-    for r in records:
-        if r.region != caller_region:
-            foreign.setdefault(r.region, []).append(r)
-    if foreign and not purpose:
-        raise InputError("a read from another region needs a purpose", details={"field": "purpose"})
-    now = vault.runtime.clock.now()
-    for region, held in foreign.items():
-        events = [
-            LedgerEvent(
-                type=EventType.RECORD_READ,
-                at=now,
-                region=region,
-                record_id=r.record_id,
-                actor=actor,
-                payload={
-                    "from_region": region,
-                    "to_region": caller_region,
-                    "purpose": purpose or "",
-                },
-            )
-            for r in held
-        ]
-        with vault.runtime.regions[region].db.transaction():
-            vault.ledger(region).append(events)
-
-
 @router.get("/{subject_id}", response_model=RecordPage, responses=_ERRORS)
 def subject_records(
     subject_id: SubjectId,
@@ -100,7 +68,7 @@ def subject_records(
         records = [r for r in records if r.record_id > cursor]
     page = records[:size]
     if caller_region is not None:
-        _log_cross_region(ctx.vault, page, caller_region, purpose, principal.token_id)
+        record_cross_region_reads(ctx.vault, page, caller_region, purpose, principal.token_id)
     more = len(records) > size
     return RecordPage(
         subject=subject_id,

@@ -16,11 +16,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from onshore.adapters.sources.parquet_file import ParquetSlice
+from onshore import failpoints
 from onshore.core.classify.column import ColumnVerdict
 from onshore.core.classify.registry import default_registry
 from onshore.core.classify.subject_country import PRIORITY
-from onshore.services import failpoints
+from onshore.ports.sources import TableSlice
 from onshore.services.scan.blocks import Block
 from onshore.services.scan.columns import scan_column
 from onshore.services.scan.encode import encode_block, json_countries
@@ -62,7 +62,7 @@ class Job:
     preview: bool = False
     located: bool = False
     violations: dict[str, bool] = field(default_factory=dict)
-    slice: ParquetSlice | None = None
+    slice: TableSlice | None = None
     #: Directory where a worker leaves large outputs instead of sending them back.
     spill_dir: str | None = None
     #: Where large outputs go when ``spill_dir`` is full (a RAM disk may fill up).
@@ -92,9 +92,9 @@ class BatchResult:
 
 @lru_cache(maxsize=1)
 def _lookup() -> object:
-    from onshore.adapters.geoip import open_country_lookup
+    from onshore.services.runtime.sources import offline_country_lookup
 
-    return open_country_lookup(None)
+    return offline_country_lookup()
 
 
 def _values(batch: pa.RecordBatch, block: Block) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
-from onshore.adapters.sources import Problem
+from onshore.ports.sources import Problem
 from onshore.services.scan.runner import ScanSummary
 
 _CSS = """

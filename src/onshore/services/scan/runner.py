@@ -30,10 +30,8 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
-from onshore.adapters.sources import Limits, Problem, Table, open_tables
-from onshore.adapters.sources.base import INFO_KINDS, unique_names
-from onshore.adapters.sources.parquet_file import ParquetTable
 from onshore.core.classify.column import ColumnVerdict, classify_column
+from onshore.ports.sources import INFO_KINDS, Limits, Problem, SlicedTable, Table, unique_names
 from onshore.services.scan.batch import BatchResult, Job, VerdictSpec, process_safely
 from onshore.services.scan.workers import init_worker
 
@@ -136,7 +134,7 @@ def _jobs(
         if on_table is not None:
             on_table(table)
         verdicts: dict[str, ColumnVerdict] = {}
-        if options.workers > 1 and isinstance(table, ParquetTable):
+        if options.workers > 1 and isinstance(table, SlicedTable):
             sample = table.sample(SAMPLE)
             slices = table.slices() if sample is not None else []
             if (
@@ -226,6 +224,8 @@ def scan(
     """
     started = time.perf_counter()
     summary = ScanSummary(located_in=options.located_in)
+
+    from onshore.services.runtime.sources import open_tables  # the readers, by spec
 
     def tables() -> Iterator[Table]:
         for spec in specs:

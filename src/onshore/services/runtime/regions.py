@@ -1,4 +1,4 @@
-"""The runtime: adapters built once from ``Settings`` (the composition root).
+"""Opening the configured regions: each region's database and key store, checked together.
 
 ``open_runtime(settings)`` opens every region's database and key store, loads the policy
 packs and the offline IP database, and checks that each region has its key material and
@@ -7,102 +7,29 @@ that its keys are the ones its database was written with (``services.key_custody
 A region whose store cannot be reached does not stop the others: its database is a
 ``services.region_guard.GuardedDatabase`` that opens on first use (and runs the key check
 then); until it does, every call on it raises ``StoreUnavailable`` naming the region.
-
-Example:
-    >>> from onshore.settings import Settings, default_config_dict
-    >>> cfg = default_config_dict()
-    >>> for r in cfg["regions"].values(): r["store"] = "memory://"
-    >>> import tempfile; cfg["base_dir"] = tempfile.mkdtemp()
-    >>> rt = open_runtime(Settings.model_validate(cfg), create_keys=True)
-    >>> sorted(rt.regions), rt.regions["vn-hcm"].country
-    (['sg-1', 'vn-hcm'], 'VN')
-    >>> rt.close()
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from onshore.adapters import open_database
+from onshore.adapters import open_database, sqlite_path
 from onshore.adapters.clock import SystemClock
 from onshore.adapters.geoip import open_country_lookup
-from onshore.adapters.keystore import FileKeyStore, MemoryKeyStore, ensure_region_keys
+from onshore.adapters.keystore import MemoryKeyStore, ensure_region_keys
 from onshore.core.errors import ConfigError, KeyMissing, StoreUnavailable, UnknownRegion
 from onshore.core.policy import EntityFacts
-from onshore.ports import Clock, CountryLookup, KeyStore, RegionDatabase
+from onshore.ports import Clock, KeyStore, RegionDatabase
 from onshore.services import key_custody
+from onshore.services.checkpointer import sign_grown
+from onshore.services.context import Region, Runtime
 from onshore.services.policy import load_engine
 from onshore.services.region_guard import GuardedDatabase
+from onshore.services.runtime.key_stores import open_key_store
 from onshore.settings import Settings
 
-if TYPE_CHECKING:
-    from onshore.core.policy import PolicyEngine
-
 REQUIRED_KEYS = ("kek", "index", "ledger-hmac", "ledger-signing")
-
-
-@dataclass
-class Region:
-    """One configured region: its country, database and keys."""
-
-    name: str
-    country: str
-    db: RegionDatabase
-    keys: KeyStore
-
-
-@dataclass
-class Runtime:
-    """Everything a service needs, built once per process."""
-
-    settings: Settings
-    regions: dict[str, Region]
-    engine: PolicyEngine
-    entity: EntityFacts
-    geo: CountryLookup
-    clock: Clock = field(default_factory=SystemClock)
-    #: Sign a checkpoint of each grown ledger on ``close()`` (with the setting
-    #: ``deployment.checkpoint_on_close``); read-only commands turn it off.
-    checkpoint_on_close: bool = True
-    closed: bool = False
-
-    def region(self, name: str) -> Region:
-        """The region called ``name``; ``UnknownRegion`` when it is not configured."""
-        try:
-            return self.regions[name]
-        except KeyError:
-            raise UnknownRegion(
-                f"unknown region {name!r}", details={"configured": sorted(self.regions)}
-            ) from None
-
-    def close(self) -> None:
-        """Sign the grown ledgers (``services.checkpointer``), then close every database."""
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            if self.checkpoint_on_close and self.settings.deployment.checkpoint_on_close:
-                from onshore.services.checkpointer import sign_grown
-
-                sign_grown(self)
-        except Exception:  # closing must close: a failed checkpoint is logged, not raised
-            logging.getLogger("onshore.ledger").exception("automatic checkpoint on close failed")
-        finally:
-            for region in self.regions.values():
-                region.db.close()
-
-    def down(self) -> dict[str, str]:
-        """Regions whose store cannot be reached now: name -> error code."""
-        out: dict[str, str] = {}
-        for name, region in self.regions.items():
-            try:
-                region.db.ping()
-            except StoreUnavailable as exc:
-                out[name] = exc.code
-        return out
 
 
 def entity_facts(settings: Settings) -> EntityFacts:
@@ -116,18 +43,6 @@ def entity_facts(settings: Settings) -> EntityFacts:
         roles=frozenset(e.roles),
         data_subjects=e.data_subjects,
     )
-
-
-def _open_key_store(settings: Settings, name: str) -> KeyStore:
-    """The region's configured key store: files in ``keys_dir``, or an HSM (``pkcs11:``)."""
-    uri = settings.regions[name].keys
-    directory = settings.keys_dir(name)
-    if uri.startswith("pkcs11:"):
-        from onshore.adapters.pkcs11_keystore import Pkcs11KeyStore
-        from onshore.adapters.pkcs11_uri import parse_pkcs11_uri
-
-        return Pkcs11KeyStore(parse_pkcs11_uri(uri, name), directory)
-    return FileKeyStore(directory)
 
 
 def _missing_keys(settings: Settings, name: str, missing: list[str]) -> ConfigError:
@@ -148,7 +63,7 @@ def _keys_for(settings: Settings, name: str, db: GuardedDatabase, *, create: boo
     directory = settings.keys_dir(name)
     if create:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    keys = _open_key_store(settings, name)
+    keys = open_key_store(settings, name)
     missing = [k for k in REQUIRED_KEYS if not keys.versions(k)]
     if not missing:
         return keys
@@ -195,11 +110,26 @@ def region_keys(settings: Settings, name: str) -> KeyStore:
         raise UnknownRegion(
             f"unknown region {name!r}", details={"configured": sorted(settings.regions)}
         )
-    keys = _open_key_store(settings, name)
+    keys = open_key_store(settings, name)
     missing = [k for k in REQUIRED_KEYS if not keys.versions(k)]
     if missing:
         raise _missing_keys(settings, name, missing)
     return keys
+
+
+def open_region_database(settings: Settings, name: str) -> RegionDatabase:
+    """Region ``name``'s database, opened on its own (no key check; the caller closes it)."""
+    return open_database(settings.regions[name].store, base=settings.base_dir)
+
+
+def store_files(settings: Settings, name: str) -> list[Path]:
+    """The files region ``name``'s SQLite store keeps its data in (database, WAL) that exist
+    now; none for other backends (``onshore demo`` looks for plaintext in them)."""
+    url = settings.regions[name].store
+    if not url.startswith("sqlite:///"):
+        return []
+    path = sqlite_path(url, settings.base_dir)
+    return [p for p in (path, Path(f"{path}-wal")) if p.exists()]
 
 
 def open_runtime(
@@ -246,4 +176,5 @@ def open_runtime(
             else settings.base_dir / dep.geoip_mmdb
         ),
         clock=clock,
+        sign_grown=sign_grown,
     )
