@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from onshore.core.cases.listing import CaseQuery
-from onshore.ports.audience import AudienceStore as AudienceStore
 from onshore.core.cases.case import Case as Case  # values the ports carry, re-exported
 from onshore.core.cases.case import CaseEvent as CaseEvent
+from onshore.core.cases.listing import CaseQuery
 from onshore.core.sealed_record import SealedRecord as SealedRecord
+from onshore.ports.audience import AudienceStore as AudienceStore
 from onshore.ports.keys import (
     HsmKeyStore as HsmKeyStore,
 )
