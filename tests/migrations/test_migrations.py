@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from onshore.adapters import open_database
+from onshore.adapters import open_database, open_token_store
 from onshore.adapters.migrations import MIGRATIONS, Migration, latest
 from onshore.adapters.migrations.runner import status, upgrade
 from onshore.adapters.migrations.targets import open_target
 from onshore.cli.main import main
 from onshore.core.errors import MigrationFailed, SchemaOutdated, SchemaTooNew
-from onshore.services.tokens import open_token_store
 from tests.migrations.conftest import add_migration
 
 #: The code's own latest region version; the test migrations come after it.
@@ -74,21 +73,21 @@ def _query(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 def test_version_one_is_frozen() -> None:
     """The stores' SCHEMA texts are migration 1: change the schema with a new migration."""
-    from onshore.adapters.postgres import audience, auditlog, cases, records, tokens
+    from onshore.adapters.postgres import audience, cases, ledger, records, tokens
     from onshore.adapters.sqlite import audience as s_audience
-    from onshore.adapters.sqlite import auditlog as s_auditlog
     from onshore.adapters.sqlite import cases as s_cases
+    from onshore.adapters.sqlite import ledger as s_ledger
     from onshore.adapters.sqlite import records as s_records
     from onshore.adapters.sqlite import tokens as s_tokens
 
     texts = [
         s_records.SqliteRecordStore.SCHEMA,
-        s_auditlog.SqliteLedgerStore.SCHEMA,
+        s_ledger.SqliteLedgerStore.SCHEMA,
         s_cases.SqliteCaseStore.SCHEMA,
         s_audience.SqliteAudienceStore.SCHEMA,
         s_tokens.SCHEMA,
         records.PostgresRecordStore.SCHEMA,
-        auditlog.PostgresLedgerStore.SCHEMA,
+        ledger.PostgresLedgerStore.SCHEMA,
         cases.PostgresCaseStore.SCHEMA,
         audience.PostgresAudienceStore.SCHEMA,
         tokens.SCHEMA,

@@ -25,7 +25,7 @@ token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_hel
 
 def _open(config: Path | None) -> Tokens:
     from onshore.adapters.clock import SystemClock
-    from onshore.services.tokens import open_tokens
+    from onshore.services.runtime import open_tokens
     from onshore.settings import load_settings
 
     return open_tokens(load_settings(config), SystemClock())

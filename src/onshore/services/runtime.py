@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from onshore.adapters import open_database
+from onshore.adapters import open_database, open_token_store
 from onshore.adapters.clock import SystemClock
 from onshore.adapters.geoip import open_country_lookup
 from onshore.adapters.keystore import FileKeyStore, MemoryKeyStore, ensure_region_keys
@@ -36,6 +36,7 @@ from onshore.ports import Clock, CountryLookup, KeyStore, RegionDatabase
 from onshore.services import key_custody
 from onshore.services.policy import load_engine
 from onshore.services.region_guard import GuardedDatabase
+from onshore.services.tokens import Tokens
 from onshore.settings import Settings
 
 if TYPE_CHECKING:
@@ -247,3 +248,10 @@ def open_runtime(
         ),
         clock=clock,
     )
+
+
+def open_tokens(settings: Settings, clock: Clock) -> Tokens:
+    """The token service of a deployment, over its control store
+    (``settings.deployment.control_store``)."""
+    store = open_token_store(settings.deployment.control_store, base=settings.base_dir)
+    return Tokens(store, clock)

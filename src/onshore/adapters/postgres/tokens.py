@@ -11,7 +11,7 @@ import psycopg
 from onshore.adapters.migrations.runner import ensure_current
 from onshore.adapters.migrations.targets import PostgresTarget
 from onshore.core.errors import StoreUnavailable, TokenNameTaken
-from onshore.services.tokens import TokenInfo
+from onshore.ports import TokenInfo
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_tokens (

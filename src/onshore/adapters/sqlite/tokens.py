@@ -3,7 +3,7 @@
 Example:
     >>> import tempfile, pathlib
     >>> from datetime import datetime, timezone
-    >>> from onshore.services.tokens import TokenInfo
+    >>> from onshore.ports import TokenInfo
     >>> store = SqliteTokenStore(pathlib.Path(tempfile.mkdtemp()) / "control.db")
     >>> store.insert(TokenInfo("tok_1", "ci", "operator", datetime.now(timezone.utc)), b"d")
     >>> store.lookup("ci").token_id
@@ -23,7 +23,7 @@ from typing import Any
 from onshore.adapters.migrations.runner import ensure_current
 from onshore.adapters.migrations.targets import SqliteTarget
 from onshore.core.errors import StoreUnavailable, TokenNameTaken
-from onshore.services.tokens import TokenInfo
+from onshore.ports import TokenInfo
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_tokens (
