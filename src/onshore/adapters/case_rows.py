@@ -12,34 +12,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from onshore.core.errors import InputError
+from onshore.core.timestamps import stamp as stamp
+from onshore.core.timestamps import utc as utc
 from onshore.ports import Case, CaseEvent, LegalHold
 
 CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
 ORDERS = ("case_id", "due_at")
 MAX_LIMIT = 1000
-
-
-def utc(value: datetime | str) -> datetime:
-    """An aware UTC datetime from a datetime or ISO text (naive values are read as UTC)."""
-    try:
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:  # e.g. year 9999 shifted past the calendar
-        raise InputError(
-            "a date is out of the supported range", details={"reason": str(exc)}
-        ) from exc
-
-
-def stamp(value: datetime) -> str:
-    """Fixed-width ISO 8601 text in UTC with microseconds (sorts as text)."""
-    return utc(value).isoformat(timespec="microseconds")
 
 
 def to_json(data: Mapping[str, Any]) -> str:
