@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from onshore.adapters import open_database
+from onshore.core.cases.listing import CaseQuery
 from onshore.core.errors import CaseConflict, CaseNotFound, InputError
 from onshore.ports import Case, CaseEvent, CaseStore, LegalHold, RegionDatabase
 
@@ -153,7 +154,7 @@ def _ids(store: CaseStore, **kw: Any) -> list[str]:
     out: list[str] = []
     cursor = None
     while True:
-        page = store.page(after=cursor, limit=2, **kw)
+        page = store.page(CaseQuery(after=cursor, limit=2, **kw))
         out.extend(c.case_id for c in page.cases)
         assert len(page.cases) <= 2
         if page.next_cursor is None:
@@ -195,11 +196,11 @@ def test_due_listing_breaks_ties_by_id(store: CaseStore) -> None:
 
 def test_listing_rejects_bad_arguments(store: CaseStore) -> None:
     with pytest.raises(InputError):
-        store.page(order="state")
+        store.page(CaseQuery(order="state"))
     with pytest.raises(InputError):
-        store.page(limit=-1)
+        store.page(CaseQuery(limit=-1))
     with pytest.raises(InputError):
-        store.page(order="due_at", after="not-a-cursor")
+        store.page(CaseQuery(order="due_at", after="not-a-cursor"))
 
 
 def test_counts_by_kind_and_state(store: CaseStore) -> None:

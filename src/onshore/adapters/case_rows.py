@@ -1,10 +1,10 @@
-"""What every ``CaseStore`` backend shares: input checks, JSON columns and listing cursors.
+"""What every ``CaseStore`` backend shares: input checks, JSON columns and listing order.
+
+(The query and cursor of a listing are ``onshore.core.cases.listing``.)
 
 Example:
-    >>> from datetime import datetime, timezone
-    >>> t = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-    >>> decode_cursor(encode_cursor("due_at", t, "req-1"), "due_at")
-    (datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.timezone.utc), 'req-1')
+    >>> to_json({"b": 1, "a": [True, None]})
+    '{"a":[true,null],"b":1}'
 """
 
 from __future__ import annotations
@@ -12,17 +12,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from onshore.core.errors import InputError
-from onshore.core.timestamps import stamp as stamp
-from onshore.core.timestamps import utc as utc
+from onshore.core.timestamps import utc
 from onshore.ports import Case, CaseEvent, LegalHold
 
 CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
-ORDERS = ("case_id", "due_at")
-MAX_LIMIT = 1000
 
 
 def to_json(data: Mapping[str, Any]) -> str:
@@ -89,35 +85,6 @@ def checked_hold(hold: LegalHold) -> LegalHold:
     return LegalHold(
         bytes(hold.subject_ref), hold.case_id, placed, expires, hold.extended, released
     )
-
-
-def checked_listing(order: str, limit: int) -> None:
-    """Reject an unknown order or a limit outside ``0..MAX_LIMIT``."""
-    if order not in ORDERS:
-        raise InputError(f"order must be one of {', '.join(ORDERS)}", details={"order": order})
-    if not 0 <= limit <= MAX_LIMIT:
-        raise InputError(f"limit must be 0..{MAX_LIMIT}", details={"limit": limit})
-
-
-def encode_cursor(order: str, due_at: datetime | None, case_id: str) -> str:
-    """The cursor after a case: its id, prefixed by its deadline for a ``due_at`` listing."""
-    if order == "due_at":
-        assert due_at is not None
-        return f"{stamp(due_at)}|{case_id}"
-    return case_id
-
-
-def decode_cursor(cursor: str, order: str) -> tuple[datetime | None, str]:
-    """``(due_at, case_id)`` from a cursor; ``InputError`` when it is malformed."""
-    if order != "due_at":
-        return None, cursor
-    due, sep, case_id = cursor.partition("|")
-    try:
-        if not sep:
-            raise ValueError(cursor)
-        return utc(due), case_id
-    except ValueError:
-        raise InputError("malformed listing cursor", details={"cursor": cursor}) from None
 
 
 def sort_key(case: Case, order: str) -> tuple[Any, ...]:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from onshore.core.cases.listing import CaseQuery
+from onshore.ports.audience import AudienceStore as AudienceStore
 from onshore.ports.keys import (  # the key ports, re-exported: every port is in onshore.ports
     KeyCipher as KeyCipher,
 )
@@ -257,6 +259,10 @@ class RegionDatabase(Protocol):
     def batches(self) -> BatchStore:
         """Pending shares and commit decisions of cross-region batches."""
 
+    @property
+    def audience(self) -> AudienceStore:
+        """The region's audience metrics (``services.audience``)."""
+
     def transaction(self) -> AbstractContextManager[None]:
         """Open (or join) a transaction; commits on exit, rolls back on an exception."""
 
@@ -370,19 +376,8 @@ class CaseStore(Protocol):
     def events(self, case_id: str) -> list[CaseEvent]:
         """The case's history, by ``seq``."""
 
-    def page(
-        self,
-        *,
-        kind: str | None = None,
-        states: Sequence[str] | None = None,
-        due_before: datetime | None = None,
-        created_from: datetime | None = None,
-        created_before: datetime | None = None,
-        order: str = "case_id",
-        after: str | None = None,
-        limit: int = 100,
-    ) -> CasePage:
-        """Cases matching every filter given, ``limit`` at a time."""
+    def page(self, query: CaseQuery) -> CasePage:
+        """Cases matching every filter of ``query``, ``query.limit`` at a time."""
 
     def counts(self, kind: str | None = None) -> dict[tuple[str, str], int]:
         """Number of cases per ``(kind, state)``."""

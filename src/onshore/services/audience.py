@@ -54,7 +54,7 @@ from onshore.core.errors import InputError
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.core.policy import EntityFacts, Facts
 from onshore.core.policy.model import Rule
-from onshore.ports import Case
+from onshore.ports import AudienceStore, Case
 from onshore.services.audience_followers import ingest_followers
 from onshore.services.audience_ingest import (
     IngestReport,
@@ -88,7 +88,7 @@ class AudienceService:
         self.cases = cases or CaseService(runtime, registry=registry)
         self.cases.register(CaseKind(OBLIGATIONS, {"dossier_complete": _dossier_complete}))
         self.region: Region = runtime.region(region or self._default_region())
-        self.store: Any = self.region.db.audience  # type: ignore[attr-defined]
+        self.store: AudienceStore = self.region.db.audience
         self._rules = [r for r in runtime.engine.rules
                        if any(q.type in NOTIFY_TYPES for q in r.rule.require)]  # fmt: skip
 

@@ -42,9 +42,9 @@ from typing import Any, cast
 
 from prometheus_client import REGISTRY, CollectorRegistry, Gauge
 
-from onshore.adapters.case_rows import encode_cursor
 from onshore.core.cases.guards import Guard, GuardContext, check_guards
 from onshore.core.cases.lifecycle import OPEN_ACTION, OPENED_FROM, Lifecycle
+from onshore.core.cases.listing import CaseQuery, encode_cursor
 from onshore.core.errors import (
     CaseConflict,
     CaseNotFound,
@@ -357,10 +357,17 @@ class CaseService:
         merged: list[Case] = []
         more = False
         for r in regions:
-            got = r.db.cases.page(
-                kind=kind, states=states, due_before=due_before, created_from=created_from,
-                created_before=created_before, order=order, after=after, limit=limit,
-            )  # fmt: skip
+            query = CaseQuery(
+                kind=kind,
+                states=states,
+                due_before=due_before,
+                created_from=created_from,
+                created_before=created_before,
+                order=order,
+                after=after,
+                limit=limit,
+            )
+            got = r.db.cases.page(query)
             merged.extend(got.cases)
             more = more or got.next_cursor is not None
         merged.sort(key=lambda c: (c.due_at, c.case_id) if order == "due_at" else (c.case_id,))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 from onshore.core import blind_index
+from onshore.core.cases.listing import CaseQuery
 from onshore.core.envelope import Sealer, sealed_aad, unseal
 from onshore.core.errors import KeyRotationIncomplete, KeyStoreUnavailable
 from onshore.core.ledger import EventType, LedgerEvent
@@ -185,7 +186,7 @@ def _move_case_terms(
     for region in runtime.regions.values():
         after: str | None = None
         while True:
-            page = region.db.cases.page(after=after, limit=200)
+            page = region.db.cases.page(CaseQuery(after=after, limit=200))
             for case in page.cases:
                 scope = (case.data.get("scope_terms") or {}).get(name)
                 if not scope:

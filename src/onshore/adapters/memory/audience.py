@@ -6,8 +6,9 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from onshore.adapters.sqlite.audience import BATCH_COLUMNS
+from onshore.adapters.sql.audience import BATCH_COLUMNS
 from onshore.core.cases.audience import Observation
+from onshore.core.errors import StoreIntegrityError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -45,16 +46,26 @@ class MemoryAudienceStore:
         return dict(found) if found else None
 
     def apply(
-        self, batch_id: str, info: Mapping[str, Any], table: pa.Table,
-        days: Mapping[tuple[str, str], int], applied_at: str,
-    ) -> dict[str, int]:  # fmt: skip
+        self,
+        batch_id: str,
+        info: Mapping[str, Any],
+        table: pa.Table,
+        days: Mapping[tuple[str, str], int],
+        applied_at: str,
+    ) -> dict[str, int]:
         """Write a validated batch; inserted, updated and unchanged counts."""
         with self._db.transaction():
             if batch_id in self._batches:
-                raise ValueError("batch already applied")
+                raise StoreIntegrityError(
+                    "the batch was applied before", details={"batch_id": batch_id}
+                )
             seq = len(self._batches) + 1
-            self._batches[batch_id] = {"seq": seq, "batch_id": batch_id,
-                                       "applied_at": applied_at, **dict(info)}  # fmt: skip
+            self._batches[batch_id] = {
+                "seq": seq,
+                "batch_id": batch_id,
+                "applied_at": applied_at,
+                **dict(info),
+            }
             counts = {"inserted": 0, "updated": 0, "unchanged": 0}
             cols = {c: table.column(c).to_pylist() for c in BATCH_COLUMNS}
             for i in range(table.num_rows):
@@ -77,16 +88,36 @@ class MemoryAudienceStore:
         self, subject_id: str, country: str, *, since: str | None = None, until: str | None = None
     ) -> list[Observation]:
         """The subject's daily rows in ``country``, by day."""
-        rows = [r for (s, c, d), r in self._metrics.items() if s == subject_id and c == country
-                and (since or "0000") <= d <= (until or "9999")]  # fmt: skip
+        rows = [
+            r
+            for (s, c, d), r in self._metrics.items()
+            if s == subject_id and c == country and (since or "0000") <= d <= (until or "9999")
+        ]
         rows.sort(key=lambda r: r["day"])
-        return [Observation(r["day"], r["subscribers"], r["monthly_visits"], r["livestreaming"],
-                            r["monetised"], r["batch_id"], r["line"]) for r in rows]  # fmt: skip
+        return [
+            Observation(
+                r["day"],
+                r["subscribers"],
+                r["monthly_visits"],
+                r["livestreaming"],
+                r["monetised"],
+                r["batch_id"],
+                r["line"],
+            )
+            for r in rows
+        ]
 
     def revisions(self, subject_id: str, country: str, day: str) -> list[dict[str, Any]]:
         """Values a day's row held before later batches replaced them, oldest first."""
-        keys = ("subscribers", "monthly_visits", "livestreaming", "monetised", "batch_id", "line",
-                "replaced_by")  # fmt: skip
+        keys = (
+            "subscribers",
+            "monthly_visits",
+            "livestreaming",
+            "monetised",
+            "batch_id",
+            "line",
+            "replaced_by",
+        )
         return [
             {k: r[k] for k in keys}
             for r in self._revisions

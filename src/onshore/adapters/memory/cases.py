@@ -11,17 +11,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from onshore.adapters.case_rows import (
-    checked_case,
-    checked_event,
-    checked_hold,
-    checked_listing,
-    decode_cursor,
-    encode_cursor,
-    sort_key,
-    utc,
-)
+from onshore.adapters.case_rows import checked_case, checked_event, checked_hold, sort_key
+from onshore.core.cases.listing import CaseQuery, encode_cursor
 from onshore.core.errors import CaseConflict, CaseNotFound
+from onshore.core.timestamps import utc
 from onshore.ports import Case, CaseEvent, CasePage, LegalHold
 
 _MISSING = object()
@@ -32,7 +25,7 @@ class MemoryCaseStore:
 
     Example:
         >>> from onshore.adapters.memory.database import MemoryDatabase
-        >>> MemoryDatabase().cases.page().cases
+        >>> MemoryDatabase().cases.page(CaseQuery()).cases
         []
     """
 
@@ -126,43 +119,37 @@ class MemoryCaseStore:
         with self._db.reading():
             return list(self._tables["events"].get(case_id, ()))
 
-    def page(
-        self,
-        *,
-        kind: str | None = None,
-        states: Sequence[str] | None = None,
-        due_before: datetime | None = None,
-        created_from: datetime | None = None,
-        created_before: datetime | None = None,
-        order: str = "case_id",
-        after: str | None = None,
-        limit: int = 100,
-    ) -> CasePage:
-        """Cases matching every filter, keyset-paged."""
-        checked_listing(order, limit)
-        cursor = decode_cursor(after, order) if after is not None else None
-        wanted = set(states) if states is not None else None
+    def page(self, query: CaseQuery) -> CasePage:
+        """Cases matching every filter of ``query``, keyset-paged."""
+        q = query
+        cursor = q.position()
+        wanted = set(q.states) if q.states is not None else None
+        due_before = utc(q.due_before) if q.due_before is not None else None
+        created_from = utc(q.created_from) if q.created_from is not None else None
+        created_before = utc(q.created_before) if q.created_before is not None else None
         with self._db.reading():
             rows = [
                 c
                 for c in self._tables["cases"].values()
-                if (kind is None or c.kind == kind)
+                if (q.kind is None or c.kind == q.kind)
                 and (wanted is None or c.state in wanted)
-                and (order != "due_at" or c.due_at is not None)
-                and (due_before is None or (c.due_at is not None and c.due_at < utc(due_before)))
-                and (created_from is None or c.created_at >= utc(created_from))
-                and (created_before is None or c.created_at < utc(created_before))
+                and (q.order != "due_at" or c.due_at is not None)
+                and (due_before is None or (c.due_at is not None and c.due_at < due_before))
+                and (created_from is None or c.created_at >= created_from)
+                and (created_before is None or c.created_at < created_before)
             ]
-        rows.sort(key=lambda c: sort_key(c, order))
+        rows.sort(key=lambda c: sort_key(c, q.order))
         if cursor is not None:
-            key = (cursor[0], cursor[1]) if order == "due_at" else (cursor[1],)
-            rows = [c for c in rows if sort_key(c, order) > key]
-        chunk = rows[:limit]
-        more = len(rows) > limit and limit > 0
+            key = cursor if q.order == "due_at" else (cursor[1],)
+            rows = [c for c in rows if sort_key(c, q.order) > key]
+        chunk = rows[: q.limit]
+        more = len(rows) > q.limit and q.limit > 0
         last = chunk[-1] if chunk else None
         return CasePage(
             cases=chunk,
-            next_cursor=encode_cursor(order, last.due_at, last.case_id) if more and last else None,
+            next_cursor=encode_cursor(q.order, last.due_at, last.case_id)
+            if more and last
+            else None,
         )
 
     def counts(self, kind: str | None = None) -> dict[tuple[str, str], int]:

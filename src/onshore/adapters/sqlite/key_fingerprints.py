@@ -8,15 +8,13 @@ Schema additions of the key-custody change (additive DDL; the one place for SQLi
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from onshore.core.errors import StoreUnavailable
+from onshore.adapters.sql.dialect import SQLITE
+from onshore.adapters.sql.key_fingerprints import SqlKeyFingerprintStore
 
 
-class SqliteKeyFingerprintStore:
+class SqliteKeyFingerprintStore(SqlKeyFingerprintStore):
     """Fingerprints in the region's SQLite file.
 
     Example:
@@ -39,37 +37,4 @@ class SqliteKeyFingerprintStore:
     """
 
     def __init__(self, db: Any) -> None:
-        self._db = db
-
-    def all(self) -> dict[str, bytes]:
-        """Every recorded ``key_id -> fingerprint``."""
-        with self._db.reading():
-            try:
-                rows = self._db.conn.execute(
-                    "SELECT key_id, fingerprint FROM key_fingerprints"
-                ).fetchall()
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"SQLite store {self._db.url!r} failed: {exc}") from exc
-        return {k: bytes(f) for k, f in rows}
-
-    def add(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
-        """Record pairs; an id already recorded keeps its fingerprint."""
-        stamp = at.isoformat()
-        with self._db.transaction():
-            try:
-                self._db.conn.executemany(
-                    "INSERT OR IGNORE INTO key_fingerprints (key_id, fingerprint, recorded_at) "
-                    "VALUES (?, ?, ?)",
-                    [(k, f, stamp) for k, f in items],
-                )
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"SQLite store {self._db.url!r} failed: {exc}") from exc
-
-    def replace(self, items: Sequence[tuple[str, bytes]], at: datetime) -> None:
-        """Forget every fingerprint and record ``items``."""
-        with self._db.transaction():
-            try:
-                self._db.conn.execute("DELETE FROM key_fingerprints")
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"SQLite store {self._db.url!r} failed: {exc}") from exc
-            self.add(items, at)
+        super().__init__(db, SQLITE)
