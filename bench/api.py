@@ -67,7 +67,7 @@ def serve(directory: Path, port: int) -> None:
     from onshore.cli.serve import SWITCH_INTERVAL_S
     from onshore.server.app import create_app
     from onshore.server.logs import configure
-    from onshore.services.tokens import open_tokens
+    from onshore.services.runtime import open_tokens
     from onshore.services.vault import Vault
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)  # as `onshore serve` does
@@ -126,8 +126,7 @@ def serve(directory: Path, port: int) -> None:
 
 def setup(directory: Path) -> str:
     """Write the embedded default config, create keys, return an operator token."""
-    from onshore.services.runtime import open_runtime
-    from onshore.services.tokens import open_tokens
+    from onshore.services.runtime import open_runtime, open_tokens
 
     (directory / "onshore.toml").write_text(DEFAULT_TOML, encoding="utf-8")
     settings = load_settings(directory / "onshore.toml", env={})

@@ -159,7 +159,7 @@ def test_database_constraints_hold_without_the_store_checks(
     """With the shared pre-checks switched off, the database itself refuses the batch."""
     if type(db.records).__name__ == "MemoryRecordStore":
         pytest.skip("the memory store has no database underneath its checks")
-    module = __import__(type(db.records).__module__, fromlist=["checked_batch"])
+    module = __import__(type(db.records).put_many.__module__, fromlist=["checked_batch"])
     monkeypatch.setattr(module, "checked_batch", list)
     db.records.put(make("keep"))
     for broken in (make(""), replace(make("c"), ciphertext=None)):  # type: ignore[arg-type]

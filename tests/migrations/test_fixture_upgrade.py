@@ -12,7 +12,7 @@ import pytest
 from onshore.adapters.clock import SystemClock
 from onshore.adapters.migrations import latest
 from onshore.core.errors import SchemaOutdated
-from onshore.services.tokens import open_tokens
+from onshore.services.runtime import open_tokens
 from onshore.services.vault import Vault
 from onshore.settings import Settings
 from tests.fixtures.release1 import HERE, REGION, TOKEN_NAME, USERS, config, write_keys

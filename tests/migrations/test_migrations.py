@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from onshore.adapters import open_database
+from onshore.adapters import open_database, open_token_store
 from onshore.adapters.migrations import MIGRATIONS, Migration, latest
 from onshore.adapters.migrations.runner import status, upgrade
 from onshore.adapters.migrations.targets import open_target
 from onshore.cli.main import main
 from onshore.core.errors import MigrationFailed, SchemaOutdated, SchemaTooNew
-from onshore.services.tokens import open_token_store
 from tests.migrations.conftest import add_migration
 
 #: The code's own latest region version; the test migrations come after it.

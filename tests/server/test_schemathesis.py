@@ -27,7 +27,7 @@ from schemathesis.checks import is_check_class, load_all_checks
 from schemathesis.generation import GenerationMode
 
 from onshore.server.app import create_app
-from onshore.services.tokens import open_tokens
+from onshore.services.runtime import open_tokens
 from onshore.services.vault import Vault
 from tests.server.conftest import make_settings
 from tests.support.soak import report, trials

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from onshore.adapters import open_token_store
 from onshore.adapters.clock import FixedClock
 from onshore.core.errors import InputError, TokenNameTaken, TokenNotFound, Unauthenticated
-from onshore.services.tokens import ROLES, Tokens, digest, open_token_store
+from onshore.services.tokens import ROLES, Tokens, digest
 from tests.server.live import cli
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -1,6 +1,7 @@
 """Adapters: the ports implemented over real backends (memory, SQLite, PostgreSQL, files).
 
-``open_database(url)`` picks the backend by URL scheme:
+``open_database(url)`` (a region's database) and ``open_token_store(url)`` (the deployment's
+control store) pick the backend by URL scheme:
 
 - ``memory://`` (tests, throwaway demos)
 - ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db``
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from onshore.adapters.store_url import sqlite_path as sqlite_path
 from onshore.core.errors import ConfigError
-from onshore.ports import RegionDatabase
+from onshore.ports import RegionDatabase, TokenStore
 
 SCHEMES = ("memory", "sqlite", "postgresql", "postgres")
 
@@ -48,4 +49,34 @@ def open_database(
     raise ConfigError(
         f"unknown store backend {scheme!r}: expected one of memory://, sqlite:///, postgresql://",
         details={"url_scheme": scheme},
+    )
+
+
+def open_token_store(url: str, *, base: Path | None = None) -> TokenStore:
+    """Open the token store at a control-database URL (``memory://``, ``sqlite:///``,
+    ``postgresql://``), creating its table when missing.
+
+    Example:
+        >>> open_token_store("memory://").page(None, 10)
+        []
+    """
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "memory":
+        from onshore.adapters.memory.tokens import MemoryTokenStore
+
+        return MemoryTokenStore()
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ConfigError(f"a sqlite store URL starts with sqlite:/// (got {url!r})")
+        from onshore.adapters.sqlite.tokens import SqliteTokenStore
+
+        return SqliteTokenStore(sqlite_path(url, base))
+    if scheme in ("postgresql", "postgres"):
+        from onshore.adapters.postgres.tokens import PostgresTokenStore
+
+        return PostgresTokenStore(url)
+    raise ConfigError(
+        f"deployment.control_store: unknown backend {scheme!r} "
+        "(use sqlite:///, postgresql:// or memory://)",
+        details={"key": "deployment.control_store"},
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from onshore.core.errors import StoreIntegrityError
 from onshore.core.record_fields import (  # shared with staged batch rows, re-exported
@@ -26,6 +27,12 @@ from onshore.core.record_fields import pack_terms as pack_terms
 from onshore.core.record_fields import unpack_terms as unpack_terms
 from onshore.core.record_fields import utc_datetime as utc_datetime
 from onshore.ports import SealedRecord
+
+#: The columns of the ``records`` table, in the order of :func:`record_row`.
+COLUMNS = (
+    "record_id, region, subject_ref, kind, created_at, categories, key_id, wrapped_key, "
+    "nonce, ciphertext, terms"
+)
 
 
 def checked(record: SealedRecord) -> SealedRecord:
@@ -117,3 +124,38 @@ def checked_batch(records: Sequence[SealedRecord]) -> list[SealedRecord]:
         ok = checked(record)
         batch[ok.record_id] = ok
     return list(batch.values())
+
+
+def record_row(record: SealedRecord, created_at: Any) -> tuple[Any, ...]:
+    """A checked record as a ``records`` row (:data:`COLUMNS`), with ``created_at`` already
+    encoded for the backend (SQLite: ISO text; PostgreSQL: the datetime)."""
+    return (
+        record.record_id,
+        record.region,
+        record.subject_ref,
+        record.kind,
+        created_at,
+        categories_json(record.categories),
+        record.key_id,
+        record.wrapped_key,
+        record.nonce,
+        record.ciphertext,
+        pack_terms(record.index_terms),
+    )
+
+
+def sealed_record(row: Sequence[Any]) -> SealedRecord:
+    """A ``records`` row (:data:`COLUMNS`) as a sealed record."""
+    return SealedRecord(
+        record_id=row[0],
+        region=row[1],
+        subject_ref=bytes(row[2]),
+        kind=row[3],
+        created_at=utc_datetime(row[4]),
+        categories=tuple(json.loads(row[5])),
+        key_id=row[6],
+        wrapped_key=bytes(row[7]),
+        nonce=bytes(row[8]),
+        ciphertext=bytes(row[9]),
+        index_terms=unpack_terms(bytes(row[10])),
+    )

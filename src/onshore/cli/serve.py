@@ -228,7 +228,7 @@ def run(
     Example: ``onshore run --port 8080``
     """
     from onshore.cli.vault import init
-    from onshore.services.tokens import open_tokens
+    from onshore.services.runtime import open_tokens
     from onshore.services.vault import Vault
     from onshore.settings import CONFIG_FILE, load_settings
 

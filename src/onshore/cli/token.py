@@ -24,8 +24,7 @@ token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_hel
 
 
 def _open(config: Path | None) -> Tokens:
-    from onshore.services.runtime.clocks import system_clock
-    from onshore.services.tokens import open_tokens
+    from onshore.services.runtime import open_tokens, system_clock
     from onshore.settings import load_settings
 
     return open_tokens(load_settings(config), system_clock())

@@ -46,6 +46,8 @@ from onshore.ports.keys import (
 from onshore.ports.keys import (
     KeyVersion as KeyVersion,
 )
+from onshore.ports.tokens import TokenInfo as TokenInfo
+from onshore.ports.tokens import TokenStore as TokenStore
 
 
 @runtime_checkable

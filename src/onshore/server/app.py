@@ -36,7 +36,8 @@ from onshore.server.limits import BodyLimit
 from onshore.server.metrics import Metrics
 from onshore.server.observe import Observe
 from onshore.services.checkpointer import run_periodically
-from onshore.services.tokens import Tokens, open_tokens
+from onshore.services.runtime import open_tokens
+from onshore.services.tokens import Tokens
 from onshore.services.vault import Vault
 from onshore.settings import Settings
 

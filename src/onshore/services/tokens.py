@@ -30,20 +30,9 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import Protocol
 
-from onshore.adapters import sqlite_path
-from onshore.core.errors import (
-    ConfigError,
-    InputError,
-    TokenNameTaken,
-    TokenNotFound,
-    Unauthenticated,
-)
-from onshore.ports import Clock
-from onshore.settings import Settings
+from onshore.core.errors import InputError, TokenNameTaken, TokenNotFound, Unauthenticated
+from onshore.ports import Clock, TokenInfo, TokenStore
 
 #: The roles a token can carry (what each may do: ``onshore.server.permissions``).
 ROLES: tuple[str, ...] = ("operator", "legal_reviewer", "approver", "auditor", "admin")
@@ -54,63 +43,11 @@ _SECRET = re.compile(r"onsh_[A-Za-z0-9_\-]{43}")
 
 
 @dataclass(frozen=True, slots=True)
-class TokenInfo:
-    """What is known about a token (never its secret)."""
-
-    token_id: str
-    name: str
-    role: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-
-    @property
-    def active(self) -> bool:
-        """True until the token is revoked."""
-        return self.revoked_at is None
-
-    def to_dict(self) -> dict[str, str | None]:
-        """JSON-ready form."""
-        return {
-            "token_id": self.token_id,
-            "name": self.name,
-            "role": self.role,
-            "created_at": self.created_at.isoformat(),
-            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class IssuedToken:
     """A freshly created token: its info and the secret, shown this once."""
 
     info: TokenInfo
     secret: str
-
-
-class TokenStore(Protocol):
-    """Where token digests live (the control database). Backends: memory, SQLite, PostgreSQL."""
-
-    def insert(self, info: TokenInfo, digest: bytes) -> None:
-        """Add a token; raise ``TokenNameTaken`` when the name is in use."""
-
-    def by_digest(self, digest: bytes) -> TokenInfo | None:
-        """The token whose secret hashes to ``digest``, or None."""
-
-    def lookup(self, name_or_id: str) -> TokenInfo | None:
-        """A token by name or by id, or None."""
-
-    def revoke(self, token_id: str, at: datetime) -> None:
-        """Mark a token revoked at ``at`` (keeps an earlier revocation time)."""
-
-    def page(self, after: str | None, limit: int) -> list[TokenInfo]:
-        """Up to ``limit`` tokens with ``name > after``, ordered by name."""
-
-    def generation(self) -> object | None:
-        """A value that changes whenever any token is added or revoked, by this process or
-        another; None when the store cannot tell cheaply (then ``Tokens`` caches nothing)."""
-
-    def close(self) -> None:
-        """Release the connection."""
 
 
 def digest(secret: str) -> bytes:
@@ -235,37 +172,6 @@ class Tokens:
         self.store.close()
 
 
-def open_token_store(url: str, *, base: Path | None = None) -> TokenStore:
-    """Open the token store at a control-database URL (``memory://``, ``sqlite:///``,
-    ``postgresql://``), creating its table when missing."""
-    scheme = url.split(":", 1)[0].lower()
-    if scheme == "memory":
-        from onshore.adapters.memory.tokens import MemoryTokenStore
-
-        return MemoryTokenStore()
-    if scheme == "sqlite":
-        if not url.startswith("sqlite:///"):
-            raise ConfigError(f"a sqlite store URL starts with sqlite:/// (got {url!r})")
-        from onshore.adapters.sqlite.tokens import SqliteTokenStore
-
-        return SqliteTokenStore(sqlite_path(url, base))
-    if scheme in ("postgresql", "postgres"):
-        from onshore.adapters.postgres.tokens import PostgresTokenStore
-
-        return PostgresTokenStore(url)
-    raise ConfigError(
-        f"deployment.control_store: unknown backend {scheme!r} "
-        "(use sqlite:///, postgresql:// or memory://)",
-        details={"key": "deployment.control_store"},
-    )
-
-
-def open_tokens(settings: Settings, clock: Clock) -> Tokens:
-    """The token service of a deployment (its ``control_store``)."""
-    store = open_token_store(settings.deployment.control_store, base=settings.base_dir)
-    return Tokens(store, clock)
-
-
 __all__ = [
     "PREFIX",
     "ROLES",
@@ -275,6 +181,4 @@ __all__ = [
     "TokenStore",
     "Tokens",
     "digest",
-    "open_token_store",
-    "open_tokens",
 ]

@@ -2,7 +2,7 @@
 
 Example:
     >>> from datetime import datetime, timezone
-    >>> from onshore.services.tokens import TokenInfo
+    >>> from onshore.ports import TokenInfo
     >>> store = MemoryTokenStore()
     >>> store.insert(TokenInfo("tok_1", "ci", "operator", datetime.now(timezone.utc)), b"d")
     >>> store.by_digest(b"d").name
@@ -14,12 +14,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from onshore.core.errors import TokenNameTaken
-
-if TYPE_CHECKING:
-    from onshore.services.tokens import TokenInfo
+from onshore.ports import TokenInfo
 
 
 class MemoryTokenStore:

@@ -30,7 +30,8 @@ PostgreSQL names the exception class and SQLSTATE in ``details`` and never the U
 may hold a password): integrity -> ``StoreIntegrityError``, operational (locked, gone,
 disk) -> ``StoreUnavailable``, anything else -> ``StoreError``. ``unavailable=True`` maps
 every driver error to ``StoreUnavailable`` (for stores whose callers treat any failure as
-"cannot read or write now").
+"cannot read or write now"); ``integrity=False`` reports an integrity violation as a
+plain ``StoreError`` (the batch store, which has always done so).
 
 Statements run through ``execute`` and ``executemany`` (psycopg connections have no
 ``executemany``: a cursor is opened). Connection handling, transactions, schema DDL and
@@ -111,18 +112,33 @@ class Dialect:
         raise NotImplementedError
 
     @contextmanager
-    def translated(self, url: str, *, unavailable: bool = False) -> Iterator[None]:
+    def translated(
+        self, url: str, *, unavailable: bool = False, integrity: bool = True
+    ) -> Iterator[None]:
         """Raise the driver's errors inside as onshore ``Store*`` errors."""
         try:
             yield
         except Exception as exc:
-            error = self.error(url, exc, unavailable=unavailable)
+            error = self.error(url, exc, unavailable=unavailable, integrity=integrity)
             if error is None:
                 raise
             raise error from exc
 
-    def error(self, url: str, exc: Exception, *, unavailable: bool = False) -> StoreError | None:
+    def error(
+        self, url: str, exc: Exception, *, unavailable: bool = False, integrity: bool = True
+    ) -> StoreError | None:
         """The onshore error for a driver error, or None when ``exc`` is not one."""
+        raise NotImplementedError
+
+    def time_as_given(self, value: datetime) -> Any:
+        """The parameter for a datetime kept as given, offset and all (SQLite: its
+        ``isoformat()`` text; PostgreSQL: the datetime). Only for the columns that have
+        always been stored so (ledger checkpoints, API tokens); new columns use ``time``."""
+        raise NotImplementedError
+
+    def from_time_as_given(self, value: Any) -> datetime:
+        """A ``time_as_given`` column's value as a datetime (SQLite: ``fromisoformat``;
+        PostgreSQL: as the driver returns it)."""
         raise NotImplementedError
 
 
@@ -152,7 +168,9 @@ class SqliteDialect(Dialect):
         """``Connection.executemany``."""
         conn.executemany(self.sql(sql), rows)
 
-    def error(self, url: str, exc: Exception, *, unavailable: bool = False) -> StoreError | None:
+    def error(
+        self, url: str, exc: Exception, *, unavailable: bool = False, integrity: bool = True
+    ) -> StoreError | None:
         """``sqlite3`` errors (and an integer too large for SQLite) as onshore errors."""
         import sqlite3
 
@@ -160,9 +178,17 @@ class SqliteDialect(Dialect):
             return None
         if unavailable or isinstance(exc, sqlite3.OperationalError):
             return StoreUnavailable(f"SQLite store {url!r} failed: {exc}")
-        if isinstance(exc, sqlite3.IntegrityError):
+        if integrity and isinstance(exc, sqlite3.IntegrityError):
             return StoreIntegrityError(f"the SQLite store refused the write: {exc}")
         return StoreError(f"SQLite store {url!r} failed: {exc}")
+
+    def time_as_given(self, value: datetime) -> Any:
+        """``value.isoformat()``."""
+        return value.isoformat()
+
+    def from_time_as_given(self, value: Any) -> datetime:
+        """``datetime.fromisoformat`` of the stored text."""
+        return datetime.fromisoformat(value)
 
 
 @dataclass(frozen=True)
@@ -192,7 +218,9 @@ class PostgresDialect(Dialect):
             with conn.cursor() as cur:
                 cur.executemany(self.sql(sql), rows)
 
-    def error(self, url: str, exc: Exception, *, unavailable: bool = False) -> StoreError | None:
+    def error(
+        self, url: str, exc: Exception, *, unavailable: bool = False, integrity: bool = True
+    ) -> StoreError | None:
         """psycopg errors as onshore errors (the URL is never named: it may hold a password)."""
         import psycopg
 
@@ -203,7 +231,7 @@ class PostgresDialect(Dialect):
             return StoreUnavailable(
                 "the PostgreSQL store is unavailable", details={"reason": reason}
             )
-        if isinstance(exc, psycopg.IntegrityError | psycopg.DataError):
+        if integrity and isinstance(exc, psycopg.IntegrityError | psycopg.DataError):
             return StoreIntegrityError(
                 "the PostgreSQL store refused the write",
                 details={"reason": reason, "sqlstate": exc.sqlstate},
@@ -211,6 +239,14 @@ class PostgresDialect(Dialect):
         return StoreError(
             "the PostgreSQL store failed", details={"reason": reason, "sqlstate": exc.sqlstate}
         )
+
+    def time_as_given(self, value: datetime) -> Any:
+        """The datetime itself."""
+        return value
+
+    def from_time_as_given(self, value: Any) -> datetime:
+        """As psycopg returned it."""
+        return value  # type: ignore[no-any-return]
 
 
 #: SQLite: text timestamps and JSON, ``?`` placeholders, ``IN`` lists of at most 900 values

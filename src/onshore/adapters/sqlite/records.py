@@ -1,45 +1,25 @@
 """SQLite record store: sealed records in ``records``, blind-index terms in ``record_terms``.
 
-``records.terms`` keeps a copy of each record's terms (length-prefixed, see
-``onshore.adapters.record_rows``) so replacing or deleting a record removes exactly its
-``(term, record_id)`` rows by primary key, with no second index on ``record_terms``.
-``created_at`` is ISO 8601 text in UTC with microseconds (fixed width, so it sorts).
-``put_many`` is three ``executemany`` calls in one transaction: old terms out, records
-upserted, new terms in.
+The SQL is ``onshore.adapters.sql.records``; this module holds SQLite's schema and write
+path. ``record_terms`` is keyed ``(term, record_id)`` with no second index: replacing or
+deleting a record removes exactly its rows (``records.terms`` keeps a copy of them) by
+primary key. ``created_at`` is ISO 8601 text in UTC with microseconds (fixed width, so it
+sorts). ``put_many`` is three ``executemany`` calls in one transaction: old terms out,
+records upserted, new terms in.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
-from onshore.adapters.record_rows import (
-    categories_json,
-    checked,
-    checked_batch,
-    pack_terms,
-    unpack_terms,
-    utc_datetime,
-)
-from onshore.core.errors import (
-    InputError,
-    RecordNotFound,
-    StoreError,
-    StoreIntegrityError,
-    StoreUnavailable,
-)
+from onshore.adapters.record_rows import COLUMNS, record_row, unpack_terms
+from onshore.adapters.sql.dialect import SQLITE
+from onshore.adapters.sql.records import SqlRecordStore
 from onshore.ports import SealedRecord
 
-_COLUMNS = (
-    "record_id, region, subject_ref, kind, created_at, categories, key_id, wrapped_key, "
-    "nonce, ciphertext, terms"
-)
-_SELECT = f"SELECT {_COLUMNS} FROM records"
 _UPSERT = (
-    f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO records ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (record_id) DO UPDATE SET region = excluded.region, "
     "subject_ref = excluded.subject_ref, kind = excluded.kind, "
     "created_at = excluded.created_at, categories = excluded.categories, "
@@ -48,61 +28,9 @@ _UPSERT = (
 )
 _INSERT_TERM = "INSERT OR IGNORE INTO record_terms (term, record_id) VALUES (?, ?)"
 _DELETE_TERM = "DELETE FROM record_terms WHERE term = ? AND record_id = ?"
-# SQLite's default limit on host parameters is 999 in old builds, 32766 since 3.32.
-_CHUNK = 900
-_PAGE = 500
 
 
-def _stamp(record: SealedRecord) -> str:
-    return record.created_at.isoformat(timespec="microseconds")
-
-
-def _row(record: SealedRecord) -> tuple[Any, ...]:
-    return (
-        record.record_id,
-        record.region,
-        record.subject_ref,
-        record.kind,
-        _stamp(record),
-        categories_json(record.categories),
-        record.key_id,
-        record.wrapped_key,
-        record.nonce,
-        record.ciphertext,
-        pack_terms(record.index_terms),
-    )
-
-
-def _record(row: Sequence[Any]) -> SealedRecord:
-    return SealedRecord(
-        record_id=row[0],
-        region=row[1],
-        subject_ref=bytes(row[2]),
-        kind=row[3],
-        created_at=utc_datetime(row[4]),
-        categories=tuple(json.loads(row[5])),
-        key_id=row[6],
-        wrapped_key=bytes(row[7]),
-        nonce=bytes(row[8]),
-        ciphertext=bytes(row[9]),
-        index_terms=unpack_terms(bytes(row[10])),
-    )
-
-
-@contextmanager
-def _translated(url: str) -> Iterator[None]:
-    """Turn sqlite3 errors into the onshore error tree."""
-    try:
-        yield
-    except sqlite3.IntegrityError as exc:
-        raise StoreIntegrityError(f"the SQLite store refused the write: {exc}") from exc
-    except sqlite3.OperationalError as exc:
-        raise StoreUnavailable(f"SQLite store {url!r} failed: {exc}") from exc
-    except (sqlite3.Error, OverflowError) as exc:
-        raise StoreError(f"SQLite store {url!r} failed: {exc}") from exc
-
-
-class SqliteRecordStore:
+class SqliteRecordStore(SqlRecordStore):
     """Sealed records in the region's SQLite file.
 
     Example:
@@ -138,15 +66,14 @@ class SqliteRecordStore:
     """
 
     def __init__(self, db: Any) -> None:
-        self._db = db
+        super().__init__(db, SQLITE)
 
-    def _old_terms(self, record_ids: Sequence[str]) -> list[tuple[bytes, str]]:
+    def _old_terms(self, record_ids: list[str]) -> list[tuple[bytes, str]]:
         pairs: list[tuple[bytes, str]] = []
-        for start in range(0, len(record_ids), _CHUNK):
-            chunk = record_ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk in self._chunks(record_ids):
+            condition, params = self._d.any_of("record_id", chunk)
             rows = self._db.conn.execute(
-                f"SELECT record_id, terms FROM records WHERE record_id IN ({marks})", chunk
+                f"SELECT record_id, terms FROM records WHERE {condition}", params
             )
             for record_id, blob in rows:
                 pairs.extend((t, record_id) for t in unpack_terms(bytes(blob)))
@@ -157,126 +84,16 @@ class SqliteRecordStore:
         old = self._old_terms([r.record_id for r in batch])
         if old:
             conn.executemany(_DELETE_TERM, old)
-        conn.executemany(_UPSERT, [_row(r) for r in batch])
+        # created_at is UTC already (checked): its fixed-width text is the stamp
+        conn.executemany(
+            _UPSERT,
+            [record_row(r, r.created_at.isoformat(timespec="microseconds")) for r in batch],
+        )
         conn.executemany(_INSERT_TERM, [(t, r.record_id) for r in batch for t in r.index_terms])
 
-    def put(self, record: SealedRecord) -> None:
-        """Insert or replace by ``record_id``."""
-        self.put_many((record,))
-
-    def put_many(self, records: Sequence[SealedRecord]) -> None:
-        """Insert or replace many in one transaction: all of them or none."""
-        batch = checked_batch(records) if len(records) != 1 else [checked(records[0])]
-        if not batch:
-            return
-        with self._db.transaction(), _translated(self._db.url):
-            self._write(batch)
-
-    def get(self, record_id: str) -> SealedRecord | None:
-        """The record, or None."""
-        with self._db.reading(), _translated(self._db.url):
-            row = self._db.conn.execute(f"{_SELECT} WHERE record_id = ?", (record_id,)).fetchone()
-        return None if row is None else _record(row)
-
-    def find(self, term: bytes) -> list[SealedRecord]:
-        """Records carrying blind-index ``term``, oldest first."""
-        sql = (
-            f"{_SELECT} WHERE record_id IN (SELECT record_id FROM record_terms WHERE term = ?) "
-            "ORDER BY created_at, record_id"
-        )
-        with self._db.reading(), _translated(self._db.url):
-            rows = self._db.conn.execute(sql, (term,)).fetchall()
-        return [_record(r) for r in rows]
-
-    def delete(self, record_id: str) -> bool:
-        """Remove a record and its index terms; False when it was not there."""
-        with self._db.transaction(), _translated(self._db.url):
-            old = self._old_terms([record_id])
-            if old:
-                self._db.conn.executemany(_DELETE_TERM, old)
-            cur = self._db.conn.execute("DELETE FROM records WHERE record_id = ?", (record_id,))
-            return bool(cur.rowcount)
-
-    def by_subject(self, subject_ref: bytes) -> Iterator[SealedRecord]:
-        """The subject's records, oldest first (fetched in pages; no cursor held between)."""
-        sql = (
-            f"{_SELECT} WHERE subject_ref = ? AND (created_at, record_id) > (?, ?) "
-            "ORDER BY created_at, record_id LIMIT ?"
-        )
-        position = ("", "")
-        while True:
-            with self._db.reading(), _translated(self._db.url):
-                rows = self._db.conn.execute(sql, (subject_ref, *position, _PAGE)).fetchall()
-            yield from (_record(r) for r in rows)
-            if len(rows) < _PAGE:
-                return
-            position = (rows[-1][4], rows[-1][0])
-
-    def count(self) -> int:
-        """How many records the store holds."""
-        with self._db.reading(), _translated(self._db.url):
-            return int(self._db.conn.execute("SELECT COUNT(*) FROM records").fetchone()[0])
-
-    def iter_record_ids(self, page_size: int = 10_000) -> Iterator[str]:
-        """Every record id, ascending, ``page_size`` at a time (keyset paging on the key)."""
-        after: str | None = None
-        while True:
-            where = "" if after is None else "WHERE record_id > ? "
-            params = (page_size,) if after is None else (after, page_size)
-            with self._db.reading(), _translated(self._db.url):
-                rows = self._db.conn.execute(
-                    f"SELECT record_id FROM records {where}ORDER BY record_id LIMIT ?", params
-                ).fetchall()
-            yield from (str(r[0]) for r in rows)
-            if len(rows) < page_size:
-                return
-            after = str(rows[-1][0])
-
-    def page(self, after: str | None, limit: int) -> list[SealedRecord]:
-        """Up to ``limit`` records with ``record_id > after``, ordered by id (keyset paging)."""
-        if limit < 0:
-            raise InputError("page limit must not be negative", details={"limit": limit})
-        with self._db.reading(), _translated(self._db.url):
-            if after is None:
-                rows = self._db.conn.execute(
-                    f"{_SELECT} ORDER BY record_id LIMIT ?", (limit,)
-                ).fetchall()
-            else:
-                rows = self._db.conn.execute(
-                    f"{_SELECT} WHERE record_id > ? ORDER BY record_id LIMIT ?", (after, limit)
-                ).fetchall()
-        return [_record(r) for r in rows]
-
-    def rewrap(self, record_id: str, key_id: str, wrapped_key: bytes) -> None:
-        """Replace a record's wrapped data key; ``RecordNotFound`` when it is not there."""
-        self.rewrap_many([(record_id, key_id, wrapped_key)])
-
-    def rewrap_many(self, items: Sequence[tuple[str, str, bytes]]) -> None:
-        """Re-wrap many records in one transaction: ``(record_id, key_id, wrapped_key)`` each.
-
-        Raises ``RecordNotFound`` (and changes nothing) when any record is missing.
-        """
-        with self._db.transaction(), _translated(self._db.url):
-            for record_id, key_id, wrapped_key in items:
-                cur = self._db.conn.execute(
-                    "UPDATE records SET key_id = ?, wrapped_key = ? WHERE record_id = ?",
-                    (key_id, wrapped_key, record_id),
-                )
-                if not cur.rowcount:
-                    raise RecordNotFound(
-                        "no such record in this store", details={"record_id": record_id}
-                    )
-
-    def existing(self, record_ids: Sequence[str]) -> set[str]:
-        """Which of ``record_ids`` the store holds (one query per chunk of ids)."""
-        found: set[str] = set()
-        ids = list(dict.fromkeys(record_ids))
-        with self._db.reading(), _translated(self._db.url):
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.conn.execute(
-                    f"SELECT record_id FROM records WHERE record_id IN ({marks})", chunk
-                )
-                found.update(row[0] for row in rows)
-        return found
+    def _delete(self, record_id: str) -> bool:
+        old = self._old_terms([record_id])
+        if old:
+            self._db.conn.executemany(_DELETE_TERM, old)
+        cur = self._db.conn.execute("DELETE FROM records WHERE record_id = ?", (record_id,))
+        return bool(cur.rowcount)

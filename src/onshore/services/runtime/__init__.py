@@ -11,7 +11,8 @@ shell must open by name or URL outside a runtime is opened here too, handed back
 - ``backups``: a region's ``SnapshotStore`` (SQLite or PostgreSQL) for backup and restore;
 - ``sources``: the table readers ``onshore scan`` streams, and the offline IP database;
 - ``schema``: the stores' schema migrations (``onshore db status``/``upgrade``);
-- ``clocks``: the system clock.
+- ``clocks``: the system clock;
+- ``tokens``: the API token service over the deployment's control store.
 
 Nothing else in ``onshore.services`` and nothing in the shells imports ``onshore.adapters``
 (``tests/test_architecture.py``; docs/architecture.md draws the layers).
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and the import graph
         region_keys,
         store_files,
     )
+    from onshore.services.runtime.tokens import open_tokens
 
 #: Where each name lives; it is imported on first use (``__getattr__``).
 _HOME = {
@@ -53,6 +55,7 @@ _HOME = {
     "entity_facts": "onshore.services.runtime.regions",
     "open_region_database": "onshore.services.runtime.regions",
     "open_runtime": "onshore.services.runtime.regions",
+    "open_tokens": "onshore.services.runtime.tokens",
     "region_keys": "onshore.services.runtime.regions",
     "store_files": "onshore.services.runtime.regions",
     "system_clock": "onshore.services.runtime.clocks",
@@ -65,6 +68,7 @@ __all__ = [
     "entity_facts",
     "open_region_database",
     "open_runtime",
+    "open_tokens",
     "region_keys",
     "store_files",
     "system_clock",
