@@ -163,17 +163,8 @@ def reindex(
             progress(report.records, total)
     report.holds = _move_holds(runtime, refs)
     report.cases = _move_case_terms(runtime, region.name, refs, terms)
-    _record(
-        region,
-        runtime,
-        actor,
-        {
-            "key_name": INDEX_KEY,
-            "key_id": newest.key_id,
-            "outcome": "reindexed",
-            "records": report.moved,
-        },
-    )
+    outcome = {"outcome": "reindexed", "records": report.moved}
+    _record(region, runtime, actor, {"key_name": INDEX_KEY, "key_id": newest.key_id, **outcome})
     return report
 
 
