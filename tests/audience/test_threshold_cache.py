@@ -25,13 +25,13 @@ VALUES = {
 
 def test_cached_decisions_equal_fresh_ones(svc: AudienceService) -> None:
     names = list(VALUES)
-    decisions = ThresholdDecisions(svc)
+    decisions = ThresholdDecisions(svc.rules)
     combos = list(itertools.product(*VALUES.values()))
     for kind, day in (("account", "2026-11-20"), ("service", "2026-11-20"),
                       ("account", "2024-01-05")):  # fmt: skip
         for values in combos[::7]:
             metrics = {n: v for n, v in zip(names, values, strict=True) if v is not None}
-            fresh = ThresholdDecisions(svc).decide(kind, "VN", day, metrics)
+            fresh = ThresholdDecisions(svc.rules).decide(kind, "VN", day, metrics)
             assert decisions.applied(kind, "VN", day, metrics) == fresh
     assert decisions.evaluations < len(combos[::7]) * 3
     # what the engine reads: every test of every rule, so equal keys mean equal decisions
@@ -40,7 +40,7 @@ def test_cached_decisions_equal_fresh_ones(svc: AudienceService) -> None:
 
 
 def test_copies_are_independent(svc: AudienceService) -> None:
-    decisions = ThresholdDecisions(svc)
+    decisions = ThresholdDecisions(svc.rules)
     a = decisions.applied("account", "VN", "2026-11-20", {"vn_livestreaming": 1.0})
     a[0]["title"] = "changed"
     b = decisions.applied("account", "VN", "2026-11-20", {"vn_livestreaming": 1.0})

@@ -90,7 +90,7 @@ def test_a_recovery_that_aborts_first_wins_over_a_slow_writer(
     def race(decision):  # type: ignore[no-untyped-def]
         if not raced:  # another process's recovery gets there first
             raced.append(True)
-            recover(vault, stale_after=timedelta(0))
+            recover(vault.region_set, stale_after=timedelta(0))
         return decide(decision)
 
     monkeypatch.setattr(coordinator, "decide", race)

@@ -27,6 +27,11 @@ obligations the packs' threshold rules create, and build and file the dossier.
 
 The store lives in the region whose country is ``VN`` when one is configured, else the
 deployment's default region (or the ``region`` given).
+
+The service composes its parts: the packs' threshold rules (``services.audience_rules``),
+the threshold step (``services.audience_thresholds``), follower attribution
+(``services.audience_followers``), reading a batch (``services.audience_ingest``) and the
+dossier (``services.audience_dossier``); none of them imports this module.
 """
 
 from __future__ import annotations
@@ -34,28 +39,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import duckdb
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from onshore.core.cases.audience import (
-    KIND,
-    NOTIFY_TYPES,
-    OBLIGATIONS,
-    OPEN_STATES,
-    dossier_missing,
-    metrics_as_of,
-    month_before,
-)
-from onshore.core.cases.dossier import SCHEMA, digest, to_html
-from onshore.core.cases.guards import GuardContext
+from onshore.core.cases.audience import KIND, OBLIGATIONS, OPEN_STATES
 from onshore.core.errors import InputError
-from onshore.core.ledger import EventType, LedgerEvent
-from onshore.core.policy import EntityFacts, Facts
-from onshore.core.policy.model import Rule
 from onshore.ports import AudienceStore, Case
-from onshore.services.audience_followers import ingest_followers
+from onshore.services.audience_dossier import ObligationDossiers, dossier_complete
+from onshore.services.audience_followers import attribute, follower_rows
 from onshore.services.audience_ingest import (
     IngestReport,
     check,
@@ -64,7 +57,8 @@ from onshore.services.audience_ingest import (
     register_rows,
     threshold_candidates,
 )
-from onshore.services.audience_thresholds import ThresholdDecisions, apply_thresholds
+from onshore.services.audience_rules import ThresholdRules
+from onshore.services.audience_thresholds import ThresholdDecisions, ThresholdStep
 from onshore.services.cases import CaseKind, CaseService
 from onshore.services.runtime import Region, Runtime
 
@@ -86,11 +80,13 @@ class AudienceService:
     ) -> None:
         self.runtime = runtime
         self.cases = cases or CaseService(runtime, registry=registry)
-        self.cases.register(CaseKind(OBLIGATIONS, {"dossier_complete": _dossier_complete}))
+        self.cases.register(CaseKind(OBLIGATIONS, {"dossier_complete": dossier_complete}))
         self.region: Region = runtime.region(region or self._default_region())
         self.store: AudienceStore = self.region.db.audience
-        self._rules = [r for r in runtime.engine.rules
-                       if any(q.type in NOTIFY_TYPES for q in r.rule.require)]  # fmt: skip
+        #: The packs' notify/register threshold rules (``services.audience_rules``).
+        self.rules = ThresholdRules(runtime.engine, runtime.entity)
+        self.thresholds = ThresholdStep(self.store, self.cases, self.region.name, self.rules)
+        self.dossiers = ObligationDossiers(runtime, self.cases, self.store)
 
     def _default_region(self) -> str:
         for name, r in self.runtime.regions.items():
@@ -101,9 +97,14 @@ class AudienceService:
     # -- ingest ---------------------------------------------------------------------------
 
     def ingest_file(
-        self, path: Path | str, *, fmt: str | None = None, strict: bool = False,
-        actor: str = SYSTEM, role: str = "operator",
-    ) -> IngestReport:  # fmt: skip
+        self,
+        path: Path | str,
+        *,
+        fmt: str | None = None,
+        strict: bool = False,
+        actor: str = SYSTEM,
+        role: str = "operator",
+    ) -> IngestReport:
         """Ingest a CSV (header line) or JSON Lines metrics file (see the module docstring)."""
         path = Path(path)
         if not path.is_file():
@@ -119,9 +120,14 @@ class AudienceService:
             con.close()
 
     def ingest_rows(
-        self, rows: Sequence[Mapping[str, Any]], *, strict: bool = False,
-        actor: str = SYSTEM, role: str = "operator", context: Mapping[str, Any] | None = None,
-    ) -> IngestReport:  # fmt: skip
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        strict: bool = False,
+        actor: str = SYSTEM,
+        role: str = "operator",
+        context: Mapping[str, Any] | None = None,
+    ) -> IngestReport:
         """Ingest rows given as objects (the HTTP API); line numbers count from 1. ``context``
         (e.g. a follower attribution) is kept with the batch and is part of its id."""
         if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
@@ -129,26 +135,62 @@ class AudienceService:
         con = duckdb.connect()
         try:
             batch_id = register_rows(con, "input_rows", rows, context)
-            return self._ingest(con, "input_rows", 0, batch_id, strict, actor, role, "rows",
-                                context)  # fmt: skip
+            return self._ingest(
+                con, "input_rows", 0, batch_id, strict, actor, role, "rows", context
+            )
         finally:
             con.close()
 
     def attribute_followers(
-        self, subject_id: str, day: str, followers: Iterable[tuple[int, Mapping[str, Any]]], *,
-        subject_type: str = "account", strict: bool = False, actor: str = SYSTEM,
+        self,
+        subject_id: str,
+        day: str,
+        followers: Iterable[tuple[int, Mapping[str, Any]]],
+        *,
+        subject_type: str = "account",
+        strict: bool = False,
+        actor: str = SYSTEM,
         role: str = "operator",
-    ) -> IngestReport:  # fmt: skip
+    ) -> IngestReport:
         """Count an account's followers per country with the residency resolver and ingest
-        the counts as the day's ``subscribers`` with their confidence (see
-        :func:`onshore.services.audience_followers.ingest_followers`)."""
-        return ingest_followers(self, subject_id, day, followers, subject_type=subject_type,
-                                strict=strict, actor=actor, role=role)  # fmt: skip
+        the counts as the day's ``subscribers`` with their confidence, the attribution kept
+        on the batch (``report.attribution`` adds the bad rows); see
+        :mod:`onshore.services.audience_followers`. The store's country always gets a row
+        (0 when no follower is attributed to it). ``strict``: any bad row rejects the list."""
+        dep = self.runtime.settings.deployment
+        result = attribute(
+            followers,
+            index_key=self.region.keys.current("index").material,
+            default_country=dep.default_country,
+            phone_region=dep.default_phone_region,
+            ip_country=self.runtime.geo.country_of,
+        )
+        rows, summary = follower_rows(
+            result,
+            subject_id,
+            day,
+            subject_type=subject_type,
+            home_country=self.region.country,
+            strict=strict,
+        )
+        report = self.ingest_rows(
+            rows, strict=True, actor=actor, role=role, context={"attribution": summary}
+        )
+        report.attribution = {**summary, "bad_rows": result.bad_rows}
+        return report
 
     def _ingest(
-        self, con: duckdb.DuckDBPyConnection, source: str, offset: int, batch_id: str,
-        strict: bool, actor: str, role: str, fmt: str, extra: Mapping[str, Any] | None = None,
-    ) -> IngestReport:  # fmt: skip
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: str,
+        offset: int,
+        batch_id: str,
+        strict: bool,
+        actor: str,
+        role: str,
+        fmt: str,
+        extra: Mapping[str, Any] | None = None,
+    ) -> IngestReport:
         started = time.perf_counter()
         report, table = check(con, source, offset, batch_id, strict)
         if self.store.batch(batch_id) is not None:
@@ -156,65 +198,55 @@ class AudienceService:
             report.seconds = round(time.perf_counter() - started, 3)
             return report
         days = day_counts(con)
-        watched = [k for k, s in self.store.states().items()
-                   if any(v.get("above") for v in s.get("rules", {}).values())]  # fmt: skip
-        candidates = threshold_candidates(con, self.rules_for, watched)
-        info = {"format": fmt, "rows": report.rows, "good": report.good, "bad": report.bad,
-                "actor": actor, **(extra or {})}  # fmt: skip
+        watched = [
+            k
+            for k, s in self.store.states().items()
+            if any(v.get("above") for v in s.get("rules", {}).values())
+        ]
+        candidates = threshold_candidates(con, self.rules.rules_for, watched)
+        info = {
+            "format": fmt,
+            "rows": report.rows,
+            "good": report.good,
+            "bad": report.bad,
+            "actor": actor,
+            **(extra or {}),
+        }
         now = self.runtime.clock.now()
         with self.region.db.transaction():
             counts = self.store.apply(batch_id, info, table, days, now.isoformat())
             report.applied = True
             report.inserted, report.updated = counts["inserted"], counts["updated"]
             report.unchanged = counts["unchanged"]
-            apply_thresholds(self, candidates, report, actor, role)
+            self.thresholds.apply(candidates, report, actor, role)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    # -- thresholds -------------------------------------------------------------------------
-
-    def entity_for(self, subject_type: str) -> EntityFacts:
-        """An account is an ``account_owner`` (no sector of its own); a service is the
-        deployment's entity."""
-        e = self.runtime.entity
-        if subject_type == "service":
-            return e
-        return EntityFacts(e.incorporated_in, roles=frozenset({"account_owner"}))
-
-    def rules_for(self, subject_type: str, country: str) -> list[Rule]:
-        """The notify/register threshold rules whose ``applies_to`` covers such a subject
-        (before looking at any metric)."""
-        facts = Facts(self.entity_for(subject_type), subject_country=country)
-        return [cr.rule for cr in self._rules if cr.applies.fails(facts, frozenset()) is None]
-
-    @property
-    def threshold_rules(self) -> list[Rule]:
-        """The packs' rules with a notify/register requirement."""
-        return [cr.rule for cr in self._rules]
-
-    def evaluate(self, subject_id: str, subject_type: str, country: str, day: str, *,
-                 decisions: ThresholdDecisions | None = None,
-                 ) -> tuple[dict[str, float], list[dict[str, Any]]]:  # fmt: skip
-        """The metrics on ``day`` and the notify/register rules that apply then
-        (``decisions`` reuses the engine's answers for alike metrics, as an ingest does)."""
-        since = month_before(day[:7], 5) + "-01"
-        series = self.store.series(subject_id, country, since=since, until=day)
-        metrics = metrics_as_of(series, country, day)
-        if decisions is None:
-            return metrics, ThresholdDecisions(self).decide(subject_type, country, day, metrics)
-        return metrics, decisions.applied(subject_type, country, day, metrics)
-
     # -- reading --------------------------------------------------------------------------
 
-    def status(self, subject_id: str, country: str = "VN", on: str | None = None
-               ) -> dict[str, Any]:  # fmt: skip
+    def evaluate(
+        self,
+        subject_id: str,
+        subject_type: str,
+        country: str,
+        day: str,
+        *,
+        decisions: ThresholdDecisions | None = None,
+    ) -> tuple[dict[str, float], list[dict[str, Any]]]:
+        """The metrics on ``day`` and the notify/register rules that apply then
+        (``services.audience_thresholds.ThresholdStep.evaluate``)."""
+        return self.thresholds.evaluate(subject_id, subject_type, country, day, decisions=decisions)
+
+    def status(self, subject_id: str, country: str = "VN", on: str | None = None) -> dict[str, Any]:
         """How the subject's counters stood on ``on`` (default: its latest day), and how they
         got there: every daily value up to then with the batch and line it came from, the
         values that day's row replaced, and the subject's obligations."""
         series = self.store.series(subject_id, country, until=on)
         if not series:
-            raise InputError("no metrics for that subject and country",
-                             details={"subject_id": subject_id, "country": country})  # fmt: skip
+            raise InputError(
+                "no metrics for that subject and country",
+                details={"subject_id": subject_id, "country": country},
+            )
         day = on or series[-1].day
         history: list[dict[str, Any]] = []
         prev: int | None = None
@@ -259,107 +291,51 @@ class AudienceService:
                 }
             )
         return {
-            "subject_id": subject_id, "country": country, "on": day,
-            "subscribers": latest, "metrics": metrics, "rules_applying": applied,
-            "history": history, "revisions": self.store.revisions(subject_id, country, day),
+            "subject_id": subject_id,
+            "country": country,
+            "on": day,
+            "subscribers": latest,
+            "metrics": metrics,
+            "rules_applying": applied,
+            "history": history,
+            "revisions": self.store.revisions(subject_id, country, day),
             "obligations": obligations,
-        }  # fmt: skip
+        }
 
     def obligations(self, *, states: Sequence[str] | None = None) -> list[Case]:
         """Obligation cases (open ones by default)."""
         return list(self.cases.iter_cases(kind=KIND, states=list(states or OPEN_STATES)))
 
-    # -- the dossier --------------------------------------------------------------------------
+    # -- the dossier (``services.audience_dossier``) ------------------------------------------
 
     def prepare(self, case_id: str, details: Mapping[str, Any], *, actor: str, role: str) -> Case:
         """Record the account holder's contact details and content summary; the case moves to
         ``dossier_ready`` (refused, naming what is missing, when incomplete)."""
-        allowed = {"contact", "content_summary"}
-        if not isinstance(details, Mapping) or not set(details) <= allowed:
-            raise InputError("details are {contact, content_summary}",
-                             details={"allowed": sorted(allowed)})  # fmt: skip
-        clean = {k: details[k] for k in allowed if k in details}
-        return self.cases.apply(
-            case_id,
-            "prepare",
-            actor=actor,
-            role=role,
-            note={"dossier": clean},
-            merge={"details": clean},
-        ).case
+        return self.dossiers.prepare(case_id, details, actor=actor, role=role)
 
     def dossier(self, case_id: str) -> dict[str, Any]:
         """The notification document (filed cases return what was filed)."""
-        case = self.cases.get(case_id)
-        if case.data.get("filed"):
-            return dict(case.data["filed"]["dossier"])
-        d = case.data
-        series = self.store.series(d["subject_id"], d["country"])
-        last = next((o for o in reversed(series) if o.subscribers is not None), None)
-        metrics = metrics_as_of(series, d["country"], series[-1].day) if series else {}
-        p = d["country"].lower() + "_"
-        details = d.get("details") or {}
-        return {
-            "schema": SCHEMA, "case_id": case.case_id,
-            "rule": {k: d["rule"].get(k) for k in ("rule_id", "title", "cite", "status", "to",
-                                                   "form", "pack")},
-            "subject": {"id": d["subject_id"], "type": d["subject_type"], "country": d["country"]},
-            "contact": details.get("contact") or {},
-            "content_summary": details.get("content_summary") or "",
-            "audience": {"subscribers": last.subscribers if last else None,
-                         "as_of": last.day if last else None,
-                         "monthly_visits_avg6m": metrics.get(p + "monthly_visits_avg6m"),
-                         "livestreaming": bool(metrics.get(p + "livestreaming")),
-                         "monetised": bool(metrics.get(p + "monetised"))},
-            "threshold": {"crossed_on": d["crossed_on"], "due": d.get("due"),
-                          "below_since": d.get("below_since") if d.get("below") else None},
-            "prepared_at": case.updated_at.isoformat(),
-        }  # fmt: skip
+        return self.dossiers.dossier(case_id)
 
     def dossier_html(self, case_id: str) -> str:
         """The dossier as a printable HTML page."""
-        return to_html(self.dossier(case_id))
+        return self.dossiers.html(case_id)
 
     def file(self, case_id: str, *, actor: str, role: str) -> Case:
         """File the dossier: the case moves to ``filed`` and a ``report_published`` leaf with
         the dossier's SHA-256 (under ``refs``) goes on the region's ledger, in one
         transaction."""
-        dossier = self.dossier(case_id)
-        if dossier_missing({"contact": dossier["contact"],
-                            "content_summary": dossier["content_summary"]}):  # fmt: skip
-            raise InputError(
-                "the dossier is incomplete",
-                details={
-                    "missing": dossier_missing(
-                        {
-                            "contact": dossier["contact"],
-                            "content_summary": dossier["content_summary"],
-                        }
-                    )
-                },
-            )
-        sha = digest(dossier)
-        region = self.runtime.region(self.cases.get(case_id).region)
-        now = self.runtime.clock.now()
-        with region.db.transaction():
-            step = self.cases.apply(case_id, "file", actor=actor, role=role,
-                                    note={"dossier": {"contact": dossier["contact"],
-                                                      "content_summary": dossier[
-                                                          "content_summary"]}, "sha256": sha},
-                                    merge={"filed": {"dossier": dossier, "sha256": sha,
-                                                     "at": now.isoformat()}})  # fmt: skip
-            [index] = self.cases.ledger(region.name).append([LedgerEvent(
-                type=EventType.REPORT_PUBLISHED, at=now, region=region.name, record_id=case_id,
-                actor=actor, payload={"report_kind": "audience_dossier", "format": "json",
-                                      "rules": [dossier["rule"]["rule_id"]],
-                                      "refs": {"dossier_sha256": sha}})])  # fmt: skip
-            case = self.cases.update_data(
-                case_id, {"filed": {**step.case.data["filed"], "ledger_index": index}}
-            )
-        return case
+        return self.dossiers.file(case_id, actor=actor, role=role)
 
-    def act(self, case_id: str, action: str, *, actor: str, role: str,
-            note: Mapping[str, Any] | None = None) -> Case:  # fmt: skip
+    def act(
+        self,
+        case_id: str,
+        action: str,
+        *,
+        actor: str,
+        role: str,
+        note: Mapping[str, Any] | None = None,
+    ) -> Case:
         """Any other step on an obligation (``acknowledge`` with a reference, ``close`` with a
         reason)."""
         merge = {}
@@ -370,11 +346,3 @@ class AudienceService:
         return self.cases.apply(
             case_id, action, actor=actor, role=role, note=note, merge=merge
         ).case
-
-
-def _dossier_complete(ctx: GuardContext) -> str | None:
-    details = ctx.note.get("dossier")
-    if details is None:
-        details = ctx.case.data.get("details") or {}
-    missing = dossier_missing(cast(Mapping[str, Any], details))
-    return f"the dossier lacks: {', '.join(missing)}" if missing else None

@@ -30,15 +30,11 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from onshore.core.blind_index import subject_ref
 from onshore.core.errors import InputError
 from onshore.core.policy.residency import SIGNAL_KEYS, resolve_residency
-
-if TYPE_CHECKING:
-    from onshore.services.audience import AudienceService
-    from onshore.services.audience_ingest import IngestReport
 
 FOLLOWER_FIELDS: tuple[str, ...] = ("follower_id", *SIGNAL_KEYS)
 _BAD_SHOWN = 1000
@@ -60,8 +56,23 @@ class Attribution:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (no follower identifiers)."""
-        return {"followers": self.followers, "good": self.good, "bad": self.bad,
-                "countries": self.countries, "bad_rows": self.bad_rows}  # fmt: skip
+        return {
+            "followers": self.followers,
+            "good": self.good,
+            "bad": self.bad,
+            "countries": self.countries,
+            "bad_rows": self.bad_rows,
+        }
+
+
+def _new_country() -> dict[str, Any]:
+    return {
+        "followers": 0,
+        "confidence": 0.0,
+        "min_confidence": 1.0,
+        "decided_by": {},
+        "conflicts": 0,
+    }
 
 
 def attribute(
@@ -97,9 +108,12 @@ def attribute(
                     k: _signal(k, row[k]) for k in SIGNAL_KEYS if row.get(k) not in (None, "")
                 }
                 try:
-                    residency = resolve_residency(signals, default_country=default_country,
-                                                  phone_region=phone_region,
-                                                  ip_country=ip_country)  # fmt: skip
+                    residency = resolve_residency(
+                        signals,
+                        default_country=default_country,
+                        phone_region=phone_region,
+                        ip_country=ip_country,
+                    )
                 except InputError as exc:
                     reason = exc.message
         if residency is None:
@@ -108,9 +122,7 @@ def attribute(
                 out.bad_rows.append({"line": line, "reason": reason})
             continue
         out.good += 1
-        c = out.countries.setdefault(residency.country, {"followers": 0, "confidence": 0.0,
-                                                         "min_confidence": 1.0, "decided_by": {},
-                                                         "conflicts": 0})  # fmt: skip
+        c = out.countries.setdefault(residency.country, _new_country())
         c["followers"] += 1
         sums[residency.country] = sums.get(residency.country, 0.0) + residency.confidence
         c["min_confidence"] = min(c["min_confidence"], residency.confidence)
@@ -123,33 +135,52 @@ def attribute(
     return out
 
 
-def ingest_followers(
-    svc: AudienceService, subject_id: str, day: str,
-    followers: Iterable[tuple[int, Mapping[str, Any]]], *, subject_type: str = "account",
-    strict: bool = False, actor: str, role: str,
-) -> IngestReport:  # fmt: skip
-    """Attribute ``followers`` (``(line, row)`` pairs) and ingest the per-country counts as
-    the day's ``subscribers`` through ``svc.ingest_rows``, with the attribution kept on the
-    batch (``report.attribution`` adds the bad rows). The store's country always gets a row
-    (0 when no follower is attributed to it). ``strict``: any bad row rejects the list."""
-    dep = svc.runtime.settings.deployment
-    result = attribute(followers, index_key=svc.region.keys.current("index").material,
-                       default_country=dep.default_country, phone_region=dep.default_phone_region,
-                       ip_country=svc.runtime.geo.country_of)  # fmt: skip
+def follower_rows(
+    result: Attribution,
+    subject_id: str,
+    day: str,
+    *,
+    subject_type: str,
+    home_country: str,
+    strict: bool,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The metrics rows an attribution ingests (each country's follower count as the day's
+    ``subscribers``; ``home_country``, the store's, always gets a row, 0 when no follower
+    is attributed to it) and the summary kept with the batch. ``strict``: any bad row
+    raises ``InputError`` (nothing is to be applied).
+
+    Example:
+        >>> rows, summary = follower_rows(Attribution(1, 1, 0, {"SG": {"followers": 1}}),
+        ...                               "acct-1", "2026-11-20", subject_type="account",
+        ...                               home_country="VN", strict=True)
+        >>> [(r["country"], r["subscribers"]) for r in rows], summary["good"]
+        ([('SG', 1), ('VN', 0)], 1)
+    """
     if strict and result.bad:
         first = result.bad_rows[0]
-        raise InputError(f"{result.bad} bad follower row(s); nothing applied (strict): "
-                         f"line {first['line']}: {first['reason']}",
-                         details={"bad": result.bad, "bad_rows": result.bad_rows})  # fmt: skip
-    counts = {svc.region.country: 0, **result.counts()}
-    rows = [{"subject_id": subject_id, "subject_type": subject_type, "country": c, "date": day,
-             "subscribers": n} for c, n in sorted(counts.items())]  # fmt: skip
-    summary = {"followers": result.followers, "good": result.good, "bad": result.bad,
-               "countries": result.countries}  # fmt: skip
-    report = svc.ingest_rows(rows, strict=True, actor=actor, role=role,
-                             context={"attribution": summary})  # fmt: skip
-    report.attribution = {**summary, "bad_rows": result.bad_rows}
-    return report
+        raise InputError(
+            f"{result.bad} bad follower row(s); nothing applied (strict): "
+            f"line {first['line']}: {first['reason']}",
+            details={"bad": result.bad, "bad_rows": result.bad_rows},
+        )
+    counts = {home_country: 0, **result.counts()}
+    rows = [
+        {
+            "subject_id": subject_id,
+            "subject_type": subject_type,
+            "country": c,
+            "date": day,
+            "subscribers": n,
+        }
+        for c, n in sorted(counts.items())
+    ]
+    summary = {
+        "followers": result.followers,
+        "good": result.good,
+        "bad": result.bad,
+        "countries": result.countries,
+    }
+    return rows, summary
 
 
 def _signal(key: str, value: Any) -> Any:
@@ -181,8 +212,12 @@ def read_followers(path: Path, fmt: str | None = None) -> Iterator[tuple[int, An
                 )
             reader.fieldnames = names
             for row in reader:
-                yield reader.line_num, {k: (v.strip() if isinstance(v, str) else v)
-                                        for k, v in row.items() if v not in (None, "")}  # fmt: skip
+                cells = {
+                    k: (v.strip() if isinstance(v, str) else v)
+                    for k, v in row.items()
+                    if v not in (None, "")
+                }
+                yield reader.line_num, cells
             return
         for n, text in enumerate(f, start=1):
             if not text.strip():

@@ -63,8 +63,10 @@ def _csv_header(path: Path) -> list[str]:
         first = f.readline()
     names = [n.strip() for n in next(csv.reader([first]), [])]
     if not names or not all(n.replace("_", "").isalnum() for n in names):
-        raise InputError("metrics file: the first line must be a header of column names",
-                         details={"columns": list(COLUMNS)})  # fmt: skip
+        raise InputError(
+            "metrics file: the first line must be a header of column names",
+            details={"columns": list(COLUMNS)},
+        )
     return names
 
 
@@ -92,9 +94,11 @@ def file_source(path: Path, fmt: str) -> tuple[str, int, str]:
 
 
 def register_rows(
-    con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[Mapping[str, Any]],
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    rows: Sequence[Mapping[str, Any]],
     context: Mapping[str, Any] | None = None,
-) -> str:  # fmt: skip
+) -> str:
     """Register ``rows`` (objects) as relation ``name`` of text columns; the batch id is the
     SHA-256 of their canonical JSON (with ``context``, e.g. a follower attribution, when
     given)."""
@@ -134,9 +138,10 @@ def check(
     unknown = [c for c in present if c not in COLUMNS]
     if missing or unknown:
         what = f"missing column {missing[0]!r}" if missing else f"unknown column {unknown[0]!r}"
-        raise InputError(f"metrics file: {what}",
-                         details={"missing": missing, "unknown": unknown,
-                                  "columns": list(COLUMNS)})  # fmt: skip
+        raise InputError(
+            f"metrics file: {what}",
+            details={"missing": missing, "unknown": unknown, "columns": list(COLUMNS)},
+        )
     cols = ", ".join(c if c in present else f"NULL::VARCHAR AS {c}" for c in COLUMNS)
     try:
         con.execute(_CHECK.format(cols=cols, offset=int(offset), source=source))
@@ -157,8 +162,9 @@ def check(
     if dups:
         bad_count += len(dups)
         bad_rows = sorted(bad_rows + dups, key=lambda b: int(b["line"]))[:_BAD_SHOWN]
-    report = IngestReport(batch_id, int(total), int(total) - int(bad_count), int(bad_count),
-                          False, bad_rows=bad_rows)  # fmt: skip
+    report = IngestReport(
+        batch_id, int(total), int(total) - int(bad_count), int(bad_count), False, bad_rows=bad_rows
+    )
     if strict and bad_count:
         raise InputError(
             f"{bad_count} bad row(s); nothing applied (strict): line {bad_rows[0]['line']}: "
@@ -202,9 +208,10 @@ def _first_of_each_key(table: pa.Table) -> tuple[pa.Table, list[dict[str, Any]]]
 
 
 def threshold_candidates(
-    con: duckdb.DuckDBPyConnection, rules_for: Callable[[str, str], list[Rule]],
+    con: duckdb.DuckDBPyConnection,
+    rules_for: Callable[[str, str], list[Rule]],
     watched: Sequence[tuple[str, str]],
-) -> list[tuple[str, str, str, str]]:  # fmt: skip
+) -> list[tuple[str, str, str, str]]:
     """(subject, type, country, latest day) of the ``good`` rows that may cross a threshold
     (a value reaches the lowest bound of the rules ``rules_for(type, country)`` returns) or
     whose ``(subject, country)`` is ``watched`` (above a threshold before)."""

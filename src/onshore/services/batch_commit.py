@@ -14,7 +14,8 @@ two phases with presumed abort:
    recovery that aborted the batch first wins and the writer reports the batch aborted.
 3. **Apply.** Each region's share is made live in one region transaction: the records are
    written, their leaves appended and the pending share deleted. Applying a share that is
-   no longer pending does nothing, so the writer and a recovery never apply it twice.
+   no longer pending does nothing, so the writer and a recovery never apply it twice
+   (``services.batch_apply``).
 
 A crash anywhere leaves shares that ``services.batch_recovery`` resolves: rolled forward
 when the coordinator holds a commit decision, rolled back otherwise. Failpoints
@@ -37,51 +38,28 @@ from onshore.core.ledger import EventType, LedgerEvent
 from onshore.core.ledger.leaf import EncodedEvent
 from onshore.ports import BatchDecision, SealedRecord, StagedShare
 from onshore.services import failpoints, idempotency
+from onshore.services.batch_apply import apply_share
+from onshore.services.batch_recovery import forget_if_done, settle
 from onshore.services.intake import Prepared
+from onshore.services.record import Receipt
+from onshore.services.region_set import RegionSet
 from onshore.services.staged_rows import encode_row
 
 if TYPE_CHECKING:
     from onshore.services.runtime import Region
-    from onshore.services.vault import Receipt, Vault
-
-
-def apply_share(
-    vault: Vault,
-    region: Region,
-    batch_id: str,
-    rows: Sequence[tuple[SealedRecord, EncodedEvent]] | None = None,
-) -> dict[str, int] | None:
-    """Make a pending share live: records written, leaves appended, share deleted, in one
-    region transaction. Returns each record's leaf index, or None when the share was no
-    longer pending (applied or rolled back already). ``rows`` saves re-reading them."""
-    from onshore.services.staged_rows import decode_row
-
-    with region.db.transaction():
-        if region.db.batches.share(batch_id) is None:
-            return None
-        if rows is None:
-            rows = [decode_row(body) for body in region.db.batches.rows(batch_id)]
-        region.db.records.put_many([sealed for sealed, _ in rows])
-        indexes = vault.ledger(region.name).append_encoded([leaf for _, leaf in rows])
-        region.db.batches.discard(batch_id)
-        failpoints.hit("vault.before_commit")
-    failpoints.hit("vault.after_region_commit")
-    return {sealed.record_id: i for (sealed, _), i in zip(rows, indexes, strict=True)}
 
 
 class BatchWriter:
-    """Writes prepared batches for one vault (see the module docstring)."""
+    """Writes prepared batches into a vault's regions (see the module docstring)."""
 
-    def __init__(self, vault: Vault) -> None:
-        self.vault = vault
+    def __init__(self, region_set: RegionSet) -> None:
+        self.region_set = region_set
         self._payloads: dict[tuple[Any, ...], Mapping[str, Any]] = {}
 
     def write(
         self, prepared: Sequence[Prepared], now: datetime, actor: str | None
     ) -> list[Receipt]:
         """Store ``prepared`` (validated and placed); one receipt per item, in order."""
-        from onshore.services.batch_recovery import settle
-
         batch = idempotency.unique(prepared)
         if not batch:
             return []
@@ -89,10 +67,10 @@ class BatchWriter:
         for p in batch.values():
             by_region.setdefault(p.placement.region, []).append(p)
         supplied = [p.record_id for p in batch.values() if p.supplied_id]
-        settle(self.vault, sorted(by_region), supplied, now)
+        settle(self.region_set, sorted(by_region), supplied, now)
         if len(by_region) == 1:
             [(name, share)] = by_region.items()
-            receipts = self._write_one(self.vault.runtime.regions[name], share, now, actor)
+            receipts = self._write_one(self.region_set.runtime.regions[name], share, now, actor)
         else:
             receipts = self._two_phase(by_region, now, actor)
         return [receipts[p.record_id] for p in prepared]
@@ -102,14 +80,12 @@ class BatchWriter:
     def _write_one(
         self, region: Region, batch: list[Prepared], now: datetime, actor: str | None
     ) -> dict[str, Receipt]:
-        from onshore.services.vault import Receipt
-
         with region.db.transaction():
-            fresh, receipts = idempotency.split(self.vault, region, batch)
+            fresh, receipts = idempotency.split(self.region_set, region, batch)
             if not fresh:
                 return receipts
-            region.db.records.put_many(self.vault.seal(region, fresh, now))
-            log = self.vault.ledger(region.name)
+            region.db.records.put_many(self.region_set.sealer.seal(region, fresh, now))
+            log = self.region_set.ledger(region.name)
             indexes = log.append(self._events(region.name, fresh, now, actor))
             failpoints.hit("vault.before_commit")
         failpoints.hit("vault.after_region_commit")
@@ -122,7 +98,7 @@ class BatchWriter:
     def _two_phase(
         self, by_region: dict[str, list[Prepared]], now: datetime, actor: str | None
     ) -> dict[str, Receipt]:
-        regions = self.vault.runtime.regions
+        regions = self.region_set.runtime.regions
         names = tuple(sorted(by_region))
         batch_id = uuid.uuid4().hex
         coordinator = regions[names[0]]
@@ -169,11 +145,11 @@ class BatchWriter:
     ) -> tuple[list[tuple[SealedRecord, EncodedEvent]], dict[str, Receipt]]:
         """Phase 1 in one region: check ids, seal, encode leaves, stage the share."""
         with region.db.transaction():
-            fresh, done = idempotency.split(self.vault, region, batch)
+            fresh, done = idempotency.split(self.region_set, region, batch)
             if not fresh:
                 return [], done
-            sealed = self.vault.seal(region, fresh, now)
-            leaves = self.vault.ledger(region.name).encode(
+            sealed = self.region_set.sealer.seal(region, fresh, now)
+            leaves = self.region_set.ledger(region.name).encode(
                 self._events(region.name, fresh, now, actor)
             )
             rows = list(zip(sealed, leaves, strict=True))
@@ -191,16 +167,13 @@ class BatchWriter:
     ) -> dict[str, Receipt]:
         """Phase 2: every staged region, each in its own transaction. A region that fails
         keeps its share pending (recovery applies it); the error is raised after the rest."""
-        from onshore.services.batch_recovery import forget_if_done
-        from onshore.services.vault import Receipt
-
-        regions = self.vault.runtime.regions
+        regions = self.region_set.runtime.regions
         receipts: dict[str, Receipt] = {}
         error: OnshoreError | None = None
         for name, rows in staged.items():
             region = regions[name]
             try:
-                indexes = apply_share(self.vault, region, batch_id, rows)
+                indexes = apply_share(self.region_set.ledger(name), region, batch_id, rows)
             except OnshoreError as exc:
                 error = error or exc
                 continue
@@ -209,7 +182,7 @@ class BatchWriter:
                 receipts[rid] = (
                     Receipt(rid, name, indexes[rid])
                     if indexes is not None
-                    else idempotency.receipt_of(self.vault, region, rid)
+                    else idempotency.receipt_of(self.region_set, region, rid)
                 )
         if error is not None:
             raise StoreUnavailable(
@@ -217,14 +190,14 @@ class BatchWriter:
                 "applied when the region is reachable again (retry for the receipts)",
                 details={**error.details, "reason": "batch_in_doubt"},
             ) from error
-        forget_if_done(self.vault, coordinator, batch_id)
+        forget_if_done(self.region_set, coordinator, batch_id)
         return receipts
 
     def _discard(self, batch_id: str, staged: Mapping[str, object]) -> None:
         for name in staged:
             # on failure the share stays pending: recovery rolls it back (no decision)
             with contextlib.suppress(OnshoreError):
-                self.vault.runtime.regions[name].db.batches.discard(batch_id)
+                self.region_set.runtime.regions[name].db.batches.discard(batch_id)
 
     # -- ledger events --------------------------------------------------------------------
 

@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING
 
 from onshore.core.errors import OnshoreError, StoreUnavailable
 from onshore.ports import BatchDecision, StagedShare
+from onshore.services.batch_apply import apply_share
+from onshore.services.region_set import RegionSet
 
 if TYPE_CHECKING:
     from onshore.services.runtime import Region
-    from onshore.services.vault import Vault
 
 #: A pending share with no decision is aborted by ``recover`` once this old.
 STALE_AFTER = timedelta(seconds=60)
@@ -57,10 +58,10 @@ class RecoveryReport:
         }
 
 
-def _outcome(vault: Vault, share: StagedShare, now: datetime, abort: bool) -> str | None:
+def _outcome(region_set: RegionSet, share: StagedShare, now: datetime, abort: bool) -> str | None:
     """The batch's outcome (aborting it first if allowed and undecided); None when the
     coordinator is unreachable or the batch is undecided and may not be aborted yet."""
-    coordinator = vault.runtime.regions.get(share.coordinator)
+    coordinator = region_set.runtime.regions.get(share.coordinator)
     if coordinator is None:
         return None
     batches = coordinator.db.batches
@@ -73,29 +74,31 @@ def _outcome(vault: Vault, share: StagedShare, now: datetime, abort: bool) -> st
         return batches.decide(BatchDecision(share.batch_id, "abort", share.regions, now))
 
 
-def resolve(vault: Vault, region: Region, share: StagedShare, now: datetime, *, abort: bool) -> str:
+def resolve(
+    region_set: RegionSet, region: Region, share: StagedShare, now: datetime, *, abort: bool
+) -> str:
     """Resolve one pending share: ``forward``, ``back`` or ``pending`` (left as it is)."""
-    from onshore.services.batch_commit import apply_share
-
     try:
-        outcome = _outcome(vault, share, now, abort)
+        outcome = _outcome(region_set, share, now, abort)
     except StoreUnavailable:
         return "pending"
     if outcome is None:
         return "pending"
     if outcome == "commit":
-        apply_share(vault, region, share.batch_id)
+        apply_share(region_set.ledger(region.name), region, share.batch_id)
         return "forward"
     region.db.batches.discard(share.batch_id)
     return "back"
 
 
-def settle(vault: Vault, names: Sequence[str], record_ids: Sequence[str], now: datetime) -> None:
+def settle(
+    region_set: RegionSet, names: Sequence[str], record_ids: Sequence[str], now: datetime
+) -> None:
     """Before a write to ``names``: apply committed shares there, abort stale ones, and
     resolve every share holding one of ``record_ids`` (``StoreUnavailable`` naming the
     coordinator when such a share cannot be resolved, so a record is never written twice)."""
     for name in names:
-        region = vault.runtime.regions[name]
+        region = region_set.runtime.regions[name]
         shares = region.db.batches.shares()
         if not shares:
             continue
@@ -103,7 +106,7 @@ def settle(vault: Vault, names: Sequence[str], record_ids: Sequence[str], now: d
         for share in shares:
             reuse = share.batch_id in holding
             stale = now - share.staged_at >= STALE_AFTER
-            if resolve(vault, region, share, now, abort=reuse or stale) == "pending" and reuse:
+            if resolve(region_set, region, share, now, abort=reuse or stale) == "pending" and reuse:
                 raise StoreUnavailable(
                     "an unfinished batch holds these records and its coordinator region "
                     "cannot be reached; retry when it is back",
@@ -111,35 +114,35 @@ def settle(vault: Vault, names: Sequence[str], record_ids: Sequence[str], now: d
                 )
 
 
-def forget_if_done(vault: Vault, coordinator: str, batch_id: str) -> bool:
+def forget_if_done(region_set: RegionSet, coordinator: str, batch_id: str) -> bool:
     """Delete a commit decision once no region holds a share of its batch (best effort)."""
-    region = vault.runtime.regions.get(coordinator)
+    region = region_set.runtime.regions.get(coordinator)
     if region is None:
         return False
     try:
         decision = region.db.batches.decision(batch_id)
-        if decision is None or not _done(vault, decision):
+        if decision is None or not _done(region_set, decision):
             return False
         return region.db.batches.forget(batch_id)
     except OnshoreError:
         return False
 
 
-def _done(vault: Vault, decision: BatchDecision) -> bool:
+def _done(region_set: RegionSet, decision: BatchDecision) -> bool:
     for name in decision.regions:
-        region = vault.runtime.regions.get(name)
+        region = region_set.runtime.regions.get(name)
         if region is not None and region.db.batches.share(decision.batch_id) is not None:
             return False
     return True
 
 
 def recover(
-    vault: Vault, *, stale_after: timedelta = STALE_AFTER, now: datetime | None = None
+    region_set: RegionSet, *, stale_after: timedelta = STALE_AFTER, now: datetime | None = None
 ) -> RecoveryReport:
     """Resolve the pending shares of every reachable region and tidy decisions."""
-    now = now or vault.runtime.clock.now()
+    now = now or region_set.runtime.clock.now()
     report = RecoveryReport()
-    for name, region in vault.runtime.regions.items():
+    for name, region in region_set.runtime.regions.items():
         try:
             shares = region.db.batches.shares()
         except StoreUnavailable:
@@ -148,19 +151,19 @@ def recover(
         for share in shares:
             stale = now - share.staged_at >= stale_after
             try:
-                result = resolve(vault, region, share, now, abort=stale)
+                result = resolve(region_set, region, share, now, abort=stale)
             except StoreUnavailable:
                 result = "pending"
             {"forward": report.rolled_forward, "back": report.rolled_back}.get(
                 result, report.pending
             ).append(share.batch_id)
-    for name, region in vault.runtime.regions.items():
+    for name, region in region_set.runtime.regions.items():
         if name in report.unavailable:
             continue
         try:
             for decision in region.db.batches.decisions():
                 old = now - decision.decided_at >= ABORT_RETENTION
-                if (decision.outcome == "commit" or old) and _done(vault, decision):
+                if (decision.outcome == "commit" or old) and _done(region_set, decision):
                     report.decisions_forgotten += region.db.batches.forget(decision.batch_id)
         except StoreUnavailable:
             continue

@@ -32,24 +32,51 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 from onshore.core.errors import OnshoreError
-
-if TYPE_CHECKING:
-    from onshore.services.context import Runtime
+from onshore.ports import Clock, KeyStore, RegionDatabase
+from onshore.services.ledger import Ledger
 
 log = logging.getLogger("onshore.ledger")
 
 
-def sign_grown(runtime: Runtime) -> dict[str, str]:
+class SignableRegion(Protocol):
+    """What signing a region's ledger needs of it (``services.runtime.Region`` has it)."""
+
+    @property
+    def db(self) -> RegionDatabase:
+        """The region's database."""
+        ...
+
+    @property
+    def keys(self) -> KeyStore:
+        """The region's key store."""
+        ...
+
+
+class SignableRegions(Protocol):
+    """The regions to sign and the clock (``services.runtime.Runtime`` has them): the
+    runtime calls this module on close, so this module does not import it."""
+
+    @property
+    def regions(self) -> Mapping[str, SignableRegion]:
+        """Region name -> region."""
+        ...
+
+    @property
+    def clock(self) -> Clock:
+        """The clock checkpoints are dated by."""
+        ...
+
+
+def sign_grown(runtime: SignableRegions) -> dict[str, str]:
     """Checkpoint every region whose ledger grew; ``{region: "signed" | error message}``.
 
     Never raises for a region's problem: a refused or failed checkpoint is logged and
     returned, and the other regions are still signed.
     """
-    from onshore.services.ledger import Ledger
-
     outcome: dict[str, str] = {}
     for name, region in runtime.regions.items():
         ledger = Ledger(name, region.db, region.keys)
@@ -65,7 +92,7 @@ def sign_grown(runtime: Runtime) -> dict[str, str]:
     return outcome
 
 
-async def run_periodically(runtime: Runtime, interval: float, stop: asyncio.Event) -> None:
+async def run_periodically(runtime: SignableRegions, interval: float, stop: asyncio.Event) -> None:
     """Call :func:`sign_grown` (in a worker thread) every ``interval`` seconds until ``stop``
     is set; a round under way finishes first, so the stores are never closed under it."""
     while not stop.is_set():

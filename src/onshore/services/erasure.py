@@ -13,21 +13,20 @@ Example:
     >>> for r in cfg["regions"].values(): r["store"] = "memory://"
     >>> vault = Vault.open(Settings.model_validate(cfg), create_keys=True)
     >>> _ = vault.put("u-1", "profile", {"phone": "+84912345678"})
-    >>> erase_subject(vault, "u-1").count
+    >>> erase_subject(vault.region_set, "u-1").count
     1
+    >>> vault.close()
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from onshore.core.errors import MissingSubject
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.services.legal_holds import held_refs
-
-if TYPE_CHECKING:
-    from onshore.services.vault import Vault
+from onshore.services.region_lookup import verified_subject_rows
+from onshore.services.region_set import RegionSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +48,9 @@ class ErasureOutcome:
         return sum(len(v) for v in self.erased.values())
 
 
-def erase_subject(vault: Vault, subject: str, *, actor: str | None = None) -> ErasureOutcome:
+def erase_subject(
+    region_set: RegionSet, subject: str, *, actor: str | None = None
+) -> ErasureOutcome:
     """Erase ``subject`` in every region (see the module docstring).
 
     Each region's rows are checked before anything is deleted there: a row whose fields
@@ -60,18 +61,17 @@ def erase_subject(vault: Vault, subject: str, *, actor: str | None = None) -> Er
     anywhere erases nothing anywhere. A region that is down raises ``StoreUnavailable``
     naming it before anything is erased.
     """
-    from onshore.services.region_lookup import verified_subject_rows
-
     if not isinstance(subject, str) or not subject.strip():
         raise MissingSubject("erase needs a subject id")
-    runtime = vault.runtime
+    runtime = region_set.runtime
+    sealer = region_set.sealer
     outcome = ErasureOutcome(subject_id=subject)
     now = runtime.clock.now()
     for region in runtime.regions.values():  # check every region before erasing any
-        verified_subject_rows(vault, region, subject)
+        verified_subject_rows(sealer, region, subject)
     for name, region in runtime.regions.items():
         with region.db.transaction():
-            rows, _ = verified_subject_rows(vault, region, subject)
+            rows, _ = verified_subject_rows(sealer, region, subject)
             ids = [s.record_id for s in rows]
             if not ids:
                 continue
@@ -94,5 +94,5 @@ def erase_subject(vault: Vault, subject: str, *, actor: str | None = None) -> Er
                 for rid in ids
             ]
             outcome.erased[name] = ids
-            outcome.ledger_indexes[name] = vault.ledger(name).append(events)
+            outcome.ledger_indexes[name] = region_set.ledger(name).append(events)
     return outcome

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 from onshore.core.errors import RecordConflict
 from onshore.core.ledger import EventType
 from onshore.services.intake import Prepared
+from onshore.services.record import Receipt, Record
+from onshore.services.region_set import RegionSet
 
 if TYPE_CHECKING:
     from onshore.services.runtime import Region
-    from onshore.services.vault import Receipt, Record, Vault
 
 #: Leaves that give a record its current receipt (the latest one wins).
 RECEIPT_EVENTS = (EventType.RECORD_PLACED, EventType.RECORD_UPDATED, EventType.RECORD_TRANSFERRED)
@@ -56,17 +57,15 @@ def same_content(record: Record, p: Prepared) -> bool:
     return (record.subject_id, record.kind, record.data) == _content(p)
 
 
-def receipt_of(vault: Vault, region: Region, record_id: str) -> Receipt:
+def receipt_of(region_set: RegionSet, region: Region, record_id: str) -> Receipt:
     """The current receipt of a stored record: its latest placement, update or transfer leaf."""
-    from onshore.services.vault import Receipt
-
-    entries = vault.ledger(region.name).history(record_id)
+    entries = region_set.ledger(region.name).history(record_id)
     chosen = [e for e in entries if e.leaf.type in RECEIPT_EVENTS] or entries
     return Receipt(record_id, region.name, chosen[-1].index if chosen else -1)
 
 
 def split(
-    vault: Vault, region: Region, batch: Sequence[Prepared]
+    region_set: RegionSet, region: Region, batch: Sequence[Prepared]
 ) -> tuple[list[Prepared], dict[str, Receipt]]:
     """``batch`` split into records still to write and receipts of those already stored.
 
@@ -87,7 +86,7 @@ def split(
         if sealed is None:  # deleted meanwhile: write it again
             fresh.append(p)
             continue
-        if not same_content(vault.open_sealed(region, sealed), p):
+        if not same_content(region_set.sealer.open(region, sealed), p):
             raise _conflict(p.record_id, region.name)
-        done[p.record_id] = receipt_of(vault, region, p.record_id)
+        done[p.record_id] = receipt_of(region_set, region, p.record_id)
     return fresh, done

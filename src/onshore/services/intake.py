@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from onshore.core.errors import InputError, MissingSubject, NotSerialisable, RecordTooLarge
 from onshore.services.placement import Placement, Placer
+from onshore.services.record_ids import new_record_id
 from onshore.services.record_size import check_record_size
-from onshore.services.region_lookup import new_record_id
 
 if TYPE_CHECKING:
     from onshore.settings import Settings

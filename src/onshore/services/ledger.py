@@ -13,6 +13,10 @@ its key store (``ledger-hmac``: the 32-byte HMAC key of the leaves' keyed hashes
 - ``prove(record_id)`` returns a :class:`ProofBundle` that verifies offline.
 - ``verify()`` recomputes everything from the stored leaves and names the first bad index.
 
+The store, the keys and the tree (``integrate``, ``root``, the check of a stored
+checkpoint) are the base class, ``services.ledger_tree.LedgerTree``: what the checks in
+``services.ledger_audit`` read, so they never import this module.
+
 Example:
     >>> from datetime import datetime, timezone
     >>> from onshore.adapters import open_database
@@ -41,21 +45,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from onshore.core.errors import AuditError, CheckpointError, KeyMissing, LeafError, LeafNotFound
+from onshore.core.errors import AuditError, KeyMissing, LeafError, LeafNotFound
 from onshore.core.ledger import tiles as T
 from onshore.core.ledger.bundle import ProofBundle, verify_bundle
-from onshore.core.ledger.checkpoint import Checkpoint, parse_checkpoint
+from onshore.core.ledger.checkpoint import Checkpoint
 from onshore.core.ledger.events import EventType, LedgerEvent
 from onshore.core.ledger.leaf import EncodedEvent, Leaf, LeafEncoder, decode_leaf
-from onshore.core.ledger.merkle import leaf_hash
-from onshore.core.ledger.note import sign_note, verifier_key, verify_note
-from onshore.ports import KeyStore, LedgerStore, RecordStore, RegionDatabase
+from onshore.core.ledger.note import sign_note
+from onshore.ports import KeyStore, RecordStore, RegionDatabase
 from onshore.services.failpoints import hit
+from onshore.services.ledger_audit import audit_ledger, audit_tail, scan_structure
 from onshore.services.ledger_findings import AuditReport
+from onshore.services.ledger_tree import HMAC_KEY, SIGNING_KEY, LedgerTree
 
-HMAC_KEY = "ledger-hmac"
-SIGNING_KEY = "ledger-signing"
-_BATCH = 1 << 16
+__all__ = ["HMAC_KEY", "SIGNING_KEY", "Ledger", "LedgerEntry", "VerifyReport"]
+
 _sha256 = hashlib.sha256
 
 
@@ -104,17 +108,14 @@ class VerifyReport:
         }
 
 
-class Ledger:
-    """The ledger of one region (see the module docstring)."""
+class Ledger(LedgerTree):
+    """The ledger of one region (see the module docstring); its store, keys and tree are
+    a :class:`~onshore.services.ledger_tree.LedgerTree`, which the audit reads."""
 
     def __init__(
         self, region: str, db: RegionDatabase, keys: KeyStore, *, origin: str | None = None
     ) -> None:
-        self.region = region
-        self.db = db
-        self.keys = keys
-        self.store: LedgerStore = db.ledger
-        self.origin = origin or f"onshore/{region}"
+        super().__init__(region, db, keys, origin=origin)
         self._encoder: LeafEncoder | None = None
         self._encoder_id: str | None = None
 
@@ -168,66 +169,7 @@ class Ledger:
             hit("ledger.after_leaf_append")
         return list(range(first, first + len(entries)))
 
-    # -- tree --------------------------------------------------------------------------
-
-    def integrate(self) -> int:
-        """Extend the tiles over every leaf appended since the last integration.
-
-        Leaf hashes are recomputed from the leaf bytes; the stored ``leaf_hash`` column is
-        only compared. Returns the integrated size. Raises ``AuditError`` when a leaf is
-        missing and ``LedgerAuditFailed`` when a stored hash does not match its leaf.
-        """
-        with self.db.transaction():
-            done = self.store.integrated_size()
-            size = self.store.size()
-            while done < size:
-                stop = min(size, done + _BATCH)
-                rows = self.store.leaves(done, stop)
-                if len(rows) != stop - done or (rows and rows[-1][0] != stop - 1):
-                    raise AuditError(
-                        f"leaves between {done} and {stop} are missing "
-                        "(run `onshore ledger audit`)",
-                        details={"start": done, "stop": stop},
-                    )
-                hashes = [leaf_hash(entry) for _i, entry, _h in rows]
-                bad = [i for (i, _e, stored), h in zip(rows, hashes, strict=True) if h != stored]
-                if bad:
-                    report = AuditReport(self.region, size=size)
-                    for i in bad:
-                        report.add(
-                            "leaf.hash_mismatch",
-                            f"leaf {i}: stored leaf hash does not match its entry",
-                            index=i,
-                        )
-                    report.raise_if_bad("refusing to integrate leaves")
-                edge = self.store.tiles(T.edge_tile_keys(done))
-                self.store.save_tiles(T.integrate(done, hashes, edge), stop)
-                done = stop
-            return done
-
-    def root(self, size: int | None = None) -> tuple[int, bytes]:
-        """``(size, root)`` of the integrated tree (or of its first ``size`` leaves)."""
-        integrated = self.integrate()
-        size = integrated if size is None else size
-        if not 0 <= size <= integrated:
-            raise AuditError(f"the log has no tree of size {size}")
-        return size, T.tree_root(size, self.store.tiles(T.root_tile_keys(size)))
-
     # -- checkpoints -------------------------------------------------------------------
-
-    def verifier_key(self, key_id: str | None = None) -> str:
-        """The verifier key (``name+id+base64``) of the signing key (current, or ``key_id``)."""
-        key = self.keys.get(key_id) if key_id else self.keys.current(SIGNING_KEY)
-        return verifier_key(self.origin, key.material)
-
-    def signed(self, note: bytes, key_id: str, size: int, root: bytes) -> Checkpoint:
-        """Check a stored checkpoint's signature and that its body matches its row."""
-        cp = parse_checkpoint(verify_note(note, self.verifier_key(key_id)))
-        if cp.origin != self.origin:
-            raise CheckpointError(f"checkpoint origin {cp.origin!r} is not {self.origin!r}")
-        if cp.size != size or cp.root != root:
-            raise CheckpointError("checkpoint row does not match its signed body")
-        return cp
 
     def checkpoint(self, at: datetime, *, full: bool = False) -> bytes:
         """Audit the log, then sign a checkpoint over it and store it.
@@ -240,8 +182,6 @@ class Ledger:
         ``LedgerAuditFailed`` and nothing is signed. Returns the C2SP signed note; when nothing
         was appended since the last checkpoint, returns that checkpoint unchanged.
         """
-        from onshore.services.ledger_audit import audit_ledger, audit_tail
-
         with self.db.transaction():
             report = audit_ledger(self) if full else audit_tail(self)
             report.raise_if_bad("refusing to sign a checkpoint")
@@ -343,8 +283,6 @@ class Ledger:
         Never raises for a damaged log: every problem goes in the report, and
         ``first_bad_index`` names the lowest leaf index found wrong.
         """
-        from onshore.services.ledger_audit import scan_structure
-
         found = scan_structure(self)
         report = VerifyReport(
             self.region,
@@ -361,6 +299,4 @@ class Ledger:
         """Every check of ``verify`` plus the reconciliation of the region's record store
         (``records``, default the region database's) with the ledger; never raises for a
         damaged log. See ``services.ledger_audit``."""
-        from onshore.services.ledger_audit import audit_ledger
-
         return audit_ledger(self, records)

@@ -38,15 +38,15 @@ from onshore.core.ledger.leaf import Leaf, decode_leaf
 from onshore.core.ledger.merkle import EMPTY_ROOT, leaf_hash, verify_consistency
 from onshore.services.ledger_findings import AuditReport
 from onshore.services.ledger_reconcile import RecordLeaf, reconcile
+from onshore.services.ledger_tree import LedgerTree
 
 if TYPE_CHECKING:
     from onshore.ports import RecordStore
-    from onshore.services.ledger import Ledger
 
 _BATCH = 1 << 16
 
 
-def audit_ledger(log: Ledger, records: RecordStore | None = None) -> AuditReport:
+def audit_ledger(log: LedgerTree, records: RecordStore | None = None) -> AuditReport:
     """Every check of the region's ledger and, unless ``records`` is None and the database
     has none, of its record store against it (see the module docstring)."""
     record_leaves: list[RecordLeaf] = []
@@ -56,7 +56,7 @@ def audit_ledger(log: Ledger, records: RecordStore | None = None) -> AuditReport
     return report
 
 
-def scan_structure(log: Ledger, record_leaves: list[RecordLeaf] | None = None) -> AuditReport:
+def scan_structure(log: LedgerTree, record_leaves: list[RecordLeaf] | None = None) -> AuditReport:
     """The ledger-only checks (leaves, payloads, tiles, checkpoints); what ``verify`` runs.
 
     Leaves that record a record's life (placed, transferred, erased) are appended to
@@ -79,7 +79,7 @@ def scan_structure(log: Ledger, record_leaves: list[RecordLeaf] | None = None) -
 
 
 def check_leaf(
-    log: Ledger, report: AuditReport, index: int, entry: bytes, stored: bytes
+    log: LedgerTree, report: AuditReport, index: int, entry: bytes, stored: bytes
 ) -> tuple[bytes, Leaf | None]:
     """Hash one leaf from its bytes and decode it: ``(hash, decoded leaf or None)``."""
     h = leaf_hash(entry)
@@ -116,7 +116,7 @@ class _RefDigest:
 
 
 def _scan_leaves(
-    log: Ledger, report: AuditReport, size: int, record_leaves: list[RecordLeaf] | None
+    log: LedgerTree, report: AuditReport, size: int, record_leaves: list[RecordLeaf] | None
 ) -> list[bytes]:
     """Check every stored leaf; return the hashes of the leaves before the first gap (the
     tree is only recomputed that far), but keep checking and collecting past a gap."""
@@ -156,7 +156,7 @@ def _scan_leaves(
     return hashes
 
 
-def _check_ref_index(log: Ledger, report: AuditReport, leaves: _RefDigest, size: int) -> None:
+def _check_ref_index(log: LedgerTree, report: AuditReport, leaves: _RefDigest, size: int) -> None:
     """The record index (record ref -> leaf index) must list exactly the leaves' refs."""
     index = _RefDigest(leaves.key)
     for ref, i in log.store.iter_refs():
@@ -185,7 +185,7 @@ def _check_ref_index(log: Ledger, report: AuditReport, leaves: _RefDigest, size:
         )
 
 
-def _check_payloads(log: Ledger, report: AuditReport, commitments: set[bytes]) -> None:
+def _check_payloads(log: LedgerTree, report: AuditReport, commitments: set[bytes]) -> None:
     for c in sorted(commitments):
         body = log.store.payload(c)
         if body is None:
@@ -201,7 +201,7 @@ def _width(key: T.TileKey, size: int) -> int:
 
 
 def _check_tiles(
-    log: Ledger, report: AuditReport, full: dict[T.TileKey, bytes], n: int, integrated: int
+    log: LedgerTree, report: AuditReport, full: dict[T.TileKey, bytes], n: int, integrated: int
 ) -> None:
     report.integrated_size = integrated
     if integrated > n:
@@ -240,7 +240,7 @@ def _check_tiles(
 
 
 def _check_checkpoints(
-    log: Ledger,
+    log: LedgerTree,
     report: AuditReport,
     full: dict[T.TileKey, bytes],
     n: int,
@@ -284,7 +284,7 @@ def _check_checkpoints(
         previous = (size, root)
 
 
-def audit_tail(log: Ledger) -> AuditReport:
+def audit_tail(log: LedgerTree) -> AuditReport:
     """Check what a checkpoint over the current log would sign (see the module docstring).
 
     Integrates the tail into the stored tiles (from the leaf bytes). On a clean report,

@@ -26,10 +26,10 @@ from onshore.core.errors import KeyMissing
 from onshore.core.ledger.events import EventType
 from onshore.core.ledger.leaf import Leaf, LeafEncoder
 from onshore.services.ledger_findings import AuditReport
+from onshore.services.ledger_tree import HMAC_KEY, LedgerTree
 
 if TYPE_CHECKING:
     from onshore.ports import RecordStore
-    from onshore.services.ledger import Ledger
 
 _RECORD_EVENTS = frozenset(
     {EventType.RECORD_PLACED, EventType.RECORD_TRANSFERRED, EventType.RECORD_ERASED}
@@ -63,7 +63,7 @@ class _State:
     claimed: bool = field(default=False)
 
 
-def _direction(log: Ledger, leaf: RecordLeaf, cache: dict[bytes, str | None]) -> str | None:
+def _direction(log: LedgerTree, leaf: RecordLeaf, cache: dict[bytes, str | None]) -> str | None:
     """``"in"`` or ``"out"`` from a transfer leaf's payload; None when the payload is gone."""
     if leaf.commitment not in cache:
         body = log.store.payload(leaf.commitment)
@@ -82,7 +82,7 @@ def _direction(log: Ledger, leaf: RecordLeaf, cache: dict[bytes, str | None]) ->
     return cache[leaf.commitment]
 
 
-def _replay(log: Ledger, leaves: list[RecordLeaf], report: AuditReport) -> dict[bytes, _State]:
+def _replay(log: LedgerTree, leaves: list[RecordLeaf], report: AuditReport) -> dict[bytes, _State]:
     states: dict[bytes, _State] = {}
     directions: dict[bytes, str | None] = {}
     for leaf in leaves:
@@ -108,9 +108,7 @@ def _replay(log: Ledger, leaves: list[RecordLeaf], report: AuditReport) -> dict[
     return states
 
 
-def _encoders(log: Ledger) -> list[LeafEncoder]:
-    from onshore.services.ledger import HMAC_KEY
-
+def _encoders(log: LedgerTree) -> list[LeafEncoder]:
     try:
         versions = log.keys.versions(HMAC_KEY)
     except KeyMissing:
@@ -118,7 +116,7 @@ def _encoders(log: Ledger) -> list[LeafEncoder]:
     return [LeafEncoder(v.material, v.version) for v in versions]
 
 
-def _written_since(log: Ledger, refs: list[bytes], size: int) -> bool:
+def _written_since(log: LedgerTree, refs: list[bytes], size: int) -> bool:
     """True when a stored leaf at or past ``size`` names one of ``refs`` (the record index
     points at it, and the leaf itself holds the ref: a stale index entry does not count)."""
     for ref in refs:
@@ -132,7 +130,7 @@ def _written_since(log: Ledger, refs: list[bytes], size: int) -> bool:
 
 
 def reconcile(
-    log: Ledger, records: RecordStore, leaves: list[RecordLeaf], report: AuditReport
+    log: LedgerTree, records: RecordStore, leaves: list[RecordLeaf], report: AuditReport
 ) -> None:
     """Add the store-versus-ledger findings of ``log`` to ``report`` (module docstring)."""
     size = report.size

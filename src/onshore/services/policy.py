@@ -19,7 +19,6 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-import onshore
 from onshore.core.errors import ConfigError, PackError
 from onshore.core.policy.cases import CaseFile, parse_cases
 from onshore.core.policy.engine import PolicyEngine
@@ -34,7 +33,8 @@ PACK_MAX_BYTES = 1 << 20
 
 def shipped_root() -> Path:
     """The directory of the packs shipped with onshore (checkout or installed wheel)."""
-    checkout = Path(onshore.__file__).resolve().parents[2] / "policy_packs"
+    # src/onshore/services/policy.py -> the checkout's top level (no import of the package)
+    checkout = Path(__file__).resolve().parents[3] / "policy_packs"
     if checkout.is_dir():
         return checkout
     return Path(str(importlib.resources.files("onshore") / "policy_packs"))

@@ -15,26 +15,29 @@ Example:
     >>> for r in cfg["regions"].values(): r["store"] = "memory://"
     >>> vault = Vault.open(Settings.model_validate(cfg), create_keys=True)
     >>> first = vault.put("u-1", "profile", {"name": "Lan"}, record_id="r-1")
-    >>> second = update_record(vault, "r-1", {"name": "Lan Anh"})
+    >>> second = update_record(vault.region_set, vault.placer, "r-1", {"name": "Lan Anh"})
     >>> (second.region, second.ledger_index > first.ledger_index, vault.get("r-1").data)
     ('vn-hcm', True, {'name': 'Lan Anh'})
+    >>> vault.close()
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.services import failpoints
 from onshore.services.intake import Prepared, check_kind, sized_body
-
-if TYPE_CHECKING:
-    from onshore.services.vault import Receipt, Vault
+from onshore.services.placement import Placer
+from onshore.services.record import Receipt
+from onshore.services.region_lookup import locate
+from onshore.services.region_set import RegionSet
 
 
 def update_record(
-    vault: Vault,
+    region_set: RegionSet,
+    placer: Placer,
     record_id: str,
     data: Mapping[str, Any],
     *,
@@ -43,20 +46,20 @@ def update_record(
     actor: str | None = None,
 ) -> Receipt:
     """Replace ``record_id``'s data (see the module docstring); ``RecordNotFound`` when
-    there is no such record, ``PolicyDenied`` when its region may not hold the new data."""
-    from onshore.services.vault import Receipt
-
-    region, sealed = vault.locate(record_id)
-    old = vault.open_sealed(region, sealed)
+    there is no such record, ``PolicyDenied`` when its region may not hold the new data
+    (``placer`` checks the new categories in the record's region)."""
+    runtime = region_set.runtime
+    region, sealed = locate(runtime, record_id)
+    old = region_set.sealer.open(region, sealed)
     new_kind = old.kind if kind is None else check_kind(kind)
-    settings = vault.runtime.settings
+    settings = runtime.settings
     plaintext = sized_body(
         settings, old.subject_id, new_kind, data, old.created_at, old.subject_country
     )
-    now = vault.runtime.clock.now()
-    fields = vault.placer.categories(data, categories)
+    now = runtime.clock.now()
+    fields = placer.categories(data, categories)
     union = frozenset().union(*fields.values()) if fields else frozenset()
-    placement = vault.placer.check(old.subject_country, union, region, now)
+    placement = placer.check(old.subject_country, union, region, now)
     prepared = Prepared(
         record_id, old.subject_id, new_kind, plaintext, data, fields, placement, True
     )
@@ -70,8 +73,8 @@ def update_record(
         payload=placement.ledger_payload(new_kind),
     )
     with region.db.transaction():
-        region.db.records.put_many(vault.seal(region, [prepared], old.created_at))
-        [index] = vault.ledger(region.name).append([event])
+        region.db.records.put_many(region_set.sealer.seal(region, [prepared], old.created_at))
+        [index] = region_set.ledger(region.name).append([event])
         failpoints.hit("vault.before_commit")
     failpoints.hit("vault.after_region_commit")
     return Receipt(record_id, region.name, index)

@@ -1,7 +1,7 @@
 """Region lookups: find a record's region from its id, and search regions one of which is down.
 
-Record ids the vault generates carry their region: ``<region>~<32 hex>`` (``~`` cannot
-occur in a region name). ``locate`` asks that region first and is done when it holds the
+Record ids the vault generates carry their region (``services.record_ids``:
+``<region>~<32 hex>``). ``locate`` asks that region first and is done when it holds the
 record; only when it does not (a caller-supplied id, an id from before region tags, or a
 record transferred since) are the other regions asked, skipping regions that are down.
 Then ``RecordNotFound`` means no region has it, and ``StoreUnavailable`` (naming the
@@ -23,10 +23,8 @@ Example:
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from onshore.core import blind_index
 from onshore.core.errors import (
@@ -37,35 +35,18 @@ from onshore.core.errors import (
     UnknownIdentifier,
 )
 from onshore.ports import SealedRecord
+from onshore.services.record import Record
+from onshore.services.record_ids import region_of_id
 from onshore.services.record_integrity import (
     check_complete,
     expected_records,
     integrity_error,
 )
+from onshore.services.record_sealer import RecordSealer
 from onshore.services.reindex import live_index_keys
 from onshore.services.runtime import Region, Runtime
 
-if TYPE_CHECKING:
-    from onshore.services.vault import Record, Vault
-
-_TAGGED = re.compile(r"(?P<region>[a-z0-9][a-z0-9_.\-]{0,31})~[0-9a-f]{32}")
 T = TypeVar("T")
-
-
-def new_record_id(region: str) -> str:
-    """A fresh record id naming ``region``.
-
-    Example:
-        >>> new_record_id("sg-1").startswith("sg-1~")
-        True
-    """
-    return f"{region}~{uuid.uuid4().hex}"
-
-
-def region_of_id(record_id: str) -> str | None:
-    """The region a generated record id names, or None for other ids."""
-    match = _TAGGED.fullmatch(record_id)
-    return match["region"] if match else None
 
 
 def locate(runtime: Runtime, record_id: str) -> tuple[Region, SealedRecord]:
@@ -129,11 +110,11 @@ def _term(key: bytes, category: str, value: str, phone_region: str) -> bytes:
     return blind_index.term(key, category, normal)
 
 
-def find_records(vault: Vault, by: Mapping[str, str]) -> list[Record]:
+def find_records(runtime: Runtime, sealer: RecordSealer, by: Mapping[str, str]) -> list[Record]:
     """``Vault.find``: every hit's row checked, and checked to carry the searched terms."""
     if not by:
         raise InputError("find needs at least one identifier, e.g. by={'phone_number': ...}")
-    phone_region = vault.runtime.settings.deployment.default_phone_region
+    phone_region = runtime.settings.deployment.default_phone_region
     for category, value in by.items():  # bad input fails before any region is asked
         _term(bytes(32), category, value, phone_region)
 
@@ -147,27 +128,27 @@ def find_records(vault: Vault, by: Mapping[str, str]) -> list[Record]:
             hits = matches if hits is None else {k: v for k, v in hits.items() if k in matches}
         out = []
         for sealed in (hits or {}).values():
-            record = vault.open_sealed(region, sealed)
+            record = sealer.open(region, sealed)
             if not all(any(t in sealed.index_terms for t in terms) for terms in wanted):
                 raise integrity_error(region.name, sealed.record_id, "index terms edited")
             out.append(record)
         return out
 
-    return across_regions(vault.runtime, search, "find")
+    return across_regions(runtime, search, "find")
 
 
-def subject_records(vault: Vault, subject: str) -> list[Record]:
+def subject_records(runtime: Runtime, sealer: RecordSealer, subject: str) -> list[Record]:
     """``Vault.records_of``: rows checked, the subject id inside each checked, and the set
     checked complete against the ledger (``record_integrity.check_complete``)."""
 
     def search(region: Region) -> list[Record]:
-        return verified_subject_rows(vault, region, subject)[1]
+        return verified_subject_rows(sealer, region, subject)[1]
 
-    return across_regions(vault.runtime, search, "records_of")
+    return across_regions(runtime, search, "records_of")
 
 
 def verified_subject_rows(
-    vault: Vault, region: Region, subject: str
+    sealer: RecordSealer, region: Region, subject: str
 ) -> tuple[list[SealedRecord], list[Record]]:
     """The subject's rows in ``region`` and their records, every one checked, and checked
     complete against the ledger; ``StoreIntegrityError`` naming region and record."""
@@ -182,7 +163,7 @@ def verified_subject_rows(
                 rows.append(sealed)
     records = []
     for sealed in rows:
-        record = vault.open_sealed(region, sealed)
+        record = sealer.open(region, sealed)
         if record.subject_id != subject:
             raise integrity_error(
                 region.name, sealed.record_id, "subject reference edited", field="subject_ref"

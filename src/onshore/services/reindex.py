@@ -66,15 +66,24 @@ class ReindexReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready report."""
-        return {"region": self.region, "key_id": self.key_id, "records": self.records,
-                "moved": self.moved, "stuck": len(self.stuck), "holds": self.holds,
-                "cases": self.cases}  # fmt: skip
+        return {
+            "region": self.region,
+            "key_id": self.key_id,
+            "records": self.records,
+            "moved": self.moved,
+            "stuck": len(self.stuck),
+            "holds": self.holds,
+            "cases": self.cases,
+        }
 
 
 def _moved_record(
-    record: SealedRecord, body: Mapping[str, Any], old: list[KeyVersion], new: KeyVersion,
+    record: SealedRecord,
+    body: Mapping[str, Any],
+    old: list[KeyVersion],
+    new: KeyVersion,
     phone_region: str,
-) -> tuple[SealedRecord, bytes, dict[bytes, bytes]] | None:  # fmt: skip
+) -> tuple[SealedRecord, bytes, dict[bytes, bytes]] | None:
     """The record under ``new`` with the old ref and term map, or None when a stored term
     cannot be reproduced from its fields."""
     subject = str(body["s"])
@@ -155,8 +164,8 @@ def reindex(
             progress(report.records, total)
     report.holds = _move_holds(runtime, refs)
     report.cases = _move_case_terms(runtime, region.name, refs, terms)
-    _record(region, runtime, actor, {"key_name": INDEX_KEY, "key_id": newest.key_id,
-                                     "outcome": "reindexed", "records": report.moved})  # fmt: skip
+    outcome = {"outcome": "reindexed", "records": report.moved}
+    _record(region, runtime, actor, {"key_name": INDEX_KEY, "key_id": newest.key_id, **outcome})
     return report
 
 
@@ -168,8 +177,14 @@ def _move_holds(runtime: Runtime, refs: Mapping[bytes, bytes]) -> int:
     for region in runtime.regions.values():
         with region.db.transaction():
             for hold in region.db.cases.holds(subject_refs=list(refs)):
-                moved = LegalHold(refs[hold.subject_ref], hold.case_id, hold.placed_at,
-                                  hold.expires_at, hold.extended, hold.released_at)  # fmt: skip
+                moved = LegalHold(
+                    refs[hold.subject_ref],
+                    hold.case_id,
+                    hold.placed_at,
+                    hold.expires_at,
+                    hold.extended,
+                    hold.released_at,
+                )
                 region.db.cases.put_hold(moved)
                 count += 1
     return count
@@ -211,8 +226,13 @@ def _move_case_terms(
 
 
 def _record(region: Region, runtime: Runtime, actor: str | None, payload: dict[str, Any]) -> None:
-    event = LedgerEvent(type=EventType.KEY_ROTATED, at=runtime.clock.now(), region=region.name,
-                       actor=actor, payload=payload)  # fmt: skip
+    event = LedgerEvent(
+        type=EventType.KEY_ROTATED,
+        at=runtime.clock.now(),
+        region=region.name,
+        actor=actor,
+        payload=payload,
+    )
     with region.db.transaction():
         Ledger(region.name, region.db, region.keys).append([event])
 
@@ -246,6 +266,5 @@ def retire_index(
         kept = [(k, f) for k, f in region.db.key_fingerprints.all().items() if k != key_id]
         region.db.key_fingerprints.replace(kept, runtime.clock.now())
     store.retire(key_id)
-    _record(region, runtime, actor, {"key_name": INDEX_KEY, "key_id": key_id,
-                                     "outcome": "retired"})  # fmt: skip
+    _record(region, runtime, actor, {"key_name": INDEX_KEY, "key_id": key_id, "outcome": "retired"})
     return report

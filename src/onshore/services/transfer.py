@@ -9,31 +9,34 @@ decision's explanation and changes nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from onshore.core.errors import InputError
 from onshore.core.ledger import EventType, LedgerEvent
-
-if TYPE_CHECKING:
-    from onshore.services.vault import Receipt, Vault
+from onshore.services.intake import Prepared, encode_body
+from onshore.services.placement import Placer
+from onshore.services.record import Receipt
+from onshore.services.region_lookup import locate
+from onshore.services.region_set import RegionSet
 
 
 def transfer_record(
-    vault: Vault, record_id: str, to_region: str, *, purpose: str, actor: str | None = None
+    region_set: RegionSet,
+    placer: Placer,
+    record_id: str,
+    to_region: str,
+    *,
+    purpose: str,
+    actor: str | None = None,
 ) -> Receipt:
-    """Move ``record_id`` to ``to_region`` (see the module docstring)."""
-    from onshore.services.vault import Prepared, Receipt, encode_body
-
-    runtime = vault.runtime
-    source, sealed = vault.locate(record_id)
+    """Move ``record_id`` to ``to_region`` (see the module docstring); ``placer`` checks
+    that the policy packs allow the target region's country."""
+    runtime = region_set.runtime
+    source, sealed = locate(runtime, record_id)
     target = runtime.region(to_region)
     if target.name == source.name:
         raise InputError("the record already lives in that region")
-    record = vault.open_sealed(source, sealed)
+    record = region_set.sealer.open(source, sealed)
     now = runtime.clock.now()
-    placement = vault.placer.check(
-        record.subject_country, frozenset(record.categories), target, now
-    )
+    placement = placer.check(record.subject_country, frozenset(record.categories), target, now)
     plaintext = encode_body(
         record.subject_id, record.kind, record.data, record.created_at, record.subject_country
     )
@@ -43,7 +46,7 @@ def transfer_record(
         record.kind,
         plaintext,
         record.data,
-        vault.placer.categories(record.data, None),
+        placer.categories(record.data, None),
         placement,
     )
     payload = {
@@ -65,9 +68,9 @@ def transfer_record(
         )
 
     with target.db.transaction():
-        target.db.records.put_many(vault.seal(target, [prepared], record.created_at))
-        [index] = vault.ledger(target.name).append([event(target.name)])
+        target.db.records.put_many(region_set.sealer.seal(target, [prepared], record.created_at))
+        [index] = region_set.ledger(target.name).append([event(target.name)])
     with source.db.transaction():
         source.db.records.delete(record_id)
-        vault.ledger(source.name).append([event(source.name)])
+        region_set.ledger(source.name).append([event(source.name)])
     return Receipt(record_id, target.name, index)

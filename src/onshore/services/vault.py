@@ -8,6 +8,10 @@ transaction, or, for a batch spanning regions, by the two-phase batch commit
 Caller-chosen record ids are idempotent (``services.idempotency``); ``update`` changes a
 record explicitly (``services.record_update``).
 
+The vault composes and delegates: it owns a ``services.region_set.RegionSet`` (the regions,
+one ledger each, and the ``services.record_sealer.RecordSealer``) and a ``Placer``, and
+hands them to the paths above, which never import this module.
+
 Example:
     >>> import tempfile
     >>> from onshore.settings import Settings, default_config_dict
@@ -25,27 +29,27 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from onshore.core import blind_index
-from onshore.core.envelope import Sealer, record_aad_v2
-from onshore.core.errors import (
-    InputError,
-)
+from onshore.core.errors import InputError
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import SealedRecord
 from onshore.services.batch_commit import BatchWriter
 from onshore.services.batch_recovery import RecoveryReport, recover
-from onshore.services.erasure import ErasureOutcome
+from onshore.services.erasure import ErasureOutcome, erase_subject
 from onshore.services.intake import Prepared, RecordInput, coerce, encode_body, prepare
 from onshore.services.ledger import Ledger
 from onshore.services.placement import Placer
-from onshore.services.record_integrity import open_row
+from onshore.services.record import Receipt, Record
+from onshore.services.record_sealer import RecordSealer
+from onshore.services.record_update import update_record
+from onshore.services.region_lookup import find_records, locate, subject_records
+from onshore.services.region_set import RegionSet
 from onshore.services.runtime import Region, Runtime, open_runtime
+from onshore.services.transfer import transfer_record
 from onshore.settings import Settings, load_settings
 
 __all__ = [
@@ -58,29 +62,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
-    """Where a record went: its id, region and the ledger index of its placement leaf."""
-
-    record_id: str
-    region: str
-    ledger_index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """A record as the vault returns it (decrypted)."""
-
-    record_id: str
-    subject_id: str
-    kind: str
-    data: dict[str, Any]
-    created_at: datetime
-    region: str
-    categories: tuple[str, ...]
-    subject_country: str
-
-
 class Vault:
     """The SDK front door (DESIGN §3).
 
@@ -90,10 +71,13 @@ class Vault:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.placer = Placer(runtime)
-        self._logs = {name: Ledger(name, r.db, r.keys) for name, r in runtime.regions.items()}
-        self._sorted_categories: dict[frozenset[str], tuple[str, ...]] = {}
-        self._writer = BatchWriter(self)
-        recover(self)
+        #: The regions with their ledgers and the record sealer, handed to every path the
+        #: vault delegates to (``services.region_set``).
+        self.region_set = RegionSet(
+            runtime, RecordSealer(runtime.settings.deployment.default_phone_region)
+        )
+        self._writer = BatchWriter(self.region_set)
+        recover(self.region_set)
 
     @classmethod
     def open(
@@ -119,8 +103,7 @@ class Vault:
 
     def ledger(self, region: str) -> Ledger:
         """The ledger of ``region``."""
-        self.runtime.region(region)
-        return self._logs[region]
+        return self.region_set.ledger(region)
 
     # -- writing -----------------------------------------------------------------------
 
@@ -172,88 +155,31 @@ class Vault:
         """Replace a stored record's data (and optionally its kind) where it lives, as a
         ``record_updated`` ledger leaf in the same transaction. The policy packs must still
         allow the new categories in the record's region (``PolicyDenied`` otherwise)."""
-        from onshore.services.record_update import update_record
-
-        return update_record(self, record_id, data, kind=kind, categories=categories, actor=actor)
+        return update_record(
+            self.region_set,
+            self.placer,
+            record_id,
+            data,
+            kind=kind,
+            categories=categories,
+            actor=actor,
+        )
 
     def recover(self, *, stale_after: timedelta | None = None) -> RecoveryReport:
         """Resolve unfinished cross-region batches (runs at open; see
         ``services.batch_recovery``); ``stale_after`` overrides when an undecided share is
         aborted (``timedelta(0)``: at once, when no other process is writing)."""
         if stale_after is None:
-            return recover(self)
-        return recover(self, stale_after=stale_after)
-
-    def seal(self, region: Region, batch: Sequence[Prepared], now: datetime) -> list[SealedRecord]:
-        """Seal a batch for ``region`` under one fresh data key, with its blind-index terms."""
-        sealer = Sealer(region.keys.current("kek"), region.name)
-        index_key = region.keys.current("index").material
-        phone_region = self.runtime.settings.deployment.default_phone_region
-        name = region.name
-        terms_for = blind_index.terms_for
-        # a subject's records and a category set recur within a batch: compute each once
-        refs: dict[str, bytes] = {}
-        sorted_cats = self._sorted_categories
-        out = []
-        for p in batch:
-            ref = refs.get(p.subject)
-            if ref is None:
-                ref = refs[p.subject] = blind_index.subject_ref(index_key, p.subject)
-            fields = p.field_categories
-            union = frozenset().union(*fields.values()) if fields else frozenset()
-            categories = sorted_cats.get(union)
-            if categories is None:
-                if len(sorted_cats) > 4096:
-                    sorted_cats.clear()
-                categories = sorted_cats[union] = tuple(sorted(union))
-            terms = terms_for(p.data, fields, index_key, default_region=phone_region)
-            # every stored field is bound into the ciphertext's AAD (core.envelope, v2)
-            aad = record_aad_v2(name, p.record_id, ref, p.kind, now, categories, terms)
-            key_id, wrapped, nonce, ciphertext = sealer.seal(p.record_id, p.plaintext, aad=aad)
-            out.append(
-                SealedRecord(
-                    p.record_id,
-                    name,
-                    ref,
-                    p.kind,
-                    now,
-                    categories,
-                    key_id,
-                    wrapped,
-                    nonce,
-                    ciphertext,
-                    terms,
-                )
-            )
-        return out
+            return recover(self.region_set)
+        return recover(self.region_set, stale_after=stale_after)
 
     # -- reading -----------------------------------------------------------------------
 
     def open_sealed(self, region: Region, sealed: SealedRecord) -> Record:
-        """Decrypt a sealed record of ``region`` (no ledger event: callers decide).
-
-        Every stored field is checked first (``services.record_integrity``): an edited,
-        moved or swapped row raises ``StoreIntegrityError`` naming region and record.
-        """
-        body = open_row(region, sealed)
-        return Record(
-            record_id=sealed.record_id,
-            subject_id=body["s"],
-            kind=body["k"],
-            data=body["d"],
-            created_at=sealed.created_at,
-            region=region.name,
-            categories=sealed.categories,
-            subject_country=body["c"],
-        )
-
-    def locate(self, record_id: str) -> tuple[Region, SealedRecord]:
-        """The region holding ``record_id`` and its sealed form (``services.region_lookup``):
-        the region its id names is asked first; ``RecordNotFound`` when no region has it,
-        ``StoreUnavailable`` naming the region when a region that may hold it is down."""
-        from onshore.services.region_lookup import locate
-
-        return locate(self.runtime, record_id)
+        """Decrypt a sealed record read from ``region``'s store (no ledger event: callers
+        decide); every stored field is checked first (``StoreIntegrityError`` naming region
+        and record). See ``services.record_sealer``."""
+        return self.region_set.sealer.open(region, sealed)
 
     def get(
         self,
@@ -265,7 +191,7 @@ class Vault:
     ) -> Record:
         """Decrypt one record. A read from another region (``caller_region``) needs a
         ``purpose`` and is recorded on the holding region's ledger."""
-        region, sealed = self.locate(record_id)
+        region, sealed = locate(self.runtime, record_id)
         if caller_region is not None and caller_region != region.name:
             self.runtime.region(caller_region)
             if not purpose:
@@ -285,7 +211,7 @@ class Vault:
                 },
             )
             with region.db.transaction():
-                self._logs[region.name].append([event])
+                self.region_set.ledger(region.name).append([event])
         return self.open_sealed(region, sealed)
 
     def find(self, by: Mapping[str, str]) -> list[Record]:
@@ -294,33 +220,27 @@ class Vault:
         (``StoreIntegrityError`` on an edited row). A region that is down raises
         ``PartialResults`` (``store.partial``) naming it, carrying the other regions'
         records in ``.records``; see ``services.region_lookup``."""
-        from onshore.services.region_lookup import find_records
-
-        return find_records(self, by)
+        return find_records(self.runtime, self.region_set.sealer, by)
 
     def records_of(self, subject: str) -> list[Record]:
         """Every record of ``subject`` in every region, each checked, and checked complete
         against the ledger (``services.record_integrity``). A region that is down raises
         ``PartialResults`` naming it, carrying the other regions' records."""
-        from onshore.services.region_lookup import subject_records
-
-        return subject_records(self, subject)
+        return subject_records(self.runtime, self.region_set.sealer, subject)
 
     # -- erasure and transfer ------------------------------------------------------------
 
     def erase(self, subject: str, *, actor: str | None = None) -> ErasureOutcome:
         """Delete every record of ``subject`` (legal holds retain theirs); each deletion is a
         ledger leaf in the same transaction. See ``services.erasure``."""
-        from onshore.services.erasure import erase_subject
-
-        recover(self)  # a committed batch still being applied must not outlive the erasure
-        return erase_subject(self, subject, actor=actor)
+        recover(self.region_set)  # a committed batch being applied must not outlive it
+        return erase_subject(self.region_set, subject, actor=actor)
 
     def transfer(
         self, record_id: str, to_region: str, *, purpose: str, actor: str | None = None
     ) -> Receipt:
         """Move a record to another region if the policy engine allows the target country.
         See ``services.transfer``."""
-        from onshore.services.transfer import transfer_record
-
-        return transfer_record(self, record_id, to_region, purpose=purpose, actor=actor)
+        return transfer_record(
+            self.region_set, self.placer, record_id, to_region, purpose=purpose, actor=actor
+        )
