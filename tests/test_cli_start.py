@@ -1,4 +1,5 @@
-"""CLI start-up: building the commands imports no service, and the first start is fast.
+"""CLI start-up: a command imports its own module and no service it does not use, ``--help``
+imports no command module, and the first start is fast.
 
 Measured with ``python -X importtime`` in a subprocess, as the CLI's entry point runs: the
 modules a command imported, and the sum of the top-level imports' cumulative times.
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from onshore.cli import defaults
+from tests.support.cli import onshore
 
 #: What a CLI start must not import for commands that do not need them.
 HEAVY = ("duckdb", "pyarrow", "numpy", "fastapi", "starlette", "uvicorn")
@@ -48,11 +50,9 @@ def import_profile(args: list[str], cwd: Path) -> tuple[set[str], float]:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory with ``onshore init`` done."""
+    """A directory with ``onshore init`` done (in this process)."""
     directory = tmp_path_factory.mktemp("start")
-    subprocess.run(
-        [sys.executable, "-c", ENTRY, "init"], cwd=directory, check=True, capture_output=True
-    )
+    onshore("init", cwd=directory).check_returncode()
     return directory
 
 
@@ -69,7 +69,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Path:
 )
 def test_commands_do_not_import_the_heavy_stacks(args: list[str], deployment: Path) -> None:
     modules, _ = import_profile(args, deployment)
-    assert "onshore.cli.vault" in modules  # the profile saw the CLI load
+    assert "onshore.cli.main" in modules  # the profile saw the CLI load
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert not loaded, f"onshore {' '.join(args)} imported {loaded[:10]}"
 
@@ -77,11 +77,35 @@ def test_commands_do_not_import_the_heavy_stacks(args: list[str], deployment: Pa
 def test_help_imports_no_service_and_no_settings(deployment: Path) -> None:
     modules, _ = import_profile(["--help"], deployment)
     own = {m for m in modules if m.startswith("onshore.")}
-    assert {"onshore.cli.serve", "onshore.cli.scan", "onshore.cli.policy"} <= own
+    assert {"onshore.cli.main", "onshore.cli.commands"} <= own
     deep = sorted(m for m in own if m.startswith(("onshore.services", "onshore.server")))
     assert not deep, deep
     assert "onshore.settings" not in own
     assert "onshore.core.policy" not in own
+
+
+@pytest.mark.parametrize(
+    ("args", "module"),
+    [
+        (["--help"], None),
+        (["put", "--help"], "vault"),
+        (["policy", "list"], "policy"),
+        (["ledger", "verify"], "ledger"),
+        (["keys", "--help"], "keys"),
+    ],
+    ids=["help", "put-help", "policy-list", "ledger-verify", "keys-help"],
+)
+def test_a_command_loads_only_its_own_module(
+    args: list[str], module: str | None, deployment: Path
+) -> None:
+    """The root group is lazy (``onshore.cli.lazy_group``): of the command modules, only the
+    invoked command's (and those it imports itself) load."""
+    from onshore.cli.commands import COMMANDS
+
+    modules, _ = import_profile(args, deployment)
+    commands = {f"onshore.cli.{entry.module}" for entry in COMMANDS.values()}
+    loaded = sorted(commands & modules)
+    assert loaded == ([] if module is None else [f"onshore.cli.{module}"])
 
 
 def test_first_start_stays_under_half_a_second_of_imports(deployment: Path) -> None:
