@@ -7,6 +7,7 @@ modules a command imported, and the sum of the top-level imports' cumulative tim
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -56,32 +57,11 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["--help"],
-        ["put", "--help"],
-        ["policy", "list"],
-        ["put", "-s", "u-9", "-k", "profile", "-d", "{}", "--signal", "phone_number=+84912345678"],
-        ["find", "--phone", "0912345678"],
-    ],
-    ids=["help", "put-help", "policy-list", "put", "find"],
-)
-def test_commands_do_not_import_the_heavy_stacks(args: list[str], deployment: Path) -> None:
-    modules, _ = import_profile(args, deployment)
-    assert "onshore.cli.main" in modules  # the profile saw the CLI load
-    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
-    assert not loaded, f"onshore {' '.join(args)} imported {loaded[:10]}"
-
-
-def test_help_imports_no_service_and_no_settings(deployment: Path) -> None:
-    modules, _ = import_profile(["--help"], deployment)
-    own = {m for m in modules if m.startswith("onshore.")}
-    assert {"onshore.cli.main", "onshore.cli.commands"} <= own
-    deep = sorted(m for m in own if m.startswith(("onshore.services", "onshore.server")))
-    assert not deep, deep
-    assert "onshore.settings" not in own
-    assert "onshore.core.policy" not in own
+@functools.cache
+def profile_once(args: tuple[str, ...], cwd: Path) -> tuple[frozenset[str], float]:
+    """``import_profile`` run once per command for the tests that only read the modules."""
+    modules, seconds = import_profile(list(args), cwd)
+    return frozenset(modules), seconds
 
 
 @pytest.mark.parametrize(
@@ -90,22 +70,49 @@ def test_help_imports_no_service_and_no_settings(deployment: Path) -> None:
         (["--help"], None),
         (["put", "--help"], "vault"),
         (["policy", "list"], "policy"),
+        (
+            [
+                "put",
+                "-s",
+                "u-9",
+                "-k",
+                "profile",
+                "-d",
+                "{}",
+                "--signal",
+                "phone_number=+84912345678",
+            ],
+            "vault",
+        ),
+        (["find", "--phone", "0912345678"], "vault"),
         (["ledger", "verify"], "ledger"),
         (["keys", "--help"], "keys"),
     ],
-    ids=["help", "put-help", "policy-list", "ledger-verify", "keys-help"],
+    ids=["help", "put-help", "policy-list", "put", "find", "ledger-verify", "keys-help"],
 )
-def test_a_command_loads_only_its_own_module(
+def test_commands_do_not_import_the_heavy_stacks(
     args: list[str], module: str | None, deployment: Path
 ) -> None:
-    """The root group is lazy (``onshore.cli.lazy_group``): of the command modules, only the
-    invoked command's (and those it imports itself) load."""
+    """No heavy stack; and the root group being lazy (``onshore.cli.lazy_group``), of the
+    command modules only the invoked command's loads (``--help`` loads none)."""
     from onshore.cli.commands import COMMANDS
 
-    modules, _ = import_profile(args, deployment)
+    modules, _ = profile_once(tuple(args), deployment)
+    assert "onshore.cli.main" in modules  # the profile saw the CLI load
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert not loaded, f"onshore {' '.join(args)} imported {loaded[:10]}"
     commands = {f"onshore.cli.{entry.module}" for entry in COMMANDS.values()}
-    loaded = sorted(commands & modules)
-    assert loaded == ([] if module is None else [f"onshore.cli.{module}"])
+    assert sorted(commands & modules) == ([] if module is None else [f"onshore.cli.{module}"])
+
+
+def test_help_imports_no_service_and_no_settings(deployment: Path) -> None:
+    modules, _ = profile_once(("--help",), deployment)
+    own = {m for m in modules if m.startswith("onshore.")}
+    assert {"onshore.cli.main", "onshore.cli.commands"} <= own
+    deep = sorted(m for m in own if m.startswith(("onshore.services", "onshore.server")))
+    assert not deep, deep
+    assert "onshore.settings" not in own
+    assert "onshore.core.policy" not in own
 
 
 def test_first_start_stays_under_half_a_second_of_imports(deployment: Path) -> None:
