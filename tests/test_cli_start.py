@@ -1,4 +1,5 @@
-"""CLI start-up: building the commands imports no service, and the first start is fast.
+"""CLI start-up: a command imports its own module and no service it does not use, ``--help``
+imports no command module, and the first start is fast.
 
 Measured with ``python -X importtime`` in a subprocess, as the CLI's entry point runs: the
 modules a command imported, and the sum of the top-level imports' cumulative times.
@@ -6,6 +7,7 @@ modules a command imported, and the sum of the top-level imports' cumulative tim
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from onshore.cli import defaults
+from tests.support.cli import onshore
 
 #: What a CLI start must not import for commands that do not need them.
 HEAVY = ("duckdb", "pyarrow", "numpy", "fastapi", "starlette", "uvicorn")
@@ -48,36 +51,64 @@ def import_profile(args: list[str], cwd: Path) -> tuple[set[str], float]:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory with ``onshore init`` done."""
+    """A directory with ``onshore init`` done (in this process)."""
     directory = tmp_path_factory.mktemp("start")
-    subprocess.run(
-        [sys.executable, "-c", ENTRY, "init"], cwd=directory, check=True, capture_output=True
-    )
+    onshore("init", cwd=directory).check_returncode()
     return directory
 
 
+@functools.cache
+def profile_once(args: tuple[str, ...], cwd: Path) -> tuple[frozenset[str], float]:
+    """``import_profile`` run once per command for the tests that only read the modules."""
+    modules, seconds = import_profile(list(args), cwd)
+    return frozenset(modules), seconds
+
+
 @pytest.mark.parametrize(
-    "args",
+    ("args", "module"),
     [
-        ["--help"],
-        ["put", "--help"],
-        ["policy", "list"],
-        ["put", "-s", "u-9", "-k", "profile", "-d", "{}", "--signal", "phone_number=+84912345678"],
-        ["find", "--phone", "0912345678"],
+        (["--help"], None),
+        (["put", "--help"], "vault"),
+        (["policy", "list"], "policy"),
+        (
+            [
+                "put",
+                "-s",
+                "u-9",
+                "-k",
+                "profile",
+                "-d",
+                "{}",
+                "--signal",
+                "phone_number=+84912345678",
+            ],
+            "vault",
+        ),
+        (["find", "--phone", "0912345678"], "vault"),
+        (["ledger", "verify"], "ledger"),
+        (["keys", "--help"], "keys"),
     ],
-    ids=["help", "put-help", "policy-list", "put", "find"],
+    ids=["help", "put-help", "policy-list", "put", "find", "ledger-verify", "keys-help"],
 )
-def test_commands_do_not_import_the_heavy_stacks(args: list[str], deployment: Path) -> None:
-    modules, _ = import_profile(args, deployment)
-    assert "onshore.cli.vault" in modules  # the profile saw the CLI load
+def test_commands_do_not_import_the_heavy_stacks(
+    args: list[str], module: str | None, deployment: Path
+) -> None:
+    """No heavy stack; and the root group being lazy (``onshore.cli.lazy_group``), of the
+    command modules only the invoked command's loads (``--help`` loads none)."""
+    from onshore.cli.commands import COMMANDS
+
+    modules, _ = profile_once(tuple(args), deployment)
+    assert "onshore.cli.main" in modules  # the profile saw the CLI load
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert not loaded, f"onshore {' '.join(args)} imported {loaded[:10]}"
+    commands = {f"onshore.cli.{entry.module}" for entry in COMMANDS.values()}
+    assert sorted(commands & modules) == ([] if module is None else [f"onshore.cli.{module}"])
 
 
 def test_help_imports_no_service_and_no_settings(deployment: Path) -> None:
-    modules, _ = import_profile(["--help"], deployment)
+    modules, _ = profile_once(("--help",), deployment)
     own = {m for m in modules if m.startswith("onshore.")}
-    assert {"onshore.cli.serve", "onshore.cli.scan", "onshore.cli.policy"} <= own
+    assert {"onshore.cli.main", "onshore.cli.commands"} <= own
     deep = sorted(m for m in own if m.startswith(("onshore.services", "onshore.server")))
     assert not deep, deep
     assert "onshore.settings" not in own

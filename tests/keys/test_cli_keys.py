@@ -7,22 +7,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import onshore
 from tests.support.softhsm import PIN_ENV, SoftHsm
-
-ONSHORE = [sys.executable, "-m", "onshore.cli.main"]
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ONSHORE_")}
-    env[PIN_ENV] = os.environ[PIN_ENV]
-    return subprocess.run(
-        [*ONSHORE, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env
-    )
+    """``onshore ARGS`` in this process (``tests/support/cli.py``), the token's PIN set."""
+    return onshore(*args, cwd=cwd, env={PIN_ENV: os.environ[PIN_ENV]})
 
 
 def ok(cwd: Path, *args: str) -> str:
@@ -32,8 +27,8 @@ def ok(cwd: Path, *args: str) -> str:
 
 
 def put(cwd: Path, subject: str, phone: str) -> str:
-    out = ok(cwd, "put", "-s", subject, "-k", "profile", "--json", "-d",
-             json.dumps({"phone": phone}), "--signal", f"phone_number={phone}")  # fmt: skip
+    record = ["-d", json.dumps({"phone": phone}), "--signal", f"phone_number={phone}"]
+    out = ok(cwd, "put", "-s", subject, "-k", "profile", "--json", *record)
     receipt = json.loads(out)
     assert receipt["region"] == "vn-hcm"
     return str(receipt["record_id"])
@@ -44,7 +39,7 @@ def found(cwd: Path, phone: str) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1200)  # ~12 CLI processes; a loaded machine starts each slowly
+@pytest.mark.timeout(1200)  # ~12 CLI commands, each through the PKCS#11 library
 def test_key_rotation_from_the_cli(softhsm: SoftHsm, tmp_path: Path) -> None:
     (tmp_path / "onshore.toml").write_text(
         '[deployment]\ndefault_region = "sg-1"\npacks = ["vn"]\n'
@@ -58,7 +53,7 @@ def test_key_rotation_from_the_cli(softhsm: SoftHsm, tmp_path: Path) -> None:
         "index.v1.key",
         "ledger-hmac.v1.key",
         "ledger-signing.v1.key",
-    ]  # fmt: skip  (the kek is in the token, not on disk)
+    ]  # the kek is in the token, not on disk
     first = put(tmp_path, "u1", "+84912000001")
     old_key = ok(tmp_path, "ledger", "key", "vn-hcm").strip()
     (tmp_path / "old.pub").write_text(old_key + "\n")

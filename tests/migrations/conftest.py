@@ -1,4 +1,5 @@
-"""Helpers for the schema and backup tests: configs on disk and the CLI in a real process."""
+"""Helpers for the schema and backup tests: configs on disk, and the CLI in this process or
+in a real one (for a kill)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ from typing import Any
 import pytest
 
 from onshore.adapters.migrations import MIGRATIONS, Migration
+from tests.support.cli import onshore
 
 ONSHORE = [sys.executable, "-m", "onshore.cli.main"]
 
 
 def run(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``onshore ARGS`` in ``cwd`` (its onshore.toml), in this process (``env`` added)."""
+    return onshore(*args, cwd=cwd, env={"COLUMNS": "200", **(env or {})})
+
+
+def run_process(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``onshore ARGS`` in ``cwd`` (its onshore.toml), in a fresh process (``env`` added)."""

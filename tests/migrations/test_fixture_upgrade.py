@@ -16,7 +16,7 @@ from onshore.services.runtime import open_tokens
 from onshore.services.vault import Vault
 from onshore.settings import Settings
 from tests.fixtures.release1 import HERE, REGION, TOKEN_NAME, USERS, config, write_keys
-from tests.migrations.conftest import run, write_toml
+from tests.migrations.conftest import run, run_process, write_toml
 from tests.support.pgcluster import PgCluster
 
 
@@ -134,7 +134,7 @@ def test_db_upgrade_takes_the_postgres_dump_to_the_current_schema(
 def test_a_kill_during_the_upgrade_leaves_the_old_version(deployment: Path) -> None:
     """SIGKILL after migration 1 ran but before it committed: nothing of it stays."""
     env = {"ONSHORE_FAILPOINTS": "migrations.before_commit=kill"}
-    killed = run(deployment, "db", "upgrade", "--region", REGION, env=env)
+    killed = run_process(deployment, "db", "upgrade", "--region", REGION, env=env)
     assert killed.returncode == -9, killed.stderr
     conn = sqlite3.connect(str(deployment / f"{REGION}.db"))
     try:

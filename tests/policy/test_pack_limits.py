@@ -4,8 +4,6 @@ model, pack files that are not regular files refused unread, a size limit."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from onshore.core.policy.duration import add_duration
 from onshore.services.policy import PACK_MAX_BYTES, read_pack, read_text
 from onshore.settings import DeploymentSettings
 from tests.policy.test_parse_errors import GOOD
+from tests.support.cli import onshore
 
 WITHIN = "    require: {type: store_in_country, country: VN}\n"
 
@@ -84,12 +83,7 @@ def test_policy_check_refuses_a_huge_duration_instead_of_crashing(tmp_path: Path
     folder = tmp_path / "house"
     folder.mkdir()
     (folder / "pack.yaml").write_text(_with_duration(9_999_999_999), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "onshore.cli.main", "policy", "check", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = onshore("policy", "check", str(folder))
     assert done.returncode != 0
     assert "OverflowError" not in done.stderr and "Traceback" not in done.stderr
     assert "over the limit" in " ".join((done.stdout + done.stderr).split())

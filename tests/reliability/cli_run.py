@@ -1,4 +1,5 @@
-"""Run the real ``onshore`` CLI in a subprocess (exit code, stdout, stderr)."""
+"""Run the ``onshore`` CLI (exit code, stdout, stderr): in this process, or in a real one
+when a test is about a fresh process."""
 
 from __future__ import annotations
 
@@ -8,9 +9,18 @@ import sys
 from pathlib import Path
 
 from onshore.settings import DEFAULT_TOML
+from tests.support.cli import onshore
 
 
 def run_cli(
+    args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
+    """``onshore ARGS`` in this process; ``ONSHORE_*`` variables from the caller dropped."""
+    done = onshore(*args, cwd=cwd, env=env)
+    return done.returncode, done.stdout, done.stderr
+
+
+def run_cli_process(
     args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> tuple[int, str, str]:
     """``onshore ARGS`` as a user runs it; ``ONSHORE_*`` variables from the caller dropped."""

@@ -21,7 +21,7 @@ import pytest
 from onshore.core.errors import PartialResults, StoreUnavailable
 from onshore.server.app import create_app
 from onshore.services.vault import RecordInput, Vault
-from tests.reliability.cli_run import run_cli, write_config
+from tests.reliability.cli_run import run_cli_process, write_config
 from tests.server.conftest import TestClient
 from tests.support.pgcluster import PgCluster
 from tests.support.soak import report, trials
@@ -134,10 +134,10 @@ def test_postgres_region_stopped_mid_load(
 
         # a new process starts with vn-hcm down and serves sg-1
         config = write_config(tmp_path, {"vn-hcm": vn_url, "sg-1": sg_url})
-        code, out, err = run_cli(["get", sg_ids[0], "--config", str(config)])
+        code, out, err = run_cli_process(["get", sg_ids[0], "--config", str(config)])
         assert code == 0, err
         assert sg_ids[0] in out
-        code, _out, err = run_cli(["get", vn_ids[0], "--config", str(config)])
+        code, _out, err = run_cli_process(["get", vn_ids[0], "--config", str(config)])
         assert code == 1 and "store.unavailable" in err
 
         vn_cluster.resume()

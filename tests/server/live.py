@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from onshore.services.tokens import ROLES
+from tests.support.cli import onshore
 
 ONSHORE = str(Path(sys.executable).with_name("onshore"))
 
@@ -27,10 +28,10 @@ def free_port() -> int:
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``onshore ARGS`` in ``cwd`` (raises on a non-zero exit)."""
-    return subprocess.run(
-        [ONSHORE, *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=120
-    )
+    """Run ``onshore ARGS`` in ``cwd``, in this process (raises on a non-zero exit)."""
+    done = onshore(*args, cwd=cwd)
+    done.check_returncode()
+    return done
 
 
 @dataclass

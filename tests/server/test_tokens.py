@@ -16,6 +16,7 @@ from onshore.adapters.clock import FixedClock
 from onshore.core.errors import InputError, TokenNameTaken, TokenNotFound, Unauthenticated
 from onshore.services.tokens import ROLES, Tokens, digest
 from tests.server.live import cli
+from tests.support.cli import onshore
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -175,18 +176,8 @@ def test_cli_create_list_revoke(tmp_path: Path) -> None:
 
 
 def test_cli_errors_have_exit_codes(tmp_path: Path) -> None:
-    import subprocess
-
-    from tests.server.live import ONSHORE
-
     cli("init", "--dir", str(tmp_path), cwd=tmp_path)
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [ONSHORE, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60
-        )
-
-    bad_role = run("token", "create", "--role", "root", "--name", "x")
+    bad_role = onshore("token", "create", "--role", "root", "--name", "x", cwd=tmp_path)
     assert bad_role.returncode == 2 and "unknown role" in bad_role.stderr
-    missing = run("token", "revoke", "ghost")
+    missing = onshore("token", "revoke", "ghost", cwd=tmp_path)
     assert missing.returncode == 1 and "no token with that name" in missing.stderr

@@ -1,4 +1,5 @@
-"""The vault CLI as a user runs it: a real `onshore` process, exit codes, JSON output."""
+"""The vault CLI as a user runs it: exit codes, JSON output. The round trip runs a real
+`onshore` process; the other commands run in this process (``tests/support/cli.py``)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,22 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import onshore
+
 ONSHORE = [sys.executable, "-m", "onshore.cli.main"]
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``onshore ARGS`` in a real process (end to end)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONSHORE_")}
     return subprocess.run(
         [*ONSHORE, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env
     )
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``onshore ARGS`` in this process."""
+    return onshore(*args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +40,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_put_get_find_round_trip(workdir: Path) -> None:
-    put = run(
+    """End to end: three real processes."""
+    put = run_process(
         workdir,
         "put",
         "-s",
@@ -47,10 +57,10 @@ def test_put_get_find_round_trip(workdir: Path) -> None:
     assert put.returncode == 0, put.stderr
     receipt = json.loads(put.stdout)
     assert receipt["region"] == "vn-hcm" and isinstance(receipt["ledger_index"], int)
-    got = run(workdir, "get", receipt["record_id"])
+    got = run_process(workdir, "get", receipt["record_id"])
     assert got.returncode == 0
     assert json.loads(got.stdout)["data"]["full_name"] == "Trần Thị Mai"
-    found = run(workdir, "find", "--phone", "0912 345 678", "--json")
+    found = run_process(workdir, "find", "--phone", "0912 345 678", "--json")
     assert receipt["record_id"] in [r["record_id"] for r in json.loads(found.stdout)]
 
 
@@ -122,10 +132,46 @@ def test_every_command_has_help() -> None:
 
     root = get_command(app)
     assert root.help
-    for name, cmd in root.commands.items():  # type: ignore[attr-defined]
+    ctx = root.context_class(root, info_name="onshore")
+    names = root.list_commands(ctx)  # type: ignore[attr-defined]
+    assert len(names) == 18
+    for name in names:
+        cmd = root.get_command(ctx, name)  # type: ignore[attr-defined]
         assert cmd.help, f"onshore {name} has no help"
         for sub_name, sub in getattr(cmd, "commands", {}).items():
             assert sub.help, f"onshore {name} {sub_name} has no help"
+
+
+def test_the_help_lists_each_command_by_its_own_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``onshore --help`` lists the commands without loading them, by the summaries in
+    ``onshore.cli.commands``: each is its command's help's first paragraph, and the help reads
+    the same as with every command loaded."""
+    import inspect
+
+    from typer.main import get_command
+
+    from onshore.cli.commands import COMMANDS
+    from onshore.cli.lazy_group import LazyGroup
+    from onshore.cli.main import app
+
+    root = get_command(app)
+    assert isinstance(root, LazyGroup)
+    root.load_all()
+    assert sorted(root.commands) == sorted(COMMANDS)
+    for name, entry in COMMANDS.items():
+        first = inspect.cleandoc(root.commands[name].help or "").split("\n\n")[0]
+        assert entry.summary == first, name
+    lazy = onshore("--help", env={"COLUMNS": "100"})
+    format_help = LazyGroup.format_help
+
+    def loaded_first(self: LazyGroup, ctx: object, formatter: object) -> None:
+        self.load_all()
+        format_help(self, ctx, formatter)
+
+    monkeypatch.setattr(LazyGroup, "format_help", loaded_first)
+    eager = onshore("--help", env={"COLUMNS": "100"})
+    assert lazy.returncode == eager.returncode == 0
+    assert lazy.stdout == eager.stdout and "backup" in lazy.stdout
 
 
 def test_run_app_keeps_typer_exit_codes() -> None:

@@ -12,17 +12,28 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import onshore
+
 ONSHORE = [sys.executable, "-c", "from onshore.cli.main import main; main()"]
 
 
-def run(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``onshore ARGS`` in ``cwd`` with stdout and stderr piped (not a terminal)."""
+def run_process(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``onshore ARGS`` in a real process with stdout and stderr piped (not a terminal)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ONSHORE_")}
     clean.pop("COLUMNS", None)
     return subprocess.run(
-        [*ONSHORE, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+        [*ONSHORE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**clean, **env},
-    )  # fmt: skip
+    )
+
+
+def run(cwd: Path, *args: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """``onshore ARGS`` in this process, its output piped (not a terminal), no ``COLUMNS``."""
+    return onshore(*args, cwd=cwd, env={"COLUMNS": None, **env})
 
 
 @pytest.fixture
@@ -35,7 +46,7 @@ def taken_port() -> Iterator[int]:
 
 
 def test_serve_on_a_taken_port_fails_clearly(tmp_path: Path, taken_port: int) -> None:
-    done = run(tmp_path, "serve", "--port", str(taken_port))
+    done = run_process(tmp_path, "serve", "--port", str(taken_port))
     assert done.returncode == 1, done.stderr
     assert f"error[serve.cannot_listen]: cannot listen on 127.0.0.1:{taken_port}" in done.stderr
     assert "already in use" in done.stderr and "--port" in done.stderr
@@ -60,8 +71,9 @@ def test_run_on_a_taken_port_writes_nothing_and_never_says_serving(
 
 
 def test_piped_output_keeps_paths_and_ids_on_one_line(tmp_path: Path) -> None:
+    """``init`` in a real process with its output piped; ``put`` and ``find`` in this one."""
     deep = tmp_path / ("a-directory-with-a-rather-long-name-" * 3) / "onshore"
-    done = run(tmp_path, "init", "--dir", str(deep))
+    done = run_process(tmp_path, "init", "--dir", str(deep))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == f"wrote {deep / 'onshore.toml'}"
@@ -70,8 +82,8 @@ def test_piped_output_keeps_paths_and_ids_on_one_line(tmp_path: Path) -> None:
     for line in region_lines:
         assert str(deep / "data") in line and len(line) > 80
     toml = str(deep / "onshore.toml")
-    put = run(tmp_path, "put", "-s", "u-1", "-k", "profile", "-d", '{"phone": "+84912345678"}',
-              "--signal", "phone_number=+84912345678", "-c", toml)  # fmt: skip
+    record = ["-d", '{"phone": "+84912345678"}', "--signal", "phone_number=+84912345678"]
+    put = run(tmp_path, "put", "-s", "u-1", "-k", "profile", *record, "-c", toml)
     assert put.returncode == 0, put.stderr
     record_id = re.search(r"stored (\S+) in vn-hcm", put.stdout)
     assert record_id, put.stdout

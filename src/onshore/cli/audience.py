@@ -31,8 +31,10 @@ if TYPE_CHECKING:
     from onshore.services.audience import AudienceService
 
 console = CliConsole()
-app = typer.Typer(help="Audience metrics and threshold obligations (10,000 VN subscribers...).",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Audience metrics and threshold obligations (10,000 VN subscribers...).",
+    no_args_is_help=True,
+)
 
 
 @contextmanager
@@ -69,10 +71,12 @@ def ingest(
         _echo(report.to_dict())
     else:
         state = "already applied" if report.already_applied else "applied"
-        console.print(f"{report.batch_id[:19]}…  {state}: {report.good} good, {report.bad} bad; "
-                      f"inserted {report.inserted}, updated {report.updated}, unchanged "
-                      f"{report.unchanged}; obligations opened {len(report.opened)}, below "
-                      f"{len(report.below)} ({report.seconds} s)")  # fmt: skip
+        console.print(
+            f"{report.batch_id[:19]}…  {state}: {report.good} good, {report.bad} bad; "
+            f"inserted {report.inserted}, updated {report.updated}, unchanged "
+            f"{report.unchanged}; obligations opened {len(report.opened)}, below "
+            f"{len(report.below)} ({report.seconds} s)"
+        )
         for bad in report.bad_rows[:20]:
             console.print(f"  line {bad['line']}: {bad['reason']}")
     if report.bad:
@@ -104,19 +108,24 @@ def followers(
     from onshore.services.audience_followers import read_followers
 
     with _service(config) as svc:
-        report = svc.attribute_followers(subject, day, read_followers(path, fmt),
-                                         subject_type=subject_type, strict=strict)  # fmt: skip
+        report = svc.attribute_followers(
+            subject, day, read_followers(path, fmt), subject_type=subject_type, strict=strict
+        )
     att = report.attribution or {}
     if as_json:
         _echo(report.to_dict())
     else:
         state = "already applied" if report.already_applied else "applied"
-        console.print(f"{report.batch_id[:19]}…  {state}: {att.get('followers')} followers, "
-                      f"{att.get('bad')} bad; obligations opened {len(report.opened)}")  # fmt: skip
+        console.print(
+            f"{report.batch_id[:19]}…  {state}: {att.get('followers')} followers, "
+            f"{att.get('bad')} bad; obligations opened {len(report.opened)}"
+        )
         for country, c in (att.get("countries") or {}).items():
             by = ", ".join(f"{k} {v}" for k, v in c["decided_by"].items())
-            console.print(f"  {country}: {c['followers']} (confidence {c['confidence']:.2f}, "
-                          f"lowest {c['min_confidence']:.2f}; {by})")  # fmt: skip
+            console.print(
+                f"  {country}: {c['followers']} (confidence {c['confidence']:.2f}, "
+                f"lowest {c['min_confidence']:.2f}; {by})"
+            )
         for bad in (att.get("bad_rows") or [])[:20]:
             console.print(f"  line {bad['line']}: {bad['reason']}")
     if att.get("bad"):
@@ -143,13 +152,21 @@ def status(
         _echo(out)
         return
     sub = out["subscribers"] or {}
-    console.print(f"[bold]{subject}[/] {country} on {out['on']}: {sub.get('subscribers')} "
-                  f"subscribers (as of {sub.get('day')}, batch {str(sub.get('batch_id'))[:19]}…"
-                  f" line {sub.get('line')})")  # fmt: skip
+    console.print(
+        f"[bold]{subject}[/] {country} on {out['on']}: {sub.get('subscribers')} "
+        f"subscribers (as of {sub.get('day')}, batch {str(sub.get('batch_id'))[:19]}…"
+        f" line {sub.get('line')})"
+    )
     table = Table("day", "subscribers", "change", "monthly visits", "batch", "line")
     for h in out["history"][-30:]:
-        table.add_row(h["day"], str(h["subscribers"]), str(h["change"]), str(h["monthly_visits"]),
-                      str(h["batch_id"])[:19], str(h["line"]))  # fmt: skip
+        table.add_row(
+            h["day"],
+            str(h["subscribers"]),
+            str(h["change"]),
+            str(h["monthly_visits"]),
+            str(h["batch_id"])[:19],
+            str(h["line"]),
+        )
     console.print(table)
     for o in out["obligations"]:
         console.print(
@@ -176,8 +193,15 @@ def obligations(
     table = Table("case", "state", "subject", "rule", "crossed", "due", "below")
     for c in cases:
         d = c.data
-        table.add_row(c.case_id, c.state, d["subject_id"], d["rule"]["rule_id"], d["crossed_on"],
-                      str(d.get("due") or "-"), "yes" if d.get("below") else "")  # fmt: skip
+        table.add_row(
+            c.case_id,
+            c.state,
+            d["subject_id"],
+            d["rule"]["rule_id"],
+            d["crossed_on"],
+            str(d.get("due") or "-"),
+            "yes" if d.get("below") else "",
+        )
     console.print(table)
 
 
@@ -225,8 +249,13 @@ def dossier(
 
 
 @app.command("file")
-def file_(case_id: str, actor: ActorOpt, role: RoleOpt = "operator", config: ConfigOpt = None,
-          as_json: JsonOpt = False) -> None:  # fmt: skip
+def file_(
+    case_id: str,
+    actor: ActorOpt,
+    role: RoleOpt = "operator",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """File the dossier: its SHA-256 goes on the ledger.
 
     Example: ``onshore audience file audience-1a2b --actor olga``

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from onshore.services.authority_requests import AuthorityRequestService
 
 console = CliConsole()
-app = typer.Typer(help="Authority data requests: intake, review, production, deadlines.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Authority data requests: intake, review, production, deadlines.", no_args_is_help=True
+)
 
 
 def open_service(config: Path | None) -> AuthorityRequestService:
@@ -87,9 +88,17 @@ def receive(
         within = {"amount": int(amount), "unit": unit}
     svc = open_service(config)
     try:
-        case = svc.receive(authority=authority, process_type=process, reference=reference,
-                           legal_basis=basis, scope=_json_arg(scope, "--scope"), actor=actor,
-                           role=role, respond_within=within, ndo_until=ndo_until)  # fmt: skip
+        case = svc.receive(
+            authority=authority,
+            process_type=process,
+            reference=reference,
+            legal_basis=basis,
+            scope=_json_arg(scope, "--scope"),
+            actor=actor,
+            role=role,
+            respond_within=within,
+            ndo_until=ndo_until,
+        )
         _show(case, as_json)
     finally:
         svc.vault.close()
@@ -128,9 +137,19 @@ def show(
         history = svc.cases.history(case_id)
         if as_json:
             out = case_view(case)
-            out["history"] = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor,
-                               "role": e.role, "action": e.action, "from": e.from_state,
-                               "to": e.to_state, "note": e.note} for e in history]  # fmt: skip
+            out["history"] = [
+                {
+                    "seq": e.seq,
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "role": e.role,
+                    "action": e.action,
+                    "from": e.from_state,
+                    "to": e.to_state,
+                    "note": e.note,
+                }
+                for e in history
+            ]
             print(json.dumps(out, ensure_ascii=False, indent=2))
             return
         _show(case, False)
@@ -158,8 +177,9 @@ def list_cases(
         table = Table("case", "state", "authority", "process", "due")
         for c in cases:
             due = c.due_at.isoformat() if c.due_at else "-"
-            table.add_row(c.case_id, c.state, c.data.get("authority", ""),
-                          c.data.get("process_type", ""), due)  # fmt: skip
+            table.add_row(
+                c.case_id, c.state, c.data.get("authority", ""), c.data.get("process_type", ""), due
+            )
         console.print(table)
     finally:
         svc.vault.close()
@@ -248,8 +268,10 @@ def verify_package_cmd(
         for failure in report.failures:
             console.print(f"[red]FAIL[/] {failure}")
         if report.ok:
-            console.print(f"package of {report.case_id}: {report.records} records, verified; "
-                          f"signed by {report.public_key}")  # fmt: skip
+            console.print(
+                f"package of {report.case_id}: {report.records} records, verified; "
+                f"signed by {report.public_key}"
+            )
     if not report.ok:
         raise typer.Exit(1)
 

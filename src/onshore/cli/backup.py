@@ -64,8 +64,16 @@ def create(
     with runtime_from(config) as runtime:
         result = create_backup(runtime, region, to)
     if as_json:
-        typer.echo(json.dumps({"path": str(result.path), "destination": result.destination,
-                               "manifest": result.manifest, "policy": result.policy}))  # fmt: skip
+        typer.echo(
+            json.dumps(
+                {
+                    "path": str(result.path),
+                    "destination": result.destination,
+                    "manifest": result.manifest,
+                    "policy": result.policy,
+                }
+            )
+        )
     else:
         console.print(f"wrote {result.path}")
         console.print(_summary(result.manifest))

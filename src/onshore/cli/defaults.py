@@ -14,9 +14,17 @@ ROLES: tuple[str, ...] = ("operator", "legal_reviewer", "approver", "auditor", "
 
 #: ``onshore.core.policy.model.OPS``
 OPS: tuple[str, ...] = (
-    "store", "read", "transfer", "erase", "disclose", "remove", "threshold",
-    "breach", "request", "process",
-)  # fmt: skip
+    "store",
+    "read",
+    "transfer",
+    "erase",
+    "disclose",
+    "remove",
+    "threshold",
+    "breach",
+    "request",
+    "process",
+)
 
 #: ``onshore.server.context.ServerOptions().max_body_bytes``
 MAX_BODY_BYTES = 8 * 1024 * 1024

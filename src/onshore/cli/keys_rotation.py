@@ -1,6 +1,6 @@
 """Key rotation commands beyond ``kek``: ``onshore keys reindex | retire | chain``.
 
-``keys rotate REGION --key NAME`` (in :mod:`onshore.cli.vault`) adds the new version; these
+``keys rotate REGION --key NAME`` (in :mod:`onshore.cli.keys`) adds the new version; these
 finish a blind-index rotation and let an auditor follow ledger signing-key handoffs.
 """
 
@@ -97,8 +97,12 @@ def keys_chain(
     with runtime_from(config) as runtime:
         chain = verify_signing_chain(runtime, region, read_verifier_key(text))
     if as_json:
-        out = {"region": region, "trusted": chain.trusted, "checkpoints": chain.checkpoints,
-               "handoffs": chain.handoffs}  # fmt: skip
+        out = {
+            "region": region,
+            "trusted": chain.trusted,
+            "checkpoints": chain.checkpoints,
+            "handoffs": chain.handoffs,
+        }
         typer.echo(json.dumps(out))
         return
     console.print(f"{region}: {chain.checkpoints} checkpoints, {chain.handoffs} key handoffs")

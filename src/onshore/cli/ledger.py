@@ -62,8 +62,15 @@ def checkpoint(
         log = _log(runtime, region)
         note = log.checkpoint(runtime.clock.now(), full=True)
         if as_json:
-            typer.echo(json.dumps({"region": region, "checkpoint": note.decode(),
-                                   "public_key": log.verifier_key()}))  # fmt: skip
+            typer.echo(
+                json.dumps(
+                    {
+                        "region": region,
+                        "checkpoint": note.decode(),
+                        "public_key": log.verifier_key(),
+                    }
+                )
+            )
         else:
             typer.echo(note.decode(), nl=False)
     finally:

@@ -1,4 +1,5 @@
-"""The ``onshore`` entry point: builds the Typer app from one module per command group.
+"""The ``onshore`` entry point: the Typer app whose commands load lazily, one module per
+command group (:mod:`onshore.cli.lazy_group`), so a command imports only its own module.
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 policy denied (or no permitted region).
 """
@@ -10,6 +11,7 @@ import sys
 import typer
 
 from onshore.cli.errors import run_app
+from onshore.cli.lazy_group import LazyGroup
 
 app = typer.Typer(
     name="onshore",
@@ -17,42 +19,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=LazyGroup,
 )
 
 
-def _register() -> None:
-    """Attach every command group (one module each), in the order ``--help`` lists them."""
-    from onshore.cli import (
-        audience,
-        authority_requests,
-        backup,
-        db,
-        ledger,
-        policy,
-        report,
-        scan,
-        serve,
-        takedowns,
-    )
-    from onshore.cli import vault as vault_cli
-
-    for group in (
-        vault_cli,
-        serve,
-        ledger,
-        policy,
-        authority_requests,
-        report,
-        scan,
-        takedowns,
-        audience,
-    ):
-        group.register(app)
-    for group in (db, backup):
-        group.register(app)
-
-
-_register()
+@app.callback()
+def _root() -> None:
+    # The commands live in onshore.cli.commands.COMMANDS; LazyGroup loads each on use.
+    pass
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -17,10 +17,10 @@ from onshore.core.errors import OnshoreError, error_classes
 
 def _walk(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
     out = [(path, cmd)]
-    commands = getattr(cmd, "commands", None)  # a group (Typer vendors its own click)
-    if isinstance(commands, dict):
-        for name in sorted(commands):
-            out.extend(_walk(commands[name], [*path, name]))
+    if hasattr(cmd, "list_commands"):  # a group (Typer vendors its own click); loads lazily
+        ctx = cmd.context_class(cmd, info_name=" ".join(path))
+        for name in sorted(cmd.list_commands(ctx)):
+            out.extend(_walk(cmd.get_command(ctx, name), [*path, name]))
     return out
 
 

@@ -46,8 +46,9 @@ def transparency(
 
     svc = open_service(config)
     try:
-        done = publish(svc, _when(start, "--from"), _when(end, "--to"), out, country=country,
-                       k=k, actor=actor)  # fmt: skip
+        done = publish(
+            svc, _when(start, "--from"), _when(end, "--to"), out, country=country, k=k, actor=actor
+        )
     finally:
         svc.vault.close()
     if as_json:

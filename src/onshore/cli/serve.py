@@ -267,9 +267,6 @@ def run(
 
 
 def register(app: typer.Typer) -> None:
-    """Attach ``serve``, ``run`` and the ``token`` group to the main app."""
-    from onshore.cli import token
-
+    """Attach ``serve`` and ``run`` to the main app."""
     app.command("serve")(serve)
     app.command("run")(run)
-    token.register(app)

@@ -34,8 +34,10 @@ if TYPE_CHECKING:
     from onshore.services.takedowns import TakedownService
 
 console = CliConsole()
-app = typer.Typer(help="Takedown notices: receive, act, clocks, statements of reasons, reports.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Takedown notices: receive, act, clocks, statements of reasons, reports.",
+    no_args_is_help=True,
+)
 
 
 @contextmanager
@@ -62,8 +64,9 @@ def _show(case: Case, as_json: bool) -> None:
         typer.echo(json.dumps(case_dict(case), ensure_ascii=False, default=str))
         return
     due = case.due_at.isoformat() if case.due_at else "-"
-    console.print(f"[bold]{case.case_id}[/] {case.state}  priority {case.data.get('priority')}"
-                  f"  due {due}")  # fmt: skip
+    console.print(
+        f"[bold]{case.case_id}[/] {case.state}  priority {case.data.get('priority')}  due {due}"
+    )
     missing = case.data.get("missing")
     if missing:
         console.print(f"missing: {', '.join(missing)}")
@@ -86,8 +89,17 @@ def receive(
     ``onshore takedowns receive --source authority_order --urgent --notice @n.json --actor olga``
     """
     with _service(config) as svc:
-        _show(svc.receive(source=source, notice=_json_arg(notice, "--notice"), actor=actor,
-                          role=role, urgent=urgent, region=region), as_json)  # fmt: skip
+        _show(
+            svc.receive(
+                source=source,
+                notice=_json_arg(notice, "--notice"),
+                actor=actor,
+                role=role,
+                urgent=urgent,
+                region=region,
+            ),
+            as_json,
+        )
 
 
 @app.command()
@@ -106,8 +118,10 @@ def act(
     ``onshore takedowns act takedown-1a2b decide --actor rita --role legal_reviewer --note @d.json``
     """
     with _service(config) as svc:
-        _show(svc.act(case_id, action, actor=actor, role=role,
-                      note=_json_arg(note, "--note")), as_json)  # fmt: skip
+        _show(
+            svc.act(case_id, action, actor=actor, role=role, note=_json_arg(note, "--note")),
+            as_json,
+        )
 
 
 @app.command()
@@ -118,16 +132,27 @@ def show(case_id: str, config: ConfigOpt = None, as_json: JsonOpt = False) -> No
     """
     with _service(config) as svc:
         case = svc.cases.get(case_id)
-        history = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
-                    "action": e.action, "from": e.from_state, "to": e.to_state}
-                   for e in svc.cases.history(case_id)]  # fmt: skip
+        history = [
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "role": e.role,
+                "action": e.action,
+                "from": e.from_state,
+                "to": e.to_state,
+            }
+            for e in svc.cases.history(case_id)
+        ]
         if as_json:
             typer.echo(json.dumps({**case_dict(case), "history": history}, default=str))
             return
         _show(case, False)
         for h in history:
-            console.print(f"  {h['seq']:>2} {h['at']} {h['actor']} ({h['role']}) "
-                          f"{h['action']}: {h['from'] or '-'} -> {h['to']}")  # fmt: skip
+            console.print(
+                f"  {h['seq']:>2} {h['at']} {h['actor']} ({h['role']}) "
+                f"{h['action']}: {h['from'] or '-'} -> {h['to']}"
+            )
 
 
 @app.command()
@@ -165,8 +190,13 @@ def due(
             return
         table = Table("status", "case", "state", "priority", "due")
         for s, c in rows:
-            table.add_row(s, c.case_id, c.state, str(c.data.get("priority")),
-                          c.due_at.isoformat() if c.due_at else "-")  # fmt: skip
+            table.add_row(
+                s,
+                c.case_id,
+                c.state,
+                str(c.data.get("priority")),
+                c.due_at.isoformat() if c.due_at else "-",
+            )
         console.print(table)
 
 

@@ -29,14 +29,21 @@ CONTEXT = ("ip", "dia chi ip", "login from", "dang nhap", "address", "host", "cl
 
 
 def validate(text: str) -> float | None:
-    """0.8 for a parseable address (or CIDR block) other than the unspecified one."""
+    """0.8 for a parseable address (or CIDR block) other than the unspecified one.
+
+    Example:
+        >>> validate("192.168.1.1/24"), validate("192.168.1.1/192.168.1.1"), validate("::/0")
+        (0.8, None, None)
+    """
     address, _, prefix = text.partition("/")
     try:
         addr = ipaddress.ip_address(address)
     except ValueError:
         return None
-    if addr.is_unspecified or (prefix and int(prefix) > addr.max_prefixlen):
+    if addr.is_unspecified:
         return None
+    if prefix and not (prefix.isascii() and prefix.isdigit() and int(prefix) <= addr.max_prefixlen):
+        return None  # ``1.2.3.4/1.2.3.4`` or ``::1/٣``: not a CIDR block
     return 0.8
 
 
