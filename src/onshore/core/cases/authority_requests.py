@@ -117,7 +117,7 @@ _TRANSITIONS: tuple[Transition, ...] = (
     _t("received", "declare_emergency", "residency_check", _APP,
        "emergency_process", "requires:justification"),
     *rows(PRE_PRODUCTION, "withdraw", "withdrawn", _OPS_REV),
-)  # fmt: skip
+)  # fmt: skip  # one transition per line: from, action, to, roles, guards
 
 REQUESTS = Lifecycle(
     name=KIND,

@@ -95,7 +95,7 @@ _TRANSITIONS: tuple[Transition, ...] = (
     _t("appealed", "overturn", "overturned", _REV, "distinct_from:decide",
        "requires:reason"),
     *rows(PRE_DECISION, "withdraw", "withdrawn", _OPS_REV),
-)  # fmt: skip
+)  # fmt: skip  # one transition per line: from, action, to, roles, guards
 
 TAKEDOWNS = Lifecycle(
     name=KIND,
