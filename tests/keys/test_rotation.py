@@ -185,6 +185,20 @@ def test_ledger_hmac_rotation(vault: Vault) -> None:
     check_proofs(vault, before + after)
 
 
+def test_a_record_placed_before_a_ledger_hmac_rotation_is_erased_cleanly(vault: Vault) -> None:
+    """A record keeps the ledger-hmac version it was placed under: its erasure (or transfer)
+    after a rotation is a leaf under that version, so the audit pairs it with the placement
+    (it used to report ``placement.no_record`` for an erased record)."""
+    log = vault.ledger(REGION)
+    erased, kept = put(vault, 2, "52")
+    rotate_key(vault.runtime, REGION, "ledger-hmac")
+    vault.erase("52-0", actor="test")
+    assert [e.leaf.key_version for e in log.history(erased)] == [1, 1]
+    report = log.audit(vault.runtime.region(REGION).db.records)
+    assert report.ok, report.problems
+    assert vault.get(kept).data["email"] == "52.1@example.vn"
+
+
 def test_ledger_signing_rotation_is_announced_by_the_old_key(vault: Vault) -> None:
     log = vault.ledger(REGION)
     before = put(vault, 2, "60")

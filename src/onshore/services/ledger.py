@@ -60,6 +60,9 @@ from onshore.services.ledger_tree import HMAC_KEY, SIGNING_KEY, LedgerTree
 
 __all__ = ["HMAC_KEY", "SIGNING_KEY", "Ledger", "LedgerEntry", "VerifyReport"]
 
+#: Record events written under the ledger-hmac version of the record's first leaf here.
+_FOLLOWS_PLACEMENT = frozenset({EventType.RECORD_ERASED, EventType.RECORD_TRANSFERRED})
+
 _sha256 = hashlib.sha256
 
 
@@ -142,13 +145,37 @@ class Ledger(LedgerTree):
         if not events:
             return []
         enc = self._current_encoder()
-        encoded = [enc.encode(e) for e in events]
+        encoded = [self._encoder_for(e, enc).encode(e) for e in events]
         for e in events:
             if e.region != self.region:
                 raise LeafError(
                     f"event for region {e.region!r} appended to the ledger of {self.region!r}"
                 )
         return encoded
+
+    def _encoder_for(self, event: LedgerEvent, current: LeafEncoder) -> LeafEncoder:
+        """The encoder of ``event``: a record keeps the ledger-hmac version it was first
+        recorded under in this region, so the erasure or transfer of a record placed before
+        a rotation carries the same record ref as its placement and the audit pairs the two
+        (``services.ledger_reconcile``); everything else uses the current version."""
+        if event.type not in _FOLLOWS_PLACEMENT or event.record_id is None:
+            return current
+        try:
+            versions = self.keys.versions(HMAC_KEY)
+        except KeyMissing:
+            return current
+        first: tuple[int, LeafEncoder] | None = None
+        for version in versions:
+            if version.version == current.key_version:
+                continue
+            enc = LeafEncoder(version.material, version.version)
+            hits = self.store.find_ref(enc.ref("record", event.record_id))
+            if hits and (first is None or min(hits) < first[0]):
+                first = (min(hits), enc)
+        if first is None:
+            return current
+        mine = self.store.find_ref(current.ref("record", event.record_id))
+        return current if mine and min(mine) < first[0] else first[1]
 
     def append_encoded(self, encoded: Sequence[EncodedEvent]) -> list[int]:
         """Store leaves made by ``encode``; return their indexes (joins the open transaction)."""
