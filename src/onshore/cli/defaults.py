@@ -12,7 +12,7 @@ from __future__ import annotations
 #: ``onshore.services.tokens.ROLES``
 ROLES: tuple[str, ...] = ("operator", "legal_reviewer", "approver", "auditor", "admin")
 
-#: ``onshore.core.policy.model.OPS``
+#: ``onshore.core.policy.vocabulary.OPS``
 OPS: tuple[str, ...] = (
     "store",
     "read",
