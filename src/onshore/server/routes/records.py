@@ -17,6 +17,7 @@ from pydantic import Field
 from onshore.core.errors import TooManyItems
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.idempotency import idempotency_key
 from onshore.server.inputs import LimitedRoute, count_fields
 from onshore.server.models import (
     PURPOSE_PATTERN,
@@ -87,6 +88,7 @@ def _count(ctx: ServerContext, receipts: list[Receipt]) -> None:
 def put_record(
     body: RecordIn,
     principal: Principal = Depends(require(Permission.RECORDS_WRITE)),  # noqa: B008
+    _: None = Depends(idempotency_key),
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> ReceiptOut:
     """Store one record in a region its subject's law allows; returns where it went and the
@@ -114,6 +116,7 @@ def put_record(
 def put_batch(
     body: BatchIn,
     principal: Principal = Depends(require(Permission.RECORDS_WRITE)),  # noqa: B008
+    _: None = Depends(idempotency_key),
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> BatchOut:
     """Store a batch: every record is validated and placed before anything is written, so a
