@@ -42,9 +42,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def keys(url: str, clock: FixedClock) -> Iterator[IdempotencyKeys]:
     store = open_idempotency_store(url, Settings.model_validate(default_config_dict()))
-    service = IdempotencyKeys(
-        store, clock, expiry=timedelta(hours=24), lease=timedelta(seconds=60)
-    )
+    service = IdempotencyKeys(store, clock, expiry=timedelta(hours=24), lease=timedelta(seconds=60))
     yield service
     service.close()
 
@@ -65,9 +63,7 @@ def test_the_same_key_for_another_request_is_refused(keys: IdempotencyKeys) -> N
     assert refused.value.details == {"operation": OP}
 
 
-def test_a_key_in_flight_is_409_with_a_retry_time(
-    keys: IdempotencyKeys, clock: FixedClock
-) -> None:
+def test_a_key_in_flight_is_409_with_a_retry_time(keys: IdempotencyKeys, clock: FixedClock) -> None:
     keys.begin("usr_1", OP, "k-1", A)
     clock.at = T0 + timedelta(seconds=15)
     with pytest.raises(IdempotencyInProgress) as busy:
