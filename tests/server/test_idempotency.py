@@ -132,7 +132,7 @@ def test_malformed_keys_are_422(served: Any, key: str | bytes) -> None:
 
 
 def test_token_creation_is_replayed(served: Any) -> None:
-    app, client, tok = served
+    _app, client, tok = served
     body = {"name": "ci-idem", "role": "operator"}
     first = _post(client, "/v1/tokens", tok["admin"], "tok-1", body)
     again = _post(client, "/v1/tokens", tok["admin"], "tok-1", body)
