@@ -29,7 +29,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 import onshore
-from onshore.server import contract, errors, idempotency
+from onshore.server import api_docs, contract, errors, idempotency, openapi
 from onshore.server.context import ServerContext, ServerOptions
 from onshore.server.deadline import Deadline
 from onshore.server.limits import BodyLimit
@@ -115,13 +115,18 @@ def create_app(
         version=getattr(onshore, "__version__", "0"),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=contract.operation_id,
     )
     app.state.onshore = ctx
     errors.install(app)
     routers: list[APIRouter] = [importlib.import_module(m).router for m in ROUTERS]
     for router in routers:
         app.include_router(router)
-    contract.document(app, routers, max_batch=ctx.options.max_batch, max_rows=ctx.options.max_rows)
+    api_docs.install(app)
+    contracts = contract.document(app, routers)
+    openapi.install(app, contracts, max_batch=ctx.options.max_batch, max_rows=ctx.options.max_rows)
     idempotency.install(app, keys)  # innermost: it sees the response the route produced
     app.add_middleware(BodyLimit, max_body_bytes=ctx.options.max_body_bytes)
     app.add_middleware(Deadline, seconds=ctx.options.request_timeout)

@@ -3,7 +3,7 @@
 A creating route takes the dependency right after its auth dependency (the key belongs to
 the authenticated principal)::
 
-    @router.post("", status_code=201, responses=IDEMPOTENT_RESPONSES)
+    @router.post("", status_code=201)
     def create(body: In, principal: Principal = Depends(require(...)),
                _: None = Depends(idempotency_key), ...) -> Out: ...
 
@@ -40,15 +40,6 @@ from onshore.services.idempotency_keys import KEY_PATTERN, Claim, IdempotencyKey
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 _STATE = "idempotency_claim"
-
-#: How a creating route documents the header's answers (``responses=``), with its own.
-IDEMPOTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    409: {"description": "a request with this Idempotency-Key is still being processed "
-          "(idempotency.in_progress), or the route's own conflicts"},
-    422: {"description": "the body does not match the schema, the Idempotency-Key is malformed "
-          "(idempotency.key_invalid) or was used for a different request "
-          "(idempotency.key_reused)"},
-}  # fmt: skip
 
 
 class Replayed(Exception):
@@ -156,4 +147,4 @@ def install(app: FastAPI, service: IdempotencyKeys) -> None:
     app.add_middleware(Recorder, service=service)
 
 
-__all__ = ["HEADER", "IDEMPOTENT_RESPONSES", "REPLAYED", "Replayed", "idempotency_key", "install"]
+__all__ = ["HEADER", "REPLAYED", "Replayed", "idempotency_key", "install"]

@@ -75,6 +75,7 @@ def _count(ctx: ServerContext, receipts: list[Receipt]) -> None:
 
 @router.post(
     "",
+    summary="Store one record where its subject's law allows",
     status_code=201,
     response_model=ReceiptOut,
     responses={
@@ -102,6 +103,7 @@ def put_record(
 
 @router.post(
     "/batch",
+    summary="Store a batch of records (all or none)",
     status_code=201,
     response_model=BatchOut,
     responses={
@@ -136,8 +138,13 @@ def put_batch(
 
 @router.get(
     "/{record_id}",
+    summary="Read one record, decrypted",
     response_model=RecordOut,
-    responses={**_ERRORS, 404: {"description": "no such record"}},
+    responses={
+        **_ERRORS,
+        404: {"description": "no such record"},
+        409: {"description": "the stored record fails its integrity check (store.integrity)"},
+    },
 )
 def get_record(
     record_id: RecordId,
@@ -162,6 +169,7 @@ def get_record(
 
 @router.post(
     "/{record_id}/transfer",
+    summary="Move a record to another region, if the law allows it there",
     response_model=ReceiptOut,
     responses={
         **_ERRORS,
