@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from onshore.core.errors import error_classes
+from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings import (
     BackupDestination,
     DeploymentSettings,
@@ -47,6 +48,7 @@ def test_generated_references_are_current() -> None:
         EntitySettings,
         BackupDestination,
         ServerSettings,
+        IdempotencySettings,
     ],
 )
 def test_every_setting_is_described_and_documented(model: type[BaseModel]) -> None:
