@@ -10,7 +10,6 @@ import pytest
 from pydantic import BaseModel
 
 from onshore.core.errors import error_classes
-from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings import (
     BackupDestination,
     DeploymentSettings,
@@ -19,6 +18,7 @@ from onshore.settings import (
     ServerSettings,
     Settings,
 )
+from onshore.settings.idempotency import IdempotencySettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -66,6 +66,8 @@ class PostgresIdempotencyStore(SqlIdempotencyStore):
             ) from exc
 
     def _connection(self) -> Any:
+        """The connection, made again when it broke or was closed (an app's lifespan may end
+        and start again over the same store)."""
         if self._conn.closed or self._conn.broken:
             self._conn = self._connect()
         return self._conn

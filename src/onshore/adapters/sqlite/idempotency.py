@@ -52,14 +52,12 @@ class SqliteIdempotencyStore(SqlIdempotencyStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(SQLITE)
+        self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists():
                 path.touch(mode=0o600)
-            self._conn = sqlite3.connect(
-                str(path), isolation_level=None, check_same_thread=False, timeout=10.0
-            )
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn = self._open()
             try:
                 ensure_current(SqliteTarget(self._conn), "control", "the control store")
             except BaseException:
@@ -69,3 +67,27 @@ class SqliteIdempotencyStore(SqlIdempotencyStore):
             raise StoreUnavailable(
                 f"cannot open the control store {path.name!r}: {type(exc).__name__}"
             ) from exc
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        """The connection, opened again after ``close`` (an app's lifespan may end and start
+        again over the same store)."""
+        if self._conn is None:
+            try:
+                self._conn = self._open()
+            except sqlite3.Error as exc:
+                raise self._unavailable(exc) from exc
+        return self._conn  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Close the connection (a later call opens it again)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
