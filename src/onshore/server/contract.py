@@ -34,8 +34,6 @@ from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 from pydantic import BaseModel, ConfigDict, Field
 
-from onshore.server.idempotency import idempotency_key
-
 #: What each error status means on this API (docs/api.md's table, shortened).
 ERRORS: dict[int, str] = {
     400: "the body is not valid UTF-8 JSON (or CSV/JSON Lines text), or nests too deep",
@@ -54,6 +52,8 @@ ERRORS: dict[int, str] = {
 NEVER: dict[str, Any] = {"description": "never answered", "x-onshore-never": True}
 
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+#: The request header of idempotent creation (``server.idempotency``).
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ErrorInfo(BaseModel):
@@ -103,6 +103,14 @@ def _authenticated(route: APIRoute) -> bool:
     return any(isinstance(c, SecurityBase) or hasattr(c, "permission") for c in _calls(route))
 
 
+def _idempotent(route: APIRoute) -> bool:
+    return any(
+        p.alias == IDEMPOTENCY_HEADER
+        for d in [route.dependant, *_dependencies(route.dependant)]
+        for p in d.header_params
+    )
+
+
 def _takes_body(route: APIRoute) -> bool:
     return route.body_field is not None or "requestBody" in (route.openapi_extra or {})
 
@@ -120,7 +128,7 @@ def error_statuses(route: APIRoute) -> dict[int, str]:
         derived.add(404)
     if set(route.methods or ()) & _WRITES and route.path.startswith("/v1/"):
         derived.add(409)
-    if idempotency_key in _calls(route):
+    if _idempotent(route):
         derived |= {409, 422}
     out: dict[int, str] = {s: ERRORS[s] for s in derived}
     for status, response in route.responses.items():
@@ -131,7 +139,7 @@ def error_statuses(route: APIRoute) -> dict[int, str]:
             out.pop(code, None)
         else:
             out[code] = str(response.get("description") or ERRORS.get(code, ""))
-    if idempotency_key in _calls(route):
+    if _idempotent(route):
         out[409] += "; or a request with this Idempotency-Key is still being processed"
         out[422] += "; or the Idempotency-Key is malformed or was used for another request"
     return dict(sorted(out.items()))
@@ -139,15 +147,14 @@ def error_statuses(route: APIRoute) -> dict[int, str]:
 
 def summary_of(route: APIRoute) -> str:
     """The route's summary, else the first clause of its docstring (up to ``;``, ``:`` or
-        the end of the first sentence).
+    the end of the first sentence).
 
-        Example:
-            >>> from fastapi.routing import APIRoute
-    from fastapi.security.base import SecurityBase
-            >>> def put() -> None:
-            ...     '''Store one record; returns a receipt.'''
-            >>> summary_of(APIRoute("/x", put))
-            'Store one record'
+    Example:
+        >>> from fastapi.routing import APIRoute
+        >>> def put() -> None:
+        ...     '''Store one record; returns a receipt.'''
+        >>> summary_of(APIRoute("/x", put))
+        'Store one record'
     """
     if route.summary:
         return route.summary
@@ -158,14 +165,13 @@ def summary_of(route: APIRoute) -> str:
 
 def operation_id(route: APIRoute) -> str:
     """``<first tag>_<function name>``, e.g. ``records_put_record`` (FastAPI's
-        ``generate_unique_id_function``).
+    ``generate_unique_id_function``).
 
-        Example:
-            >>> from fastapi.routing import APIRoute
-    from fastapi.security.base import SecurityBase
-            >>> def put_record() -> None: ...
-            >>> operation_id(APIRoute("/v1/records", put_record, tags=["records"]))
-            'records_put_record'
+    Example:
+        >>> from fastapi.routing import APIRoute
+        >>> def put_record() -> None: ...
+        >>> operation_id(APIRoute("/v1/records", put_record, tags=["records"]))
+        'records_put_record'
     """
     tag = route.tags[0] if route.tags else ""
     raw = f"{tag}_{route.name}" if tag else route.name
@@ -188,7 +194,7 @@ def document(app: FastAPI, routers: list[APIRouter]) -> dict[tuple[str, str], Ro
         contract = RouteContract(
             errors=error_statuses(route),
             public=not _authenticated(route),
-            idempotent=idempotency_key in _calls(route),
+            idempotent=_idempotent(route),
         )
         for method in route.methods or ():
             contracts[(route.path_format, method.lower())] = contract

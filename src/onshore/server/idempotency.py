@@ -34,10 +34,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onshore.core.errors import IdempotencyInProgress
 from onshore.ports.idempotency import StoredResponse
+from onshore.server.contract import IDEMPOTENCY_HEADER
 from onshore.server.errors import onshore_error_response
 from onshore.services.idempotency_keys import KEY_PATTERN, Claim, IdempotencyKeys, fingerprint
 
-HEADER = "Idempotency-Key"
+HEADER = IDEMPOTENCY_HEADER
 REPLAYED = "Idempotent-Replayed"
 _STATE = "idempotency_claim"
 

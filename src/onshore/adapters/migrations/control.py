@@ -2,7 +2,8 @@
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
-no store, so a store may use the migration runner.
+no store, so a store may use the migration runner. Version 2 adds the ``idempotency_keys``
+table (``onshore.adapters.sql.idempotency``), whose texts live only here.
 """
 
 from __future__ import annotations
@@ -44,21 +45,46 @@ def _postgres_v1(conn: Any) -> None:
     conn.execute(POSTGRES_V1)
 
 
-def _sqlite_idempotency(conn: Any) -> None:
-    from onshore.adapters.sqlite.idempotency import SCHEMA
+#: The ``idempotency_keys`` table (``onshore.adapters.sql.idempotency``) on SQLite.
+SQLITE_V2 = """
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    principal    TEXT NOT NULL,
+    operation    TEXT NOT NULL,
+    idem_key     TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    claim        TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    lease_until  TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    status       INTEGER,
+    content_type TEXT,
+    body         BLOB,
+    PRIMARY KEY (principal, operation, idem_key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
+"""
 
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
-
-
-def _postgres_idempotency(conn: Any) -> None:
-    from onshore.adapters.postgres.idempotency import SCHEMA
-
-    conn.execute(SCHEMA)
+#: The ``idempotency_keys`` table on PostgreSQL.
+POSTGRES_V2 = """
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    principal    TEXT NOT NULL,
+    operation    TEXT NOT NULL,
+    idem_key     TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    claim        TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    lease_until  TIMESTAMPTZ NOT NULL,
+    expires_at   TIMESTAMPTZ NOT NULL,
+    status       INTEGER,
+    content_type TEXT,
+    body         BYTEA,
+    PRIMARY KEY (principal, operation, idem_key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
+"""
 
 
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
-    Migration(2, "idempotency keys", _sqlite_idempotency, _postgres_idempotency),
+    Migration(2, "idempotency keys", SQLITE_V2, POSTGRES_V2),
 )

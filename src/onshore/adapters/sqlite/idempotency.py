@@ -1,7 +1,7 @@
 """Idempotency entries in a SQLite control database (the same file as the API tokens).
 
-The SQL is ``onshore.adapters.sql.idempotency``; this module opens the file and holds the
-table's schema (control-store migration 2).
+The SQL is ``onshore.adapters.sql.idempotency``; this module opens the file and its table is
+control-store migration 2 (``adapters.migrations.control``).
 
 Example:
     >>> import tempfile, pathlib
@@ -25,24 +25,6 @@ from onshore.adapters.migrations.targets import SqliteTarget
 from onshore.adapters.sql.dialect import SQLITE
 from onshore.adapters.sql.idempotency import SqlIdempotencyStore
 from onshore.core.errors import StoreUnavailable
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    principal    TEXT NOT NULL,
-    operation    TEXT NOT NULL,
-    idem_key     TEXT NOT NULL,
-    fingerprint  TEXT NOT NULL,
-    claim        TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    lease_until  TEXT NOT NULL,
-    expires_at   TEXT NOT NULL,
-    status       INTEGER,
-    content_type TEXT,
-    body         BLOB,
-    PRIMARY KEY (principal, operation, idem_key)
-);
-CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
-"""
 
 
 class SqliteIdempotencyStore(SqlIdempotencyStore):
