@@ -104,7 +104,8 @@ def test_error_statuses_follow_what_the_route_is(spec: Spec) -> None:
     ops = {(m, p): {int(s) for s in op["responses"]} for m, p, op in _operations(spec)}
     assert 404 not in ops[("post", "/v1/records")]  # no id in the path, nothing to miss
     assert 404 in ops[("get", "/v1/records/{record_id}")]
-    assert 404 not in ops[("get", "/v1/subjects/{subject_id}")]  # unknown subject: empty list
+    assert 404 in ops[("get", "/v1/subjects/{subject_id}")]  # an unknown caller_region
+    assert 404 not in ops[("post", "/v1/subjects/{subject_id}/erasure")]  # none: nothing erased
     assert 409 not in ops[("post", "/v1/decisions")]  # a denial is a 200
     assert 409 not in ops[("get", "/v1/ledger/{region}/checkpoint")]
     assert 429 not in set().union(*ops.values())  # nothing here limits the rate yet

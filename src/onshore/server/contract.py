@@ -9,7 +9,8 @@ declares itself (``responses=``) and drops what it marks ``NEVER``:
 - any ``/v1`` route reads a store: 503; every route runs under the deadline: 504;
 - every route refuses an unknown query parameter (``LimitedRoute``): 422;
 - a request body: 400 (not JSON) and 413 (over a limit);
-- a path parameter (an id that may not exist): 404;
+- a ``/v1`` route names things that may not exist (an id in the path, a region or an
+  authority in the query or body): 404, unless the route says ``NEVER``;
 - a write (``POST``, ``PUT``, ``PATCH``, ``DELETE``) may conflict with what is stored: 409;
 - the ``Idempotency-Key`` dependency: 409 (in flight) and 422 (malformed, reused).
 
@@ -124,7 +125,7 @@ def error_statuses(route: APIRoute) -> dict[int, str]:
         derived |= {401, 403}
     if _takes_body(route):
         derived |= {400, 413}
-    if "{" in route.path:
+    if "{" in route.path or route.path.startswith("/v1/"):
         derived.add(404)
     if set(route.methods or ()) & _WRITES and route.path.startswith("/v1/"):
         derived.add(409)
