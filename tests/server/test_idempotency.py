@@ -160,3 +160,23 @@ def test_a_kept_response_outlives_a_restart(control_settings: Settings) -> None:
     with TestClient(create_app(control_settings)) as client:
         again = _post(client, "/v1/records", secret, key, RECORD)
     assert again.headers["idempotent-replayed"] == "true" and again.json() == first.json()
+
+
+def test_the_longest_key_is_a_setting(tmp_path: Path) -> None:
+    base = make_settings(tmp_path)
+    settings = Settings.model_validate({**base.model_dump(), "idempotency": {"max_key_length": 20}})
+    app = create_app(settings, create_keys=True)
+    secret = app.state.onshore.tokens.create("short-keys", "operator").secret
+    with TestClient(app, raise_server_exceptions=False) as client:
+        param = next(
+            p
+            for p in client.get("/openapi.json").json()["paths"]["/v1/records"]["post"][
+                "parameters"
+            ]
+            if p["name"] == "Idempotency-Key"
+        )
+        assert param["schema"]["maxLength"] == 20
+        assert _post(client, "/v1/records", secret, "k" * 20, RECORD).status_code == 201
+        refused = _post(client, "/v1/records", secret, "k" * 21, RECORD)
+        assert refused.status_code == 422
+        assert refused.json()["error"]["details"]["max_length"] == 20

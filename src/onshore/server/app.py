@@ -126,7 +126,13 @@ def create_app(
         app.include_router(router)
     api_docs.install(app)
     contracts = contract.document(app, routers)
-    openapi.install(app, contracts, max_batch=ctx.options.max_batch, max_rows=ctx.options.max_rows)
+    openapi.install(
+        app,
+        contracts,
+        max_batch=ctx.options.max_batch,
+        max_rows=ctx.options.max_rows,
+        max_key=settings.idempotency.max_key_length,
+    )
     idempotency.install(app, keys)  # innermost: it sees the response the route produced
     app.add_middleware(BodyLimit, max_body_bytes=ctx.options.max_body_bytes)
     app.add_middleware(Deadline, seconds=ctx.options.request_timeout)

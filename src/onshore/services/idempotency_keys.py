@@ -120,7 +120,7 @@ class IdempotencyKeys:
             raise IdempotencyKeyInvalid(
                 f"an Idempotency-Key is 1 to {self.max_key_length} characters", details=details
             )
-        if not _KEY.match(key):
+        if not _KEY.fullmatch(key):
             raise IdempotencyKeyInvalid(
                 "an Idempotency-Key holds only letters, digits and - _ . : + / =",
                 details=details,
