@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from anyio import to_thread
 from fastapi import FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -78,7 +78,7 @@ async def idempotency_key(
     operation = f"{request.method} {getattr(route, 'path', request.url.path)}"
     body = await request.body()
     seen = fingerprint(request.method, request.url.path, str(request.url.query), body)
-    outcome = await to_thread.run_sync(service.begin, _principal_id(request), operation, key, seen)
+    outcome = await run_in_threadpool(service.begin, _principal_id(request), operation, key, seen)
     if isinstance(outcome, Claim):
         request.state.idempotency_claim = outcome
         return
@@ -129,7 +129,7 @@ class Recorder:
                     if not message.get("more_body", False):
                         claim: Claim = state.pop(_STATE)
                         kept = StoredResponse(status, b"".join(chunks), content_type)
-                        await to_thread.run_sync(self.service.finish, claim, kept)
+                        await run_in_threadpool(self.service.finish, claim, kept)
             await send(message)
 
         try:
@@ -137,7 +137,7 @@ class Recorder:
         finally:
             claim = state.pop(_STATE, None)
             if claim is not None:  # no complete response: let the key go
-                await to_thread.run_sync(self.service.abandon, claim)
+                await run_in_threadpool(self.service.abandon, claim)
 
 
 def install(app: FastAPI, service: IdempotencyKeys) -> None:
