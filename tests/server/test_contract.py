@@ -139,7 +139,7 @@ def test_every_operation_has_a_summary_and_a_clean_operation_id(spec: Spec) -> N
     ids = []
     for method, path, op in _operations(spec):
         summary = op.get("summary", "")
-        assert summary and len(summary) <= 160, (method, path, summary)
+        assert summary and len(summary) <= 100, (method, path, summary)
         assert summary[0].isupper() or summary[0] == "`", (method, path, summary)
         function_title = op["operationId"].split("_", 1)[-1].replace("_", " ").title()
         assert summary != function_title, (method, path, "FastAPI's default summary")

@@ -53,6 +53,8 @@ ERRORS: dict[int, str] = {
 NEVER: dict[str, Any] = {"description": "never answered", "x-onshore-never": True}
 
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+#: The longest summary taken from a docstring.
+SUMMARY_MAX = 100
 #: The request header of idempotent creation (``server.idempotency``).
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -161,7 +163,10 @@ def summary_of(route: APIRoute) -> str:
         return route.summary
     text = " ".join((route.endpoint.__doc__ or route.name.replace("_", " ")).split())
     first = re.split(r"(?<=[a-z0-9)`])[.;:](?:\s|$)|\s\(", text, maxsplit=1)[0]
-    return first.replace("``", "`").strip().rstrip(".")
+    first = first.replace("``", "`").strip().rstrip(".")
+    if len(first) > SUMMARY_MAX:  # a summary is a line: cut at a word
+        first = first[: SUMMARY_MAX - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
+    return first
 
 
 def operation_id(route: APIRoute) -> str:
