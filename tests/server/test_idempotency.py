@@ -5,11 +5,14 @@ the key is 422, a key still in flight 409; keys are per caller, expire, and surv
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -17,6 +20,7 @@ from onshore.server.app import create_app
 from onshore.services.idempotency_keys import Claim, fingerprint
 from onshore.settings import Settings
 from tests.server.conftest import TestClient, auth, make_settings
+from tests.server.live import LiveServer
 
 RECORD = {
     "subject": "u-idem",
@@ -180,3 +184,28 @@ def test_the_longest_key_is_a_setting(tmp_path: Path) -> None:
         refused = _post(client, "/v1/records", secret, "k" * 21, RECORD)
         assert refused.status_code == 422
         assert refused.json()["error"]["details"]["max_length"] == 20
+
+
+def test_concurrent_retries_on_a_live_server_store_one_record(live: LiveServer) -> None:
+    """Eight clients send the same batch with the same key at once to a real ``onshore
+    serve``: one runs it; each other gets its replay or 409 in progress; one set is stored."""
+    body = {"records": [{**RECORD, "subject": "u-race", "kind": f"k{i}"} for i in range(50)]}
+    headers = {**auth(live.tokens["operator"]), "Idempotency-Key": "race-1"}
+    start = threading.Barrier(8)
+
+    def send() -> httpx.Response:
+        start.wait()
+        return httpx.post(f"{live.base}/v1/records/batch", json=body, headers=headers, timeout=60)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: send(), range(8)))
+    ran = [a for a in answers if a.status_code == 201 and "idempotent-replayed" not in a.headers]
+    replayed = [a for a in answers if a.headers.get("idempotent-replayed") == "true"]
+    busy = [a for a in answers if a.status_code == 409]
+    assert len(ran) == 1 and len(ran) + len(replayed) + len(busy) == 8, answers
+    assert all(a.json() == ran[0].json() for a in replayed)
+    assert all(a.json()["error"]["code"] == "idempotency.in_progress" for a in busy)
+    listed = httpx.get(
+        f"{live.base}/v1/subjects/u-race?limit=1000", headers=auth(live.tokens["operator"])
+    )
+    assert len(listed.json()["items"]) == 50
