@@ -5,6 +5,7 @@ the key is 422, a key still in flight 409; keys are per caller, expire, and surv
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -209,3 +210,22 @@ def test_concurrent_retries_on_a_live_server_store_one_record(live: LiveServer) 
         f"{live.base}/v1/subjects/u-race?limit=1000", headers=auth(live.tokens["operator"])
     )
     assert len(listed.json()["items"]) == 50
+
+
+def test_the_control_store_holds_neither_keys_nor_responses_in_the_clear(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path)
+    app = create_app(settings, create_keys=True)
+    admin = app.state.onshore.tokens.create("keeper", "admin").secret
+    key = "tok-" + uuid.uuid4().hex
+    with TestClient(app) as client:
+        made = _post(client, "/v1/tokens", admin, key, {"name": "kept", "role": "auditor"})
+        again = _post(client, "/v1/tokens", admin, key, {"name": "kept", "role": "auditor"})
+    secret = made.json()["token"]
+    assert again.json()["token"] == secret  # the caller with the key gets it back
+    with sqlite3.connect(tmp_path / "data" / "control.db") as db:
+        rows = db.execute("SELECT idem_key, body FROM idempotency_keys").fetchall()
+    assert len(rows) == 1
+    stored_key, body = rows[0]
+    assert key not in stored_key and secret.encode() not in body and b"kept" not in body
