@@ -46,7 +46,7 @@ def _postgres_v1(conn: Any) -> None:
 
 
 #: The ``idempotency_keys`` table (``onshore.adapters.sql.idempotency``) on SQLite.
-SQLITE_V2 = """
+IDEMPOTENCY_SQLITE = """
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     principal    TEXT NOT NULL,
     operation    TEXT NOT NULL,
@@ -65,7 +65,7 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_
 """
 
 #: The ``idempotency_keys`` table on PostgreSQL.
-POSTGRES_V2 = """
+IDEMPOTENCY_POSTGRES = """
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     principal    TEXT NOT NULL,
     operation    TEXT NOT NULL,
@@ -86,5 +86,5 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_
 
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
-    Migration(2, "idempotency keys", SQLITE_V2, POSTGRES_V2),
+    Migration(2, "idempotency keys", IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES),
 )
