@@ -28,7 +28,7 @@ from onshore.core.policy.bounds import MAX_DATE
 from onshore.core.policy.duration import add_duration
 from onshore.core.policy.model import Duration, Pack
 from onshore.core.policy.parse import _Builder, compose
-from tests.support.soak import report, trials
+from tests.support.soak import progress, report, trials
 
 pytestmark = pytest.mark.soak
 
@@ -178,6 +178,7 @@ def _run(strategy: st.SearchStrategy[str], count: int, surface: str) -> None:
     @given(strategy)
     def fuzz(text: str) -> None:
         _check(text, outcomes)
+        progress(surface, sum(outcomes.values()), **outcomes)
 
     fuzz()
     report(surface, inputs=sum(outcomes.values()), crashes=0, **outcomes)
