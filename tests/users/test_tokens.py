@@ -161,3 +161,17 @@ def test_two_processes_share_one_sqlite_control_store(tmp_path: Path, clock: Fix
     finally:
         server.tokens.close()
         cli.tokens.close()
+
+
+def test_current_reads_the_user_as_now(users: Users) -> None:
+    lan = users.create(ADMIN, "lan", ["operator"], password=PASSWORD)
+    p = users.current(lan.user_id, session_id="ses_1")
+    assert (p.via, p.session_id, p.roles) == ("session", "ses_1", {"operator"})
+    users.set_roles(ADMIN, "lan", [])
+    with pytest.raises(RoleRevoked):
+        users.current(lan.user_id)
+    users.disable(ADMIN, "lan")
+    with pytest.raises(OwnerDisabled):
+        users.current(lan.user_id)
+    with pytest.raises(Unauthenticated):
+        users.current("usr_nobody")

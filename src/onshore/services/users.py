@@ -30,7 +30,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from onshore.core.errors import InputError, RoleRevoked, UserNotFound
+from onshore.core.errors import (
+    InputError,
+    OwnerDisabled,
+    RoleRevoked,
+    Unauthenticated,
+    UserNotFound,
+)
 from onshore.core.identity import Principal, Via
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import Owner, ServiceAccount, User
@@ -272,6 +278,21 @@ class Users:
         have a second factor); typed errors otherwise (``services.sign_in``)."""
         user = self.sign_in.check(name, password, totp)
         return Principal("user", user.user_id, user.name, user.roles, None, via)
+
+    def current(
+        self, user_id: str, *, via: Via = "session", session_id: str | None = None
+    ) -> Principal:
+        """The principal of user ``user_id`` as the user is now (a browser session re-reads
+        it at each request): ``Unauthenticated`` when the user is gone, ``OwnerDisabled``
+        when disabled, ``RoleRevoked`` when they hold no role."""
+        user = self.store.user(user_id)
+        if user is None:
+            raise Unauthenticated("the user no longer exists", details={"reason": "invalid"})
+        if user.disabled:
+            raise OwnerDisabled("the user is disabled", details={"reason": "owner_disabled"})
+        if not user.roles:
+            raise RoleRevoked("the user holds no role", details={"reason": "role_revoked"})
+        return Principal("user", user.user_id, user.name, user.roles, None, via, session_id)
 
     def login(
         self, name: str, password: str, totp: str | None = None, ttl_seconds: int | None = None
