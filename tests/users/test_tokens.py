@@ -175,3 +175,22 @@ def test_current_reads_the_user_as_now(users: Users) -> None:
         users.current(lan.user_id)
     with pytest.raises(Unauthenticated):
         users.current("usr_nobody")
+
+
+def test_service_account_roles_and_state_reach_its_tokens(
+    users: Users, events: list[LedgerEvent]
+) -> None:
+    secret = users.service_token(ADMIN, "ci-bot", "operator").secret
+    users.change_service(ADMIN, "ci-bot", add=["auditor"])
+    assert users.tokens.verify(secret).roles == {"operator"}  # not more than it carried
+    users.change_service(ADMIN, "ci-bot", remove=["operator"])
+    with pytest.raises(RoleRevoked):
+        users.tokens.verify(secret)
+    users.change_service(ADMIN, "ci-bot", add=["operator"], disabled=True)
+    with pytest.raises(OwnerDisabled):
+        users.tokens.verify(secret)
+    users.change_service(ADMIN, users.service("ci-bot").account_id, disabled=False)
+    assert users.tokens.verify(secret).kind == "service"
+    assert [e.payload["transition"] for e in events] == [
+        "created", "roles_changed", "roles_changed", "roles_changed", "disabled", "enabled"
+    ]  # fmt: skip

@@ -132,6 +132,19 @@ class Users:
         """Service accounts ordered by name."""
         return self.store.services(after, limit)
 
+    def service(self, name_or_id: str) -> ServiceAccount:
+        """A service account by name or id; ``UserNotFound`` when there is none."""
+        found = (
+            self.store.service(name_or_id)
+            if name_or_id.startswith("svc_")
+            else self.store.service_by_name(name_or_id)
+        )
+        if found is None:
+            raise UserNotFound(
+                "no service account with that name or id", details={"account": name_or_id[:64]}
+            )
+        return found
+
     # -- changing --------------------------------------------------------------------------
 
     def _record(self, actor: Principal, owner: Owner, change: str) -> None:
@@ -256,6 +269,30 @@ class Users:
         if user.totp_secret is None:
             return user
         return self._save(actor, user, replace(user, totp_secret=None), "totp_removed")
+
+    def change_service(
+        self,
+        actor: Principal,
+        name_or_id: str,
+        *,
+        disabled: bool | None = None,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+    ) -> ServiceAccount:
+        """Disable or enable a service account, or add and remove its roles (its tokens
+        follow on their next request)."""
+        account = self.service(name_or_id)
+        roles = (account.roles | _roles(add)) - _roles(remove)
+        state = account.disabled if disabled is None else disabled
+        if (roles, state) == (account.roles, account.disabled):
+            return account
+        new = replace(account, roles=roles, disabled=state, updated_at=self.clock.now())
+        self.store.update_service(new, account.updated_at)
+        if roles != account.roles:
+            self._record(actor, new, "roles_changed")
+        if state != account.disabled:
+            self._record(actor, new, "disabled" if state else "enabled")
+        return new
 
     def service_token(self, actor: Principal, name: str, role: str) -> IssuedToken:
         """A token for the service account ``name`` carrying ``role`` (the account is made or
