@@ -19,6 +19,7 @@ from onshore.settings import (
     Settings,
 )
 from onshore.settings.idempotency import IdempotencySettings
+from onshore.settings.identities import IdentitySettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -49,6 +50,7 @@ def test_generated_references_are_current() -> None:
         BackupDestination,
         ServerSettings,
         IdempotencySettings,
+        IdentitySettings,
     ],
 )
 def test_every_setting_is_described_and_documented(model: type[BaseModel]) -> None:

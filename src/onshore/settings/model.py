@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 
 from onshore.settings.environment import env_name
 from onshore.settings.idempotency import IdempotencySettings
+from onshore.settings.identities import IdentitySettings
 from onshore.settings.sections import (
     BackupDestination,
     DeploymentSettings,
@@ -37,6 +38,10 @@ class Settings(Strict):
     )
     server: ServerSettings = Field(
         default_factory=ServerSettings, description="The ``[server]`` table (HTTP limits)."
+    )
+    identities: IdentitySettings = Field(
+        default_factory=IdentitySettings,
+        description="The ``[identities]`` table: sign-in, lockout, login tokens.",
     )
     idempotency: IdempotencySettings = Field(
         default_factory=IdempotencySettings, description="The ``[idempotency]`` table."
