@@ -92,7 +92,7 @@ def test_the_key_with_another_body_is_refused(served: Any) -> None:
 def test_a_key_in_flight_is_409_with_retry_after(served: Any) -> None:
     app, client, tok = served
     keys = app.state.onshore.idempotency
-    principal = app.state.onshore.tokens.verify(tok["operator"]).token_id
+    principal = app.state.onshore.tokens.verify(tok["operator"]).id
     body = client.build_request("POST", "/v1/records", json=RECORD).content
     running = keys.begin(  # the first request, still being processed
         principal, "POST /v1/records", "rec-3", fingerprint("POST", "/v1/records", "", body)

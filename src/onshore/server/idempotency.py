@@ -55,7 +55,7 @@ def _principal_id(request: Request) -> str:
     principal = getattr(request.state, "principal", None)
     if principal is None:  # a route that lists the dependency before its auth dependency
         raise RuntimeError("idempotency_key must come after the route's auth dependency")
-    return str(getattr(principal, "id", None) or principal.token_id)
+    return str(principal.id)  # a user's or a service account's id: its keys are its own
 
 
 async def idempotency_key(
