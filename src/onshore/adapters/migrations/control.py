@@ -1,4 +1,4 @@
-"""Migrations of the control store (API tokens).
+"""Migrations of the control store (API tokens; deadline notices from version 2).
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
@@ -44,4 +44,19 @@ def _postgres_v1(conn: Any) -> None:
     conn.execute(POSTGRES_V1)
 
 
-CONTROL: tuple[Migration, ...] = (Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),)
+def _sqlite_v2(conn: Any) -> None:
+    from onshore.adapters.sqlite.notices import SCHEMA
+
+    conn.execute(SCHEMA)
+
+
+def _postgres_v2(conn: Any) -> None:
+    from onshore.adapters.postgres.notices import SCHEMA
+
+    conn.execute(SCHEMA)
+
+
+CONTROL: tuple[Migration, ...] = (
+    Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
+    Migration(2, "case_notices (deadline notices sent)", _sqlite_v2, _postgres_v2),
+)

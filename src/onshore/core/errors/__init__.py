@@ -74,6 +74,8 @@ Tree::
     InvalidEncoding (InputError)       input.invalid_encoding
     BadRequest (InputError)            input.bad_request
     DeadlineExceeded (OnshoreError)    server.timeout
+    WebhookSignatureInvalid (AuthError) webhook.signature_invalid
+    └── WebhookReplayed                webhook.replayed
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -166,6 +168,7 @@ from onshore.core.errors.storage import (
     StoreIntegrityError,
     StoreUnavailable,
 )
+from onshore.core.errors.webhooks import WebhookReplayed, WebhookSignatureInvalid
 
 __all__ = [
     "AuditError",
@@ -235,6 +238,8 @@ __all__ = [
     "UnknownCategory",
     "UnknownIdentifier",
     "UnknownRegion",
+    "WebhookReplayed",
+    "WebhookSignatureInvalid",
     "error_classes",
 ]
 

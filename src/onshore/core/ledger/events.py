@@ -36,6 +36,7 @@ class EventType(IntEnum):
     ACCESS_DECISION = 8
     SUBJECT_ERASED = 9
     RECORD_UPDATED = 10
+    CASE_DEADLINE_BREACHED = 11
 
     @property
     def label(self) -> str:
