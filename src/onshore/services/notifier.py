@@ -173,9 +173,13 @@ class Notifier:
             if sent is None:  # nothing happened: released for the next check
                 continue
             self.log.finish(
-                key, self.worker, "sent" if sent.outcome == "sent" else "failed", now,
-                attempts=sent.attempts, detail=sent.detail,
-            )  # fmt: skip
+                key,
+                self.worker,
+                "sent" if sent.outcome == "sent" else "failed",
+                now,
+                attempts=sent.attempts,
+                detail=sent.detail,
+            )
             self.counters.notices.labels(channel=channel.split(":")[0], outcome=sent.outcome).inc()
             out.append(sent)
         return out

@@ -95,23 +95,29 @@ def channels_from(
             name=w.name,
             url=w.url,
             secret=read_secret(
-                w.secret_env, w.secret_file, f"notifications.webhooks.{w.name}.secret",
-                base=base, environ=environ,
+                w.secret_env,
+                w.secret_file,
+                f"notifications.webhooks.{w.name}.secret",
+                base=base,
+                environ=environ,
             ).encode(),
             events=frozenset(w.events),
             timeout=w.timeout_seconds,
         )
         for w in settings.webhooks
-    ]  # fmt: skip
+    ]
     smtp = settings.smtp
     if smtp is None:
         return Channels(webhooks=hooks)
     password = None
     if smtp.username:
         password = read_secret(
-            smtp.password_env, smtp.password_file, "notifications.smtp.password",
-            base=base, environ=environ,
-        )  # fmt: skip
+            smtp.password_env,
+            smtp.password_file,
+            "notifications.smtp.password",
+            base=base,
+            environ=environ,
+        )
     mailer = Mailer(
         host=smtp.host,
         port=smtp.port,

@@ -44,16 +44,35 @@ def _postgres_v1(conn: Any) -> None:
     conn.execute(POSTGRES_V1)
 
 
-def _sqlite_v2(conn: Any) -> None:
-    from onshore.adapters.sqlite.notices import SCHEMA
+#: The notice log (``adapters.sql.notices``): deadline notices claimed, sent or failed.
+SQLITE_V2 = """
+CREATE TABLE IF NOT EXISTS case_notices (
+    case_id     TEXT NOT NULL,
+    deadline    TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    worker      TEXT NOT NULL,
+    claimed_at  TEXT NOT NULL,
+    finished_at TEXT,
+    attempts    INTEGER NOT NULL,
+    detail      TEXT,
+    PRIMARY KEY (case_id, deadline, event, channel)
+)
+"""
 
-    conn.execute(SCHEMA)
+#: The notice log on PostgreSQL.
+POSTGRES_V2 = SQLITE_V2.replace("claimed_at  TEXT", "claimed_at  TIMESTAMPTZ").replace(
+    "finished_at TEXT", "finished_at TIMESTAMPTZ"
+)
+
+
+def _sqlite_v2(conn: Any) -> None:
+    conn.execute(SQLITE_V2)
 
 
 def _postgres_v2(conn: Any) -> None:
-    from onshore.adapters.postgres.notices import SCHEMA
-
-    conn.execute(SCHEMA)
+    conn.execute(POSTGRES_V2)
 
 
 CONTROL: tuple[Migration, ...] = (

@@ -1,7 +1,7 @@
 """The notice log in a PostgreSQL control database (which deadline notices were sent).
 
-The SQL is ``onshore.adapters.sql.notices``; this module connects (and reconnects) and holds
-the schema (applied by control-store migration 2).
+The SQL is ``onshore.adapters.sql.notices``; this module connects (and reconnects) and its schema
+is control-store migration 2 (``adapters.migrations.control``).
 """
 
 from __future__ import annotations
@@ -15,22 +15,6 @@ from onshore.adapters.migrations.targets import PostgresTarget
 from onshore.adapters.sql.dialect import POSTGRES
 from onshore.adapters.sql.notices import SqlNoticeLog
 from onshore.core.errors import StoreUnavailable
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS case_notices (
-    case_id     TEXT NOT NULL,
-    deadline    TEXT NOT NULL,
-    event       TEXT NOT NULL,
-    channel     TEXT NOT NULL,
-    status      TEXT NOT NULL,
-    worker      TEXT NOT NULL,
-    claimed_at  TIMESTAMPTZ NOT NULL,
-    finished_at TIMESTAMPTZ,
-    attempts    INTEGER NOT NULL,
-    detail      TEXT,
-    PRIMARY KEY (case_id, deadline, event, channel)
-)
-"""
 
 
 class PostgresNoticeLog(SqlNoticeLog):

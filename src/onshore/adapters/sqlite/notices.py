@@ -1,7 +1,7 @@
 """The notice log in a SQLite control database (which deadline notices were sent).
 
-The SQL is ``onshore.adapters.sql.notices``; this module opens the file and holds the schema
-(applied by control-store migration 2).
+The SQL is ``onshore.adapters.sql.notices``; this module opens the file (its
+schema is control-store migration 2, in ``adapters.migrations.control``).
 
 Example:
     >>> import tempfile, pathlib
@@ -25,22 +25,6 @@ from onshore.adapters.migrations.targets import SqliteTarget
 from onshore.adapters.sql.dialect import SQLITE
 from onshore.adapters.sql.notices import SqlNoticeLog
 from onshore.core.errors import StoreUnavailable
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS case_notices (
-    case_id     TEXT NOT NULL,
-    deadline    TEXT NOT NULL,
-    event       TEXT NOT NULL,
-    channel     TEXT NOT NULL,
-    status      TEXT NOT NULL,
-    worker      TEXT NOT NULL,
-    claimed_at  TEXT NOT NULL,
-    finished_at TEXT,
-    attempts    INTEGER NOT NULL,
-    detail      TEXT,
-    PRIMARY KEY (case_id, deadline, event, channel)
-)
-"""
 
 
 class SqliteNoticeLog(SqlNoticeLog):
