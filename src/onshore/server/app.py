@@ -69,8 +69,10 @@ def create_app(
     tokens: Tokens | None = None,
     options: ServerOptions | None = None,
     create_keys: bool = False,
+    notifications: bool = False,
 ) -> FastAPI:
-    """Build the app for ``settings`` (or over an already open ``vault``/``tokens``)."""
+    """Build the app for ``settings`` (or over an already open ``vault``/``tokens``);
+    ``notifications`` runs the deadline scheduler beside it (``onshore serve``)."""
     owned: list[Vault | Tokens] = []
     if vault is None:
         vault = Vault.open(settings, create_keys=create_keys)
@@ -93,9 +95,17 @@ def create_app(
         timer = None
         if interval > 0:
             timer = asyncio.create_task(run_periodically(vault.runtime, interval, stop))
+        notices = None
+        if notifications:  # the deadline scheduler (services.scheduler), on its own thread
+            from onshore.services.scheduler import open_scheduler
+
+            notices = open_scheduler(vault.runtime, registry=metrics.registry)
+            notices.start()
         try:
             yield
         finally:
+            if notices is not None:  # the check under way ends before the stores close
+                notices.close()
             if timer is not None:  # the round under way ends before the stores close
                 stop.set()
                 with contextlib.suppress(asyncio.CancelledError):
