@@ -192,8 +192,11 @@ def open_scheduler(
     registry: CollectorRegistry = REGISTRY,
     environ: Mapping[str, str] | None = None,
     worker: str | None = None,
+    backoff: Backoff | None = None,
 ) -> DeadlineScheduler:
-    """The scheduler of ``runtime``'s deployment (``[notifications]`` of its settings)."""
+    """The scheduler of ``runtime``'s deployment (``[notifications]`` of its settings);
+    ``environ`` is where secrets named by variable are read (default: ``os.environ``),
+    ``backoff`` replaces the settings' retry policy (tests pass one that does not sleep)."""
     settings = runtime.settings
     conf = settings.notifications
     channels = channels_from(
@@ -205,7 +208,7 @@ def open_scheduler(
         open_notice_log(settings),
         channels,
         window=timedelta(hours=conf.due_soon_hours),
-        backoff=Backoff(conf.attempts, conf.backoff_seconds, conf.backoff_max_seconds),
+        backoff=backoff or Backoff(conf.attempts, conf.backoff_seconds, conf.backoff_max_seconds),
         lease=timedelta(seconds=conf.lease_seconds),
         worker=worker,
         registry=registry,
