@@ -150,6 +150,7 @@ class Notifier:
         if self.window > timedelta(0):
             for case in report.due_soon:
                 out.extend(self._notify(case, DUE_SOON, now))
+        self.cases.refresh_gauges(now=now, within=self.window)
         return out
 
     # -- one case -----------------------------------------------------------------------

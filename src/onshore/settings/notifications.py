@@ -7,7 +7,7 @@ password are named by an environment variable (``secret_env``/``password_env``) 
 Example:
     >>> s = NotificationSettings.model_validate({
     ...     "webhooks": [{"name": "ops", "url": "https://hooks.example/onshore",
-    ...                   "secret_env": "ONSHORE_WEBHOOK_SECRET"}],
+    ...                   "secret_env": "HOOK_SECRET_OPS"}],
     ...     "smtp": {"host": "mail.example", "sender": "onshore@example.com",
     ...              "to": ["legal@example.com"]}})
     >>> s.interval_seconds, s.webhooks[0].events, s.smtp.port if s.smtp else None
@@ -33,6 +33,8 @@ def _one_source(env: str | None, file: Path | None, what: str, *, required: bool
         raise ValueError(f"{what}: give an environment variable or a file, not both")
     if required and not (env or file):
         raise ValueError(f"{what}: name an environment variable or a file holding it")
+    if env and env.upper().startswith("ONSHORE_"):
+        raise ValueError(f"{what}: {env} starts with ONSHORE_, which names settings; rename it")
 
 
 class WebhookSettings(Strict):
@@ -141,12 +143,6 @@ class NotificationSettings(Strict):
         gt=0,
         description="A notice claimed by a worker that has not finished it after this long "
         "(the worker died) may be claimed again by another.",
-    )
-    signature_tolerance_seconds: float = Field(
-        default=300.0,
-        gt=0,
-        description="How old a webhook signature's timestamp may be before a receiver using "
-        "``verify_signature`` refuses it as a replay (s).",
     )
     webhooks: list[WebhookSettings] = Field(
         default_factory=list, description="The ``[[notifications.webhooks]]`` endpoints."
