@@ -90,17 +90,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        interval = settings.deployment.checkpoint_interval_seconds
-        stop = asyncio.Event()
-        timer = None
-        if interval > 0:
-            timer = asyncio.create_task(run_periodically(vault.runtime, interval, stop))
         notices = None
         if notifications:  # the deadline scheduler (services.scheduler), on its own thread
             from onshore.services.scheduler import open_scheduler
 
             notices = open_scheduler(vault.runtime, registry=metrics.registry)
             notices.start()
+        interval = settings.deployment.checkpoint_interval_seconds
+        stop = asyncio.Event()
+        timer = None
+        if interval > 0:
+            timer = asyncio.create_task(run_periodically(vault.runtime, interval, stop))
         try:
             yield
         finally:
