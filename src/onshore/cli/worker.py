@@ -71,6 +71,9 @@ def worker(
             if once:
                 _print(scheduler.run_once(), as_json)
                 return
+            from onshore.server.logs import configure
+
+            configure("info")  # each notice as a JSON line on stderr
             if metrics_port is not None:
                 from prometheus_client import start_http_server
 

@@ -155,8 +155,13 @@ class DeadlineScheduler:
         except Exception:  # a failed check is logged; the next one runs on time
             log.exception("deadline check failed")
             return
-        for s in sent:
-            log.info("deadline notice", extra={"notice": s.to_dict()})
+        for s in sent:  # names the case, never its data
+            k = s.key
+            log.info(
+                f"deadline notice {k.event} {s.kind} {k.case_id} due {k.deadline}: "
+                f"{k.channel} {s.outcome} after {s.attempts} tries"
+                + (f" ({s.detail})" if s.detail else "")
+            )
 
     def start(self) -> None:
         """Check now, then every interval, on a background thread."""
