@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,9 +50,11 @@ NOTICE: dict[str, Any] = {
 
 
 def receive_takedown(svc: TakedownService, **kw: Any) -> Case:
-    """An authority order (24 hours under Decree 147), received by an operator. The one place
-    these tests say who acts: adapt it when case services take a principal."""
-    return svc.receive(source="authority_order", notice=NOTICE, actor="olga", role="operator", **kw)
+    """An authority order (24 hours under Decree 147) with a reference of its own (each call
+    opens a new case), received by an operator. The one place these tests say who acts:
+    adapt it when case services take a principal."""
+    notice = {**NOTICE, "reference": f"CV-2026-{uuid.uuid4().hex[:8]}"}
+    return svc.receive(source="authority_order", notice=notice, actor="olga", role="operator", **kw)
 
 
 def free_port() -> int:

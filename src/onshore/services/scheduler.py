@@ -54,7 +54,8 @@ log = logging.getLogger("onshore.notifications")
 
 def case_kinds() -> list[CaseKind]:
     """Every case kind whose clocks the scheduler checks (their lifecycles: which states are
-    open, and who may take a case's next step)."""
+    open, and who may take a case's next step). With the declarative engine this is every
+    declaration of ``onshore.core.cases.registry.KINDS``."""
     from onshore.core.cases.audience import OBLIGATIONS
     from onshore.core.cases.authority_requests import REQUESTS
     from onshore.core.cases.takedowns import TAKEDOWNS

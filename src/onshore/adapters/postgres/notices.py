@@ -1,7 +1,7 @@
 """The notice log in a PostgreSQL control database (which deadline notices were sent).
 
 The SQL is ``onshore.adapters.sql.notices``; this module connects (and reconnects) and its schema
-is control-store migration 2 (``adapters.migrations.control``).
+is a control-store migration (``adapters.migrations.control``, ``case_notices``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The notice log in a SQLite control database (which deadline notices were sent).
 
 The SQL is ``onshore.adapters.sql.notices``; this module opens the file (its
-schema is control-store migration 2, in ``adapters.migrations.control``).
+schema is a control-store migration in ``adapters.migrations.control``).
 
 Example:
     >>> import tempfile, pathlib
