@@ -185,3 +185,40 @@ def test_a_closed_case_is_not_notified(
     finally:
         sched.close()
     assert receiver.requests == 0 and mailbox.messages == []
+
+
+def test_a_dead_workers_notices_are_taken_over_after_the_lease_without_a_second_leaf(
+    runtime: Runtime, clock: FixedClock, receiver: Receiver, mailbox: Mailbox
+) -> None:
+    from onshore.core.ledger import LedgerEvent
+    from onshore.ports.notices import NoticeKey
+    from onshore.services.notifier import ACTOR
+
+    svc = TakedownService(runtime, registry=CollectorRegistry())
+    case = receive_takedown(svc)
+    clock.at = T0 + 30 * H
+    survivor = scheduler(runtime, CollectorRegistry(), "survivor")
+    try:
+        # a worker claimed the breach's ledger leaf and its webhook, wrote the leaf, and died
+        log, due = survivor.notifier.log, "2026-08-04T02:00:00Z"
+        for channel in ("ledger", "webhook:ops"):
+            key = NoticeKey(case.case_id, due, "breached", channel)
+            assert log.claim(key, "dead", clock.at, clock.at - timedelta(minutes=10))
+        event = LedgerEvent(type=EventType.CASE_DEADLINE_BREACHED, at=clock.at,
+                            region=case.region, record_id=case.case_id, actor=ACTOR,
+                            payload=survivor.notifier.breach_payload(case))  # fmt: skip
+        with runtime.region(case.region).db.transaction():
+            svc.cases.ledger(case.region).append([event])
+        # within the lease the claims are the dead worker's: only the e-mail goes
+        clock.at += timedelta(minutes=5)
+        assert [s.key.channel for s in survivor.run_once()] == ["email"]
+        assert receiver.requests == 0
+        # after the lease the survivor takes them over; the leaf is not written twice
+        clock.at += timedelta(minutes=6)
+        taken = {s.key.channel: s.outcome for s in survivor.run_once()}
+        assert taken == {"ledger": "sent", "webhook:ops": "sent"}
+        assert survivor.run_once() == []
+    finally:
+        survivor.close()
+    assert breaches_in_ledger(runtime, svc, case.case_id) == 1
+    assert len(receiver.accepted) == 1
