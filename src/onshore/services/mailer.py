@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 
 #: How to reach each case kind: the CLI group and the API collection.
 _WHERE = {
@@ -51,6 +52,7 @@ class Mailer:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: float = 10.0
+    ca_file: Path | None = None
 
     def send(self, recipients: Sequence[str], subject: str, body: str) -> None:
         """Send one plain-text message to ``recipients``; ``MailError`` when it fails."""
@@ -64,7 +66,8 @@ class Mailer:
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
+                    cafile = str(self.ca_file) if self.ca_file else None
+                    smtp.starttls(context=ssl.create_default_context(cafile=cafile))
                 if self.username:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(msg, to_addrs=list(recipients))

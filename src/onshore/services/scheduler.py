@@ -127,6 +127,7 @@ def channels_from(
         username=smtp.username,
         password=password,
         timeout=smtp.timeout_seconds,
+        ca_file=None if smtp.ca_file is None else base / smtp.ca_file,
     )
     return Channels(
         webhooks=hooks,

@@ -75,6 +75,11 @@ class SmtpSettings(Strict):
     host: str = Field(description="SMTP server host name.")
     port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
     starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    ca_file: Path | None = Field(
+        default=None,
+        description="CA certificates (PEM) that verify the server's certificate under STARTTLS "
+        "(default: the system's).",
+    )
     username: str | None = Field(default=None, description="Log in as this user (optional).")
     password_env: str | None = Field(
         default=None, description="Environment variable holding the SMTP password."
