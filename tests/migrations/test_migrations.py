@@ -211,8 +211,8 @@ def test_the_control_store_is_versioned(store_url: str, monkeypatch: pytest.Monk
     add_migration(
         monkeypatch,
         "control",
-        Migration(latest("control") + 1, "token notes", "ALTER TABLE api_tokens ADD COLUMN note TEXT", "ALTER TABLE "
-                  "api_tokens ADD COLUMN note TEXT"),
+        Migration(latest("control") + 1, "token notes", "ALTER TABLE api_tokens ADD COLUMN note "
+                  "TEXT", "ALTER TABLE api_tokens ADD COLUMN note TEXT"),
     )  # fmt: skip
     with pytest.raises(SchemaOutdated):
         open_token_store(url, base=base)
