@@ -45,7 +45,7 @@ def _postgres_v1(conn: Any) -> None:
 
 
 #: The notice log (``adapters.sql.notices``): deadline notices claimed, sent or failed.
-SQLITE_V2 = """
+NOTICES_SQLITE = """
 CREATE TABLE IF NOT EXISTS case_notices (
     case_id     TEXT NOT NULL,
     deadline    TEXT NOT NULL,
@@ -62,20 +62,20 @@ CREATE TABLE IF NOT EXISTS case_notices (
 """
 
 #: The notice log on PostgreSQL.
-POSTGRES_V2 = SQLITE_V2.replace("claimed_at  TEXT", "claimed_at  TIMESTAMPTZ").replace(
+NOTICES_POSTGRES = NOTICES_SQLITE.replace("claimed_at  TEXT", "claimed_at  TIMESTAMPTZ").replace(
     "finished_at TEXT", "finished_at TIMESTAMPTZ"
 )
 
 
-def _sqlite_v2(conn: Any) -> None:
-    conn.execute(SQLITE_V2)
+def _notices_sqlite(conn: Any) -> None:
+    conn.execute(NOTICES_SQLITE)
 
 
-def _postgres_v2(conn: Any) -> None:
-    conn.execute(POSTGRES_V2)
+def _notices_postgres(conn: Any) -> None:
+    conn.execute(NOTICES_POSTGRES)
 
 
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
-    Migration(2, "case_notices (deadline notices sent)", _sqlite_v2, _postgres_v2),
+    Migration(2, "case_notices (deadline notices sent)", _notices_sqlite, _notices_postgres),
 )
