@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 
 from onshore.settings.environment import env_name
 from onshore.settings.identities import IdentitySettings
+from onshore.settings.notifications import NotificationSettings
 from onshore.settings.sections import (
     BackupDestination,
     DeploymentSettings,
@@ -41,6 +42,10 @@ class Settings(Strict):
     identities: IdentitySettings = Field(
         default_factory=IdentitySettings,
         description="The ``[identities]`` table: sign-in, lockout, login tokens.",
+    )
+    notifications: NotificationSettings = Field(
+        default_factory=NotificationSettings,
+        description="The ``[notifications]`` table (deadline scheduler).",
     )
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."

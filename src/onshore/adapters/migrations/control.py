@@ -1,4 +1,5 @@
-"""Migrations of the control store (API tokens, users, service accounts).
+"""Migrations of the control store (API tokens; users and service accounts from version 2;
+deadline notices from version 3).
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
@@ -119,9 +120,41 @@ def _postgres_v2(conn: Any) -> None:
     _own_tokens(conn, "%s", lambda t: t)
 
 
+#: The notice log (``adapters.sql.notices``): deadline notices claimed, sent or failed.
+NOTICES_SQLITE = """
+CREATE TABLE IF NOT EXISTS case_notices (
+    case_id     TEXT NOT NULL,
+    deadline    TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    worker      TEXT NOT NULL,
+    claimed_at  TEXT NOT NULL,
+    finished_at TEXT,
+    attempts    INTEGER NOT NULL,
+    detail      TEXT,
+    PRIMARY KEY (case_id, deadline, event, channel)
+)
+"""
+
+#: The notice log on PostgreSQL.
+NOTICES_POSTGRES = NOTICES_SQLITE.replace("claimed_at  TEXT", "claimed_at  TIMESTAMPTZ").replace(
+    "finished_at TEXT", "finished_at TIMESTAMPTZ"
+)
+
+
+def _notices_sqlite(conn: Any) -> None:
+    conn.execute(NOTICES_SQLITE)
+
+
+def _notices_postgres(conn: Any) -> None:
+    conn.execute(NOTICES_POSTGRES)
+
+
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
     Migration(
         2, "users, service accounts; token owners, roles and expiry", _sqlite_v2, _postgres_v2
     ),
+    Migration(3, "case_notices (deadline notices sent)", _notices_sqlite, _notices_postgres),
 )

@@ -85,6 +85,8 @@ Tree::
     InvalidEncoding (InputError)       input.invalid_encoding
     BadRequest (InputError)            input.bad_request
     DeadlineExceeded (OnshoreError)    server.timeout
+    WebhookSignatureInvalid (AuthError) webhook.signature_invalid
+    └── WebhookReplayed                webhook.replayed
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -190,6 +192,7 @@ from onshore.core.errors.storage import (
     StoreIntegrityError,
     StoreUnavailable,
 )
+from onshore.core.errors.webhooks import WebhookReplayed, WebhookSignatureInvalid
 
 __all__ = [
     "AccountLocked",
@@ -270,6 +273,8 @@ __all__ = [
     "UserDisabled",
     "UserNameTaken",
     "UserNotFound",
+    "WebhookReplayed",
+    "WebhookSignatureInvalid",
     "error_classes",
 ]
 
