@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from onshore.settings.environment import env_name
+from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.sections import (
     BackupDestination,
     DeploymentSettings,
@@ -36,6 +37,9 @@ class Settings(Strict):
     )
     server: ServerSettings = Field(
         default_factory=ServerSettings, description="The ``[server]`` table (HTTP limits)."
+    )
+    idempotency: IdempotencySettings = Field(
+        default_factory=IdempotencySettings, description="The ``[idempotency]`` table."
     )
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."

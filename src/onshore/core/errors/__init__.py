@@ -74,6 +74,9 @@ Tree::
     InvalidEncoding (InputError)       input.invalid_encoding
     BadRequest (InputError)            input.bad_request
     DeadlineExceeded (OnshoreError)    server.timeout
+    IdempotencyKeyInvalid (InputError) idempotency.key_invalid
+    IdempotencyKeyReused (InputError)  idempotency.key_reused
+    IdempotencyInProgress              idempotency.in_progress
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -99,6 +102,11 @@ from onshore.core.errors.cases import (
     IllegalTransition,
     RoleNotPermitted,
     SeparationOfDuties,
+)
+from onshore.core.errors.idempotency import (
+    IdempotencyInProgress,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
 )
 from onshore.core.errors.inputs import (
     BadRequest,
@@ -190,6 +198,9 @@ __all__ = [
     "Forbidden",
     "GuardFailed",
     "HeaderTooLarge",
+    "IdempotencyInProgress",
+    "IdempotencyKeyInvalid",
+    "IdempotencyKeyReused",
     "IllegalTransition",
     "InputError",
     "InvalidEncoding",

@@ -27,6 +27,7 @@ from onshore.core.cases.audience import OBLIGATIONS
 from onshore.core.errors import InputError, InvalidEncoding, TooManyItems
 from onshore.server.auth import Principal, authenticate, authorize, require
 from onshore.server.context import ServerContext, context
+from onshore.server.idempotency import idempotency_key
 from onshore.server.inputs import LimitedRoute, limits_of, parse_json
 from onshore.server.models import (
     ActionName,
@@ -151,6 +152,7 @@ async def ingest(
         description="json ({rows: [...]}), csv or jsonl (the raw body).",
     ),
     _: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
+    __: None = Depends(idempotency_key),
     svc: AudienceService = Depends(service),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:

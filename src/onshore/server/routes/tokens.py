@@ -7,6 +7,7 @@ from pydantic import ConfigDict, Field
 
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.idempotency import idempotency_key
 from onshore.server.inputs import LimitedRoute
 from onshore.server.models import Responses, Strict, TokenRef
 from onshore.server.permissions import Permission
@@ -90,6 +91,7 @@ def list_tokens(
 def create_token(
     body: TokenCreate,
     _: Principal = Depends(require(Permission.TOKENS_MANAGE)),  # noqa: B008
+    __: None = Depends(idempotency_key),
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> TokenCreated:
     """Issue a token; its secret is in this response and nowhere else."""
