@@ -62,6 +62,7 @@ from onshore.services.audience_ingest import (
 )
 from onshore.services.audience_rules import ThresholdRules
 from onshore.services.audience_thresholds import ThresholdDecisions, ThresholdStep
+from onshore.services.case_kinds import Opened, case_view
 from onshore.services.cases import CaseKind, CaseService
 from onshore.services.runtime import Region, Runtime
 
@@ -331,6 +332,14 @@ class AudienceService:
         the dossier's SHA-256 (under ``refs``) goes on the region's ledger, in one
         transaction."""
         return self.dossiers.file(case_id, principal=principal)
+
+    def intake(self, body: Any, *, principal: Principal) -> Opened:
+        """Obligations are opened by the threshold step, never by a caller."""
+        raise InputError("audience obligations are opened when metrics cross a threshold")
+
+    def view(self, case: Case) -> dict[str, Any]:
+        """An obligation as the CLI and the API show it."""
+        return case_view(case, AUDIENCE_OBLIGATION)
 
     def act(
         self,

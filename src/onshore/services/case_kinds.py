@@ -61,7 +61,7 @@ class KindService(Protocol):
     declaration: CaseKindDeclaration
     cases: CaseService
 
-    def intake(self, body: BaseModel, *, principal: Principal) -> Opened:
+    def intake(self, body: Any, *, principal: Principal) -> Opened:
         """Open a case from a validated intake body (deduplicated)."""
         ...
 
@@ -149,8 +149,9 @@ class DeclaredCases:
     """The service of a kind declared without effects (see the module docstring).
 
     The deadline is the earliest obligation of the declaration's clock the packs give for
-    its operation, with ``Facts.request`` the kind's name and the intake time as the
-    kind's start event; the case lives in ``region`` (default: the deployment's default).
+    its operation, with ``Facts.request`` the clock's request (default: the kind's name) and
+    the intake time as its start event, for a subject in the country of ``region``, where
+    the case lives (default: the deployment's default region).
     """
 
     def __init__(
@@ -192,8 +193,9 @@ class DeclaredCases:
         if clock is not None:
             facts = Facts(
                 self.runtime.entity,
-                request=self.declaration.name,
-                events={self.declaration.name: now},
+                subject_country=self.runtime.region(self.region).country,
+                request=clock.request or self.declaration.name,
+                events={clock.event or self.declaration.name: now},
             )
             found = self.cases.deadline(clock.op, facts, now, requirement=clock.requirement)
             if found is not None:
