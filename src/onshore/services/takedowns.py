@@ -74,10 +74,18 @@ __all__ = ["TakedownService", "case_view"]
 #: The declaration's effects this service binds (a test checks they are all of them).
 BOUND_EFFECTS = frozenset(
     {
-        "acknowledge", "ask_notifier", "merge_supplement", "record_decision", "restrict",
-        "statement_of_reasons", "appeal_window", "record_appeal", "decide_appeal", "restore",
+        "acknowledge",
+        "ask_notifier",
+        "merge_supplement",
+        "record_decision",
+        "restrict",
+        "statement_of_reasons",
+        "appeal_window",
+        "record_appeal",
+        "decide_appeal",
+        "restore",
     }
-)  # fmt: skip  # a set of names
+)
 
 _NOTICE_KEYS = frozenset(
     {

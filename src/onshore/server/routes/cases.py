@@ -202,14 +202,19 @@ def add_case_routes(
             return svc.view(opened.case)
 
         router.add_api_route(
-            sub, intake, methods=["POST"], status_code=201, response_model=m.case,
-            name=f"open_{d.name}", summary=f"Open a case of {d.title.lower()} (a repeat of "
+            sub,
+            intake,
+            methods=["POST"],
+            status_code=201,
+            response_model=m.case,
+            name=f"open_{d.name}",
+            summary=f"Open a case of {d.title.lower()} (a repeat of "
             "the same reference answers 200 with the case already open)",
             responses={
                 200: {"description": "The case already open for the same reference."},
                 404: {"description": "An unknown authority or region named in the body."},
             },
-        )  # fmt: skip  # the route's table entry
+        )
 
     if "list" not in skip:
 
@@ -225,17 +230,24 @@ def add_case_routes(
         ) -> dict[str, Any]:
             states = check_states([s.value for s in state], d.states) or open_default
             page = svc.cases.page(
-                kind=d.name, states=states, due_before=_clamp(due_before),
-                created_from=_clamp(created_from), created_before=_clamp(created_before),
-                after=cursor, limit=limit,
-            )  # fmt: skip  # the listing's filters
+                kind=d.name,
+                states=states,
+                due_before=_clamp(due_before),
+                created_from=_clamp(created_from),
+                created_before=_clamp(created_before),
+                after=cursor,
+                limit=limit,
+            )
             return {"items": [svc.view(c) for c in page.cases], "next_cursor": page.next_cursor}
 
         router.add_api_route(
-            sub, list_cases, methods=["GET"], response_model=m.page,
-            name=f"list_{d.name}", summary=f"List {d.title.lower()} with their deadlines, a "
-            "page at a time",
-        )  # fmt: skip  # the route's table entry
+            sub,
+            list_cases,
+            methods=["GET"],
+            response_model=m.page,
+            name=f"list_{d.name}",
+            summary=f"List {d.title.lower()} with their deadlines, a page at a time",
+        )
 
     if "lifecycle" not in skip:
 
@@ -245,10 +257,13 @@ def add_case_routes(
             return {**d.lifecycle.to_dict(), "declaration": d.to_dict()}
 
         router.add_api_route(
-            f"{sub}/lifecycle", lifecycle, methods=["GET"],
-            name=f"lifecycle_{d.name}", summary=f"Show the {d.title.lower()} transition table "
+            f"{sub}/lifecycle",
+            lifecycle,
+            methods=["GET"],
+            name=f"lifecycle_{d.name}",
+            summary=f"Show the {d.title.lower()} transition table "
             "(states, actions, roles, guards) and the declaration",
-        )  # fmt: skip  # the route's table entry
+        )
 
     if "due" not in skip:
         hours = (d.clock.due_soon if d.clock else timedelta(hours=24)).total_seconds() / 3600
@@ -267,9 +282,12 @@ def add_case_routes(
             }
 
         router.add_api_route(
-            f"{sub}/due", due, methods=["GET"], name=f"due_{d.name}",
+            f"{sub}/due",
+            due,
+            methods=["GET"],
+            name=f"due_{d.name}",
             summary=f"List overdue and due-soon {d.title.lower()} (refreshes the gauges)",
-        )  # fmt: skip  # the route's table entry
+        )
 
     if "get" not in skip:
 
@@ -286,10 +304,13 @@ def add_case_routes(
             return out
 
         router.add_api_route(
-            f"{sub}/{{case_id}}", get_case, methods=["GET"], response_model=m.detail,
+            f"{sub}/{{case_id}}",
+            get_case,
+            methods=["GET"],
+            response_model=m.detail,
             name=f"get_{d.name}",
             summary=f"Show one of the {d.title.lower()} with its history",
-        )  # fmt: skip  # the route's table entry
+        )
 
     if "act" not in skip:
 
@@ -323,9 +344,12 @@ def add_case_routes(
             return svc.view(case)
 
         router.add_api_route(
-            f"{sub}/{{case_id}}/actions/{{action}}", act, methods=["POST"],
-            response_model=m.case, name=f"act_{d.name}",
+            f"{sub}/{{case_id}}/actions/{{action}}",
+            act,
+            methods=["POST"],
+            response_model=m.case,
+            name=f"act_{d.name}",
             summary=f"Take an action on one of the {d.title.lower()} as the signed-in "
             "principal (see the lifecycle)",
-        )  # fmt: skip  # the route's table entry
+        )
     return m
