@@ -153,7 +153,6 @@ def test_the_help_lists_each_command_by_its_own_summary(monkeypatch: pytest.Monk
 
     from onshore.cli.commands import COMMANDS
     from onshore.cli.lazy_group import LazyGroup
-    from onshore.cli.commands import COMMANDS
     from onshore.cli.main import app
 
     root = get_command(app)

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from onshore.settings.environment import env_name
+from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
 from onshore.settings.notifications import NotificationSettings
 from onshore.settings.sections import (
@@ -46,6 +47,9 @@ class Settings(Strict):
     notifications: NotificationSettings = Field(
         default_factory=NotificationSettings,
         description="The ``[notifications]`` table (deadline scheduler).",
+    )
+    idempotency: IdempotencySettings = Field(
+        default_factory=IdempotencySettings, description="The ``[idempotency]`` table."
     )
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."

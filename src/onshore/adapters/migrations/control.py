@@ -1,5 +1,5 @@
 """Migrations of the control store (API tokens; users and service accounts from version 2;
-deadline notices from version 3).
+deadline notices from version 3; idempotency keys from version 4).
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
@@ -151,10 +151,25 @@ def _notices_postgres(conn: Any) -> None:
     conn.execute(NOTICES_POSTGRES)
 
 
+def _sqlite_idempotency(conn: Any) -> None:
+    from onshore.adapters.sqlite.idempotency import SCHEMA
+
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _postgres_idempotency(conn: Any) -> None:
+    from onshore.adapters.postgres.idempotency import SCHEMA
+
+    conn.execute(SCHEMA)
+
+
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
     Migration(
         2, "users, service accounts; token owners, roles and expiry", _sqlite_v2, _postgres_v2
     ),
     Migration(3, "case_notices (deadline notices sent)", _notices_sqlite, _notices_postgres),
+    Migration(4, "idempotency keys", _sqlite_idempotency, _postgres_idempotency),
 )

@@ -87,6 +87,9 @@ Tree::
     DeadlineExceeded (OnshoreError)    server.timeout
     WebhookSignatureInvalid (AuthError) webhook.signature_invalid
     └── WebhookReplayed                webhook.replayed
+    IdempotencyKeyInvalid (InputError) idempotency.key_invalid
+    IdempotencyKeyReused (InputError)  idempotency.key_reused
+    IdempotencyInProgress              idempotency.in_progress
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -112,6 +115,11 @@ from onshore.core.errors.cases import (
     IllegalTransition,
     RoleNotPermitted,
     SeparationOfDuties,
+)
+from onshore.core.errors.idempotency import (
+    IdempotencyInProgress,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
 )
 from onshore.core.errors.identity import (
     AccountLocked,
@@ -218,6 +226,9 @@ __all__ = [
     "Forbidden",
     "GuardFailed",
     "HeaderTooLarge",
+    "IdempotencyInProgress",
+    "IdempotencyKeyInvalid",
+    "IdempotencyKeyReused",
     "IllegalTransition",
     "InputError",
     "InvalidCredentials",
