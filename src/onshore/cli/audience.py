@@ -26,6 +26,7 @@ from onshore.cli.options import (
 )
 from onshore.cli.takedowns import case_dict
 from onshore.core.errors import InputError
+from onshore.core.identity import Principal
 
 if TYPE_CHECKING:
     from onshore.services.audience import AudienceService
@@ -226,7 +227,7 @@ def prepare(
     except json.JSONDecodeError as exc:
         raise InputError(f"--details is not valid JSON: {exc.msg}") from None
     with _service(config) as svc:
-        case = svc.prepare(case_id, parsed, actor=actor, role=role)
+        case = svc.prepare(case_id, parsed, principal=_typed(actor, role))
     _echo(case_dict(case)) if as_json else console.print(f"{case.case_id} {case.state}")
 
 
@@ -261,7 +262,7 @@ def file_(
     Example: ``onshore audience file audience-1a2b --actor olga``
     """
     with _service(config) as svc:
-        case = svc.file(case_id, actor=actor, role=role)
+        case = svc.file(case_id, principal=_typed(actor, role))
     filed = case.data["filed"]
     if as_json:
         _echo(case_dict(case))
@@ -274,3 +275,9 @@ def file_(
 def register(root: typer.Typer) -> None:
     """Attach ``onshore audience ...`` to the main app."""
     root.add_typer(app, name="audience")
+
+
+def _typed(actor: str, role: str) -> Principal:
+    """Interim (until the case CLI talks to the server as the signed-in user): the principal
+    named by ``--actor``/``--role``."""
+    return Principal("user", actor, actor, frozenset({role}), via="host")

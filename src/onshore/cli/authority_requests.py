@@ -19,6 +19,7 @@ from onshore.cli.console import CliConsole
 from onshore.cli.options import ActorOpt, ConfigOpt, JsonOpt, RoleOpt, parse_json_option
 from onshore.core.cases.authority_requests import KIND, REQUESTS
 from onshore.core.errors import InputError
+from onshore.core.identity import Principal
 
 if TYPE_CHECKING:
     from onshore.ports import Case
@@ -94,8 +95,7 @@ def receive(
             reference=reference,
             legal_basis=basis,
             scope=_json_arg(scope, "--scope"),
-            actor=actor,
-            role=role,
+            principal=_typed(actor, role),
             respond_within=within,
             ndo_until=ndo_until,
         )
@@ -118,7 +118,9 @@ def act(
     --role legal_reviewer``"""
     svc = open_service(config)
     try:
-        case = svc.act(case_id, action, actor=actor, role=role, note=_json_arg(note, "--note"))
+        case = svc.act(
+            case_id, action, principal=_typed(actor, role), note=_json_arg(note, "--note")
+        )
         _show(case, as_json)
     finally:
         svc.vault.close()
@@ -279,3 +281,9 @@ def verify_package_cmd(
 def register(root: typer.Typer) -> None:
     """Attach ``onshore requests``."""
     root.add_typer(app, name="requests")
+
+
+def _typed(actor: str, role: str) -> Principal:
+    """Interim (until the case CLI talks to the server as the signed-in user): the principal
+    named by ``--actor``/``--role``."""
+    return Principal("user", actor, actor, frozenset({role}), via="host")

@@ -28,6 +28,7 @@ from onshore.cli.options import (
 )
 from onshore.core.cases.takedowns import SOURCES, TAKEDOWNS
 from onshore.core.errors import InputError
+from onshore.core.identity import Principal
 
 if TYPE_CHECKING:
     from onshore.ports import Case
@@ -93,8 +94,7 @@ def receive(
             svc.receive(
                 source=source,
                 notice=_json_arg(notice, "--notice"),
-                actor=actor,
-                role=role,
+                principal=_typed(actor, role),
                 urgent=urgent,
                 region=region,
             ),
@@ -119,7 +119,7 @@ def act(
     """
     with _service(config) as svc:
         _show(
-            svc.act(case_id, action, actor=actor, role=role, note=_json_arg(note, "--note")),
+            svc.act(case_id, action, principal=_typed(actor, role), note=_json_arg(note, "--note")),
             as_json,
         )
 
@@ -257,3 +257,9 @@ def lifecycle(as_json: JsonOpt = False) -> None:
 def register(root: typer.Typer) -> None:
     """Attach ``onshore takedowns ...`` to the main app."""
     root.add_typer(app, name="takedowns")
+
+
+def _typed(actor: str, role: str) -> Principal:
+    """Interim (until the case CLI talks to the server as the signed-in user): the principal
+    named by ``--actor``/``--role``."""
+    return Principal("user", actor, actor, frozenset({role}), via="host")

@@ -73,8 +73,10 @@ def create_app(
     tokens: Tokens | None = None,
     options: ServerOptions | None = None,
     create_keys: bool = False,
+    notifications: bool = False,
 ) -> FastAPI:
-    """Build the app for ``settings`` (or over an already open ``vault``/``tokens``)."""
+    """Build the app for ``settings`` (or over an already open ``vault``/``tokens``);
+    ``notifications`` runs the deadline scheduler beside it (``onshore serve``)."""
     owned: list[Vault | Tokens | IdempotencyKeys] = []
     if vault is None:
         vault = Vault.open(settings, create_keys=create_keys)
@@ -95,6 +97,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        notices = None
+        if notifications:  # the deadline scheduler (services.scheduler), on its own thread
+            from onshore.services.scheduler import open_scheduler
+
+            notices = open_scheduler(vault.runtime, registry=metrics.registry)
+            notices.start()
         interval = settings.deployment.checkpoint_interval_seconds
         stop = asyncio.Event()
         timer = None
@@ -103,6 +111,8 @@ def create_app(
         try:
             yield
         finally:
+            if notices is not None:  # the check under way ends before the stores close
+                notices.close()
             if timer is not None:  # the round under way ends before the stores close
                 stop.set()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -110,6 +110,8 @@ STATUS: dict[str, int] = {
     "backup.invalid": 422,
     "backup.destination_unknown": 422,
     "backup.target_not_empty": 409,
+    "webhook.signature_invalid": 401,
+    "webhook.replayed": 401,
 }
 
 #: Codes whose message is about the server, not the caller: the response says only that

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from onshore.settings.environment import env_name
 from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
+from onshore.settings.notifications import NotificationSettings
 from onshore.settings.sections import (
     BackupDestination,
     DeploymentSettings,
@@ -42,6 +43,10 @@ class Settings(Strict):
     identities: IdentitySettings = Field(
         default_factory=IdentitySettings,
         description="The ``[identities]`` table: sign-in, lockout, login tokens.",
+    )
+    notifications: NotificationSettings = Field(
+        default_factory=NotificationSettings,
+        description="The ``[notifications]`` table (deadline scheduler).",
     )
     idempotency: IdempotencySettings = Field(
         default_factory=IdempotencySettings, description="The ``[idempotency]`` table."

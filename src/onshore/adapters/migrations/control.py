@@ -1,4 +1,5 @@
-"""Migrations of the control store (API tokens, users, service accounts, idempotency keys).
+"""Migrations of the control store (API tokens; users and service accounts from version 2;
+deadline notices from version 3; idempotency keys from version 4).
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
@@ -8,7 +9,7 @@ Version 2 adds users and service accounts, and gives every token an owner, roles
 optional expiry: each token that existed becomes owned by a new service account named after
 the token, holding the token's role (so every token keeps working, with the same role).
 
-Version 3 adds the ``idempotency_keys`` table (``onshore.adapters.sql.idempotency``), whose
+Version 4 adds the ``idempotency_keys`` table (``onshore.adapters.sql.idempotency``), whose
 texts live only here.
 """
 
@@ -161,10 +162,42 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_
 """
 
 
+#: The notice log (``adapters.sql.notices``): deadline notices claimed, sent or failed.
+NOTICES_SQLITE = """
+CREATE TABLE IF NOT EXISTS case_notices (
+    case_id     TEXT NOT NULL,
+    deadline    TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    worker      TEXT NOT NULL,
+    claimed_at  TEXT NOT NULL,
+    finished_at TEXT,
+    attempts    INTEGER NOT NULL,
+    detail      TEXT,
+    PRIMARY KEY (case_id, deadline, event, channel)
+)
+"""
+
+#: The notice log on PostgreSQL.
+NOTICES_POSTGRES = NOTICES_SQLITE.replace("claimed_at  TEXT", "claimed_at  TIMESTAMPTZ").replace(
+    "finished_at TEXT", "finished_at TIMESTAMPTZ"
+)
+
+
+def _notices_sqlite(conn: Any) -> None:
+    conn.execute(NOTICES_SQLITE)
+
+
+def _notices_postgres(conn: Any) -> None:
+    conn.execute(NOTICES_POSTGRES)
+
+
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
     Migration(
         2, "users, service accounts; token owners, roles and expiry", _sqlite_v2, _postgres_v2
     ),
-    Migration(3, "idempotency keys", IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES),
+    Migration(3, "case_notices (deadline notices sent)", _notices_sqlite, _notices_postgres),
+    Migration(4, "idempotency keys", IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES),
 )

@@ -85,6 +85,8 @@ Tree::
     InvalidEncoding (InputError)       input.invalid_encoding
     BadRequest (InputError)            input.bad_request
     DeadlineExceeded (OnshoreError)    server.timeout
+    WebhookSignatureInvalid (AuthError) webhook.signature_invalid
+    └── WebhookReplayed                webhook.replayed
     IdempotencyKeyInvalid (InputError) idempotency.key_invalid
     IdempotencyKeyReused (InputError)  idempotency.key_reused
     IdempotencyInProgress              idempotency.in_progress
@@ -198,6 +200,7 @@ from onshore.core.errors.storage import (
     StoreIntegrityError,
     StoreUnavailable,
 )
+from onshore.core.errors.webhooks import WebhookReplayed, WebhookSignatureInvalid
 
 __all__ = [
     "AccountLocked",
@@ -281,6 +284,8 @@ __all__ = [
     "UserDisabled",
     "UserNameTaken",
     "UserNotFound",
+    "WebhookReplayed",
+    "WebhookSignatureInvalid",
     "error_classes",
 ]
 

@@ -12,7 +12,8 @@ shell must open by name or URL outside a runtime is opened here too, handed back
 - ``sources``: the table readers ``onshore scan`` streams, and the offline IP database;
 - ``schema``: the stores' schema migrations (``onshore db status``/``upgrade``);
 - ``clocks``: the system clock;
-- ``tokens``: the API token service over the deployment's control store.
+- ``tokens``: the API token service over the deployment's control store;
+- ``notices``: the deadline-notice log in the control store (``open_notice_log``).
 
 Nothing else in ``onshore.services`` and nothing in the shells imports ``onshore.adapters``
 (``tests/test_architecture.py``; docs/architecture.md draws the layers).
