@@ -134,15 +134,18 @@ def test_idempotent_operations_document_the_key_and_its_answers(spec: Spec) -> N
         assert "Idempotency-Key" in op["responses"]["409"]["description"]
         assert "Idempotency-Key" in op["responses"]["422"]["description"]
         assert "Retry-After" in op["responses"]["409"]["headers"]
-        [ok] = [s for s in op["responses"] if s.startswith("2")]
-        assert op["responses"][ok]["headers"]["Idempotent-Replayed"]["schema"]["enum"] == ["true"]
+        oks = [s for s in op["responses"] if s.startswith("2")]
+        assert oks, (method, path)
+        for ok in oks:
+            replayed = op["responses"][ok]["headers"]["Idempotent-Replayed"]
+            assert replayed["schema"]["enum"] == ["true"], (method, path, ok)
 
 
 def test_every_operation_has_a_summary_and_a_clean_operation_id(spec: Spec) -> None:
     ids = []
     for method, path, op in _operations(spec):
         summary = op.get("summary", "")
-        assert summary and len(summary) <= 100, (method, path, summary)
+        assert summary and len(summary) <= 120, (method, path, summary)
         assert summary[0].isupper() or summary[0] == "`", (method, path, summary)
         function_title = op["operationId"].split("_", 1)[-1].replace("_", " ").title()
         assert summary != function_title, (method, path, "FastAPI's default summary")
