@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from onshore.settings.environment import env_name
+from onshore.settings.oidc import OidcSettings
 from onshore.settings.sections import (
     BackupDestination,
     DeploymentSettings,
@@ -24,6 +25,7 @@ from onshore.settings.sections import (
     ServerSettings,
     Strict,
 )
+from onshore.settings.sessions import SessionSettings
 
 
 class Settings(Strict):
@@ -37,6 +39,10 @@ class Settings(Strict):
     server: ServerSettings = Field(
         default_factory=ServerSettings, description="The ``[server]`` table (HTTP limits)."
     )
+    sessions: SessionSettings = Field(
+        default_factory=SessionSettings, description="``[sessions]``."
+    )
+    oidc: OidcSettings = Field(default_factory=OidcSettings, description="The ``[oidc]`` table.")
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."
     )

@@ -1,4 +1,4 @@
-"""Migrations of the control store (API tokens).
+"""Migrations of the control store (API tokens, browser sessions).
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
@@ -44,4 +44,33 @@ def _postgres_v1(conn: Any) -> None:
     conn.execute(POSTGRES_V1)
 
 
-CONTROL: tuple[Migration, ...] = (Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),)
+#: Browser sessions (``adapters.*.sessions``): the digest of the cookie's secret, never it.
+SESSIONS_SQLITE = """
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id   TEXT PRIMARY KEY,
+    digest       BLOB NOT NULL UNIQUE,
+    user_id      TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+"""
+
+#: The same on PostgreSQL.
+SESSIONS_POSTGRES = """
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id   TEXT PRIMARY KEY,
+    digest       BYTEA NOT NULL UNIQUE,
+    user_id      TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    last_seen_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+"""
+
+CONTROL: tuple[Migration, ...] = (
+    Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
+    Migration(2, "browser sessions", SESSIONS_SQLITE, SESSIONS_POSTGRES),
+)

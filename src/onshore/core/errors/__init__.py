@@ -55,7 +55,15 @@ Tree::
         └── LedgerAuditFailed          ledger.audit_failed
     AuthError (OnshoreError)           auth.error
     ├── Unauthenticated                auth.unauthenticated
-    └── Forbidden                      auth.forbidden
+    │   └── SessionExpired             auth.session_expired
+    ├── Forbidden                      auth.forbidden
+    │   └── CsrfFailed                 auth.csrf_failed
+    └── OidcError                      auth.oidc_error
+        ├── OidcDisabled               auth.oidc_disabled
+        ├── OidcStateInvalid           auth.oidc_state
+        ├── OidcTokenInvalid           auth.oidc_token_invalid
+        ├── OidcUserUnknown            auth.oidc_user_unknown
+        └── OidcProviderUnavailable    auth.oidc_provider_unavailable
     TokenNotFound (NotFound)           token.not_found
     TokenNameTaken (InputError)        token.name_taken
     BodyTooLarge (InputError)          input.body_too_large
@@ -147,6 +155,16 @@ from onshore.core.errors.service import (
     ResidencyError,
     Unauthenticated,
 )
+from onshore.core.errors.sessions import (
+    CsrfFailed,
+    OidcDisabled,
+    OidcError,
+    OidcProviderUnavailable,
+    OidcStateInvalid,
+    OidcTokenInvalid,
+    OidcUserUnknown,
+    SessionExpired,
+)
 from onshore.core.errors.storage import (
     BackupDestinationUnknown,
     BackupError,
@@ -184,6 +202,7 @@ __all__ = [
     "CheckpointError",
     "ConfigError",
     "CryptoError",
+    "CsrfFailed",
     "DeadlineExceeded",
     "DecryptionFailed",
     "DisclosureBlocked",
@@ -207,6 +226,12 @@ __all__ = [
     "NoPermittedRegion",
     "NotFound",
     "NotSerialisable",
+    "OidcDisabled",
+    "OidcError",
+    "OidcProviderUnavailable",
+    "OidcStateInvalid",
+    "OidcTokenInvalid",
+    "OidcUserUnknown",
     "OnshoreError",
     "PackError",
     "PartialResults",
@@ -222,6 +247,7 @@ __all__ = [
     "SchemaOutdated",
     "SchemaTooNew",
     "SeparationOfDuties",
+    "SessionExpired",
     "SignatureError",
     "StoreError",
     "StoreIntegrityError",
