@@ -129,3 +129,19 @@ def test_only_the_digest_is_stored(tmp_path: Path) -> None:
     conn.close()
     assert len(rows) == 1 and digest(started.secret) in rows[0]
     assert started.secret not in repr(rows) and started.secret.encode() not in repr(rows).encode()
+
+
+def test_oidc_links_are_unique_per_subject(
+    clock_and_sessions: tuple[FixedClock, Sessions],
+) -> None:
+    clock, sessions = clock_and_sessions
+    store = sessions.store
+    assert store.linked_user("https://id.example", "sub-1") is None
+    assert store.link("https://id.example", "sub-1", "usr_a", clock.now())
+    assert not store.link("https://id.example", "sub-1", "usr_b", clock.now())  # never moved
+    assert store.link("https://other.example", "sub-1", "usr_b", clock.now())
+    assert store.linked_user("https://id.example", "sub-1") == "usr_a"
+    assert store.linked_user("https://other.example", "sub-1") == "usr_b"
+    assert store.unlink("https://id.example", "sub-1")
+    assert not store.unlink("https://id.example", "sub-1")
+    assert store.linked_user("https://id.example", "sub-1") is None

@@ -1,4 +1,5 @@
-"""The session port: a browser session as the control store keeps it, and the store.
+"""The session port: a browser session as the control store keeps it, and the store that
+keeps sessions and the sign-in links of users to OpenID Connect subjects.
 
 A session is found by the SHA-256 digest of its secret (the cookie's value); the secret
 itself is never stored. ``session_id`` (``ses_...``) names a session in logs and in
@@ -62,6 +63,16 @@ class SessionStore(Protocol):
     def purge(self, created_before: datetime, seen_before: datetime) -> int:
         """Remove sessions created before ``created_before`` or last seen before
         ``seen_before`` (past their absolute or idle timeout); how many."""
+
+    def link(self, issuer: str, subject: str, user_id: str, at: datetime) -> bool:
+        """Link the provider's subject (``issuer``, ``subject``) to ``user_id``; False when
+        that subject is linked already (to anyone: a link is never moved silently)."""
+
+    def linked_user(self, issuer: str, subject: str) -> str | None:
+        """The user id linked to (``issuer``, ``subject``), or None."""
+
+    def unlink(self, issuer: str, subject: str) -> bool:
+        """Remove a link; False when there was none."""
 
     def close(self) -> None:
         """Release the connection."""

@@ -1,4 +1,4 @@
-"""Browser sessions in memory (tests, ``memory://`` control stores).
+"""Browser sessions and OIDC sign-in links in memory (tests, ``memory://`` control stores).
 
 Example:
     >>> from datetime import datetime, timezone
@@ -25,6 +25,7 @@ class MemorySessionStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_digest: dict[bytes, SessionRecord] = {}
+        self._links: dict[tuple[str, str], str] = {}
 
     def insert(self, record: SessionRecord, digest: bytes) -> None:
         """Add a session."""
@@ -68,6 +69,24 @@ class MemorySessionStore:
                     if r.created_at < created_before or r.last_seen_at < seen_before
                 ]
             )
+
+    def link(self, issuer: str, subject: str, user_id: str, at: datetime) -> bool:
+        """Link a provider's subject to a user; False when it is linked already."""
+        with self._lock:
+            if (issuer, subject) in self._links:
+                return False
+            self._links[(issuer, subject)] = user_id
+            return True
+
+    def linked_user(self, issuer: str, subject: str) -> str | None:
+        """The user linked to a provider's subject."""
+        with self._lock:
+            return self._links.get((issuer, subject))
+
+    def unlink(self, issuer: str, subject: str) -> bool:
+        """Remove a link."""
+        with self._lock:
+            return self._links.pop((issuer, subject), None) is not None
 
     def close(self) -> None:
         """Nothing to release."""

@@ -44,7 +44,8 @@ def _postgres_v1(conn: Any) -> None:
     conn.execute(POSTGRES_V1)
 
 
-#: Browser sessions (``adapters.*.sessions``): the digest of the cookie's secret, never it.
+#: Browser sessions (``adapters.*.sessions``): the digest of the cookie's secret, never it;
+#: and the links of users to OpenID Connect subjects, by (issuer, subject).
 SESSIONS_SQLITE = """
 CREATE TABLE IF NOT EXISTS sessions (
     session_id   TEXT PRIMARY KEY,
@@ -55,6 +56,13 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_seen_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+CREATE TABLE IF NOT EXISTS oidc_links (
+    issuer     TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
 """
 
 #: The same on PostgreSQL.
@@ -68,9 +76,16 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_seen_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+CREATE TABLE IF NOT EXISTS oidc_links (
+    issuer     TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
 """
 
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
-    Migration(2, "browser sessions", SESSIONS_SQLITE, SESSIONS_POSTGRES),
+    Migration(2, "browser sessions and OIDC links", SESSIONS_SQLITE, SESSIONS_POSTGRES),
 )

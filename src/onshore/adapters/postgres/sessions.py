@@ -19,6 +19,7 @@ from onshore.core.errors import StoreUnavailable
 class PostgresSessionStore(SqlSessionStore):
     """Sessions in one PostgreSQL database (one autocommit connection, reconnecting)."""
 
+    _duplicate = psycopg.errors.UniqueViolation
     _driver_error = psycopg.Error
 
     def __init__(self, url: str, *, connect_timeout: int = 5) -> None:

@@ -1,5 +1,5 @@
 """The session store in neutral SQL: browser sessions in a control database's ``sessions``
-table, over SQLite or PostgreSQL (``adapters.sql.dialect``). Only the SHA-256 digest of a
+table and sign-in links in its ``oidc_links`` table, over SQLite or PostgreSQL (``adapters.sql.dialect``). Only the SHA-256 digest of a
 session's secret is stored, never the secret (the cookie's value).
 
 Like the token store, a session store owns its connection to the control database; the
@@ -23,10 +23,12 @@ _COLUMNS = "session_id, user_id, method, created_at, last_seen_at"
 class SqlSessionStore:
     """Sessions in one SQL control database, used by one connection under a lock.
 
-    Subclasses set ``_conn`` and ``_driver_error`` (the driver's base error).
+    Subclasses set ``_conn``, ``_driver_error`` (the driver's base error) and ``_duplicate``
+    (its unique-violation error).
     """
 
     _driver_error: ClassVar[type[Exception]]
+    _duplicate: ClassVar[type[Exception]]
     _conn: Any
 
     def __init__(self, dialect: Dialect) -> None:
@@ -50,6 +52,8 @@ class SqlSessionStore:
                 cur = conn.execute(self._d.sql(sql), params)
                 rows = cur.fetchall() if cur.description else []
                 return rows, cur.rowcount
+            except self._duplicate:
+                raise
             except self._driver_error as exc:
                 raise self._unavailable(exc) from exc
 
@@ -101,6 +105,31 @@ class SqlSessionStore:
             (t(created_before), t(seen_before)),
         )
         return max(count, 0)
+
+    def link(self, issuer: str, subject: str, user_id: str, at: datetime) -> bool:
+        """Link a provider's subject to a user; False when it is linked already."""
+        try:
+            self._run(
+                "INSERT INTO oidc_links (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?)",
+                (issuer, subject, user_id, self._d.time(at)),
+            )
+        except self._duplicate:
+            return False
+        return True
+
+    def linked_user(self, issuer: str, subject: str) -> str | None:
+        """The user linked to a provider's subject."""
+        rows, _ = self._run(
+            "SELECT user_id FROM oidc_links WHERE issuer = ? AND subject = ?", (issuer, subject)
+        )
+        return str(rows[0][0]) if rows else None
+
+    def unlink(self, issuer: str, subject: str) -> bool:
+        """Remove a link."""
+        _, count = self._run(
+            "DELETE FROM oidc_links WHERE issuer = ? AND subject = ?", (issuer, subject)
+        )
+        return count > 0
 
     def close(self) -> None:
         """Close the connection."""

@@ -31,6 +31,7 @@ from onshore.core.errors import StoreUnavailable
 class SqliteSessionStore(SqlSessionStore):
     """Sessions in one SQLite file (created 0600; WAL journal)."""
 
+    _duplicate = sqlite3.IntegrityError
     _driver_error = sqlite3.Error
 
     def __init__(self, path: Path) -> None:
