@@ -12,8 +12,9 @@ class SessionExpired(Unauthenticated):
 
 
 class CsrfFailed(Forbidden):
-    """A state-changing request authenticated by the session cookie lacks the session's CSRF
-    token (``X-CSRF-Token`` or a ``csrf_token`` form field), or carries a wrong one (403)."""
+    """A cookie-signed-in POST/PUT/PATCH/DELETE lacks its session's CSRF token (HTTP 403).
+
+    The token goes in ``X-CSRF-Token`` or a ``csrf_token`` form field (docs/sign-in.md)."""
 
     code = "auth.csrf_failed"
 
@@ -31,22 +32,23 @@ class OidcDisabled(OidcError):
 
 
 class OidcStateInvalid(OidcError):
-    """The callback's ``state`` is missing, does not match the sign-in this browser started,
-    or that sign-in is too old (HTTP 400)."""
+    """The OIDC callback matches no sign-in started by this browser, or a stale one (400).
+
+    The sign-in cookie is missing, forged or over ten minutes old, or ``state`` differs."""
 
     code = "auth.oidc_state"
 
 
 class OidcTokenInvalid(OidcError):
-    """The provider refused the code, or its ID token failed verification (signature, issuer,
-    audience, expiry or nonce; HTTP 401)."""
+    """The provider refused the code, or its ID token failed a check (HTTP 401).
+
+    ``details.reason`` names the check: signature, iss, aud, azp, exp, nonce..."""
 
     code = "auth.oidc_token_invalid"
 
 
 class OidcUserUnknown(OidcError):
-    """The signed-in subject is linked to no user (or to a disabled one) and is not
-    auto-provisioned (HTTP 403)."""
+    """The OIDC subject is linked to no enabled user and was not provisioned (HTTP 403)."""
 
     code = "auth.oidc_user_unknown"
 
