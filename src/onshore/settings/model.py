@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from onshore.settings.environment import env_name
+from onshore.settings.identities import IdentitySettings
 from onshore.settings.oidc import OidcSettings
 from onshore.settings.sections import (
     BackupDestination,
@@ -38,6 +39,10 @@ class Settings(Strict):
     )
     server: ServerSettings = Field(
         default_factory=ServerSettings, description="The ``[server]`` table (HTTP limits)."
+    )
+    identities: IdentitySettings = Field(
+        default_factory=IdentitySettings,
+        description="The ``[identities]`` table: sign-in, lockout, login tokens.",
     )
     sessions: SessionSettings = Field(
         default_factory=SessionSettings, description="``[sessions]``."

@@ -1,6 +1,7 @@
 """The session store in neutral SQL: browser sessions in a control database's ``sessions``
-table and sign-in links in its ``oidc_links`` table, over SQLite or PostgreSQL (``adapters.sql.dialect``). Only the SHA-256 digest of a
-session's secret is stored, never the secret (the cookie's value).
+table and sign-in links in its ``oidc_links`` table, over SQLite or PostgreSQL
+(``adapters.sql.dialect``). Only the SHA-256 digest of a session's secret is stored, never
+the secret (the cookie's value).
 
 Like the token store, a session store owns its connection to the control database; the
 backends open it and bring the schema up to date (``adapters.migrations.control``).

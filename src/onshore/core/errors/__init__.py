@@ -55,15 +55,26 @@ Tree::
         └── LedgerAuditFailed          ledger.audit_failed
     AuthError (OnshoreError)           auth.error
     ├── Unauthenticated                auth.unauthenticated
+    │   ├── InvalidCredentials         auth.invalid_credentials
+    │   ├── TotpRequired               auth.totp_required
+    │   ├── TotpInvalid                auth.totp_invalid
+    │   ├── UserDisabled               auth.user_disabled
+    │   ├── OwnerDisabled              auth.owner_disabled
+    │   ├── TokenExpired               auth.token_expired
     │   └── SessionExpired             auth.session_expired
     ├── Forbidden                      auth.forbidden
+    │   ├── RoleRevoked                auth.role_revoked
     │   └── CsrfFailed                 auth.csrf_failed
+    ├── AccountLocked                  auth.locked
     └── OidcError                      auth.oidc_error
         ├── OidcDisabled               auth.oidc_disabled
         ├── OidcStateInvalid           auth.oidc_state
         ├── OidcTokenInvalid           auth.oidc_token_invalid
         ├── OidcUserUnknown            auth.oidc_user_unknown
         └── OidcProviderUnavailable    auth.oidc_provider_unavailable
+    UserNotFound (NotFound)            user.not_found
+    UserNameTaken (InputError)         user.name_taken
+    UserConflict (OnshoreError)        user.conflict
     TokenNotFound (NotFound)           token.not_found
     TokenNameTaken (InputError)        token.name_taken
     BodyTooLarge (InputError)          input.body_too_large
@@ -107,6 +118,19 @@ from onshore.core.errors.cases import (
     IllegalTransition,
     RoleNotPermitted,
     SeparationOfDuties,
+)
+from onshore.core.errors.identity import (
+    AccountLocked,
+    InvalidCredentials,
+    OwnerDisabled,
+    RoleRevoked,
+    TokenExpired,
+    TotpInvalid,
+    TotpRequired,
+    UserConflict,
+    UserDisabled,
+    UserNameTaken,
+    UserNotFound,
 )
 from onshore.core.errors.inputs import (
     BadRequest,
@@ -186,6 +210,7 @@ from onshore.core.errors.storage import (
 )
 
 __all__ = [
+    "AccountLocked",
     "AuditError",
     "AuthError",
     "BackupDestinationUnknown",
@@ -211,6 +236,7 @@ __all__ = [
     "HeaderTooLarge",
     "IllegalTransition",
     "InputError",
+    "InvalidCredentials",
     "InvalidEncoding",
     "InvalidJson",
     "KeyMissing",
@@ -233,6 +259,7 @@ __all__ = [
     "OidcTokenInvalid",
     "OidcUserUnknown",
     "OnshoreError",
+    "OwnerDisabled",
     "PackError",
     "PartialResults",
     "PayloadRejected",
@@ -244,6 +271,7 @@ __all__ = [
     "RecordTooLarge",
     "ResidencyError",
     "RoleNotPermitted",
+    "RoleRevoked",
     "SchemaOutdated",
     "SchemaTooNew",
     "SeparationOfDuties",
@@ -253,14 +281,21 @@ __all__ = [
     "StoreIntegrityError",
     "StoreUnavailable",
     "StringTooLong",
+    "TokenExpired",
     "TokenNameTaken",
     "TokenNotFound",
     "TooManyFields",
     "TooManyItems",
+    "TotpInvalid",
+    "TotpRequired",
     "Unauthenticated",
     "UnknownCategory",
     "UnknownIdentifier",
     "UnknownRegion",
+    "UserConflict",
+    "UserDisabled",
+    "UserNameTaken",
+    "UserNotFound",
     "error_classes",
 ]
 
