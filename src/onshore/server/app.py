@@ -36,7 +36,8 @@ from onshore.server.limits import BodyLimit
 from onshore.server.metrics import Metrics
 from onshore.server.observe import Observe
 from onshore.services.checkpointer import run_periodically
-from onshore.services.runtime import open_tokens
+from onshore.services.runtime import open_sessions, open_tokens
+from onshore.services.sessions import Sessions
 from onshore.services.tokens import Tokens
 from onshore.services.vault import Vault
 from onshore.settings import Settings
@@ -52,6 +53,8 @@ ROUTERS: list[str] = [
     "onshore.server.routes.tokens",
     "onshore.server.routes.auth",
     "onshore.server.routes.users",
+    "onshore.server.routes.session",
+    "onshore.server.routes.session_oidc",
     "onshore.server.routes.authority_requests",
     "onshore.server.routes.takedowns",
     "onshore.server.routes.audience",
@@ -73,13 +76,15 @@ def create_app(
     create_keys: bool = False,
 ) -> FastAPI:
     """Build the app for ``settings`` (or over an already open ``vault``/``tokens``)."""
-    owned: list[Vault | Tokens] = []
+    owned: list[Vault | Tokens | Sessions] = []
     if vault is None:
         vault = Vault.open(settings, create_keys=create_keys)
         owned.append(vault)
     if tokens is None:
         tokens = open_tokens(settings, vault.runtime.clock)
         owned.append(tokens)
+    sessions = open_sessions(settings, vault.runtime.clock)
+    owned.append(sessions)
     metrics = Metrics()
     ctx = ServerContext(
         vault=vault,
@@ -87,6 +92,11 @@ def create_app(
         metrics=metrics,
         options=options or ServerOptions.from_settings(settings.server),
     )
+    ctx.sessions = sessions
+    if settings.oidc.enabled:
+        from onshore.server.oidc import open_oidc
+
+        ctx.oidc = open_oidc(settings.oidc, settings.base_dir, vault.runtime.clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 
@@ -32,7 +33,10 @@ FIELD = "csrf_token"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
-_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORM = "application/x-www-form-urlencoded"
+
+#: Most fields read from a form body.
+MAX_FIELDS = 64
 
 
 def needs_token(method: str) -> bool:
@@ -40,17 +44,37 @@ def needs_token(method: str) -> bool:
     return method.upper() not in SAFE_METHODS
 
 
+def sent_content_type(request: Request) -> str:
+    """The media type the client sent (``server.limits`` relabels every body as JSON and
+    keeps the original in the scope's state)."""
+    sent = request.scope.get("state", {}).get("content_type")
+    value = sent if isinstance(sent, str) else request.headers.get("content-type", "")
+    return value.split(";", 1)[0].strip().lower()
+
+
+async def form_fields(request: Request) -> dict[str, str] | None:
+    """The fields of an HTML form body (``application/x-www-form-urlencoded``; the first of
+    each name), or None when the body is not one."""
+    if sent_content_type(request) != _FORM:
+        return None
+    text = (await request.body()).decode("utf-8", "replace")
+    pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        fields.setdefault(name, value)
+    return fields
+
+
 async def presented_token(request: Request) -> str | None:
     """The CSRF token the request carries: the header, else a form body's field."""
     header = request.headers.get(HEADER)
     if header:
         return header
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if content_type in _FORMS:
-        form = await request.form()  # parsed once; the route reads the same parsed form
-        value = form.get(FIELD)
-        return value if isinstance(value, str) else None
-    return None
+    try:
+        fields = await form_fields(request)
+    except ValueError:  # more fields than MAX_FIELDS
+        return None
+    return None if fields is None else fields.get(FIELD)
 
 
 async def check(request: Request, secret: str, session_id: str) -> None:
