@@ -194,3 +194,30 @@ def test_oidc_off_is_a_typed_404(tmp_path: Path) -> None:
     with TestClient(app) as client:
         answer = client.get("/v1/session/oidc/login")
         assert answer.status_code == 404 and answer.json()["error"]["code"] == "auth.oidc_disabled"
+
+
+def test_admin_links_and_unlinks_a_subject(onshore: Onshore, provider: Provider) -> None:
+    ctx = onshore.app.state.onshore
+    ctx.users.create(host_administrator("test"), "alice", ["operator"])
+    issued = ctx.users.service_token(host_administrator("test"), "admin-bot", "admin")
+    admin = {"Authorization": f"Bearer {issued.secret}"}
+    with httpx.Client(base_url=onshore.url, headers=admin) as api:
+        made = api.post("/v1/session/oidc/links", json={"user": "alice", "subject": "alice-sub"})
+        assert made.status_code == 201, made.text
+        assert made.json()["issuer"] == provider.issuer
+        again = api.post("/v1/session/oidc/links", json={"user": "alice", "subject": "alice-sub"})
+        assert _error(again)[:2] == (409, "auth.oidc_link_taken")
+        nobody = api.post("/v1/session/oidc/links", json={"user": "zed", "subject": "z"})
+        assert _error(nobody)[:2] == (404, "user.not_found")
+    with httpx.Client(base_url=onshore.url, follow_redirects=True) as browser:
+        signed = browser.get("/v1/session/oidc/login")
+        assert signed.status_code == 200 and signed.json()["principal"]["name"] == "alice"
+    with httpx.Client(base_url=onshore.url, headers=admin) as api:
+        gone = api.delete("/v1/session/oidc/links", params={"subject": "alice-sub"})
+        assert gone.status_code == 204
+        assert (
+            api.delete("/v1/session/oidc/links", params={"subject": "alice-sub"}).status_code == 404
+        )
+    with httpx.Client(base_url=onshore.url, follow_redirects=True) as browser:
+        refused = browser.get("/v1/session/oidc/login")
+        assert _error(refused) == (403, "auth.oidc_user_unknown", "not_linked")

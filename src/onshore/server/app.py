@@ -55,6 +55,7 @@ ROUTERS: list[str] = [
     "onshore.server.routes.users",
     "onshore.server.routes.session",
     "onshore.server.routes.session_oidc",
+    "onshore.server.routes.oidc_links",
     "onshore.server.routes.authority_requests",
     "onshore.server.routes.takedowns",
     "onshore.server.routes.audience",

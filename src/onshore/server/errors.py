@@ -102,6 +102,7 @@ STATUS: dict[str, int] = {
     "auth.oidc_state": 400,
     "auth.oidc_token_invalid": 401,
     "auth.oidc_user_unknown": 403,
+    "auth.oidc_link_taken": 409,
     "auth.oidc_provider_unavailable": 503,
     "case.error": 409,
     "case.not_found": 404,

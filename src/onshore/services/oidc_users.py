@@ -23,7 +23,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from onshore.core.errors import InputError, OidcUserUnknown, UserNameTaken, UserNotFound
+from onshore.core.errors import (
+    InputError,
+    NotFound,
+    OidcLinkTaken,
+    OidcUserUnknown,
+    UserNameTaken,
+    UserNotFound,
+)
 from onshore.core.identity import ROLES, Principal
 from onshore.services.sessions import Sessions
 from onshore.services.users import Users
@@ -105,3 +112,38 @@ def user_for_claims(
         raise _unknown("link_conflict")  # another sign-in of the same subject won the race
     log.info("oidc user provisioned", extra={"user_id": user.user_id, "roles": sorted(roles)})
     return Principal("user", user.user_id, user.name, user.roles, None, "session")
+
+
+def canonical_issuer(issuer: str) -> str:
+    """An issuer as links are keyed: without a trailing ``/``.
+
+    Example:
+        >>> canonical_issuer("https://id.example/realms/x/")
+        'https://id.example/realms/x'
+    """
+    return issuer.rstrip("/")
+
+
+def link_user(
+    users: Users, sessions: Sessions, issuer: str, subject: str, name_or_id: str
+) -> tuple[str, str, str]:
+    """Link the provider's ``subject`` to the user ``name_or_id`` (``UserNotFound``;
+    ``OidcLinkTaken`` when the subject is linked already); (issuer, subject, user id)."""
+    user = users.get(name_or_id)
+    issuer = canonical_issuer(issuer)
+    if not sessions.store.link(issuer, subject, user.user_id, sessions.clock.now()):
+        raise OidcLinkTaken(
+            "that subject is linked to a user already; unlink it first",
+            details={"issuer": issuer},
+        )
+    log.info("oidc subject linked", extra={"user_id": user.user_id, "issuer": issuer})
+    return issuer, subject, user.user_id
+
+
+def unlink_subject(sessions: Sessions, issuer: str, subject: str) -> None:
+    """Remove the link of the provider's ``subject`` (``NotFound`` when there is none); the
+    user's sessions already started stay until they end or the user is disabled."""
+    issuer = canonical_issuer(issuer)
+    if not sessions.store.unlink(issuer, subject):
+        raise NotFound("no user is linked to that subject", details={"issuer": issuer})
+    log.info("oidc subject unlinked", extra={"issuer": issuer})

@@ -71,6 +71,7 @@ Tree::
         ├── OidcStateInvalid           auth.oidc_state
         ├── OidcTokenInvalid           auth.oidc_token_invalid
         ├── OidcUserUnknown            auth.oidc_user_unknown
+        ├── OidcLinkTaken              auth.oidc_link_taken
         └── OidcProviderUnavailable    auth.oidc_provider_unavailable
     UserNotFound (NotFound)            user.not_found
     UserNameTaken (InputError)         user.name_taken
@@ -183,6 +184,7 @@ from onshore.core.errors.sessions import (
     CsrfFailed,
     OidcDisabled,
     OidcError,
+    OidcLinkTaken,
     OidcProviderUnavailable,
     OidcStateInvalid,
     OidcTokenInvalid,
@@ -254,6 +256,7 @@ __all__ = [
     "NotSerialisable",
     "OidcDisabled",
     "OidcError",
+    "OidcLinkTaken",
     "OidcProviderUnavailable",
     "OidcStateInvalid",
     "OidcTokenInvalid",

@@ -57,3 +57,9 @@ class OidcProviderUnavailable(OidcError):
     """The provider could not be reached or answered nonsense (HTTP 503)."""
 
     code = "auth.oidc_provider_unavailable"
+
+
+class OidcLinkTaken(OidcError):
+    """That OIDC subject is linked to a user already; unlink it first (HTTP 409)."""
+
+    code = "auth.oidc_link_taken"

@@ -28,7 +28,7 @@ from onshore.server.context import ServerContext, context
 from onshore.server.models import Responses
 from onshore.server.oidc import PENDING_SECONDS, OidcClient, open_pending, seal_pending
 from onshore.server.routes.session import SessionOut, session_out
-from onshore.services.oidc_users import user_for_claims
+from onshore.services.oidc_users import canonical_issuer, user_for_claims
 from onshore.services.sessions import StartedSession
 
 log = logging.getLogger("onshore.server.oidc")
@@ -83,9 +83,8 @@ def _finish(
     pending = open_pending(client.cookie_key, request.cookies.get(PENDING_COOKIE), now=now)
     claims = client.finish(pending, dict(request.query_params))
     settings = ctx.vault.runtime.settings.oidc
-    who = user_for_claims(
-        ctx.users, sessions.sessions_of(ctx), settings, str(claims["iss"]), claims
-    )
+    issuer = canonical_issuer(str(claims["iss"]))
+    who = user_for_claims(ctx.users, sessions.sessions_of(ctx), settings, issuer, claims)
     started = sessions.sign_in(request, ctx, who.id, "oidc")
     return dataclasses.replace(who, session_id=started.record.session_id), started
 
