@@ -121,8 +121,10 @@ def test_disabled_user_cannot_sign_in_and_loses_the_session(
     assert sign_in(client).status_code == 200
     app.state.onshore.users.disable(host_administrator("test"), "lan")
     gone = client.get("/v1/session")
-    assert gone.status_code == 401 and gone.json()["error"]["details"]["reason"] == "user_disabled"
+    assert gone.status_code == 401 and gone.json()["error"]["code"] == "auth.owner_disabled"
     assert sign_in(client).json()["error"]["code"] == "auth.user_disabled"
+    app.state.onshore.users.enable(host_administrator("test"), "lan")
+    assert client.get("/v1/session").status_code == 401  # that session was ended
 
 
 def test_session_fixation_new_id_at_every_sign_in(app: FastAPI, client: TestClient) -> None:

@@ -23,7 +23,7 @@ from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie
 
-from onshore.core.errors import Unauthenticated, UserNotFound
+from onshore.core.errors import Forbidden, Unauthenticated
 from onshore.core.identity import Principal
 from onshore.ports.sessions import SessionRecord
 from onshore.server import csrf
@@ -95,17 +95,10 @@ def sign_in(request: Request, ctx: ServerContext, user_id: str, method: str) -> 
 def _resolve(ctx: ServerContext, secret: str) -> tuple[Principal, SessionRecord]:
     record = sessions_of(ctx).resume(secret)
     try:
-        user = ctx.users.get(record.user_id)
-    except UserNotFound:
-        user = None
-    if user is None or user.disabled:
+        found = ctx.users.current(record.user_id, via="session", session_id=record.session_id)
+    except (Unauthenticated, Forbidden):  # gone, disabled or holding no role: signed out
         sessions_of(ctx).end(secret)
-        raise Unauthenticated(
-            "the session's user is disabled or gone", details={"reason": "user_disabled"}
-        )
-    found = Principal(
-        "user", user.user_id, user.name, user.roles, None, "session", record.session_id
-    )
+        raise
     return found, record
 
 
