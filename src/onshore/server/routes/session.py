@@ -110,7 +110,8 @@ def _sign_in_schema() -> dict[str, Any]:
     response_model=SessionOut,
     summary="Sign in with a name and password (and TOTP); sets the session cookie",
     responses={
-        401: {"description": "wrong name, password or TOTP code, or a locked or disabled user"},
+        401: {"description": "wrong name, password or TOTP code, or a disabled user"},
+        429: {"description": "auth.locked: too many failed sign-ins (see Retry-After)"},
     },
     openapi_extra=_sign_in_schema(),
 )
@@ -122,7 +123,6 @@ async def sign_in(
     """Check the password (and TOTP), destroy any session the browser brought, start a new
     one and set its cookie. The answer carries the CSRF token."""
     body = await _sign_in_body(request)
-    assert ctx.users is not None
     try:
         who: Principal = await run_in_threadpool(
             ctx.users.authenticate, body.name, body.password, body.totp
@@ -162,9 +162,10 @@ async def whoami(
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> SessionOut:
     """The session's principal (its roles as they are now) and CSRF token."""
-    who, record = await sessions.signed_in(request, ctx, _cookie(secret))
+    cookie = _cookie(secret)
+    who, record = await sessions.signed_in(request, ctx, cookie)
     response.headers["Cache-Control"] = "no-store"
-    return session_out(ctx, who, StartedSession(record, "", csrf_token(_cookie(secret))))
+    return session_out(ctx, who, StartedSession(record, "", csrf_token(cookie)))
 
 
 @router.delete(
@@ -180,14 +181,14 @@ async def sign_out(
 ) -> Response:
     """Destroy the session server-side (its cookie stops working everywhere at once). Needs
     the CSRF token; a session already gone just drops the cookie."""
+    cookie = _cookie(secret)
     response = Response(status_code=204)
     try:
-        await sessions.principal(request, ctx, _cookie(secret))
-    except Unauthenticated as exc:
-        if exc.details.get("reason") == "missing":
-            raise
+        await sessions.principal(request, ctx, cookie)
+    except Unauthenticated:
+        pass  # already gone (expired, unknown, user disabled): only the cookie is left
     else:
-        ended = await run_in_threadpool(sessions.sessions_of(ctx).end, _cookie(secret))
+        ended = await run_in_threadpool(sessions.sessions_of(ctx).end, cookie)
         if ended is not None:
             log.info("signed out", extra={"session_id": ended.session_id})
     sessions.clear_cookie(response, request, ctx)
