@@ -39,3 +39,13 @@ def test_oidc_settings_refuse_an_inline_secret_and_unknown_roles() -> None:
         OidcSettings(**base, client_secret_env="S", role_map={"g": ["superuser"]})
     with pytest.raises(ValueError, match="idle_minutes"):
         SessionSettings(idle_minutes=24 * 60, absolute_hours=1)
+
+
+def test_environment_overrides_reach_the_sections() -> None:
+    from onshore.settings import Settings, default_config_dict
+    from onshore.settings.environment import apply_env
+
+    data = default_config_dict()
+    apply_env(data, {"ONSHORE_SESSIONS__IDLE_MINUTES": "15", "ONSHORE_OIDC__CLIENT_ID": "c"})
+    settings = Settings.model_validate(data)
+    assert (settings.sessions.idle_minutes, settings.oidc.client_id) == (15, "c")
