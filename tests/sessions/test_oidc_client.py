@@ -119,3 +119,17 @@ def test_unreachable_provider_is_a_typed_error() -> None:
     )
     with pytest.raises(OidcProviderUnavailable):
         OidcClient(settings, SECRET, SystemClock()).begin()
+
+
+def test_a_rotated_signing_key_is_fetched_once(client: OidcClient, provider: Provider) -> None:
+    from joserfc.jwk import RSAKey
+
+    pending, params = _authorize(client)
+    client.finish(pending, params)  # the JWKS is cached now
+    old = provider.key
+    provider.key = RSAKey.generate_key(2048, parameters={"kid": "k-rotated", "use": "sig"})
+    try:
+        pending, params = _authorize(client)
+        assert client.finish(pending, params)["sub"] == "alice-sub"
+    finally:
+        provider.key = old
