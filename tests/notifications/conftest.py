@@ -24,6 +24,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from onshore.adapters.clock import FixedClock
 from onshore.core.errors import OnshoreError
+from onshore.core.identity import Principal
 from onshore.ports import Case
 from onshore.services.runtime import Runtime, open_runtime
 from onshore.services.takedowns import TakedownService
@@ -49,12 +50,16 @@ NOTICE: dict[str, Any] = {
 }
 
 
+#: The operator who receives the notices.
+OLGA = Principal("user", "usr_olga", "olga", frozenset({"operator"}))
+
+
 def receive_takedown(svc: TakedownService, **kw: Any) -> Case:
     """An authority order (24 hours under Decree 147) with a reference of its own (each call
     opens a new case), received by an operator. The one place these tests say who acts:
     adapt it when case services take a principal."""
     notice = {**NOTICE, "reference": f"CV-2026-{uuid.uuid4().hex[:8]}"}
-    return svc.receive(source="authority_order", notice=notice, actor="olga", role="operator", **kw)
+    return svc.receive(source="authority_order", notice=notice, principal=OLGA, **kw)
 
 
 def free_port() -> int:

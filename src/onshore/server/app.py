@@ -37,8 +37,9 @@ from onshore.server.metrics import Metrics
 from onshore.server.observe import Observe
 from onshore.services.checkpointer import run_periodically
 from onshore.services.idempotency_keys import IdempotencyKeys
-from onshore.services.runtime import open_tokens
+from onshore.services.runtime import open_sessions, open_tokens
 from onshore.services.runtime.idempotency import open_idempotency
+from onshore.services.sessions import Sessions
 from onshore.services.tokens import Tokens
 from onshore.services.vault import Vault
 from onshore.settings import Settings
@@ -54,6 +55,9 @@ ROUTERS: list[str] = [
     "onshore.server.routes.tokens",
     "onshore.server.routes.auth",
     "onshore.server.routes.users",
+    "onshore.server.routes.session",
+    "onshore.server.routes.session_oidc",
+    "onshore.server.routes.oidc_links",
     "onshore.server.routes.authority_requests",
     "onshore.server.routes.takedowns",
     "onshore.server.routes.audience",
@@ -77,7 +81,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app for ``settings`` (or over an already open ``vault``/``tokens``);
     ``notifications`` runs the deadline scheduler beside it (``onshore serve``)."""
-    owned: list[Vault | Tokens | IdempotencyKeys] = []
+    owned: list[Vault | Tokens | IdempotencyKeys | Sessions] = []
     if vault is None:
         vault = Vault.open(settings, create_keys=create_keys)
         owned.append(vault)
@@ -86,6 +90,8 @@ def create_app(
         owned.append(tokens)
     keys = open_idempotency(settings, vault.runtime.clock)
     owned.append(keys)
+    sessions = open_sessions(settings, vault.runtime.clock)
+    owned.append(sessions)
     metrics = Metrics()
     ctx = ServerContext(
         vault=vault,
@@ -94,6 +100,11 @@ def create_app(
         options=options or ServerOptions.from_settings(settings.server),
         idempotency=keys,
     )
+    ctx.sessions = sessions
+    if settings.oidc.enabled:
+        from onshore.server.oidc import open_oidc
+
+        ctx.oidc = open_oidc(settings.oidc, settings.base_dir, vault.runtime.clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

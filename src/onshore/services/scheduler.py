@@ -54,13 +54,11 @@ log = logging.getLogger("onshore.notifications")
 
 def case_kinds() -> list[CaseKind]:
     """Every case kind whose clocks the scheduler checks (their lifecycles: which states are
-    open, and who may take a case's next step). With the declarative engine this is every
-    declaration of ``onshore.core.cases.registry.KINDS``."""
-    from onshore.core.cases.audience import OBLIGATIONS
-    from onshore.core.cases.authority_requests import REQUESTS
-    from onshore.core.cases.takedowns import TAKEDOWNS
+    open, and who may take a case's next step): every declaration of
+    ``onshore.core.cases.registry.KINDS``, so a newly declared kind is watched too."""
+    from onshore.core.cases.registry import KINDS
 
-    return [CaseKind(TAKEDOWNS), CaseKind(REQUESTS), CaseKind(OBLIGATIONS)]
+    return [CaseKind.of(declared) for declared in KINDS.values()]
 
 
 def read_secret(

@@ -1,5 +1,6 @@
 """Migrations of the control store (API tokens; users and service accounts from version 2;
-deadline notices from version 3; idempotency keys from version 4).
+deadline notices from version 3; idempotency keys from version 4; browser sessions and OIDC
+links from version 5).
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
@@ -193,6 +194,47 @@ def _notices_postgres(conn: Any) -> None:
     conn.execute(NOTICES_POSTGRES)
 
 
+#: Browser sessions (``adapters.*.sessions``): the digest of the cookie's secret, never it;
+#: and the links of users to OpenID Connect subjects, by (issuer, subject).
+SESSIONS_SQLITE = """
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id   TEXT PRIMARY KEY,
+    digest       BLOB NOT NULL UNIQUE,
+    user_id      TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+CREATE TABLE IF NOT EXISTS oidc_links (
+    issuer     TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+"""
+
+#: The same on PostgreSQL.
+SESSIONS_POSTGRES = """
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id   TEXT PRIMARY KEY,
+    digest       BYTEA NOT NULL UNIQUE,
+    user_id      TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    last_seen_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+CREATE TABLE IF NOT EXISTS oidc_links (
+    issuer     TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+"""
+
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
     Migration(
@@ -200,4 +242,5 @@ CONTROL: tuple[Migration, ...] = (
     ),
     Migration(3, "case_notices (deadline notices sent)", _notices_sqlite, _notices_postgres),
     Migration(4, "idempotency keys", IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES),
+    Migration(5, "browser sessions and OIDC links", SESSIONS_SQLITE, SESSIONS_POSTGRES),
 )

@@ -60,10 +60,19 @@ Tree::
     │   ├── TotpInvalid                auth.totp_invalid
     │   ├── UserDisabled               auth.user_disabled
     │   ├── OwnerDisabled              auth.owner_disabled
-    │   └── TokenExpired               auth.token_expired
+    │   ├── TokenExpired               auth.token_expired
+    │   └── SessionExpired             auth.session_expired
     ├── Forbidden                      auth.forbidden
-    │   └── RoleRevoked                auth.role_revoked
-    └── AccountLocked                  auth.locked
+    │   ├── RoleRevoked                auth.role_revoked
+    │   └── CsrfFailed                 auth.csrf_failed
+    ├── AccountLocked                  auth.locked
+    └── OidcError                      auth.oidc_error
+        ├── OidcDisabled               auth.oidc_disabled
+        ├── OidcStateInvalid           auth.oidc_state
+        ├── OidcTokenInvalid           auth.oidc_token_invalid
+        ├── OidcUserUnknown            auth.oidc_user_unknown
+        ├── OidcLinkTaken              auth.oidc_link_taken
+        └── OidcProviderUnavailable    auth.oidc_provider_unavailable
     UserNotFound (NotFound)            user.not_found
     UserNameTaken (InputError)         user.name_taken
     UserConflict (OnshoreError)        user.conflict
@@ -181,6 +190,17 @@ from onshore.core.errors.service import (
     ResidencyError,
     Unauthenticated,
 )
+from onshore.core.errors.sessions import (
+    CsrfFailed,
+    OidcDisabled,
+    OidcError,
+    OidcLinkTaken,
+    OidcProviderUnavailable,
+    OidcStateInvalid,
+    OidcTokenInvalid,
+    OidcUserUnknown,
+    SessionExpired,
+)
 from onshore.core.errors.storage import (
     BackupDestinationUnknown,
     BackupError,
@@ -220,6 +240,7 @@ __all__ = [
     "CheckpointError",
     "ConfigError",
     "CryptoError",
+    "CsrfFailed",
     "DeadlineExceeded",
     "DecryptionFailed",
     "DisclosureBlocked",
@@ -247,6 +268,13 @@ __all__ = [
     "NoPermittedRegion",
     "NotFound",
     "NotSerialisable",
+    "OidcDisabled",
+    "OidcError",
+    "OidcLinkTaken",
+    "OidcProviderUnavailable",
+    "OidcStateInvalid",
+    "OidcTokenInvalid",
+    "OidcUserUnknown",
     "OnshoreError",
     "OwnerDisabled",
     "PackError",
@@ -264,6 +292,7 @@ __all__ = [
     "SchemaOutdated",
     "SchemaTooNew",
     "SeparationOfDuties",
+    "SessionExpired",
     "SignatureError",
     "StoreError",
     "StoreIntegrityError",
