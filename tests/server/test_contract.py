@@ -13,8 +13,14 @@ from fastapi import FastAPI
 from onshore.server.contract import ERRORS
 
 Spec = dict[str, Any]
-#: Operations that need no credential (signing in is how a credential is had).
-PUBLIC = {("get", "/healthz"), ("get", "/metrics"), ("post", "/v1/auth/token")}
+#: Signing in: how a credential is had (wrong credentials are 401, too many tries 429).
+SIGN_IN = {
+    ("post", "/v1/auth/token"),
+    ("post", "/v1/session"),
+    ("get", "/v1/session/oidc/callback"),
+}
+#: Operations that need no credential.
+PUBLIC = {("get", "/healthz"), ("get", "/metrics"), ("get", "/v1/session/oidc/login"), *SIGN_IN}
 
 
 @pytest.fixture
@@ -75,7 +81,7 @@ def test_authenticated_operations_answer_401_and_403_public_ones_do_not(spec: Sp
         if op["security"]:
             assert {"401", "403"} <= codes, (method, path)
             assert "WWW-Authenticate" in op["responses"]["401"]["headers"]
-        elif path != "/v1/auth/token":  # wrong credentials are its 401
+        elif (method, path) not in SIGN_IN:
             assert not {"401", "403"} & codes, (method, path)
 
 
@@ -110,7 +116,7 @@ def test_error_statuses_follow_what_the_route_is(spec: Spec) -> None:
     assert 409 not in ops[("post", "/v1/decisions")]  # a denial is a 200
     assert 409 not in ops[("get", "/v1/ledger/{region}/checkpoint")]
     limited = {op for op, codes in ops.items() if 429 in codes}
-    assert limited <= {("post", "/v1/auth/token")}, limited  # only signing in is slowed
+    assert limited <= SIGN_IN, limited  # only signing in is slowed
 
 
 def test_idempotent_operations_document_the_key_and_its_answers(spec: Spec) -> None:
@@ -125,6 +131,7 @@ def test_idempotent_operations_document_the_key_and_its_answers(spec: Spec) -> N
         ("post", "/v1/tokens"),
         ("post", "/v1/audience/metrics"),
         ("post", "/v1/users"),
+        ("post", "/v1/session/oidc/links"),
     } <= idempotent
     for method, path in idempotent:
         op = spec["paths"][path][method]

@@ -14,6 +14,7 @@ from onshore.core.errors import OidcDisabled
 from onshore.core.identity import Principal
 from onshore.server.auth import require
 from onshore.server.context import ServerContext, context
+from onshore.server.idempotency import idempotency_key
 from onshore.server.inputs import LimitedRoute
 from onshore.server.models import Responses, Strict
 from onshore.server.permissions import Permission
@@ -66,6 +67,7 @@ def _issuer(ctx: ServerContext, given: str | None) -> str:
 def create_link(
     body: LinkIn,
     _: Principal = Depends(require(Permission.USERS_MANAGE)),  # noqa: B008
+    __: None = Depends(idempotency_key),
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> LinkOut:
     """From now on, this subject's OIDC sign-ins are this user's."""
