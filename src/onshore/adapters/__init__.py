@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from onshore.adapters.control_store import open_control_port
 from onshore.adapters.store_url import sqlite_path as sqlite_path
 from onshore.core.errors import ConfigError
 from onshore.ports import RegionDatabase, TokenStore, UserStore
@@ -61,26 +62,8 @@ def open_token_store(url: str, *, base: Path | None = None) -> TokenStore:
         >>> open_token_store("memory://").page(None, 10)
         []
     """
-    scheme = url.split(":", 1)[0].lower()
-    if scheme == "memory":
-        from onshore.adapters.memory.tokens import MemoryTokenStore
-
-        return MemoryTokenStore()
-    if scheme == "sqlite":
-        if not url.startswith("sqlite:///"):
-            raise ConfigError(f"a sqlite store URL starts with sqlite:/// (got {url!r})")
-        from onshore.adapters.sqlite.tokens import SqliteTokenStore
-
-        return SqliteTokenStore(sqlite_path(url, base))
-    if scheme in ("postgresql", "postgres"):
-        from onshore.adapters.postgres.tokens import PostgresTokenStore
-
-        return PostgresTokenStore(url)
-    raise ConfigError(
-        f"deployment.control_store: unknown backend {scheme!r} "
-        "(use sqlite:///, postgresql:// or memory://)",
-        details={"key": "deployment.control_store"},
-    )
+    store: TokenStore = open_control_port(url, "tokens", "TokenStore", base=base)
+    return store
 
 
 def open_user_store(url: str, *, base: Path | None = None) -> UserStore:
@@ -91,26 +74,8 @@ def open_user_store(url: str, *, base: Path | None = None) -> UserStore:
         >>> open_user_store("memory://").users(None, 10)
         []
     """
-    scheme = url.split(":", 1)[0].lower()
-    if scheme == "memory":
-        from onshore.adapters.memory.users import MemoryUserStore
-
-        return MemoryUserStore()
-    if scheme == "sqlite":
-        if not url.startswith("sqlite:///"):
-            raise ConfigError(f"a sqlite store URL starts with sqlite:/// (got {url!r})")
-        from onshore.adapters.sqlite.users import SqliteUserStore
-
-        return SqliteUserStore(sqlite_path(url, base))
-    if scheme in ("postgresql", "postgres"):
-        from onshore.adapters.postgres.users import PostgresUserStore
-
-        return PostgresUserStore(url)
-    raise ConfigError(
-        f"deployment.control_store: unknown backend {scheme!r} "
-        "(use sqlite:///, postgresql:// or memory://)",
-        details={"key": "deployment.control_store"},
-    )
+    store: UserStore = open_control_port(url, "users", "UserStore", base=base)
+    return store
 
 
 def open_notice_log(url: str, *, base: Path | None = None) -> NoticeLog:
@@ -121,23 +86,5 @@ def open_notice_log(url: str, *, base: Path | None = None) -> NoticeLog:
         >>> open_notice_log("memory://").all()
         []
     """
-    scheme = url.split(":", 1)[0].lower()
-    if scheme == "memory":
-        from onshore.adapters.memory.notices import MemoryNoticeLog
-
-        return MemoryNoticeLog()
-    if scheme == "sqlite":
-        if not url.startswith("sqlite:///"):
-            raise ConfigError(f"a sqlite store URL starts with sqlite:/// (got {url!r})")
-        from onshore.adapters.sqlite.notices import SqliteNoticeLog
-
-        return SqliteNoticeLog(sqlite_path(url, base))
-    if scheme in ("postgresql", "postgres"):
-        from onshore.adapters.postgres.notices import PostgresNoticeLog
-
-        return PostgresNoticeLog(url)
-    raise ConfigError(
-        f"deployment.control_store: unknown backend {scheme!r} "
-        "(use sqlite:///, postgresql:// or memory://)",
-        details={"key": "deployment.control_store"},
-    )
+    store: NoticeLog = open_control_port(url, "notices", "NoticeLog", base=base)
+    return store

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from onshore.adapters.store_url import sqlite_path
-from onshore.core.errors import ConfigError
+from onshore.adapters.control_store import open_control_port
 from onshore.ports import Clock
 from onshore.ports.idempotency import IdempotencyStore
 from onshore.services.idempotency_keys import IdempotencyKeys
@@ -23,23 +22,10 @@ def open_idempotency_store(url: str, settings: Settings) -> IdempotencyStore:
         >>> type(open_idempotency_store("memory://", s)).__name__
         'MemoryIdempotencyStore'
     """
-    scheme = url.split(":", 1)[0].lower()
-    if scheme == "memory":
-        from onshore.adapters.memory.idempotency import MemoryIdempotencyStore
-
-        return MemoryIdempotencyStore()
-    if scheme == "sqlite" and url.startswith("sqlite:///"):
-        from onshore.adapters.sqlite.idempotency import SqliteIdempotencyStore
-
-        return SqliteIdempotencyStore(sqlite_path(url, settings.base_dir))
-    if scheme in ("postgresql", "postgres"):
-        from onshore.adapters.postgres.idempotency import PostgresIdempotencyStore
-
-        return PostgresIdempotencyStore(url)
-    raise ConfigError(
-        "deployment.control_store: use sqlite:///, postgresql:// or memory://",
-        details={"key": "deployment.control_store"},
+    store: IdempotencyStore = open_control_port(
+        url, "idempotency", "IdempotencyStore", base=settings.base_dir
     )
+    return store
 
 
 def open_idempotency(settings: Settings, clock: Clock) -> IdempotencyKeys:
