@@ -1,13 +1,18 @@
 """``onshore requests ...``: authority data requests from intake to production.
 
-Every command but ``verify-package`` reads the configuration once (``--config``) and makes
-one call to ``onshore.services.authority_requests.AuthorityRequestService``;
-``verify-package`` needs only the package directory (and optionally the keys to pin).
+With a server configured (``ONSHORE_URL``/``ONSHORE_TOKEN`` or ``onshore login``) the case
+commands call ``/v1/cases/requests`` as the logged-in principal; otherwise they read the
+configuration once (``--config``) and call
+``onshore.services.authority_requests.AuthorityRequestService`` as the host administrator
+(:mod:`onshore.cli.case_session`). ``verify-package`` needs only the package directory (and
+optionally the keys to pin); ``authorities`` reads the local registry.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,8 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
-from onshore.cli.options import ActorOpt, ConfigOpt, JsonOpt, RoleOpt, parse_json_option
+from onshore.cli.options import ConfigOpt, JsonOpt, parse_json_option
 from onshore.core.cases.authority_requests import KIND, REQUESTS
 from onshore.core.errors import InputError
 
@@ -39,8 +45,13 @@ def open_service(config: Path | None) -> AuthorityRequestService:
     return AuthorityRequestService(Vault.open(load_settings(config)))
 
 
-def _json_arg(text: str | None, what: str) -> Any:
-    return parse_json_option(text, what)
+@contextmanager
+def _local(config: Path | None) -> Iterator[AuthorityRequestService]:
+    svc = open_service(config)
+    try:
+        yield svc
+    finally:
+        svc.vault.close()
 
 
 def case_view(case: Case) -> dict[str, Any]:
@@ -50,13 +61,25 @@ def case_view(case: Case) -> dict[str, Any]:
     return view(case)
 
 
-def _show(case: Case, as_json: bool) -> None:
+#: Requests as the CLI reaches them: ``/v1/cases/requests`` or the local service.
+KIND_CLI = CaseKindCli(
+    "requests", "/v1/cases/requests", REQUESTS, _local, case_view, history_notes=True
+)
+
+
+def _json_arg(text: str | None, what: str) -> Any:
+    return parse_json_option(text, what)
+
+
+def _show(case: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        print(json.dumps(case_view(case), ensure_ascii=False, indent=2))
+        print(json.dumps(case, ensure_ascii=False, indent=2))
         return
-    due = case.due_at.isoformat() if case.due_at else "-"
-    console.print(f"[bold]{case.case_id}[/] {case.state} (region {case.region}, due {due})")
-    console.print("next: " + ", ".join(t.action for t in REQUESTS.available(case.state)))
+    due = case.get("due_at") or "-"
+    console.print(
+        f"[bold]{case['case_id']}[/] {case['state']} (region {case['region']}, due {due})"
+    )
+    console.print("next: " + ", ".join(t.action for t in REQUESTS.available(case["state"])))
 
 
 @app.command()
@@ -66,8 +89,6 @@ def receive(
     reference: Annotated[str, typer.Option(help="The authority's reference number.")],
     basis: Annotated[str, typer.Option(help="Legal basis citation.")],
     scope: Annotated[str, typer.Option(help="Scope JSON, or @file.json.")],
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
     respond_within: Annotated[
         str | None, typer.Option(help="The request's own deadline: AMOUNT:UNIT (2:working_day).")
     ] = None,
@@ -79,49 +100,41 @@ def receive(
 ) -> None:
     """Open a request. Example: ``onshore requests receive --authority VN-A05 --process
     warrant --reference CV-1 --basis "CPC art. 196" --scope '{"phone_number": ["0912345678"],
-    "categories": ["phone_number"]}' --actor olga``"""
+    "categories": ["phone_number"]}'``"""
     within = None
     if respond_within:
         amount, _, unit = respond_within.partition(":")
         if not amount.isdigit():
             raise InputError("--respond-within is AMOUNT:UNIT, e.g. 2:working_day")
         within = {"amount": int(amount), "unit": unit}
-    svc = open_service(config)
-    try:
-        case = svc.receive(
-            authority=authority,
-            process_type=process,
-            reference=reference,
-            legal_basis=basis,
-            scope=_json_arg(scope, "--scope"),
-            actor=actor,
-            role=role,
-            respond_within=within,
-            ndo_until=ndo_until,
-        )
-        _show(case, as_json)
-    finally:
-        svc.vault.close()
+    body = {
+        "authority": authority,
+        "process_type": process,
+        "reference": reference,
+        "legal_basis": basis,
+        "scope": _json_arg(scope, "--scope"),
+        "respond_within": within,
+        "ndo_until": ndo_until,
+    }
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            _show(session.remote.request("POST", KIND_CLI.prefix, body=body), as_json)
+            return
+        _show(case_view(session.svc.receive(**body, **session.actor("receive"))), as_json)
 
 
 @app.command()
 def act(
     case_id: Annotated[str, typer.Argument(help="The case id.")],
     action: Annotated[str, typer.Argument(help="The action (see `onshore requests lifecycle`).")],
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
     note: Annotated[str | None, typer.Option(help="Note JSON (or @file.json).")] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Take an action on a request. Example: ``onshore requests act REQ approve --actor rita
-    --role legal_reviewer``"""
-    svc = open_service(config)
-    try:
-        case = svc.act(case_id, action, actor=actor, role=role, note=_json_arg(note, "--note"))
-        _show(case, as_json)
-    finally:
-        svc.vault.close()
+    """Take an action on a request, as the logged-in user (or the host administrator).
+    Example: ``onshore requests act REQ approve``"""
+    with case_session(KIND_CLI, config) as session:
+        _show(session.act(case_id, action, _json_arg(note, "--note") or {}), as_json)
 
 
 @app.command()
@@ -131,34 +144,16 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """A request, its history and what may happen next."""
-    svc = open_service(config)
-    try:
-        case = svc.cases.get(case_id)
-        history = svc.cases.history(case_id)
-        if as_json:
-            out = case_view(case)
-            out["history"] = [
-                {
-                    "seq": e.seq,
-                    "at": e.at.isoformat(),
-                    "actor": e.actor,
-                    "role": e.role,
-                    "action": e.action,
-                    "from": e.from_state,
-                    "to": e.to_state,
-                    "note": e.note,
-                }
-                for e in history
-            ]
-            print(json.dumps(out, ensure_ascii=False, indent=2))
-            return
-        _show(case, False)
-        table = Table("seq", "at", "actor", "role", "action", "to")
-        for e in history:
-            table.add_row(str(e.seq), e.at.isoformat(), e.actor, e.role, e.action, e.to_state)
-        console.print(table)
-    finally:
-        svc.vault.close()
+    with case_session(KIND_CLI, config) as session:
+        out = session.show(case_id)
+    if as_json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    _show(out, False)
+    table = Table("seq", "at", "actor", "role", "action", "to")
+    for e in out["history"]:
+        table.add_row(str(e["seq"]), e["at"], e["actor"], e["role"], e["action"], e["to"])
+    console.print(table)
 
 
 @app.command("list")
@@ -168,21 +163,22 @@ def list_cases(
     as_json: JsonOpt = False,
 ) -> None:
     """Every request (optionally in some states), by id."""
-    svc = open_service(config)
-    try:
-        cases = list(svc.cases.iter_cases(kind=KIND, states=state or None))
-        if as_json:
-            print(json.dumps([case_view(c) for c in cases], ensure_ascii=False, indent=2))
-            return
-        table = Table("case", "state", "authority", "process", "due")
-        for c in cases:
-            due = c.due_at.isoformat() if c.due_at else "-"
-            table.add_row(
-                c.case_id, c.state, c.data.get("authority", ""), c.data.get("process_type", ""), due
-            )
-        console.print(table)
-    finally:
-        svc.vault.close()
+    with case_session(KIND_CLI, config) as session:
+        cases = session.list(state)
+    if as_json:
+        print(json.dumps(cases, ensure_ascii=False, indent=2))
+        return
+    table = Table("case", "state", "authority", "process", "due")
+    for c in cases:
+        data = c["data"]
+        table.add_row(
+            c["case_id"],
+            c["state"],
+            data.get("authority", ""),
+            data.get("process_type", ""),
+            c.get("due_at") or "-",
+        )
+    console.print(table)
 
 
 @app.command()
@@ -192,24 +188,26 @@ def due(
     as_json: JsonOpt = False,
 ) -> None:
     """Overdue and due-soon requests (and refresh the Prometheus gauges)."""
-    svc = open_service(config)
-    try:
-        report = svc.cases.due(kind=KIND, within=timedelta(hours=within_hours))
-        svc.cases.refresh_gauges(within=timedelta(hours=within_hours))
-        rows = [("overdue", c) for c in report.overdue] + [("due_soon", c) for c in report.due_soon]
-        if as_json:
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            params = {"within_hours": within_hours}
+            out = session.remote.request("GET", f"{KIND_CLI.prefix}/due", params=params)
+        else:
+            svc = session.svc
+            report = svc.cases.due(kind=KIND, within=timedelta(hours=within_hours))
+            svc.cases.refresh_gauges(within=timedelta(hours=within_hours))
             out = {
                 "overdue": [case_view(c) for c in report.overdue],
                 "due_soon": [case_view(c) for c in report.due_soon],
             }
-            print(json.dumps(out, ensure_ascii=False, indent=2))
-            return
-        table = Table("status", "case", "state", "due")
-        for status, c in rows:
-            table.add_row(status, c.case_id, c.state, c.due_at.isoformat() if c.due_at else "-")
-        console.print(table)
-    finally:
-        svc.vault.close()
+    if as_json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    table = Table("status", "case", "state", "due")
+    for status in ("overdue", "due_soon"):
+        for c in out[status]:
+            table.add_row(status, c["case_id"], c["state"], c.get("due_at") or "-")
+    console.print(table)
 
 
 @app.command()

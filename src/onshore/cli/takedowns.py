@@ -1,7 +1,10 @@
 """``onshore takedowns ...``: notices on the clock, from intake to appeal.
 
-Each command reads the configuration once and makes one service call
-(:class:`onshore.services.takedowns.TakedownService`).
+With a server configured (``ONSHORE_URL``/``ONSHORE_TOKEN`` or ``onshore login``) receive,
+act, show and due call ``/v1/cases/takedowns`` as the logged-in principal; otherwise each
+command reads the configuration once and makes one service call
+(:class:`onshore.services.takedowns.TakedownService`) as the host administrator. The
+reports and exports read the local stores.
 """
 
 from __future__ import annotations
@@ -17,15 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
-from onshore.cli.options import (
-    ActorOpt,
-    ConfigOpt,
-    JsonOpt,
-    RoleOpt,
-    parse_json_option,
-    runtime_from,
-)
+from onshore.cli.options import ConfigOpt, JsonOpt, parse_json_option, runtime_from
 from onshore.core.cases.takedowns import SOURCES, TAKEDOWNS
 from onshore.core.errors import InputError
 
@@ -59,15 +56,20 @@ def case_dict(case: Case) -> dict[str, Any]:
     return case_view(case)
 
 
-def _show(case: Case, as_json: bool) -> None:
+#: Takedowns as the CLI reaches them: ``/v1/cases/takedowns`` or the local service.
+KIND_CLI = CaseKindCli("takedowns", "/v1/cases/takedowns", TAKEDOWNS, _service, case_dict)
+
+
+def _show(case: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(case_dict(case), ensure_ascii=False, default=str))
+        typer.echo(json.dumps(case, ensure_ascii=False, default=str))
         return
-    due = case.due_at.isoformat() if case.due_at else "-"
+    due = case.get("due_at") or "-"
     console.print(
-        f"[bold]{case.case_id}[/] {case.state}  priority {case.data.get('priority')}  due {due}"
+        f"[bold]{case['case_id']}[/] {case['state']}  priority {case['data'].get('priority')}"
+        f"  due {due}"
     )
-    missing = case.data.get("missing")
+    missing = case["data"].get("missing")
     if missing:
         console.print(f"missing: {', '.join(missing)}")
 
@@ -76,8 +78,6 @@ def _show(case: Case, as_json: bool) -> None:
 def receive(
     source: Annotated[str, typer.Option("--source", help=f"One of {', '.join(SOURCES)}.")],
     notice: Annotated[str, typer.Option("--notice", help="The notice as JSON, or @file.json.")],
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
     urgent: Annotated[bool, typer.Option("--urgent", help="An urgent request.")] = False,
     region: Annotated[str | None, typer.Option("--region", help="Region to hold the case.")] = None,
     config: ConfigOpt = None,
@@ -86,42 +86,37 @@ def receive(
     """Log a notice; its deadline comes from the packs.
 
     Example:
-    ``onshore takedowns receive --source authority_order --urgent --notice @n.json --actor olga``
+    ``onshore takedowns receive --source authority_order --urgent --notice @n.json``
     """
-    with _service(config) as svc:
-        _show(
-            svc.receive(
-                source=source,
-                notice=_json_arg(notice, "--notice"),
-                actor=actor,
-                role=role,
-                urgent=urgent,
-                region=region,
-            ),
-            as_json,
-        )
+    body = {
+        "source": source,
+        "notice": _json_arg(notice, "--notice"),
+        "urgent": urgent,
+        "region": region,
+    }
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            _show(session.remote.request("POST", KIND_CLI.prefix, body=body), as_json)
+            return
+        _show(case_dict(session.svc.receive(**body, **session.actor("receive"))), as_json)
 
 
 @app.command()
 def act(
     case_id: Annotated[str, typer.Argument(help="The case id.")],
     action: Annotated[str, typer.Argument(help="The action (see `onshore takedowns lifecycle`).")],
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
     note: Annotated[str | None, typer.Option("--note", help="JSON note, or @file.json.")] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Take one step on a notice (every step is a ledger leaf).
+    """Take one step on a notice (every step is a ledger leaf), as the logged-in user (or
+    the host administrator).
 
     Example:
-    ``onshore takedowns act takedown-1a2b decide --actor rita --role legal_reviewer --note @d.json``
+    ``onshore takedowns act takedown-1a2b decide --note @d.json``
     """
-    with _service(config) as svc:
-        _show(
-            svc.act(case_id, action, actor=actor, role=role, note=_json_arg(note, "--note")),
-            as_json,
-        )
+    with case_session(KIND_CLI, config) as session:
+        _show(session.act(case_id, action, _json_arg(note, "--note")), as_json)
 
 
 @app.command()
@@ -130,29 +125,17 @@ def show(case_id: str, config: ConfigOpt = None, as_json: JsonOpt = False) -> No
 
     Example: ``onshore takedowns show takedown-1a2b --json``
     """
-    with _service(config) as svc:
-        case = svc.cases.get(case_id)
-        history = [
-            {
-                "seq": e.seq,
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "role": e.role,
-                "action": e.action,
-                "from": e.from_state,
-                "to": e.to_state,
-            }
-            for e in svc.cases.history(case_id)
-        ]
-        if as_json:
-            typer.echo(json.dumps({**case_dict(case), "history": history}, default=str))
-            return
-        _show(case, False)
-        for h in history:
-            console.print(
-                f"  {h['seq']:>2} {h['at']} {h['actor']} ({h['role']}) "
-                f"{h['action']}: {h['from'] or '-'} -> {h['to']}"
-            )
+    with case_session(KIND_CLI, config) as session:
+        out = session.show(case_id)
+    if as_json:
+        typer.echo(json.dumps(out, default=str))
+        return
+    _show(out, False)
+    for h in out["history"]:
+        console.print(
+            f"  {h['seq']:>2} {h['at']} {h['actor']} ({h['role']}) "
+            f"{h['action']}: {h['from'] or '-'} -> {h['to']}"
+        )
 
 
 @app.command()
@@ -167,37 +150,39 @@ def due(
     """
     from datetime import timedelta
 
-    with _service(config) as svc:
-        report = svc.due(within=timedelta(hours=hours))
-        rows = [("breached", c) for c in report.overdue] + [
-            ("due_soon", c) for c in report.due_soon
-        ]
-        if as_json:
-            typer.echo(
-                json.dumps(
-                    [
-                        {
-                            "status": s,
-                            "case_id": c.case_id,
-                            "state": c.state,
-                            "due_at": c.due_at.isoformat() if c.due_at else None,
-                            "priority": c.data.get("priority"),
-                        }
-                        for s, c in rows
-                    ]
-                )
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            path = f"{KIND_CLI.prefix}/due"
+            out = session.remote.request("GET", path, params={"within_hours": hours})
+        else:
+            report = session.svc.due(within=timedelta(hours=hours))
+            out = {
+                "breached": [case_dict(c) for c in report.overdue],
+                "due_soon": [case_dict(c) for c in report.due_soon],
+            }
+    rows = [(s, c) for s in ("breached", "due_soon") for c in out[s]]
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "status": s,
+                        "case_id": c["case_id"],
+                        "state": c["state"],
+                        "due_at": c.get("due_at"),
+                        "priority": c["data"].get("priority"),
+                    }
+                    for s, c in rows
+                ]
             )
-            return
-        table = Table("status", "case", "state", "priority", "due")
-        for s, c in rows:
-            table.add_row(
-                s,
-                c.case_id,
-                c.state,
-                str(c.data.get("priority")),
-                c.due_at.isoformat() if c.due_at else "-",
-            )
-        console.print(table)
+        )
+        return
+    table = Table("status", "case", "state", "priority", "due")
+    for s, c in rows:
+        table.add_row(
+            s, c["case_id"], c["state"], str(c["data"].get("priority")), c.get("due_at") or "-"
+        )
+    console.print(table)
 
 
 @app.command()

@@ -48,6 +48,7 @@ STATUS: dict[str, int] = {
     "input.invalid_encoding": 400,
     "input.bad_request": 400,
     "server.timeout": 504,
+    "server.unreachable": 502,
     "not_found": 404,
     "record.not_found": 404,
     "record.conflict": 409,

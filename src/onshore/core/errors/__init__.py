@@ -74,6 +74,7 @@ Tree::
     InvalidEncoding (InputError)       input.invalid_encoding
     BadRequest (InputError)            input.bad_request
     DeadlineExceeded (OnshoreError)    server.timeout
+    ServerUnreachable (OnshoreError)   server.unreachable
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -145,6 +146,7 @@ from onshore.core.errors.service import (
     PolicyDenied,
     PolicyError,
     ResidencyError,
+    ServerUnreachable,
     Unauthenticated,
 )
 from onshore.core.errors.storage import (
@@ -222,6 +224,7 @@ __all__ = [
     "SchemaOutdated",
     "SchemaTooNew",
     "SeparationOfDuties",
+    "ServerUnreachable",
     "SignatureError",
     "StoreError",
     "StoreIntegrityError",

@@ -1,0 +1,141 @@
+"""One case command's session: against the configured server as the logged-in principal, or
+locally on the host as the host administrator.
+
+A case command asks :func:`case_session` for a session and calls it the same way in both
+modes; the answers have the shape the HTTP API gives (a case view, a history), so the
+command prints them alike. When ``ONSHORE_URL`` or ``onshore login`` names a server, every
+step goes to its routes with the token (the server decides who acts); otherwise the command
+opens the stores of ``--config`` and acts as :func:`onshore.cli.host.host_principal`.
+
+Example:
+    >>> from onshore.core.cases.authority_requests import REQUESTS
+    >>> CaseKindCli("requests", "/v1/cases/requests", REQUESTS).roles_for("approve")
+    frozenset({'legal_reviewer'})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from onshore.cli.host import acting_role, host_principal
+from onshore.cli.remote import Remote, open_remote
+from onshore.core.cases.lifecycle import Lifecycle
+
+if TYPE_CHECKING:
+    from onshore.core.identity import Principal
+    from onshore.ports import Case, CaseEvent
+
+
+@dataclass(frozen=True)
+class CaseKindCli:
+    """What the CLI needs of a case kind: its command, its HTTP prefix, its lifecycle, and
+    (locally) how to open its service and show a case as the API does."""
+
+    command: str
+    prefix: str
+    lifecycle: Lifecycle
+    open_local: Callable[[Path | None], AbstractContextManager[Any]] | None = None
+    view: Callable[[Case], dict[str, Any]] | None = None
+    history_notes: bool = False
+
+    def roles_for(self, action: str) -> frozenset[str]:
+        """Every role the lifecycle lets take ``action`` (from any state)."""
+        roles: set[str] = set()
+        for t in self.lifecycle.transitions:
+            if t.action == action:
+                roles |= t.roles
+        return frozenset(roles)
+
+
+def host_actor(kind: CaseKindCli, action: str) -> dict[str, str]:
+    """The ``actor=``/``role=`` the host administrator records for ``action`` of ``kind``:
+    its principal id and the role the lifecycle lets it act in."""
+    principal = host_principal()
+    return {"actor": principal.id, "role": acting_role(principal, kind.roles_for(action))}
+
+
+def history_rows(events: list[CaseEvent], *, notes: bool) -> list[dict[str, Any]]:
+    """A case's history as the API shows it (with each step's note when ``notes``)."""
+    rows = []
+    for e in events:
+        row: dict[str, Any] = {
+            "seq": e.seq,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "role": e.role,
+            "action": e.action,
+            "from": e.from_state,
+            "to": e.to_state,
+        }
+        if notes:
+            row["note"] = e.note
+        rows.append(row)
+    return rows
+
+
+class CaseSession:
+    """The steps every case kind shares, on the server (``remote``) or on the host (``svc``)."""
+
+    def __init__(self, kind: CaseKindCli, remote: Remote | None, svc: Any = None) -> None:
+        self.kind = kind
+        self.remote = remote
+        self.svc = svc
+        self.principal: Principal | None = None if remote else host_principal()
+
+    def _view(self, case: Case) -> dict[str, Any]:
+        assert self.kind.view is not None
+        return self.kind.view(case)
+
+    def actor(self, action: str) -> dict[str, str]:
+        """The ``actor=``/``role=`` a local service call records for ``action``."""
+        return host_actor(self.kind, action)
+
+    def act(self, case_id: str, action: str, note: dict[str, Any]) -> dict[str, Any]:
+        """Take ``action`` on a case; the case as it is afterwards."""
+        if self.remote:
+            path = f"{self.kind.prefix}/{case_id}/actions/{action}"
+            return dict(self.remote.request("POST", path, body={"note": note}))
+        return self._view(self.svc.act(case_id, action, note=note, **self.actor(action)))
+
+    def show(self, case_id: str) -> dict[str, Any]:
+        """A case with its history."""
+        if self.remote:
+            return dict(self.remote.request("GET", f"{self.kind.prefix}/{case_id}"))
+        out = self._view(self.svc.cases.get(case_id))
+        events = list(self.svc.cases.history(case_id))
+        out["history"] = history_rows(events, notes=self.kind.history_notes)
+        return out
+
+    def list(self, states: list[str] | None) -> list[dict[str, Any]]:
+        """Every case of the kind (optionally only in ``states``), by id."""
+        if self.remote:
+            items: list[dict[str, Any]] = []
+            cursor: str | None = None
+            while True:
+                params: dict[str, Any] = {"state": states or [], "limit": 1000}
+                if cursor:
+                    params["cursor"] = cursor
+                page = self.remote.request("GET", self.kind.prefix, params=params)
+                items.extend(page["items"])
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    return items
+        cases = self.svc.cases.iter_cases(kind=self.kind.lifecycle.name, states=states or None)
+        return [self._view(c) for c in cases]
+
+
+@contextmanager
+def case_session(kind: CaseKindCli, config: Path | None) -> Iterator[CaseSession]:
+    """A session on the configured server, or on the stores of ``config`` locally."""
+    remote = open_remote()
+    if remote is not None:
+        with remote:
+            yield CaseSession(kind, remote)
+        return
+    assert kind.open_local is not None
+    with kind.open_local(config) as svc:
+        yield CaseSession(kind, None, svc)

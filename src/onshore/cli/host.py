@@ -1,0 +1,43 @@
+"""Who a local command acts as: the host administrator, named by the OS user running it.
+
+A command that opens the stores directly runs on the host with the stores' keys; whoever
+can do that can do anything, so it acts as :func:`onshore.core.identity.host_administrator`
+and the ledger and case histories record "host administrator (<os user>)". No command
+takes the actor or the role as input (issue 14).
+
+Example:
+    >>> host_principal().kind
+    'host'
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterable
+
+from onshore.core.identity import Principal, host_administrator
+
+
+def os_user() -> str:
+    """The login name of the OS user running this process (its uid when it has none)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        return str(os.getuid())
+
+
+def host_principal() -> Principal:
+    """The host administrator principal for the OS user running this command."""
+    return host_administrator(os_user())
+
+
+def host_actor() -> str:
+    """The actor a local command records on the ledger: "host administrator (<os user>)"."""
+    return host_principal().name
+
+
+def acting_role(principal: Principal, allowed: Iterable[str]) -> str:
+    """The role ``principal`` takes a step ``allowed`` to some roles in ('operator' when
+    none is named: the lifecycle then refuses the step with its own error)."""
+    return principal.acting_role(allowed) or "operator"
