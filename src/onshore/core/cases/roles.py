@@ -1,33 +1,75 @@
-"""Who may take a step: a named actor, in a role the transition allows (pure).
+"""Who may take a step: the principal, in the first role it holds that the step allows (pure).
+
+The role recorded for a step is ``principal.acting_role(allowed)``; a principal holding none
+of the allowed roles is refused with ``RoleNotPermitted``. Nobody names the actor or the
+role: they come from the authenticated principal (:mod:`onshore.core.identity`).
 
 Example:
-    >>> from onshore.core.cases.lifecycle import Transition
-    >>> t = Transition("review", "approve", "approved", frozenset({"legal_reviewer"}))
-    >>> check_role(t, "legal_reviewer", "request")  # holds: nothing raised
-    >>> check_role(t, "operator", "request")
+    >>> from onshore.core.identity import Principal
+    >>> rita = Principal("user", "usr_1", "rita", frozenset({"legal_reviewer"}))
+    >>> acting_role(rita, frozenset({"legal_reviewer", "approver"}), "request", "approve")
+    'legal_reviewer'
+    >>> acting_role(rita, frozenset({"approver"}), "request", "release")
     Traceback (most recent call last):
     ...
-    onshore.core.errors.RoleNotPermitted: role 'operator' may not approve a request case
+    onshore.core.errors.RoleNotPermitted: role 'legal_reviewer' may not release a request case
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from onshore.core.cases.lifecycle import Transition
 from onshore.core.errors import InputError, RoleNotPermitted
+from onshore.core.identity import Principal
+
+#: The roles that may open a case unless its kind says otherwise (``cases.write`` holders).
+OPENERS: frozenset[str] = frozenset({"operator", "legal_reviewer", "admin"})
 
 
-def check_actor(actor: str, role: str) -> None:
-    """``InputError`` unless the actor and the role are both named (non-blank strings)."""
-    if not isinstance(actor, str) or not actor.strip():
-        raise InputError("a case action needs an actor", details={"field": "actor"})
-    if not isinstance(role, str) or not role.strip():
-        raise InputError("a case action needs a role", details={"field": "role"})
+def acting_role(principal: Principal, allowed: Iterable[str], kind: str, action: str) -> str:
+    """The role ``principal`` takes ``action`` in; ``RoleNotPermitted`` when it holds none of
+    ``allowed``."""
+    allowed = frozenset(allowed)
+    role = principal.acting_role(allowed)
+    if role is None:
+        held = principal.role or "none"
+        raise RoleNotPermitted(
+            f"role {held!r} may not {action} a {kind} case",
+            details={"action": action, "roles": sorted(allowed)},
+        )
+    return role
+
+
+def system_actor(name: str, roles: Iterable[str] = ("operator",)) -> Principal:
+    """The principal of a step onshore takes by itself (a residency block, an obligation a
+    threshold opens): a service principal ``system:<name>``.
+
+    Example:
+        >>> system_actor("residency").id
+        'system:residency'
+    """
+    return Principal(
+        kind="service",
+        id=f"system:{name}",
+        name=f"onshore ({name})",
+        roles=frozenset(roles),
+        via="host",
+    )
 
 
 def check_role(transition: Transition, role: str, kind: str) -> None:
-    """``RoleNotPermitted`` unless ``role`` may take ``transition`` on a case of ``kind``."""
+    """``RoleNotPermitted`` unless ``role`` may take ``transition`` (kept until every
+    caller passes a principal)."""
     if role not in transition.roles:
         raise RoleNotPermitted(
             f"role {role!r} may not {transition.action} a {kind} case",
             details={"action": transition.action, "roles": sorted(transition.roles)},
         )
+
+
+def check_actor(actor: str, role: str) -> None:
+    """``InputError`` unless both are named (kept until every caller passes a principal)."""
+    for name, value in (("actor", actor), ("role", role)):
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"a case action needs an {name}", details={"field": name})
