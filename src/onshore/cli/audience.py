@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from onshore.cli.case_group import add_case_commands
 from onshore.cli.case_session import CaseKindCli, case_session, host_actor
 from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.cli.takedowns import case_dict
-from onshore.core.cases.audience import OBLIGATIONS
+from onshore.core.cases.registry import kind
 from onshore.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -44,7 +45,13 @@ def _service(config: Path | None) -> Iterator[AudienceService]:
 
 
 #: Obligations as the CLI reaches them: ``/v1/audience/obligations`` or the local service.
-KIND_CLI = CaseKindCli("audience", "/v1/audience/obligations", OBLIGATIONS, _service, case_dict)
+KIND_CLI = CaseKindCli(
+    "audience",
+    kind("audience_obligation"),
+    _service,
+    case_dict,
+    columns=(("subject", "subject_id"), ("crossed", "crossed_on")),
+)
 
 
 def _echo(value: Any) -> None:
@@ -289,6 +296,9 @@ def file_(
             f"{case['case_id']} filed: sha256 {filed['sha256']} "
             f"ledger index {filed['ledger_index']}"
         )
+
+
+add_case_commands(app, KIND_CLI)
 
 
 def register(root: typer.Typer) -> None:

@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from onshore.cli.case_group import add_case_commands
 from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt, parse_json_option
 from onshore.core.cases.authority_requests import KIND, REQUESTS
+from onshore.core.cases.registry import kind
 from onshore.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -63,7 +65,11 @@ def case_view(case: Case) -> dict[str, Any]:
 
 #: Requests as the CLI reaches them: ``/v1/cases/requests`` or the local service.
 KIND_CLI = CaseKindCli(
-    "requests", "/v1/cases/requests", REQUESTS, _local, case_view, history_notes=True
+    "requests",
+    kind("authority_request"),
+    _local,
+    case_view,
+    columns=(("authority", "authority"), ("process", "process_type")),
 )
 
 
@@ -124,64 +130,6 @@ def receive(
 
 
 @app.command()
-def act(
-    case_id: Annotated[str, typer.Argument(help="The case id.")],
-    action: Annotated[str, typer.Argument(help="The action (see `onshore requests lifecycle`).")],
-    note: Annotated[str | None, typer.Option(help="Note JSON (or @file.json).")] = None,
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Take an action on a request, as the logged-in user (or the host administrator).
-    Example: ``onshore requests act REQ approve``"""
-    with case_session(KIND_CLI, config) as session:
-        _show(session.act(case_id, action, _json_arg(note, "--note") or {}), as_json)
-
-
-@app.command()
-def show(
-    case_id: Annotated[str, typer.Argument(help="The case id.")],
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """A request, its history and what may happen next."""
-    with case_session(KIND_CLI, config) as session:
-        out = session.show(case_id)
-    if as_json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
-        return
-    _show(out, False)
-    table = Table("seq", "at", "actor", "role", "action", "to")
-    for e in out["history"]:
-        table.add_row(str(e["seq"]), e["at"], e["actor"], e["role"], e["action"], e["to"])
-    console.print(table)
-
-
-@app.command("list")
-def list_cases(
-    state: Annotated[list[str] | None, typer.Option(help="Only these states.")] = None,
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Every request (optionally in some states), by id."""
-    with case_session(KIND_CLI, config) as session:
-        cases = session.list(state)
-    if as_json:
-        print(json.dumps(cases, ensure_ascii=False, indent=2))
-        return
-    table = Table("case", "state", "authority", "process", "due")
-    for c in cases:
-        data = c["data"]
-        table.add_row(
-            c["case_id"],
-            c["state"],
-            data.get("authority", ""),
-            data.get("process_type", ""),
-            c.get("due_at") or "-",
-        )
-    console.print(table)
-
-
-@app.command()
 def due(
     within_hours: Annotated[float, typer.Option("--within", help="Due-soon window, hours.")] = 24,
     config: ConfigOpt = None,
@@ -208,21 +156,6 @@ def due(
         for c in out[status]:
             table.add_row(status, c["case_id"], c["state"], c.get("due_at") or "-")
     console.print(table)
-
-
-@app.command()
-def lifecycle(
-    fmt: Annotated[str, typer.Option("--format", help="markdown | mermaid | json.")] = "markdown",
-) -> None:
-    """Print the request lifecycle's transition table (the single source of truth)."""
-    if fmt == "mermaid":
-        print(REQUESTS.mermaid())
-    elif fmt == "json":
-        print(json.dumps(REQUESTS.to_dict(), indent=2))
-    elif fmt == "markdown":
-        print(REQUESTS.markdown())
-    else:
-        raise InputError("--format is markdown, mermaid or json")
 
 
 @app.command()
@@ -272,6 +205,9 @@ def verify_package_cmd(
             )
     if not report.ok:
         raise typer.Exit(1)
+
+
+add_case_commands(app, KIND_CLI, lambda case: _show(case, False))
 
 
 def register(root: typer.Typer) -> None:

@@ -8,8 +8,8 @@ step goes to its routes with the token (the server decides who acts); otherwise 
 opens the stores of ``--config`` and acts as :func:`onshore.cli.host.host_principal`.
 
 Example:
-    >>> from onshore.core.cases.authority_requests import REQUESTS
-    >>> CaseKindCli("requests", "/v1/cases/requests", REQUESTS).roles_for("approve")
+    >>> from onshore.core.cases.registry import kind
+    >>> CaseKindCli("requests", kind("authority_request")).roles_for("approve")
     frozenset({'legal_reviewer'})
 """
 
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from onshore.cli.host import acting_role, host_principal
 from onshore.cli.remote import Remote, open_remote
+from onshore.core.cases.declaration import CaseKindDeclaration
 from onshore.core.cases.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
@@ -32,23 +33,30 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CaseKindCli:
-    """What the CLI needs of a case kind: its command, its HTTP prefix, its lifecycle, and
-    (locally) how to open its service and show a case as the API does."""
+    """A declared case kind as the CLI reaches it: its command group, its declaration (the
+    HTTP prefix, the lifecycle, who may take each step) and, locally, how to open its
+    service and show a case as the API does. ``columns`` are the ``(heading, data key)``
+    pairs ``list`` shows besides the case id, state and deadline."""
 
     command: str
-    prefix: str
-    lifecycle: Lifecycle
+    declaration: CaseKindDeclaration
     open_local: Callable[[Path | None], AbstractContextManager[Any]] | None = None
     view: Callable[[Case], dict[str, Any]] | None = None
-    history_notes: bool = False
+    columns: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def prefix(self) -> str:
+        """The URL prefix of the kind's routes."""
+        return self.declaration.base_path
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        """The kind's lifecycle table."""
+        return self.declaration.lifecycle
 
     def roles_for(self, action: str) -> frozenset[str]:
         """Every role the lifecycle lets take ``action`` (from any state)."""
-        roles: set[str] = set()
-        for t in self.lifecycle.transitions:
-            if t.action == action:
-                roles |= t.roles
-        return frozenset(roles)
+        return self.declaration.roles_of(action)
 
 
 def host_actor(kind: CaseKindCli, action: str) -> dict[str, str]:
@@ -107,7 +115,7 @@ class CaseSession:
             return dict(self.remote.request("GET", f"{self.kind.prefix}/{case_id}"))
         out = self._view(self.svc.cases.get(case_id))
         events = list(self.svc.cases.history(case_id))
-        out["history"] = history_rows(events, notes=self.kind.history_notes)
+        out["history"] = history_rows(events, notes=self.kind.declaration.history_notes)
         return out
 
     def list(self, states: list[str] | None) -> list[dict[str, Any]]:

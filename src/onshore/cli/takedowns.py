@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from onshore.cli.case_group import add_case_commands
 from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt, parse_json_option, runtime_from
-from onshore.core.cases.takedowns import SOURCES, TAKEDOWNS
+from onshore.core.cases.registry import kind
+from onshore.core.cases.takedowns import SOURCES
 from onshore.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ def case_dict(case: Case) -> dict[str, Any]:
 
 
 #: Takedowns as the CLI reaches them: ``/v1/cases/takedowns`` or the local service.
-KIND_CLI = CaseKindCli("takedowns", "/v1/cases/takedowns", TAKEDOWNS, _service, case_dict)
+KIND_CLI = CaseKindCli("takedowns", kind("takedown"), _service, case_dict)
 
 
 def _show(case: dict[str, Any], as_json: bool) -> None:
@@ -99,43 +101,6 @@ def receive(
             _show(session.remote.request("POST", KIND_CLI.prefix, body=body), as_json)
             return
         _show(case_dict(session.svc.receive(**body, **session.actor("receive"))), as_json)
-
-
-@app.command()
-def act(
-    case_id: Annotated[str, typer.Argument(help="The case id.")],
-    action: Annotated[str, typer.Argument(help="The action (see `onshore takedowns lifecycle`).")],
-    note: Annotated[str | None, typer.Option("--note", help="JSON note, or @file.json.")] = None,
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Take one step on a notice (every step is a ledger leaf), as the logged-in user (or
-    the host administrator).
-
-    Example:
-    ``onshore takedowns act takedown-1a2b decide --note @d.json``
-    """
-    with case_session(KIND_CLI, config) as session:
-        _show(session.act(case_id, action, _json_arg(note, "--note")), as_json)
-
-
-@app.command()
-def show(case_id: str, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
-    """Show a notice and its history.
-
-    Example: ``onshore takedowns show takedown-1a2b --json``
-    """
-    with case_session(KIND_CLI, config) as session:
-        out = session.show(case_id)
-    if as_json:
-        typer.echo(json.dumps(out, default=str))
-        return
-    _show(out, False)
-    for h in out["history"]:
-        console.print(
-            f"  {h['seq']:>2} {h['at']} {h['actor']} ({h['role']}) "
-            f"{h['action']}: {h['from'] or '-'} -> {h['to']}"
-        )
 
 
 @app.command()
@@ -230,13 +195,7 @@ def export_lumen(case_id: str, config: ConfigOpt = None) -> None:
         typer.echo(json.dumps(svc.lumen_export(case_id), ensure_ascii=False))
 
 
-@app.command()
-def lifecycle(as_json: JsonOpt = False) -> None:
-    """Print the takedown lifecycle table.
-
-    Example: ``onshore takedowns lifecycle``
-    """
-    typer.echo(json.dumps(TAKEDOWNS.to_dict()) if as_json else TAKEDOWNS.markdown())
+add_case_commands(app, KIND_CLI, lambda case: _show(case, False))
 
 
 def register(root: typer.Typer) -> None:
