@@ -18,6 +18,7 @@ from onshore.settings import (
     ServerSettings,
     Settings,
 )
+from onshore.settings.identities import IdentitySettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -47,6 +48,7 @@ def test_generated_references_are_current() -> None:
         EntitySettings,
         BackupDestination,
         ServerSettings,
+        IdentitySettings,
     ],
 )
 def test_every_setting_is_described_and_documented(model: type[BaseModel]) -> None:

@@ -66,7 +66,9 @@ def test_db_upgrade_takes_the_fixture_to_the_current_schema(deployment: Path) ->
     assert _versions(deployment / f"{REGION}.db") == [
         ("region", v) for v in range(1, latest("region") + 1)
     ]
-    assert _versions(deployment / "control.db") == [("control", latest("control"))]
+    assert _versions(deployment / "control.db") == [
+        ("control", v) for v in range(1, latest("control") + 1)
+    ]
     again = run(deployment, "db", "upgrade", "--json")
     assert '"action": "none"' in again.stdout and "applied" not in again.stdout
 

@@ -176,7 +176,11 @@ def test_wrong_role_is_403(client: TestClient, tokens: dict[str, str]) -> None:
         403,
         "auth.forbidden",
     )
-    assert err["details"] == {"permission": "records.write", "role": "auditor"}
+    assert err["details"] == {
+        "permission": "records.write",
+        "role": "auditor",
+        "roles": ["auditor"],
+    }
 
 
 def test_no_permitted_region_is_409(tmp_path: Any) -> None:

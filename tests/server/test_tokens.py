@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from onshore.adapters import open_token_store
+from onshore.adapters import open_token_store, open_user_store
 from onshore.adapters.clock import FixedClock
 from onshore.core.errors import InputError, TokenNameTaken, TokenNotFound, Unauthenticated
 from onshore.services.tokens import ROLES, Tokens, digest
@@ -19,6 +19,13 @@ from tests.server.live import cli
 from tests.support.cli import onshore
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def open_service(url: str, base: Path, **options: float) -> Tokens:
+    """The token service over the control store at ``url`` (tokens and their owners)."""
+    return Tokens(
+        open_token_store(url, base=base), open_user_store(url, base=base), FixedClock(AT), **options
+    )
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -29,7 +36,7 @@ def tokens(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tokens]:
         url = "sqlite:///data/control.db"
     else:
         url = request.getfixturevalue("pg_url")
-    svc = Tokens(open_token_store(url, base=tmp_path), FixedClock(AT))
+    svc = open_service(url, tmp_path)
     yield svc
     svc.close()
 
@@ -38,7 +45,8 @@ def test_create_verify_revoke(tokens: Tokens) -> None:
     issued = tokens.create("ci-bot", "operator")
     assert issued.secret.startswith("onsh_") and len(issued.secret) == 48
     info = tokens.verify(issued.secret)
-    assert (info.name, info.role, info.created_at) == ("ci-bot", "operator", AT)
+    assert (info.name, info.role, info.kind) == ("ci-bot", "operator", "service")
+    assert issued.info.created_at == AT and info.id == issued.info.owner_id
     assert info.token_id == issued.info.token_id
     revoked = tokens.revoke("ci-bot")
     assert revoked.revoked_at == AT
@@ -92,7 +100,7 @@ def test_cached_verification_honours_revocation_at_once(tokens: Tokens) -> None:
     assert tokens.cached(issued.secret) is None  # never verified yet
     assert tokens.verify(issued.secret).name == "cache-me"
     hit = tokens.cached(issued.secret)
-    if tokens.store.generation() is None:  # PostgreSQL: nothing is cached
+    if tokens.generation() is None:  # PostgreSQL: nothing is cached
         assert hit is None
     else:
         assert hit is not None and hit.name == "cache-me"
@@ -108,8 +116,8 @@ def test_cached_verification_honours_revocation_at_once(tokens: Tokens) -> None:
 def test_a_revocation_by_another_process_reaches_the_cache(tmp_path: Path) -> None:
     """Two connections to one SQLite control store, as ``onshore serve`` and
     ``onshore token revoke`` have: the server's cache drops the token on its next check."""
-    server = Tokens(open_token_store("sqlite:///data/control.db", base=tmp_path), FixedClock(AT))
-    cli_side = Tokens(open_token_store("sqlite:///data/control.db", base=tmp_path), FixedClock(AT))
+    server = open_service("sqlite:///data/control.db", tmp_path)
+    cli_side = open_service("sqlite:///data/control.db", tmp_path)
     try:
         issued = cli_side.create("ci", "operator")
         assert server.verify(issued.secret).name == "ci"
@@ -127,11 +135,7 @@ def test_a_revocation_by_another_process_reaches_the_cache(tmp_path: Path) -> No
 
 
 def test_cache_can_be_switched_off(tmp_path: Path) -> None:
-    svc = Tokens(
-        open_token_store("sqlite:///data/control.db", base=tmp_path),
-        FixedClock(AT),
-        cache_seconds=0,
-    )
+    svc = open_service("sqlite:///data/control.db", tmp_path, cache_seconds=0)
     issued = svc.create("ci", "operator")
     assert svc.verify(issued.secret).name == "ci"
     assert svc.cached(issued.secret) is None
@@ -139,7 +143,7 @@ def test_cache_can_be_switched_off(tmp_path: Path) -> None:
 
 
 def test_sqlite_store_keeps_only_digests(tmp_path: Path) -> None:
-    svc = Tokens(open_token_store("sqlite:///data/control.db", base=tmp_path), FixedClock(AT))
+    svc = open_service("sqlite:///data/control.db", tmp_path)
     issued = svc.create("ci", "operator")
     svc.close()
     path = tmp_path / "data" / "control.db"

@@ -1,7 +1,7 @@
 """Adapters: the ports implemented over real backends (memory, SQLite, PostgreSQL, files).
 
-``open_database(url)`` (a region's database) and ``open_token_store(url)`` (the deployment's
-control store) pick the backend by URL scheme:
+``open_database(url)`` (a region's database), ``open_token_store(url)`` and
+``open_user_store(url)`` (the deployment's control store) pick the backend by URL scheme:
 
 - ``memory://`` (tests, throwaway demos)
 - ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db``
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from onshore.adapters.store_url import sqlite_path as sqlite_path
 from onshore.core.errors import ConfigError
-from onshore.ports import RegionDatabase, TokenStore
+from onshore.ports import RegionDatabase, TokenStore, UserStore
 
 SCHEMES = ("memory", "sqlite", "postgresql", "postgres")
 
@@ -75,6 +75,36 @@ def open_token_store(url: str, *, base: Path | None = None) -> TokenStore:
         from onshore.adapters.postgres.tokens import PostgresTokenStore
 
         return PostgresTokenStore(url)
+    raise ConfigError(
+        f"deployment.control_store: unknown backend {scheme!r} "
+        "(use sqlite:///, postgresql:// or memory://)",
+        details={"key": "deployment.control_store"},
+    )
+
+
+def open_user_store(url: str, *, base: Path | None = None) -> UserStore:
+    """Open the user store (users and service accounts) at a control-database URL, the
+    same database as the token store's (``memory://`` gives a fresh, unshared one).
+
+    Example:
+        >>> open_user_store("memory://").users(None, 10)
+        []
+    """
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "memory":
+        from onshore.adapters.memory.users import MemoryUserStore
+
+        return MemoryUserStore()
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ConfigError(f"a sqlite store URL starts with sqlite:/// (got {url!r})")
+        from onshore.adapters.sqlite.users import SqliteUserStore
+
+        return SqliteUserStore(sqlite_path(url, base))
+    if scheme in ("postgresql", "postgres"):
+        from onshore.adapters.postgres.users import PostgresUserStore
+
+        return PostgresUserStore(url)
     raise ConfigError(
         f"deployment.control_store: unknown backend {scheme!r} "
         "(use sqlite:///, postgresql:// or memory://)",

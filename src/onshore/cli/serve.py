@@ -31,7 +31,7 @@ import typer
 from onshore.cli.console import CliConsole
 from onshore.cli.host import host_actor
 from onshore.cli.options import ConfigOpt
-from onshore.core.errors import CannotListen, Unauthenticated
+from onshore.core.errors import AuthError, CannotListen
 
 if TYPE_CHECKING:
     from onshore.services.tokens import Tokens
@@ -192,7 +192,7 @@ def admin_token(tokens: Tokens, path: Path) -> str:
         try:
             if tokens.verify(secret).role == "admin":
                 return secret
-        except Unauthenticated:
+        except AuthError:  # unknown, revoked, expired, or its owner lost the role
             pass
     name = "admin"
     if tokens.store.lookup(name) is not None:

@@ -48,6 +48,10 @@ from onshore.ports.keys import (
 )
 from onshore.ports.tokens import TokenInfo as TokenInfo
 from onshore.ports.tokens import TokenStore as TokenStore
+from onshore.ports.users import Owner as Owner
+from onshore.ports.users import ServiceAccount as ServiceAccount
+from onshore.ports.users import User as User
+from onshore.ports.users import UserStore as UserStore
 
 
 @runtime_checkable

@@ -50,6 +50,8 @@ ROUTERS: list[str] = [
     "onshore.server.routes.decisions",
     "onshore.server.routes.ledger",
     "onshore.server.routes.tokens",
+    "onshore.server.routes.auth",
+    "onshore.server.routes.users",
     "onshore.server.routes.authority_requests",
     "onshore.server.routes.takedowns",
     "onshore.server.routes.audience",

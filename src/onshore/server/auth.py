@@ -1,34 +1,40 @@
 """Authentication and authorisation, enforced in one place.
 
-Every protected route declares ``Depends(require(Permission.X))``. The dependency reads the
+Every protected route declares ``Depends(require(Permission.X))`` and receives the
+:class:`~onshore.core.identity.Principal` acting: the user or service account owning the
+bearer token, with the token's roles that the owner still holds. The dependency reads the
 ``Authorization: Bearer`` token, verifies it against the control store (401 when missing,
-unknown or revoked), checks the role against ``server.permissions.MATRIX`` (403 when not
-allowed), and writes the decision, allowed or refused, as an ``access_decision`` leaf on
+unknown, revoked or expired, or when its owner is disabled; 403 ``auth.role_revoked`` when
+the owner holds none of its roles any more), checks the roles against
+``server.permissions.MATRIX`` (allowed when any of them carries the permission; 403
+otherwise), and writes the decision, allowed or refused, as an ``access_decision`` leaf on
 the default region's ledger before the route runs (group-committed by
 ``server.access_ledger``: the request waits for its own leaf's commit). The dependency runs
 on the event loop: a recently verified token is checked from ``Tokens.cached``, and only a
 cache miss reads the control store on a worker thread. The leaf holds the permission, the
-decision and the role; the actor is the token id, keyed-hashed by the ledger. The token
-itself is never stored, logged or echoed. Requests without a valid token are counted
-(``onshore_auth_failures``) and logged without the token, but not written to the ledger:
-anyone can send them, and the ledger must not grow at a stranger's pace.
+decision and the roles; the actor is the principal's id (``usr_...``/``svc_...``),
+keyed-hashed by the ledger. The token itself is never stored, logged or echoed. Requests
+without a valid token are counted (``onshore_auth_failures``) and logged without the token,
+but not written to the ledger: anyone can send them, and the ledger must not grow at a
+stranger's pace.
 
 Example:
-    >>> Principal("tok_1", "ci", "operator").role
-    'operator'
+    >>> p = Principal("service", "svc_1", "ci", frozenset({"operator"}), "tok_1")
+    >>> p.role, allowed_any(p.roles, Permission.RECORDS_WRITE)
+    ('operator', True)
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from onshore.core.errors import Forbidden, Unauthenticated
+from onshore.core.identity import Principal as Principal
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.server.context import ServerContext, context
 from onshore.server.permissions import Permission, allowed
@@ -38,13 +44,9 @@ log = logging.getLogger("onshore.server.auth")
 _bearer = HTTPBearer(auto_error=False, description="An onshore API token (`onshore token create`).")
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: the token's id, name and role."""
-
-    token_id: str
-    name: str
-    role: str
+def allowed_any(roles: Iterable[str], permission: Permission) -> bool:
+    """Does any of ``roles`` carry ``permission``?"""
+    return any(allowed(role, permission) for role in roles)
 
 
 def decision_event(
@@ -56,11 +58,11 @@ def decision_event(
         type=EventType.ACCESS_DECISION,
         at=vault.runtime.clock.now(),
         region=vault.runtime.settings.deployment.default_region,
-        actor=principal.token_id,
+        actor=principal.id,
         payload={
             "decision": "allow" if granted else "deny",
             "reason": permission.value,
-            "roles": [principal.role],
+            "roles": sorted(principal.roles),
         },
     )
 
@@ -94,11 +96,10 @@ def authenticate(ctx: ServerContext, credentials: HTTPAuthorizationCredentials |
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _missing(ctx)
     try:
-        info = ctx.tokens.verify(credentials.credentials)
-    except Unauthenticated as exc:
+        return ctx.tokens.verify(credentials.credentials)
+    except (Unauthenticated, Forbidden) as exc:
         ctx.metrics.auth_failures.labels(reason=str(exc.details.get("reason", "invalid"))).inc()
         raise
-    return Principal(info.token_id, info.name, info.role)
 
 
 async def authorize(
@@ -112,28 +113,32 @@ async def authorize(
     loop (``Tokens.cached``); otherwise the control store is read on a worker thread."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _missing(ctx)
-    info = ctx.tokens.cached(credentials.credentials)
-    if info is None:
+    principal = ctx.tokens.cached(credentials.credentials)
+    if principal is None:
         principal = await run_in_threadpool(authenticate, ctx, credentials)
-    else:
-        principal = Principal(info.token_id, info.name, info.role)
     request.state.principal = principal
-    granted = allowed(principal.role, permission)
+    granted = allowed_any(principal.roles, permission)
     await ctx.access.record(decision_event(ctx, principal, permission, granted))
     _count_decision(ctx, permission, granted)
     if not granted:
         log.info(
             "forbidden",
             extra={
+                "principal": principal.id,
                 "token_id": principal.token_id,
-                "role": principal.role,
+                "roles": sorted(principal.roles),
                 "permission": permission.value,
                 "decision": "deny",
             },
         )
+        roles = ", ".join(sorted(principal.roles)) or "none"
         raise Forbidden(
-            f"role {principal.role!r} may not {permission.value}",
-            details={"permission": permission.value, "role": principal.role},
+            f"roles {roles} may not {permission.value}",
+            details={
+                "permission": permission.value,
+                "role": principal.role,
+                "roles": sorted(principal.roles),
+            },
         )
     return principal
 

@@ -16,6 +16,7 @@ from fastapi import Request
 from onshore.server.access_ledger import AccessLedger
 from onshore.server.metrics import Metrics
 from onshore.services.tokens import Tokens
+from onshore.services.users import Users
 from onshore.services.vault import Vault
 from onshore.settings import ServerSettings
 
@@ -82,9 +83,18 @@ class ServerContext:
     options: ServerOptions = field(default_factory=ServerOptions)
     access: AccessLedger = field(init=False)
     """Where authorisation decisions are written (group commits, see ``access_ledger``)."""
+    users: Users = field(init=False)
+    """Users and sign-in over the token service's control store (changes go to the ledger)."""
 
     def __post_init__(self) -> None:
         self.access = AccessLedger(self.vault, max_delay=self.options.ledger_delay)
+        settings = self.vault.runtime.settings
+        self.users = Users(
+            self.tokens,
+            settings.identities,
+            journal=self.access.record_sync,
+            region=settings.deployment.default_region,
+        )
 
 
 async def context(request: Request) -> ServerContext:

@@ -85,6 +85,17 @@ STATUS: dict[str, int] = {
     "auth.error": 401,
     "auth.unauthenticated": 401,
     "auth.forbidden": 403,
+    "auth.invalid_credentials": 401,
+    "auth.totp_required": 401,
+    "auth.totp_invalid": 401,
+    "auth.user_disabled": 401,
+    "auth.owner_disabled": 401,
+    "auth.token_expired": 401,
+    "auth.role_revoked": 403,
+    "auth.locked": 429,
+    "user.not_found": 404,
+    "user.name_taken": 409,
+    "user.conflict": 409,
     "case.error": 409,
     "case.not_found": 404,
     "case.illegal_transition": 409,
@@ -142,6 +153,8 @@ def onshore_error_response(request: Request, exc: OnshoreError) -> JSONResponse:
     """Render an ``OnshoreError`` (401 responses carry ``WWW-Authenticate: Bearer``)."""
     status = status_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 429 and isinstance(exc.details.get("retry_after"), int):
+        headers = {"Retry-After": str(exc.details["retry_after"])}
     if status in _OPAQUE:
         log.error("internal error", extra={"code": exc.code, "request_id": _request_id(request)})
         return error_response(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from onshore.services.tokens import ROLES
+from onshore.core.identity import ROLES
 
 
 class Permission(StrEnum):
@@ -28,6 +28,8 @@ class Permission(StrEnum):
     DECISIONS_EXPLAIN = "decisions.explain"
     LEDGER_READ = "ledger.read"
     TOKENS_MANAGE = "tokens.manage"
+    USERS_MANAGE = "users.manage"
+    AUTH_SELF = "auth.self"
     CASES_READ = "cases.read"
     CASES_WRITE = "cases.write"
     CASES_REVIEW = "cases.review"
@@ -48,6 +50,8 @@ MATRIX: dict[Permission, frozenset[str]] = {
     Permission.DECISIONS_EXPLAIN: _ALL,
     Permission.LEDGER_READ: _ALL,
     Permission.TOKENS_MANAGE: frozenset({"admin"}),
+    Permission.USERS_MANAGE: frozenset({"admin"}),
+    Permission.AUTH_SELF: _ALL,
     Permission.CASES_READ: _ALL,
     Permission.CASES_WRITE: frozenset({"operator", "legal_reviewer", "admin"}),
     Permission.CASES_REVIEW: frozenset({"legal_reviewer", "admin"}),
@@ -63,6 +67,8 @@ _DESCRIPTIONS: dict[Permission, str] = {
     Permission.DECISIONS_EXPLAIN: "ask the policy engine for an explained decision",
     Permission.LEDGER_READ: "checkpoints, inclusion/consistency proofs and the ledger audit",
     Permission.TOKENS_MANAGE: "create, list and revoke API tokens",
+    Permission.USERS_MANAGE: "create, list, disable and enable users; change their roles",
+    Permission.AUTH_SELF: "see who the token belongs to, and revoke it (log out)",
     Permission.CASES_READ: "read cases (authority requests, takedowns, notifications)",
     Permission.CASES_WRITE: "open cases and record their facts",
     Permission.CASES_REVIEW: "legal review of a case",
@@ -71,7 +77,8 @@ _DESCRIPTIONS: dict[Permission, str] = {
 
 
 def allowed(role: str, permission: Permission) -> bool:
-    """Does ``role`` carry ``permission``? Unknown roles carry nothing."""
+    """Does ``role`` carry ``permission``? Unknown roles carry nothing (a principal with
+    several roles is allowed when any of them carries it: ``server.auth.allowed_any``)."""
     return role in MATRIX[permission]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from onshore.settings.environment import env_name
+from onshore.settings.identities import IdentitySettings
 from onshore.settings.sections import (
     BackupDestination,
     DeploymentSettings,
@@ -36,6 +37,10 @@ class Settings(Strict):
     )
     server: ServerSettings = Field(
         default_factory=ServerSettings, description="The ``[server]`` table (HTTP limits)."
+    )
+    identities: IdentitySettings = Field(
+        default_factory=IdentitySettings,
+        description="The ``[identities]`` table: sign-in, lockout, login tokens.",
     )
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."

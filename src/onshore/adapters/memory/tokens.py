@@ -4,7 +4,9 @@ Example:
     >>> from datetime import datetime, timezone
     >>> from onshore.ports import TokenInfo
     >>> store = MemoryTokenStore()
-    >>> store.insert(TokenInfo("tok_1", "ci", "operator", datetime.now(timezone.utc)), b"d")
+    >>> now = datetime.now(timezone.utc)
+    >>> info = TokenInfo("tok_1", "ci", "svc_1", frozenset({"operator"}), now)
+    >>> store.insert(info, b"d")
     >>> store.by_digest(b"d").name
     'ci'
 """

@@ -3,7 +3,8 @@
 Each store kind has one ordered tuple of :class:`Migration` in :data:`MIGRATIONS`:
 
 - ``region``: a region database (records, ledger, cases, audience), see ``region.py``;
-- ``control``: the deployment's control store (API tokens), see ``control.py``.
+- ``control``: the deployment's control store (API tokens, users, service accounts), see
+  ``control.py``.
 
 Version 1 of each is the schema of the first release (the stores' ``SCHEMA`` texts, which are
 therefore frozen: never edit them, add a migration). A database records the versions applied
@@ -23,7 +24,7 @@ inside literals) or a function taking the open DB-API connection (for data migra
 
 Example:
     >>> [m.version for m in MIGRATIONS["region"]], latest("control")
-    ([1, 2, 3], 1)
+    ([1, 2, 3], 2)
 """
 
 from __future__ import annotations

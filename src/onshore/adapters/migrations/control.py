@@ -1,15 +1,22 @@
-"""Migrations of the control store (API tokens).
+"""Migrations of the control store (API tokens, users, service accounts).
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
 no store, so a store may use the migration runner.
+
+Version 2 adds users and service accounts, and gives every token an owner, roles and an
+optional expiry: each token that existed becomes owned by a new service account named after
+the token, holding the token's role (so every token keeps working, with the same role).
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from typing import Any
 
 from onshore.adapters.migrations.migration import Migration
+from onshore.core.timestamps import stamp
 
 #: ``onshore.adapters.sqlite.tokens.SCHEMA`` of the first release.
 SQLITE_V1 = """
@@ -44,4 +51,77 @@ def _postgres_v1(conn: Any) -> None:
     conn.execute(POSTGRES_V1)
 
 
-CONTROL: tuple[Migration, ...] = (Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),)
+#: Users and service accounts (roles: space-separated, sorted; times: ``Dialect.time``).
+_V2 = """
+CREATE TABLE users (
+    user_id         TEXT PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    display_name    TEXT,
+    email           TEXT,
+    roles           TEXT NOT NULL,
+    disabled        INTEGER NOT NULL DEFAULT 0,
+    password_hash   TEXT,
+    totp_secret     TEXT,
+    totp_last_step  BIGINT,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until    {time},
+    created_at      {time} NOT NULL,
+    updated_at      {time} NOT NULL
+);
+CREATE TABLE service_accounts (
+    account_id TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    roles      TEXT NOT NULL,
+    disabled   INTEGER NOT NULL DEFAULT 0,
+    created_at {time} NOT NULL,
+    updated_at {time} NOT NULL
+);
+ALTER TABLE api_tokens ADD COLUMN owner_id TEXT;
+ALTER TABLE api_tokens ADD COLUMN roles TEXT;
+ALTER TABLE api_tokens ADD COLUMN expires_at {time};
+CREATE INDEX api_tokens_owner ON api_tokens (owner_id)
+"""
+
+#: ``_V2`` on SQLite (fixed-width ISO 8601 text times) and on PostgreSQL.
+SQLITE_V2 = _V2.format(time="TEXT")
+POSTGRES_V2 = _V2.format(time="TIMESTAMPTZ")
+
+
+def _own_tokens(conn: Any, placeholder: str, time: Callable[[Any], Any]) -> None:
+    """Each token without an owner gets a service account of its name and role (``time``:
+    the token's creation time as the account's time column wants it)."""
+    rows = conn.execute(
+        "SELECT token_id, name, role, created_at FROM api_tokens WHERE owner_id IS NULL"
+    ).fetchall()
+    p = placeholder
+    for token_id, name, role, created in rows:
+        account = "svc_" + secrets.token_hex(8)
+        conn.execute(
+            "INSERT INTO service_accounts (account_id, name, roles, disabled, created_at, "
+            f"updated_at) VALUES ({p}, {p}, {p}, 0, {p}, {p})",
+            (account, name, role, time(created), time(created)),
+        )
+        conn.execute(
+            f"UPDATE api_tokens SET owner_id = {p}, roles = {p} WHERE token_id = {p}",
+            (account, role, token_id),
+        )
+
+
+def _sqlite_v2(conn: Any) -> None:
+    for statement in SQLITE_V2.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    _own_tokens(conn, "?", stamp)
+
+
+def _postgres_v2(conn: Any) -> None:
+    conn.execute(POSTGRES_V2)
+    _own_tokens(conn, "%s", lambda t: t)
+
+
+CONTROL: tuple[Migration, ...] = (
+    Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
+    Migration(
+        2, "users, service accounts; token owners, roles and expiry", _sqlite_v2, _postgres_v2
+    ),
+)

@@ -5,7 +5,7 @@ Example:
     >>> from onshore.adapters.migrations.targets import SqliteTarget
     >>> target = SqliteTarget(sqlite3.connect(":memory:", isolation_level=None))
     >>> ensure_current(target, "control", "control store")
-    1
+    2
     >>> status(target, "control").pending
     ()
 """

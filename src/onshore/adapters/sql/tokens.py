@@ -4,73 +4,37 @@ never stored.
 
 A token store owns its connection (the control database is not a region database): the
 backends open it, bring its schema up to date and say how a driver failure reads
-(``_unavailable``); a name already taken is reported as ``TokenNameTaken``. Timestamps
-are stored as given (``Dialect.time_as_given``).
+(``_unavailable``); a name already taken is reported as ``TokenNameTaken``. Creation and
+revocation times are stored as given (``Dialect.time_as_given``), the expiry (added in the
+control store's version 2) as ``Dialect.time``. Roles are one space-separated, sorted text;
+the first-release ``role`` column keeps the token's first role for older readers.
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
-from onshore.adapters.sql.dialect import Dialect
-from onshore.core.errors import StoreUnavailable, TokenNameTaken
+from onshore.adapters.sql.control import SqlControlStore, roles_of, roles_text
+from onshore.core.errors import TokenNameTaken
 from onshore.ports import TokenInfo
 
-_COLUMNS = "token_id, name, role, created_at, revoked_at"
+_COLUMNS = "token_id, name, owner_id, roles, created_at, expires_at, revoked_at"
 
 
-class SqlTokenStore:
-    """Token digests in one SQL control database, used by one connection under a lock.
-
-    Subclasses set ``_conn`` and the class attributes: ``_duplicate`` (the driver's
-    unique-violation error), ``_driver_error`` (its base error) and ``_by_name`` (the
-    name ordering, by code point).
-    """
-
-    _duplicate: ClassVar[type[Exception]]
-    _driver_error: ClassVar[type[Exception]]
-    _by_name: ClassVar[str] = "name"
-    _conn: Any
-
-    def __init__(self, dialect: Dialect) -> None:
-        self._d = dialect
-        self._lock = threading.Lock()
-        self._writes = 0
-
-    def _connection(self) -> Any:
-        """The open connection (reconnecting where the backend can)."""
-        return self._conn
-
-    def _unavailable(self, exc: Exception) -> StoreUnavailable:
-        """The error for a driver failure other than a taken name."""
-        raise NotImplementedError
-
-    def _run(
-        self, sql: str, params: tuple[Any, ...] = (), *, write: bool = False
-    ) -> list[tuple[Any, ...]]:
-        with self._lock:
-            conn = self._connection()
-            try:
-                cur = conn.execute(self._d.sql(sql), params)
-                rows = cur.fetchall() if cur.description else []
-                if write:  # counted once done: a generation read earlier no longer matches
-                    self._writes += 1
-                return rows
-            except self._duplicate:
-                raise
-            except self._driver_error as exc:
-                raise self._unavailable(exc) from exc
+class SqlTokenStore(SqlControlStore):
+    """Token digests in one SQL control database (see ``SqlControlStore``)."""
 
     def _info(self, row: tuple[Any, ...]) -> TokenInfo:
         at = self._d.from_time_as_given
         return TokenInfo(
             token_id=row[0],
             name=row[1],
-            role=row[2],
-            created_at=at(row[3]),
-            revoked_at=at(row[4]) if row[4] else None,
+            owner_id=row[2] or "",
+            roles=roles_of(row[3]),
+            created_at=at(row[4]),
+            expires_at=self._d.from_time(row[5]),
+            revoked_at=at(row[6]) if row[6] else None,
         )
 
     def insert(self, info: TokenInfo, digest: bytes) -> None:
@@ -78,8 +42,19 @@ class SqlTokenStore:
         created = self._d.time_as_given(info.created_at)
         try:
             self._run(
-                f"INSERT INTO api_tokens ({_COLUMNS}, digest) VALUES (?, ?, ?, ?, ?, ?)",
-                (info.token_id, info.name, info.role, created, None, digest),
+                f"INSERT INTO api_tokens ({_COLUMNS}, role, digest) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    info.token_id,
+                    info.name,
+                    info.owner_id,
+                    roles_text(info.roles),
+                    created,
+                    self._d.time(info.expires_at),
+                    None,
+                    info.role,
+                    digest,
+                ),
                 write=True,
             )
         except self._duplicate as exc:
@@ -117,8 +92,3 @@ class SqlTokenStore:
             (after or "", limit),
         )
         return [self._info(r) for r in rows]
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()

@@ -55,7 +55,18 @@ Tree::
         └── LedgerAuditFailed          ledger.audit_failed
     AuthError (OnshoreError)           auth.error
     ├── Unauthenticated                auth.unauthenticated
-    └── Forbidden                      auth.forbidden
+    │   ├── InvalidCredentials         auth.invalid_credentials
+    │   ├── TotpRequired               auth.totp_required
+    │   ├── TotpInvalid                auth.totp_invalid
+    │   ├── UserDisabled               auth.user_disabled
+    │   ├── OwnerDisabled              auth.owner_disabled
+    │   └── TokenExpired               auth.token_expired
+    ├── Forbidden                      auth.forbidden
+    │   └── RoleRevoked                auth.role_revoked
+    └── AccountLocked                  auth.locked
+    UserNotFound (NotFound)            user.not_found
+    UserNameTaken (InputError)         user.name_taken
+    UserConflict (OnshoreError)        user.conflict
     TokenNotFound (NotFound)           token.not_found
     TokenNameTaken (InputError)        token.name_taken
     BodyTooLarge (InputError)          input.body_too_large
@@ -100,6 +111,19 @@ from onshore.core.errors.cases import (
     IllegalTransition,
     RoleNotPermitted,
     SeparationOfDuties,
+)
+from onshore.core.errors.identity import (
+    AccountLocked,
+    InvalidCredentials,
+    OwnerDisabled,
+    RoleRevoked,
+    TokenExpired,
+    TotpInvalid,
+    TotpRequired,
+    UserConflict,
+    UserDisabled,
+    UserNameTaken,
+    UserNotFound,
 )
 from onshore.core.errors.inputs import (
     BadRequest,
@@ -170,6 +194,7 @@ from onshore.core.errors.storage import (
 )
 
 __all__ = [
+    "AccountLocked",
     "AuditError",
     "AuthError",
     "BackupDestinationUnknown",
@@ -194,6 +219,7 @@ __all__ = [
     "HeaderTooLarge",
     "IllegalTransition",
     "InputError",
+    "InvalidCredentials",
     "InvalidEncoding",
     "InvalidJson",
     "KeyMissing",
@@ -210,6 +236,7 @@ __all__ = [
     "NotFound",
     "NotSerialisable",
     "OnshoreError",
+    "OwnerDisabled",
     "PackError",
     "PartialResults",
     "PayloadRejected",
@@ -221,6 +248,7 @@ __all__ = [
     "RecordTooLarge",
     "ResidencyError",
     "RoleNotPermitted",
+    "RoleRevoked",
     "SchemaOutdated",
     "SchemaTooNew",
     "SeparationOfDuties",
@@ -230,14 +258,21 @@ __all__ = [
     "StoreIntegrityError",
     "StoreUnavailable",
     "StringTooLong",
+    "TokenExpired",
     "TokenNameTaken",
     "TokenNotFound",
     "TooManyFields",
     "TooManyItems",
+    "TotpInvalid",
+    "TotpRequired",
     "Unauthenticated",
     "UnknownCategory",
     "UnknownIdentifier",
     "UnknownRegion",
+    "UserConflict",
+    "UserDisabled",
+    "UserNameTaken",
+    "UserNotFound",
     "error_classes",
 ]
 

@@ -93,7 +93,7 @@ def put_record(
     index of its placement leaf on that region's ledger. Posting a ``record_id`` again with
     the same content returns the original receipt (a safe retry)."""
     check_record(body, ctx)
-    [receipt] = ctx.vault.put_many([body.as_input()], actor=principal.token_id)
+    [receipt] = ctx.vault.put_many([body.as_input()], actor=principal.id)
     _count(ctx, [receipt])
     return ReceiptOut.of(receipt)
 
@@ -126,7 +126,7 @@ def put_batch(
         )
     for record in body.records:
         check_record(record, ctx)
-    receipts = ctx.vault.put_many([r.as_input() for r in body.records], actor=principal.token_id)
+    receipts = ctx.vault.put_many([r.as_input() for r in body.records], actor=principal.id)
     _count(ctx, receipts)
     return BatchOut(count=len(receipts), receipts=[ReceiptOut.of(r) for r in receipts])
 
@@ -152,7 +152,7 @@ def get_record(
 ) -> RecordOut:
     """One decrypted record."""
     record = ctx.vault.get(
-        record_id, caller_region=caller_region, purpose=purpose, actor=principal.token_id
+        record_id, caller_region=caller_region, purpose=purpose, actor=principal.id
     )
     return RecordOut.of(record)
 
@@ -175,6 +175,6 @@ def transfer_record(
     """Move a record to ``to_region`` when the packs allow its categories there; a denial is
     409 ``policy.denied`` carrying the decision's explanation."""
     receipt = ctx.vault.transfer(
-        record_id, body.to_region, purpose=body.purpose, actor=principal.token_id
+        record_id, body.to_region, purpose=body.purpose, actor=principal.id
     )
     return ReceiptOut.of(receipt)

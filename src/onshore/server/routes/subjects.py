@@ -68,7 +68,7 @@ def subject_records(
         records = [r for r in records if r.record_id > cursor]
     page = records[:size]
     if caller_region is not None:
-        record_cross_region_reads(ctx.vault, page, caller_region, purpose, principal.token_id)
+        record_cross_region_reads(ctx.vault, page, caller_region, purpose, principal.id)
     more = len(records) > size
     return RecordPage(
         subject=subject_id,
@@ -85,7 +85,7 @@ def erase_subject(
 ) -> ErasureOut:
     """Erase every record of a subject in every region; each erasure is a ledger leaf (the
     leaves hold no personal data, so every earlier proof still verifies)."""
-    outcome = ctx.vault.erase(subject_id, actor=principal.token_id)
+    outcome = ctx.vault.erase(subject_id, actor=principal.id)
     return ErasureOut(
         subject=subject_id,
         count=outcome.count,

@@ -1,4 +1,8 @@
-"""``/v1/tokens``: API tokens (admin only). The secret is returned once, at creation."""
+"""``/v1/tokens``: API tokens (admin only). The secret is returned once, at creation.
+
+A token created here belongs to the service account of its name (made, or given the role,
+when needed); users get theirs from ``POST /v1/auth/token``.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +29,11 @@ class TokenOut(Strict):
 
     token_id: str
     name: str
-    role: str
+    owner_id: str = Field(description="The user (usr_...) or service account (svc_...).")
+    role: str = Field(description="The first of ``roles`` (kept for older clients).")
+    roles: list[str]
     created_at: str
+    expires_at: str | None
     revoked_at: str | None
 
     @classmethod
@@ -43,9 +50,9 @@ class TokenCreate(Strict):
     name: str = Field(
         min_length=1,
         max_length=64,
-        pattern=r"^(?!tok_)(?!onsh_[A-Za-z0-9_\-]{43}$)[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$",
+        pattern=r"^(?!tok_|usr_|svc_)(?!onsh_[A-Za-z0-9_\-]{43}$)[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$",
         description="1-64 letters, digits, _ . -, starting with a letter or digit; not "
-        "shaped like a token or a token id.",
+        "shaped like a token or an id. Also the name of the service account owning it.",
         examples=["ci-bot"],
     )
     role: str = Field(
@@ -89,11 +96,12 @@ def list_tokens(
 @router.post("", status_code=201, response_model=TokenCreated, responses=_ERRORS)
 def create_token(
     body: TokenCreate,
-    _: Principal = Depends(require(Permission.TOKENS_MANAGE)),  # noqa: B008
+    principal: Principal = Depends(require(Permission.TOKENS_MANAGE)),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> TokenCreated:
-    """Issue a token; its secret is in this response and nowhere else."""
-    issued = ctx.tokens.create(body.name, body.role)
+    """Issue a token for the service account ``name``; its secret is in this response and
+    nowhere else."""
+    issued = ctx.users.service_token(principal, body.name, body.role)
     return TokenCreated(token=issued.secret, info=TokenOut.of(issued.info))
 
 
