@@ -106,15 +106,16 @@ def login(
             body["totp"] = typer.prompt("TOTP code")
             answer = remote.request("POST", "/v1/auth/token", body=body, authenticated=False)
     principal = dict(answer.get("principal") or {})
+    expires_at = answer.get("expires_at") or (answer.get("info") or {}).get("expires_at")
     stored = {
         "url": server,
         "token": answer["token"],
-        "expires_at": answer.get("expires_at"),
+        "expires_at": expires_at,
         "principal": principal,
         "ca_bundle": bundle,
     }
     path = save_credentials(stored)
-    expires = answer.get("expires_at") or "never"
+    expires = expires_at or "never"
     console.print(f"logged in to {server} as {_describe(principal)}; token expires {expires}")
     console.print(f"credentials kept in {path}")
 
