@@ -56,6 +56,9 @@ COMMANDS: dict[str, RootCommand] = {
         "keys", "Region keys: rotation, re-wrapping, re-indexing, backup and restore."
     ),
     "token": RootCommand("token", "API tokens: create, list, revoke."),
+    "users": RootCommand(
+        "users", "Users who sign in: create, list, disable, enable, roles, password, TOTP."
+    ),
     "ledger": RootCommand(
         "ledger", "The verifiable ledger: signed checkpoints, proofs, verification."
     ),

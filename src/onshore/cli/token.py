@@ -39,15 +39,15 @@ def create(
     ] = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Create a token carrying ROLE and print it once (it is stored only as a SHA-256 digest).
+    """Create a token carrying ROLE for the service account NAME and print it once (it is
+    stored only as a SHA-256 digest). The account is made, or given ROLE, when needed.
 
     Example: ``onshore token create --role operator --name ci-bot --json``
     """
-    tokens = _open(config)
-    try:
-        issued = tokens.create(name, role)
-    finally:
-        tokens.close()
+    from onshore.cli.users import actor, open_users
+
+    with open_users(config) as users:
+        issued = users.service_token(actor(), name, role)
     if as_json:
         typer.echo(
             json.dumps(
@@ -56,13 +56,15 @@ def create(
                     "token_id": issued.info.token_id,
                     "name": issued.info.name,
                     "role": issued.info.role,
+                    "owner_id": issued.info.owner_id,
                 }
             )
         )
     else:
         typer.echo(issued.secret)
         console.print(
-            f"[dim]token {issued.info.token_id} ({issued.info.name}, {role}); "
+            f"[dim]token {issued.info.token_id} ({issued.info.name}, {role}, owned by "
+            f"{issued.info.owner_id}); "
             "this is the only time it is shown[/]",
             highlight=False,
         )
@@ -105,13 +107,15 @@ def list_tokens(
     if as_json:
         typer.echo(json.dumps([t.to_dict() for t in found]))
         return
-    table = Table("id", "name", "role", "created", "revoked")
+    table = Table("id", "name", "owner", "roles", "created", "expires", "revoked")
     for t in found:
         table.add_row(
             t.token_id,
             t.name,
-            t.role,
+            t.owner_id,
+            " ".join(sorted(t.roles)),
             t.created_at.isoformat(timespec="seconds"),
+            t.expires_at.isoformat(timespec="seconds") if t.expires_at else "",
             t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else "",
         )
     console.print(table)

@@ -34,6 +34,8 @@ from onshore.core.errors import InputError, RoleRevoked, UserNotFound
 from onshore.core.identity import Principal, Via
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import Owner, ServiceAccount, User
+from onshore.services.context import Runtime
+from onshore.services.ledger import Ledger
 from onshore.services.passwords import Passwords
 from onshore.services.sign_in import SignIn
 from onshore.services.tokens import IssuedToken, Tokens, check_name, check_role
@@ -44,6 +46,18 @@ log = logging.getLogger("onshore.identity")
 
 #: Where identity events go: appends one event to the default region's ledger.
 Journal = Callable[[LedgerEvent], object]
+
+
+def ledger_journal(runtime: Runtime) -> Journal:
+    """A journal appending each event to its region's ledger in a transaction of its own
+    (for local commands; the server group-commits through its access ledger)."""
+
+    def append(event: LedgerEvent) -> None:
+        region = runtime.region(event.region)
+        with region.db.transaction():
+            Ledger(region.name, region.db, region.keys).append([event])
+
+    return append
 
 
 @dataclass(frozen=True, slots=True)
