@@ -134,7 +134,7 @@ def test_every_command_has_help() -> None:
     assert root.help
     ctx = root.context_class(root, info_name="onshore")
     names = root.list_commands(ctx)  # type: ignore[attr-defined]
-    assert len(names) == 21  # login, logout and whoami joined the 18
+    assert len(names) == 22  # users, login, logout and whoami joined the 18
     for name in names:
         cmd = root.get_command(ctx, name)  # type: ignore[attr-defined]
         assert cmd.help, f"onshore {name} has no help"
