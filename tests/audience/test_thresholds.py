@@ -18,6 +18,7 @@ from onshore.core.ledger import EventType
 from onshore.core.policy import EntityFacts
 from onshore.services.audience import AudienceService
 from onshore.services.runtime import Runtime
+from tests.cases.conftest import who
 
 from .conftest import write_csv
 
@@ -62,8 +63,8 @@ def test_falling_below_is_recorded_and_closes_nothing(svc: AudienceService, tmp_
     actions = [e.action for e in svc.cases.history(case.case_id)]
     assert actions == ["open", "record_below", "record_above"]
     with pytest.raises(GuardFailed, match="reason"):
-        svc.act(case.case_id, "close", actor="olga", role="operator")
-    closed = svc.act(case.case_id, "close", actor="olga", role="operator",
+        svc.act(case.case_id, "close", principal=who("olga", "operator"))
+    closed = svc.act(case.case_id, "close", principal=who("olga", "operator"),
                      note={"reason": "account holder notified MIC directly"})  # fmt: skip
     assert closed.state == "closed"
 
@@ -113,8 +114,8 @@ def test_dossier_json_html_and_filing(svc: AudienceService, tmp_path: Path) -> N
     svc.ingest_file(write_csv(tmp_path / "a.csv", ["acct-1,account,VN,2026-11-20,10412,,true,"]))
     [case] = svc.obligations()
     with pytest.raises(GuardFailed, match="content_summary"):
-        svc.prepare(case.case_id, {"contact": HOLDER["contact"]}, actor="olga", role="operator")
-    svc.prepare(case.case_id, HOLDER, actor="olga", role="operator")
+        svc.prepare(case.case_id, {"contact": HOLDER["contact"]}, principal=who("olga", "operator"))
+    svc.prepare(case.case_id, HOLDER, principal=who("olga", "operator"))
     dossier = svc.dossier(case.case_id)
     assert dossier["audience"] == {"subscribers": 10412, "as_of": "2026-11-20",
                                    "monthly_visits_avg6m": None, "livestreaming": True,
@@ -122,13 +123,13 @@ def test_dossier_json_html_and_filing(svc: AudienceService, tmp_path: Path) -> N
     assert dossier["rule"]["cite"].startswith("Decree 147") and dossier["contact"]["name"]
     html = svc.dossier_html(case.case_id)
     assert "10,412" in html and "Home cooking" in html and "<script" not in html
-    filed = svc.file(case.case_id, actor="olga", role="operator")
+    filed = svc.file(case.case_id, principal=who("olga", "operator"))
     assert filed.state == "filed"
     leaves = svc.cases.ledger(filed.region).history(case.case_id)
     published = [e for e in leaves if e.leaf.type is EventType.REPORT_PUBLISHED]
     assert len(published) == 1 and published[0].index == filed.data["filed"]["ledger_index"]
     assert svc.dossier(case.case_id) == dossier  # what was filed stays what was filed
-    ack = svc.act(case.case_id, "acknowledge", actor="olga", role="operator",
+    ack = svc.act(case.case_id, "acknowledge", principal=who("olga", "operator"),
                   note={"reference": "MIC-2026-771"})  # fmt: skip
     assert ack.state == "acknowledged"
 

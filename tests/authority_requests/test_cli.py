@@ -11,6 +11,7 @@ import pytest
 
 from onshore.cli.host import host_principal
 from onshore.cli.main import main
+from onshore.core.identity import Principal
 
 from .conftest import REGISTRY_YAML
 
@@ -28,7 +29,8 @@ def release_as_another_person(cfg: str, case_id: str) -> dict[str, Any]:
 
     svc = open_service(Path(cfg))
     try:
-        return case_view(svc.act(case_id, "release", actor="usr_ada", role="approver"))
+        ada = Principal("user", "usr_ada", "ada", frozenset({"approver"}))
+        return case_view(svc.act(case_id, "release", principal=ada))
     finally:
         svc.vault.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,35 +13,39 @@ from onshore.core.cases.package import verify_package
 from onshore.services.authority_requests import AuthorityRequestService
 from onshore.services.production import read_package
 from onshore.services.vault import Vault
+from tests.cases.conftest import who
 
 from .conftest import T0, seed
 
+#: A fresh reference per request (the same reference from one authority is one case).
+_REFS = itertools.count(1)
 SCOPE = {"phone_number": ["0912 345 678"], "categories": ["phone_number", "email", "user_content"]}
 
 
 def receive(svc: AuthorityRequestService, process_type: str = "warrant", **kw: object) -> str:
     args: dict[str, object] = {
-        "authority": "VN-A05", "process_type": process_type, "reference": "CV-2026-001",
+        "authority": "VN-A05", "process_type": process_type,
+        "reference": f"CV-2026-{next(_REFS):03d}",
         "legal_basis": "Criminal Procedure Code art. 196", "scope": SCOPE,
-        "actor": "olga", "role": "operator",
+        "principal": who("olga", "operator"),
     }  # fmt: skip
     args.update(kw)
     return svc.receive(**args).case_id  # type: ignore[arg-type]
 
 
 def to_review(svc: AuthorityRequestService, cid: str) -> None:
-    svc.act(cid, "authenticate", actor="olga", role="operator")
-    svc.act(cid, "verify", actor="olga", role="operator", note={"channel": "a05-portal"})
-    svc.act(cid, "submit", actor="olga", role="operator")
+    svc.act(cid, "authenticate", principal=who("olga", "operator"))
+    svc.act(cid, "verify", principal=who("olga", "operator"), note={"channel": "a05-portal"})
+    svc.act(cid, "submit", principal=who("olga", "operator"))
 
 
 def produce(svc: AuthorityRequestService, cid: str) -> None:
-    svc.act(cid, "check_residency", actor="olga", role="operator")
-    svc.act(cid, "collect", actor="olga", role="operator")
-    svc.act(cid, "submit_qa", actor="olga", role="operator")
-    svc.act(cid, "package", actor="olga", role="operator")
-    svc.act(cid, "request_release", actor="olga", role="operator")
-    svc.act(cid, "release", actor="ada", role="approver")
+    svc.act(cid, "check_residency", principal=who("olga", "operator"))
+    svc.act(cid, "collect", principal=who("olga", "operator"))
+    svc.act(cid, "submit_qa", principal=who("olga", "operator"))
+    svc.act(cid, "package", principal=who("olga", "operator"))
+    svc.act(cid, "request_release", principal=who("olga", "operator"))
+    svc.act(cid, "release", principal=who("ada", "approver"))
 
 
 @pytest.mark.parametrize(
@@ -52,7 +57,7 @@ def test_full_lifecycle_to_closed(
     ids = seed(vault)
     cid = receive(svc, process_type)
     to_review(svc, cid)
-    svc.act(cid, "approve", actor="rita", role="legal_reviewer")
+    svc.act(cid, "approve", principal=who("rita", "legal_reviewer"))
     produce(svc, cid)
     case = svc.cases.get(cid)
     assert case.state == "produced"
@@ -60,8 +65,8 @@ def test_full_lifecycle_to_closed(
     report = verify_package(read_package(Path(case.data["package"]["dir"])))
     assert report.ok, report.failures
     assert report.records == 2
-    svc.act(cid, "notify_user", actor="olga", role="operator")
-    closed = svc.act(cid, "close", actor="olga", role="operator")
+    svc.act(cid, "notify_user", principal=who("olga", "operator"))
+    closed = svc.act(cid, "close", principal=who("olga", "operator"))
     assert closed.state == "closed" and closed.due_at is None
     actions = [e.action for e in svc.cases.history(cid)]
     assert actions[0] == "open" and actions[-1] == "close"
@@ -78,28 +83,28 @@ def test_preservation_holds_and_extension(
     from onshore.core.errors import GuardFailed
 
     with pytest.raises(GuardFailed):  # a preservation request is not produced
-        svc.act(cid, "approve", actor="rita", role="legal_reviewer")
-    case = svc.act(cid, "preserve", actor="rita", role="legal_reviewer")
+        svc.act(cid, "approve", principal=who("rita", "legal_reviewer"))
+    case = svc.act(cid, "preserve", principal=who("rita", "legal_reviewer"))
     assert case.state == "preserved" and case.data["holds"]["count"] == 1
     outcome = vault.erase("u-lan")
     assert outcome.erased == {} and sorted(outcome.retained["vn-hcm"]) == sorted(ids["u-lan"])
     assert vault.erase("u-minh").count == 2  # not held
-    case = svc.act(cid, "extend_hold", actor="rita", role="legal_reviewer")
+    case = svc.act(cid, "extend_hold", principal=who("rita", "legal_reviewer"))
     assert case.data["holds"]["extended"] and case.due_at == T0 + timedelta(days=180)
     with pytest.raises(GuardFailed, match="already extended"):
-        svc.act(cid, "extend_hold", actor="rita", role="legal_reviewer")
+        svc.act(cid, "extend_hold", principal=who("rita", "legal_reviewer"))
     clock.at = T0 + timedelta(days=181)  # the hold expired
     assert vault.erase("u-lan").count == 2
-    assert svc.act(cid, "close", actor="olga", role="operator").state == "closed"
+    assert svc.act(cid, "close", principal=who("olga", "operator")).state == "closed"
 
 
 def test_preservation_released_on_close(svc: AuthorityRequestService, vault: Vault) -> None:
     seed(vault)
     cid = receive(svc, "preservation")
     to_review(svc, cid)
-    svc.act(cid, "preserve", actor="rita", role="legal_reviewer")
+    svc.act(cid, "preserve", principal=who("rita", "legal_reviewer"))
     assert vault.erase("u-lan").retained
-    svc.act(cid, "close", actor="olga", role="operator")
+    svc.act(cid, "close", principal=who("olga", "operator"))
     assert vault.erase("u-lan").count == 2
 
 
@@ -110,21 +115,23 @@ def test_emergency_path_needs_after_the_fact_review(
 
     seed(vault)
     cid = receive(svc, "emergency")
-    case = svc.act(cid, "declare_emergency", actor="ada", role="approver",
+    case = svc.act(cid, "declare_emergency", principal=who("ada", "approver"),
                    note={"justification": "threat to life"})  # fmt: skip
     assert case.state == "residency_check"
-    svc.act(cid, "collect", actor="olga", role="operator")
-    svc.act(cid, "submit_qa", actor="olga", role="operator")
-    svc.act(cid, "package", actor="olga", role="operator")
-    svc.act(cid, "request_release", actor="olga", role="operator")
-    svc.act(cid, "release", actor="ada", role="approver")
+    svc.act(cid, "collect", principal=who("olga", "operator"))
+    svc.act(cid, "submit_qa", principal=who("olga", "operator"))
+    svc.act(cid, "package", principal=who("olga", "operator"))
+    svc.act(cid, "request_release", principal=who("olga", "operator"))
+    svc.act(cid, "release", principal=who("ada", "approver"))
     with pytest.raises(GuardFailed, match="after-the-fact"):
-        svc.act(cid, "close", actor="olga", role="operator", note={"notice_waived_reason": "x"})
+        svc.act(cid, "close", principal=who("olga", "operator"), note={"notice_waived_reason": "x"})
     with pytest.raises(SeparationOfDuties):
-        svc.act(cid, "post_review", actor="ada", role="legal_reviewer")
-    svc.act(cid, "post_review", actor="rita", role="legal_reviewer", note={"outcome": "ratified"})
-    svc.act(cid, "notify_user", actor="olga", role="operator")
-    assert svc.act(cid, "close", actor="olga", role="operator").state == "closed"
+        svc.act(cid, "post_review", principal=who("ada", "legal_reviewer"))
+    svc.act(
+        cid, "post_review", principal=who("rita", "legal_reviewer"), note={"outcome": "ratified"}
+    )
+    svc.act(cid, "notify_user", principal=who("olga", "operator"))
+    assert svc.act(cid, "close", principal=who("olga", "operator")).state == "closed"
 
 
 def test_non_emergency_cannot_take_emergency_path(svc: AuthorityRequestService) -> None:
@@ -132,4 +139,6 @@ def test_non_emergency_cannot_take_emergency_path(svc: AuthorityRequestService) 
 
     cid = receive(svc, "warrant")
     with pytest.raises(GuardFailed):
-        svc.act(cid, "declare_emergency", actor="ada", role="approver", note={"justification": "x"})
+        svc.act(
+            cid, "declare_emergency", principal=who("ada", "approver"), note={"justification": "x"}
+        )

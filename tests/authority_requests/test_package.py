@@ -11,6 +11,7 @@ from onshore.core.errors import GuardFailed
 from onshore.services.authority_requests import AuthorityRequestService
 from onshore.services.production import read_package
 from onshore.services.vault import Vault
+from tests.cases.conftest import who
 
 from .conftest import seed
 from .test_flow import produce, receive, to_review
@@ -23,7 +24,7 @@ def package(
     seed(vault)
     cid = receive(svc)
     to_review(svc, cid)
-    svc.act(cid, "approve", actor="rita", role="legal_reviewer")
+    svc.act(cid, "approve", principal=who("rita", "legal_reviewer"))
     produce(svc, cid)
     return svc, cid, Path(svc.cases.get(cid).data["package"]["dir"])
 
@@ -75,11 +76,11 @@ def test_release_refuses_a_package_changed_after_qa(
     seed(vault)
     cid = receive(svc)
     to_review(svc, cid)
-    svc.act(cid, "approve", actor="rita", role="legal_reviewer")
+    svc.act(cid, "approve", principal=who("rita", "legal_reviewer"))
     for action in ("check_residency", "collect", "submit_qa", "package", "request_release"):
-        svc.act(cid, action, actor="olga", role="operator")
+        svc.act(cid, action, principal=who("olga", "operator"))
     out = Path(svc.cases.get(cid).data["package"]["dir"])
     victim = out / "records" / "profile.jsonl"
     victim.write_bytes(victim.read_bytes().replace(b"example", b"exampl3"))
     with pytest.raises(GuardFailed, match="changed since packaging"):
-        svc.act(cid, "release", actor="ada", role="approver")
+        svc.act(cid, "release", principal=who("ada", "approver"))

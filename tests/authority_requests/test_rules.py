@@ -21,7 +21,7 @@ from onshore.core.errors import (
 from onshore.services.authority_requests import AuthorityRequestService
 from onshore.services.runtime import open_runtime
 from onshore.services.vault import Vault
-from tests.cases.conftest import settings_for
+from tests.cases.conftest import settings_for, who
 
 from .conftest import REGISTRY_YAML, T0, seed
 from .test_flow import SCOPE, produce, receive, to_review
@@ -39,7 +39,7 @@ def test_illegal_transition_through_the_service_changes_nothing(
 ) -> None:
     cid = receive(svc)
     with pytest.raises(IllegalTransition):
-        svc.act(cid, "release", actor="ada", role="approver")
+        svc.act(cid, "release", principal=who("ada", "approver"))
     assert svc.cases.get(cid).state == "received" and len(svc.cases.history(cid)) == 1
 
 
@@ -53,51 +53,51 @@ def test_same_person_cannot_review_and_release(svc: AuthorityRequestService, vau
     seed(vault)
     cid = receive(svc)
     to_review(svc, cid)
-    svc.act(cid, "approve", actor="rita", role="legal_reviewer")
+    svc.act(cid, "approve", principal=who("rita", "legal_reviewer"))
     with pytest.raises(SeparationOfDuties):
         produce_as(svc, cid, approver="rita")
     assert svc.cases.get(cid).state == "release_approval"
-    assert svc.act(cid, "release", actor="ada", role="approver").state == "produced"
+    assert svc.act(cid, "release", principal=who("ada", "approver")).state == "produced"
 
 
 def produce_as(svc: AuthorityRequestService, cid: str, approver: str) -> None:
-    svc.act(cid, "check_residency", actor="olga", role="operator")
-    svc.act(cid, "collect", actor="olga", role="operator")
-    svc.act(cid, "submit_qa", actor="olga", role="operator")
-    svc.act(cid, "package", actor="olga", role="operator")
-    svc.act(cid, "request_release", actor="olga", role="operator")
-    svc.act(cid, "release", actor=approver, role="approver")
+    svc.act(cid, "check_residency", principal=who("olga", "operator"))
+    svc.act(cid, "collect", principal=who("olga", "operator"))
+    svc.act(cid, "submit_qa", principal=who("olga", "operator"))
+    svc.act(cid, "package", principal=who("olga", "operator"))
+    svc.act(cid, "request_release", principal=who("olga", "operator"))
+    svc.act(cid, "release", principal=who(approver, "approver"))
 
 
 def test_roles_are_enforced(svc: AuthorityRequestService) -> None:
     cid = receive(svc)
     to_review(svc, cid)
     with pytest.raises(RoleNotPermitted):
-        svc.act(cid, "approve", actor="olga", role="operator")
+        svc.act(cid, "approve", principal=who("olga", "operator"))
     with pytest.raises(RoleNotPermitted):
-        svc.act(cid, "approve", actor="ada", role="auditor")
+        svc.act(cid, "approve", principal=who("ada", "auditor"))
 
 
 def test_rejection_needs_a_known_reason_code(svc: AuthorityRequestService) -> None:
     cid = receive(svc)
     to_review(svc, cid)
     with pytest.raises(GuardFailed):
-        svc.act(cid, "reject", actor="rita", role="legal_reviewer")
+        svc.act(cid, "reject", principal=who("rita", "legal_reviewer"))
     with pytest.raises(GuardFailed, match="reason_code must be one of"):
-        svc.act(cid, "reject", actor="rita", role="legal_reviewer", note={"reason_code": "meh"})
-    case = svc.act(cid, "reject", actor="rita", role="legal_reviewer",
+        svc.act(cid, "reject", principal=who("rita", "legal_reviewer"), note={"reason_code": "meh"})
+    case = svc.act(cid, "reject", principal=who("rita", "legal_reviewer"),
                    note={"reason_code": "overbroad"})  # fmt: skip
     assert case.state == "rejected" and case.data["rejection"] == {"reason_code": "overbroad"}
 
 
 def test_only_verified_channels_authenticate(svc: AuthorityRequestService) -> None:
     cid = receive(svc)
-    svc.act(cid, "authenticate", actor="olga", role="operator")
+    svc.act(cid, "authenticate", principal=who("olga", "operator"))
     with pytest.raises(GuardFailed, match="not a verified channel"):
-        svc.act(cid, "verify", actor="olga", role="operator", note={"channel": "a05-fax"})
+        svc.act(cid, "verify", principal=who("olga", "operator"), note={"channel": "a05-fax"})
     with pytest.raises(GuardFailed):
-        svc.act(cid, "verify", actor="olga", role="operator", note={"channel": "nope"})
-    assert svc.act(cid, "verify", actor="olga", role="operator",
+        svc.act(cid, "verify", principal=who("olga", "operator"), note={"channel": "nope"})
+    assert svc.act(cid, "verify", principal=who("olga", "operator"),
                    note={"channel": "a05-portal"}).state == "classified"  # fmt: skip
 
 
@@ -105,11 +105,11 @@ def test_narrowing_rescopes(svc: AuthorityRequestService, vault: Vault) -> None:
     ids = seed(vault)
     cid = receive(svc)
     to_review(svc, cid)
-    svc.act(cid, "narrow", actor="rita", role="legal_reviewer", note={"reason": "too broad"})
+    svc.act(cid, "narrow", principal=who("rita", "legal_reviewer"), note={"reason": "too broad"})
     narrower = {"subjects": ["u-minh"], "categories": ["email"]}
-    case = svc.act(cid, "resubmit", actor="olga", role="operator", note={"scope": narrower})
+    case = svc.act(cid, "resubmit", principal=who("olga", "operator"), note={"scope": narrower})
     assert case.state == "legal_review" and case.data["scope"]["categories"] == ["email"]
-    svc.act(cid, "approve", actor="rita", role="legal_reviewer")
+    svc.act(cid, "approve", principal=who("rita", "legal_reviewer"))
     produce(svc, cid)
     case = svc.cases.get(cid)
     # only the profile carries an email: the post is out of scope
@@ -142,10 +142,10 @@ def test_case_data_holds_no_identifier_in_the_clear(svc: AuthorityRequestService
 
 
 def _approve(svc: AuthorityRequestService, cid: str, channel: str) -> None:
-    svc.act(cid, "authenticate", actor="olga", role="operator")
-    svc.act(cid, "verify", actor="olga", role="operator", note={"channel": channel})
-    svc.act(cid, "submit", actor="olga", role="operator")
-    svc.act(cid, "approve", actor="rita", role="legal_reviewer")
+    svc.act(cid, "authenticate", principal=who("olga", "operator"))
+    svc.act(cid, "verify", principal=who("olga", "operator"), note={"channel": channel})
+    svc.act(cid, "submit", principal=who("olga", "operator"))
+    svc.act(cid, "approve", principal=who("rita", "legal_reviewer"))
 
 
 def test_cross_border_disclosure_blocked_and_counted(vault: Vault) -> None:
@@ -155,7 +155,7 @@ def test_cross_border_disclosure_blocked_and_counted(vault: Vault) -> None:
     # u-tan's data lives in sg-1 (SG); the packs say nothing about SG -> VN: not allowed
     cid = receive(svc, scope={"subjects": ["u-tan"], "categories": ["email"]})
     _approve(svc, cid, "a05-portal")
-    case = svc.act(cid, "check_residency", actor="olga", role="operator")
+    case = svc.act(cid, "check_residency", principal=who("olga", "operator"))
     assert case.state == "rejected"
     assert case.data["rejection"] == {"reason_code": "cross_border_blocked"}
     assert case.data["blocked_regions"] == ["sg-1"]
@@ -172,7 +172,7 @@ def test_cross_border_disclosure_the_engine_allows(
     # VN data to a Singapore authority: the vn pack allows it with a TIA dossier owed after
     cid = receive(svc, authority="SG-SPF", scope={"subjects": ["u-lan"], "categories": ["email"]})
     _approve(svc, cid, "spf-portal")
-    case = svc.act(cid, "check_residency", actor="olga", role="operator")
+    case = svc.act(cid, "check_residency", principal=who("olga", "operator"))
     verdict = case.data["residency"]["vn-hcm"]
     assert case.state == "residency_check" and verdict["allowed"] and verdict["rules"]
     assert any(o["kind"] == "transfer_requires" for o in verdict["obligations"])
@@ -185,13 +185,13 @@ def test_same_country_disclosure_needs_no_transfer_decision(
     seed(vault)
     cid = receive(svc, scope={"subjects": ["u-lan", "u-tan"], "categories": ["email"]})
     to_review(svc, cid)
-    svc.act(cid, "approve", actor="rita", role="legal_reviewer")
-    case = svc.act(cid, "check_residency", actor="olga", role="operator")
+    svc.act(cid, "approve", principal=who("rita", "legal_reviewer"))
+    case = svc.act(cid, "check_residency", principal=who("olga", "operator"))
     assert case.state == "residency_check"
     assert case.data["residency"]["vn-hcm"]["outcome"] == "same_country"
     # u-tan's data lives in sg-1: a disclosure from SG to a VN authority, not allowed here
     assert case.data["blocked_regions"] == ["sg-1"]
-    svc.act(cid, "collect", actor="olga", role="operator")
+    svc.act(cid, "collect", principal=who("olga", "operator"))
     assert set(svc.cases.get(cid).data["collected"]) == {"vn-hcm"}
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,9 +19,12 @@ from onshore.core.classify.fields import classify_fields
 from onshore.services.authority_requests import AuthorityRequestService
 from onshore.services.runtime import open_runtime
 from onshore.services.vault import Vault
-from tests.cases.conftest import settings_for
+from tests.cases.conftest import settings_for, who
 
 from .conftest import REGISTRY_YAML, T0
+
+#: A fresh reference per request (the same reference from one authority is one case).
+_REFS = itertools.count(1)
 
 SUBJECTS = {
     "s1": ("+84912345601", "a1@example.vn"),
@@ -85,15 +89,15 @@ def test_out_of_scope_never_reaches_the_package(
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
     }
-    cid = svc.receive(authority="VN-A05", process_type="warrant", reference="R-1",
-                      legal_basis="art. 1", scope=scope, actor="o", role="operator").case_id  # fmt: skip
+    cid = svc.receive(authority="VN-A05", process_type="warrant", reference=f"R-{next(_REFS)}",
+                      legal_basis="art. 1", scope=scope, principal=who("o", "operator")).case_id  # fmt: skip
     for action, actor, role, note in (
         ("authenticate", "o", "operator", {}), ("verify", "o", "operator", {"channel": "a05-portal"}),
         ("submit", "o", "operator", {}), ("approve", "r", "legal_reviewer", {}),
         ("check_residency", "o", "operator", {}), ("collect", "o", "operator", {}),
         ("submit_qa", "o", "operator", {}), ("package", "o", "operator", {}),
     ):  # fmt: skip
-        svc.act(cid, action, actor=actor, role=role, note=note)
+        svc.act(cid, action, principal=who(actor, role), note=note)
     case = svc.cases.get(cid)
     wanted_subjects = set(raw["subjects"]) | set(raw["phones"])
     cats = set(raw["categories"])

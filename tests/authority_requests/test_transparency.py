@@ -16,6 +16,7 @@ from onshore.core.ledger import EventType
 from onshore.services.authority_requests import AuthorityRequestService
 from onshore.services.transparency import publish
 from onshore.services.vault import Vault
+from tests.cases.conftest import who
 
 from .conftest import T0, seed
 from .test_flow import produce, receive, to_review
@@ -88,13 +89,15 @@ def test_publish_writes_files_and_ledgers_the_hash(
     seed(vault)
     cid = receive(svc)
     to_review(svc, cid)
-    svc.act(cid, "approve", actor="rita", role="legal_reviewer")
+    svc.act(cid, "approve", principal=who("rita", "legal_reviewer"))
     clock.at = T0 + timedelta(hours=5)
     produce(svc, cid)
     rej = receive(svc)
     clock.at = T0 + timedelta(hours=6)
-    svc.act(rej, "authenticate", actor="olga", role="operator")
-    svc.act(rej, "reject", actor="rita", role="legal_reviewer", note={"reason_code": "overbroad"})
+    svc.act(rej, "authenticate", principal=who("olga", "operator"))
+    svc.act(
+        rej, "reject", principal=who("rita", "legal_reviewer"), note={"reason_code": "overbroad"}
+    )
     out = tmp_path / "report"
     published = publish(
         svc, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC), out, k=1

@@ -9,10 +9,16 @@ from pathlib import Path
 import pytest
 
 from onshore.adapters.clock import FixedClock
+from onshore.core.identity import Principal
 from onshore.services.runtime import Runtime, open_runtime
 from onshore.settings import Settings, default_config_dict
 
 T0 = datetime(2026, 3, 6, 9, 0, tzinfo=UTC)  # a Friday
+
+
+def who(user_id: str, role: str) -> Principal:
+    """A signed-in user ``user_id`` (id and name) holding the one role ``role``."""
+    return Principal("user", user_id, user_id, frozenset({role}))
 
 
 def settings_for(base: Path, store: str = "sqlite") -> Settings:

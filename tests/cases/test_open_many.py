@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from onshore.core.errors import CaseConflict, InputError
+from onshore.core.errors import CaseConflict, InputError, RoleNotPermitted
 from onshore.core.ledger import EventType
 from onshore.services.cases import Opening
 from onshore.services.runtime import Runtime
+from tests.cases.conftest import who
 
 from .conftest import T0
 from .test_case_service import service
@@ -19,12 +20,12 @@ from .test_case_service import service
 
 def test_open_many_writes_what_open_writes(runtime: Runtime) -> None:
     svc = service(runtime)
-    single = svc.open_step("memo", "vn-hcm", actor="op", role="operator", data={"n": 0},
+    single = svc.open_step("memo", "vn-hcm", principal=who("op", "operator"), data={"n": 0},
                            due_at=T0 + timedelta(days=3), note={"why": "one"})  # fmt: skip
     openings = [Opening("memo", {"n": i}, due_at=T0 + timedelta(days=3), note={"why": "one"})
                 for i in range(1, 6)]  # fmt: skip
     openings.append(Opening("memo", {"n": 6}, case_id="memo-given"))
-    steps = svc.open_many("vn-hcm", openings, actor="op", role="operator")
+    steps = svc.open_many("vn-hcm", openings, principal=who("op", "operator"))
     assert [s.case.data for s in steps] == [{"n": i} for i in range(1, 7)]
     assert steps[-1].case.case_id == "memo-given" and steps[-1].case.due_at is None
     for step in [single, *steps[:-1]]:
@@ -46,18 +47,18 @@ def test_open_many_writes_what_open_writes(runtime: Runtime) -> None:
 
 def test_open_many_is_all_or_nothing(runtime: Runtime) -> None:
     svc = service(runtime)
-    svc.open("memo", "vn-hcm", actor="op", role="operator", data={}, case_id="memo-taken")
+    svc.open("memo", "vn-hcm", principal=who("op", "operator"), data={}, case_id="memo-taken")
     ledger = runtime.regions["vn-hcm"].db.ledger
     size = ledger.size()
     openings = [Opening("memo", {"n": 1}, case_id="memo-new"),
                 Opening("memo", {"n": 2}, case_id="memo-taken")]  # fmt: skip
     with pytest.raises(CaseConflict):
-        svc.open_many("vn-hcm", openings, actor="op", role="operator")
+        svc.open_many("vn-hcm", openings, principal=who("op", "operator"))
     assert ledger.size() == size
     assert not [c for c in svc.iter_cases(kind="memo") if c.case_id == "memo-new"]
     with pytest.raises(InputError):
-        svc.open_many("vn-hcm", [Opening("nope", {})], actor="op", role="operator")
-    with pytest.raises(InputError):
-        svc.open_many("vn-hcm", [Opening("memo", {})], actor=" ", role="operator")
-    assert svc.open_many("vn-hcm", [], actor="op", role="operator") == []
+        svc.open_many("vn-hcm", [Opening("nope", {})], principal=who("op", "operator"))
+    with pytest.raises(RoleNotPermitted):  # an auditor holds no role that opens a case
+        svc.open_many("vn-hcm", [Opening("memo", {})], principal=who("a", "auditor"))
+    assert svc.open_many("vn-hcm", [], principal=who("op", "operator")) == []
     assert ledger.size() == size

@@ -15,7 +15,7 @@ from onshore.adapters.clock import FixedClock
 from onshore.ports import Case
 from onshore.services.runtime import Runtime, open_runtime
 from onshore.services.takedowns import TakedownService
-from tests.cases.conftest import settings_for
+from tests.cases.conftest import settings_for, who
 
 T0 = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)  # Monday 09:00 in Ha Noi
 
@@ -73,14 +73,16 @@ def drive(svc: TakedownService, case: Case, steps: list[tuple[str, str, str, dic
           ) -> Case:  # fmt: skip
     """Take ``(action, actor, role, note)`` steps in order."""
     for action, actor, role, note in steps:
-        case = svc.act(case.case_id, action, actor=actor, role=role, note=note)
+        case = svc.act(case.case_id, action, principal=who(actor, role), note=note)
     return case
 
 
 def to_decided(svc: TakedownService, source: str = "authority_order",
                decision: dict[str, Any] | None = None, urgent: bool = False) -> Case:  # fmt: skip
     """A complete notice from ``source`` taken to ``decided``."""
-    case = svc.receive(source=source, notice=NOTICE, actor="olga", role="operator", urgent=urgent)
+    case = svc.receive(
+        source=source, notice=NOTICE, principal=who("olga", "operator"), urgent=urgent
+    )
     steps: list[tuple[str, str, str, dict[str, Any]]] = [
         ("validate", "olga", "operator", {}),
         ("triage", "olga", "operator", {}),

@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 from onshore.adapters.clock import FixedClock
 from onshore.services.runtime import Runtime
 from onshore.services.takedowns import TakedownService
+from tests.cases.conftest import who
 
 from .conftest import NOTICE, T0, drive, to_decided
 
@@ -29,7 +30,7 @@ def test_deadline_by_source_and_urgency(svc: TakedownService, clock: FixedClock,
                                         urgent: bool, at: datetime, rule: str | None,
                                         hours: int | None) -> None:  # fmt: skip
     clock.at = at
-    case = svc.receive(source=source, notice=NOTICE, actor="o", role="operator", urgent=urgent)
+    case = svc.receive(source=source, notice=NOTICE, principal=who("o", "operator"), urgent=urgent)
     if rule is None:
         assert case.data["deadline"] is None and case.due_at is None
         return
@@ -42,7 +43,7 @@ def test_account_owner_gets_48_hours_for_a_user_complaint(runtime: Runtime) -> N
 
     runtime.entity = replace(runtime.entity, roles=frozenset({"account_owner"}))
     svc = TakedownService(runtime, registry=CollectorRegistry())
-    case = svc.receive(source="user_complaint", notice=NOTICE, actor="o", role="operator")
+    case = svc.receive(source="user_complaint", notice=NOTICE, principal=who("o", "operator"))
     assert case.data["deadline"]["source"] == "VN-D147-owner"
     assert case.due_at == T0 + 48 * H
 
@@ -56,9 +57,10 @@ def test_priority_by_source() -> None:
 
 
 def test_times_recorded_and_listings(svc: TakedownService, clock: FixedClock) -> None:
-    urgent = svc.receive(source="authority_order", notice=NOTICE, actor="o", role="operator",
+    urgent = svc.receive(source="authority_order", notice=NOTICE, principal=who("o", "operator"),
                          urgent=True)  # fmt: skip
-    normal = svc.receive(source="authority_order", notice=NOTICE, actor="o", role="operator")
+    other = {**NOTICE, "reference": "CV-2026-89"}  # the same reference would be one notice
+    normal = svc.receive(source="authority_order", notice=other, principal=who("o", "operator"))
     clock.at = T0 + 5 * H
     report = svc.due(within=2 * H)
     assert [c.case_id for c in report.due_soon] == [urgent.case_id]
@@ -73,7 +75,7 @@ def test_times_recorded_and_listings(svc: TakedownService, clock: FixedClock) ->
         reg.get_sample_value("onshore_cases_open", {"kind": "takedown", "state": "received"}) == 2
     )
     clock.at = T0 + 8 * H
-    case = svc.act(normal.case_id, "validate", actor="o", role="operator")
+    case = svc.act(normal.case_id, "validate", principal=who("o", "operator"))
     assert case.data["timing"]["time_to_acknowledge_s"] == 8 * 3600
     case = drive(
         svc,
@@ -104,7 +106,7 @@ def test_times_recorded_and_listings(svc: TakedownService, clock: FixedClock) ->
 def test_report_groups_and_medians(svc: TakedownService, clock: FixedClock) -> None:
     a = to_decided(svc)
     clock.at = T0 + 3 * H
-    svc.act(a.case_id, "enforce", actor="o", role="operator", note={"restriction_ref": "x"})
+    svc.act(a.case_id, "enforce", principal=who("o", "operator"), note={"restriction_ref": "x"})
     to_decided(svc, "user_complaint")
     out = svc.report()
     assert out["total"] == 2

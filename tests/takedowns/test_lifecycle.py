@@ -11,6 +11,7 @@ from onshore.core.cases.takedowns import PRE_DECISION, TAKEDOWNS
 from onshore.core.errors import GuardFailed, IllegalTransition, RoleNotPermitted
 from onshore.core.ledger import EventType
 from onshore.services.takedowns import TakedownService
+from tests.cases.conftest import who
 
 from .conftest import DECISION_LAW, NOTICE, drive, to_decided
 
@@ -68,20 +69,20 @@ def test_user_complaint_no_action_path_and_close_after_window(svc: TakedownServi
                  "explanation": "satire, within the rules"}  # fmt: skip
     case = to_decided(svc, "user_complaint", no_action)
     with pytest.raises(GuardFailed):
-        svc.act(case.case_id, "enforce", actor="olga", role="operator",
+        svc.act(case.case_id, "enforce", principal=who("olga", "operator"),
                 note={"restriction_ref": "x"})  # fmt: skip
     case = drive(svc, case, [("send_statement", "olga", "operator", {}),
                              ("open_appeal_window", "olga", "operator", {})])  # fmt: skip
     assert case.state == "appeal_window" and case.data["timing"]["time_to_action_s"] == 0
     with pytest.raises(GuardFailed, match="still open"):
-        svc.act(case.case_id, "close", actor="olga", role="operator")
+        svc.act(case.case_id, "close", principal=who("olga", "operator"))
     from datetime import timedelta
 
     clock.at = clock.at + timedelta(days=181)
     with pytest.raises(GuardFailed, match="closed"):
-        svc.act(case.case_id, "appeal", actor="olga", role="operator",
+        svc.act(case.case_id, "appeal", principal=who("olga", "operator"),
                 note={"appeal_grounds": "late"})  # fmt: skip
-    assert svc.act(case.case_id, "close", actor="olga", role="operator").state == "closed"
+    assert svc.act(case.case_id, "close", principal=who("olga", "operator")).state == "closed"
 
 
 def test_appeal_upheld(svc: TakedownService) -> None:
@@ -99,19 +100,18 @@ def test_appeal_upheld(svc: TakedownService) -> None:
 def test_incomplete_notice_is_held_naming_what_is_missing(svc: TakedownService) -> None:
     notice = {k: v for k, v in NOTICE.items() if k not in ("reason",)}
     notice["sender"] = {"name": "A user"}
-    case = svc.receive(source="user_complaint", notice=notice, actor="olga", role="operator")
+    case = svc.receive(source="user_complaint", notice=notice, principal=who("olga", "operator"))
     assert case.data["missing"] == ["reason", "sender_contact"]
-    case = svc.act(case.case_id, "validate", actor="olga", role="operator")
+    case = svc.act(case.case_id, "validate", principal=who("olga", "operator"))
     with pytest.raises(GuardFailed, match="reason, sender_contact"):
-        svc.act(case.case_id, "triage", actor="olga", role="operator")
-    case = svc.act(case.case_id, "hold_incomplete", actor="olga", role="operator")
+        svc.act(case.case_id, "triage", principal=who("olga", "operator"))
+    case = svc.act(case.case_id, "hold_incomplete", principal=who("olga", "operator"))
     assert case.state == "incomplete" and "asked_notifier_at" in case.data
     assert svc.cases.history(case.case_id)[-1].note["missing"] == ["reason", "sender_contact"]
     case = svc.act(
         case.case_id,
         "supplement",
-        actor="olga",
-        role="operator",
+        principal=who("olga", "operator"),
         note={
             "supplement": {
                 "reason": "defamation of a person",
@@ -120,11 +120,13 @@ def test_incomplete_notice_is_held_naming_what_is_missing(svc: TakedownService) 
         },
     )
     assert case.state == "validating" and case.data["missing"] == []
-    assert svc.act(case.case_id, "triage", actor="olga", role="operator").state == "triaged"
+    assert svc.act(case.case_id, "triage", principal=who("olga", "operator")).state == "triaged"
 
 
 def test_incomplete_notice_closed_unanswered(svc: TakedownService) -> None:
-    case = svc.receive(source="user_complaint", notice={"content": []}, actor="o", role="operator")
+    case = svc.receive(
+        source="user_complaint", notice={"content": []}, principal=who("o", "operator")
+    )
     case = drive(
         svc,
         case,
@@ -145,41 +147,41 @@ def test_withdraw_from_every_pre_decision_state(svc: TakedownService, state: str
         "legal_review": ["validate", "triage", "legal_review"],
     }  # fmt: skip
     if state == "incomplete":
-        case = svc.receive(source="user_complaint", notice={}, actor="o", role="operator")
+        case = svc.receive(source="user_complaint", notice={}, principal=who("o", "operator"))
         case = drive(
             svc, case, [("validate", "o", "operator", {}), ("hold_incomplete", "o", "operator", {})]
         )
     else:
-        case = svc.receive(source="authority_order", notice=NOTICE, actor="o", role="operator")
+        case = svc.receive(source="authority_order", notice=NOTICE, principal=who("o", "operator"))
         for action in paths[state]:
             role = "legal_reviewer" if action in ("legal_review", "clear") else "operator"
             case = svc.act(
                 case.case_id,
                 action,
-                actor="o",
-                role=role,
+                principal=who("o", role),
                 note={"legal_opinion": "ok"} if action == "clear" else {},
             )
     assert case.state == state
-    done = svc.act(case.case_id, "withdraw", actor="o", role="operator")
+    done = svc.act(case.case_id, "withdraw", principal=who("o", "operator"))
     assert done.state == "withdrawn" and done.due_at is None
 
 
 def test_illegal_transitions_through_the_service(svc: TakedownService) -> None:
-    case = svc.receive(source="authority_order", notice=NOTICE, actor="o", role="operator")
+    case = svc.receive(source="authority_order", notice=NOTICE, principal=who("o", "operator"))
     for action in ("decide", "enforce", "appeal", "overturn", "triage"):
         with pytest.raises(IllegalTransition):
-            svc.act(case.case_id, action, actor="o", role="operator")
-    case = svc.act(case.case_id, "validate", actor="o", role="operator")
+            svc.act(case.case_id, action, principal=who("o", "operator"))
+    case = svc.act(case.case_id, "validate", principal=who("o", "operator"))
     with pytest.raises(RoleNotPermitted):
-        svc.act(case.case_id, "triage", actor="a", role="auditor")
+        svc.act(case.case_id, "triage", principal=who("a", "auditor"))
     assert len(svc.cases.history(case.case_id)) == 2  # refused steps wrote nothing
 
 
 def test_decision_must_be_complete(svc: TakedownService) -> None:
     case = to_decided(svc, "user_complaint")
     assert case.data["decision"]["decided_by"] == "rita"
-    other = svc.receive(source="user_complaint", notice=NOTICE, actor="o", role="operator")
+    notice = {**NOTICE, "reference": "CV-2026-90"}  # another notice (same reference: the same)
+    other = svc.receive(source="user_complaint", notice=notice, principal=who("o", "operator"))
     other = drive(
         svc,
         other,
@@ -192,5 +194,5 @@ def test_decision_must_be_complete(svc: TakedownService) -> None:
     bad = {**DECISION_LAW, "territorial_scope": [], "legal_ground": ""}
     with pytest.raises(GuardFailed, match="legal_ground"):
         svc.act(
-            other.case_id, "decide", actor="rita", role="legal_reviewer", note={"decision": bad}
+            other.case_id, "decide", principal=who("rita", "legal_reviewer"), note={"decision": bad}
         )

@@ -11,6 +11,7 @@ from onshore.core.cases.dsa_schema import CATEGORIES, DECISION_VISIBILITIES, EEA
 from onshore.core.cases.statement_of_reasons import export_batch, statement_of_reasons
 from onshore.core.errors import GuardFailed, InputError, SeparationOfDuties
 from onshore.services.takedowns import TakedownService
+from tests.cases.conftest import who
 
 from .conftest import DECISION_TERMS, NOTICE, drive, to_decided
 
@@ -103,10 +104,10 @@ def test_global_removal_covers_the_whole_eea() -> None:
 def test_statement_that_does_not_validate_is_not_sent(svc: TakedownService) -> None:
     bad = {**DECISION_TERMS, "category": "STATEMENT_CATEGORY_PIRACY"}  # not a TDB category
     case = to_decided(svc, "user_complaint", bad)
-    case = svc.act(case.case_id, "enforce", actor="o", role="operator",
+    case = svc.act(case.case_id, "enforce", principal=who("o", "operator"),
                    note={"restriction_ref": "x"})  # fmt: skip
     with pytest.raises(GuardFailed, match="category"):
-        svc.act(case.case_id, "send_statement", actor="o", role="operator")
+        svc.act(case.case_id, "send_statement", principal=who("o", "operator"))
     assert svc.cases.get(case.case_id).state == "enforced"
 
 
@@ -127,16 +128,16 @@ def test_individual_sender_contact_is_not_exported(svc: TakedownService) -> None
         **NOTICE,
         "sender": {"name": "Nguyễn An", "kind": "individual", "email": "an@example.vn"},
     }
-    case = svc.receive(source="user_complaint", notice=notice, actor="o", role="operator")
+    case = svc.receive(source="user_complaint", notice=notice, principal=who("o", "operator"))
     sender = svc.lumen_export(case.case_id)["notice"]["entity_notice_roles_attributes"][0]
     assert "email" not in sender["entity_attributes"]
 
 
 def test_authority_order_needs_legal_review(svc: TakedownService) -> None:
-    case = svc.receive(source="authority_order", notice=NOTICE, actor="o", role="operator")
+    case = svc.receive(source="authority_order", notice=NOTICE, principal=who("o", "operator"))
     case = drive(svc, case, [("validate", "o", "operator", {}), ("triage", "o", "operator", {})])
     with pytest.raises(GuardFailed, match="legal review"):
-        svc.act(case.case_id, "start_review", actor="o", role="operator")
+        svc.act(case.case_id, "start_review", principal=who("o", "operator"))
     with pytest.raises(GuardFailed, match="legal_opinion"):
         drive(
             svc,
@@ -158,11 +159,11 @@ def test_appeal_is_decided_by_someone_else(svc: TakedownService) -> None:
         ],
     )
     with pytest.raises(SeparationOfDuties):
-        svc.act(case.case_id, "overturn", actor="rita", role="legal_reviewer",
+        svc.act(case.case_id, "overturn", principal=who("rita", "legal_reviewer"),
                 note={"reason": "changed my mind"})  # fmt: skip
     assert (
         svc.act(
-            case.case_id, "overturn", actor="lan", role="legal_reviewer", note={"reason": "r"}
+            case.case_id, "overturn", principal=who("lan", "legal_reviewer"), note={"reason": "r"}
         ).state
         == "overturned"
     )
@@ -170,7 +171,7 @@ def test_appeal_is_decided_by_someone_else(svc: TakedownService) -> None:
 
 def test_nothing_is_deleted_and_evidence_is_retained(svc: TakedownService) -> None:
     case = to_decided(svc, "trusted_flagger")
-    case = svc.act(case.case_id, "enforce", actor="o", role="operator",
+    case = svc.act(case.case_id, "enforce", principal=who("o", "operator"),
                    note={"restriction_ref": "hide:p123"})  # fmt: skip
     enf = case.data["enforcement"]
     assert enf["deleted"] is False and enf["state"] == "restricted" and enf["mode"] == "everywhere"

@@ -19,8 +19,9 @@ import typer
 from rich.table import Table
 
 from onshore.cli.case_group import add_case_commands
-from onshore.cli.case_session import CaseKindCli, case_session, host_actor
+from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
+from onshore.cli.host import host_principal
 from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.cli.takedowns import case_dict
 from onshore.core.cases.registry import kind
@@ -75,9 +76,7 @@ def ingest(
     Example: ``onshore audience ingest metrics-2026-11-20.csv``
     """
     with _service(config) as svc:
-        report = svc.ingest_file(
-            path, fmt=fmt, strict=strict, **host_actor(KIND_CLI, "record_above")
-        )
+        report = svc.ingest_file(path, fmt=fmt, strict=strict, principal=host_principal())
     if as_json:
         _echo(report.to_dict())
     else:
@@ -125,7 +124,7 @@ def followers(
             read_followers(path, fmt),
             subject_type=subject_type,
             strict=strict,
-            **host_actor(KIND_CLI, "record_above"),
+            principal=host_principal(),
         )
     att = report.attribution or {}
     if as_json:
@@ -249,7 +248,7 @@ def prepare(
             path = f"{KIND_CLI.prefix}/{case_id}/details"
             case = session.remote.request("POST", path, body=parsed)
         else:
-            done = session.svc.prepare(case_id, parsed, **session.actor("prepare"))
+            done = session.svc.prepare(case_id, parsed, **session.actor())
             case = case_dict(done)
     _echo(case) if as_json else console.print(f"{case['case_id']} {case['state']}")
 
@@ -287,7 +286,7 @@ def file_(
         if session.remote:
             case = session.remote.request("POST", f"{KIND_CLI.prefix}/{case_id}/file")
         else:
-            case = case_dict(session.svc.file(case_id, **session.actor("file")))
+            case = case_dict(session.svc.file(case_id, **session.actor()))
     filed = case["data"]["filed"]
     if as_json:
         _echo(case)

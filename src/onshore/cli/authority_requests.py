@@ -126,7 +126,7 @@ def receive(
         if session.remote:
             _show(session.remote.request("POST", KIND_CLI.prefix, body=body), as_json)
             return
-        _show(case_view(session.svc.receive(**body, **session.actor("receive"))), as_json)
+        _show(case_view(session.svc.receive(**body, **session.actor())), as_json)
 
 
 @app.command()

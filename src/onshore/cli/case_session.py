@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from onshore.cli.host import acting_role, host_principal
+from onshore.cli.host import host_principal
 from onshore.cli.remote import Remote, open_remote
 from onshore.core.cases.declaration import CaseKindDeclaration
 from onshore.core.cases.lifecycle import Lifecycle
@@ -59,13 +59,6 @@ class CaseKindCli:
         return self.declaration.roles_of(action)
 
 
-def host_actor(kind: CaseKindCli, action: str) -> dict[str, str]:
-    """The ``actor=``/``role=`` the host administrator records for ``action`` of ``kind``:
-    its principal id and the role the lifecycle lets it act in."""
-    principal = host_principal()
-    return {"actor": principal.id, "role": acting_role(principal, kind.roles_for(action))}
-
-
 def history_rows(events: list[CaseEvent], *, notes: bool) -> list[dict[str, Any]]:
     """A case's history as the API shows it (with each step's note when ``notes``)."""
     rows = []
@@ -98,16 +91,17 @@ class CaseSession:
         assert self.kind.view is not None
         return self.kind.view(case)
 
-    def actor(self, action: str) -> dict[str, str]:
-        """The ``actor=``/``role=`` a local service call records for ``action``."""
-        return host_actor(self.kind, action)
+    def actor(self) -> dict[str, Principal]:
+        """The ``principal=`` of a local service call: the host administrator (the case
+        service records its id and the role the lifecycle lets it act in)."""
+        return {"principal": self.principal or host_principal()}
 
     def act(self, case_id: str, action: str, note: dict[str, Any]) -> dict[str, Any]:
         """Take ``action`` on a case; the case as it is afterwards."""
         if self.remote:
             path = f"{self.kind.prefix}/{case_id}/actions/{action}"
             return dict(self.remote.request("POST", path, body={"note": note}))
-        return self._view(self.svc.act(case_id, action, note=note, **self.actor(action)))
+        return self._view(self.svc.act(case_id, action, note=note, **self.actor()))
 
     def show(self, case_id: str) -> dict[str, Any]:
         """A case with its history."""

@@ -100,7 +100,7 @@ def receive(
         if session.remote:
             _show(session.remote.request("POST", KIND_CLI.prefix, body=body), as_json)
             return
-        _show(case_dict(session.svc.receive(**body, **session.actor("receive"))), as_json)
+        _show(case_dict(session.svc.receive(**body, **session.actor())), as_json)
 
 
 @app.command()
@@ -125,6 +125,7 @@ def due(
                 "breached": [case_dict(c) for c in report.overdue],
                 "due_soon": [case_dict(c) for c in report.due_soon],
             }
+    out.setdefault("breached", out.pop("overdue", []))  # the server's generic name
     rows = [(s, c) for s in ("breached", "due_soon") for c in out[s]]
     if as_json:
         typer.echo(

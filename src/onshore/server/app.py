@@ -29,14 +29,16 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 import onshore
-from onshore.server import contract, errors
+from onshore.server import api_docs, contract, errors, idempotency, openapi
 from onshore.server.context import ServerContext, ServerOptions
 from onshore.server.deadline import Deadline
 from onshore.server.limits import BodyLimit
 from onshore.server.metrics import Metrics
 from onshore.server.observe import Observe
 from onshore.services.checkpointer import run_periodically
+from onshore.services.idempotency_keys import IdempotencyKeys
 from onshore.services.runtime import open_tokens
+from onshore.services.runtime.idempotency import open_idempotency
 from onshore.services.tokens import Tokens
 from onshore.services.vault import Vault
 from onshore.settings import Settings
@@ -73,19 +75,22 @@ def create_app(
     create_keys: bool = False,
 ) -> FastAPI:
     """Build the app for ``settings`` (or over an already open ``vault``/``tokens``)."""
-    owned: list[Vault | Tokens] = []
+    owned: list[Vault | Tokens | IdempotencyKeys] = []
     if vault is None:
         vault = Vault.open(settings, create_keys=create_keys)
         owned.append(vault)
     if tokens is None:
         tokens = open_tokens(settings, vault.runtime.clock)
         owned.append(tokens)
+    keys = open_idempotency(settings, vault.runtime.clock)
+    owned.append(keys)
     metrics = Metrics()
     ctx = ServerContext(
         vault=vault,
         tokens=tokens,
         metrics=metrics,
         options=options or ServerOptions.from_settings(settings.server),
+        idempotency=keys,
     )
 
     @asynccontextmanager
@@ -112,13 +117,19 @@ def create_app(
         version=getattr(onshore, "__version__", "0"),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=contract.operation_id,
     )
     app.state.onshore = ctx
     errors.install(app)
     routers: list[APIRouter] = [importlib.import_module(m).router for m in ROUTERS]
     for router in routers:
         app.include_router(router)
-    contract.document(app, routers, max_batch=ctx.options.max_batch, max_rows=ctx.options.max_rows)
+    api_docs.install(app)
+    contracts = contract.document(app, routers)
+    openapi.install(app, contracts, max_batch=ctx.options.max_batch, max_rows=ctx.options.max_rows)
+    idempotency.install(app, keys)  # innermost: it sees the response the route produced
     app.add_middleware(BodyLimit, max_body_bytes=ctx.options.max_body_bytes)
     app.add_middleware(Deadline, seconds=ctx.options.request_timeout)
     app.add_middleware(Observe, metrics=metrics)

@@ -15,6 +15,7 @@ from fastapi import Request
 
 from onshore.server.access_ledger import AccessLedger
 from onshore.server.metrics import Metrics
+from onshore.services.idempotency_keys import IdempotencyKeys
 from onshore.services.tokens import Tokens
 from onshore.services.users import Users
 from onshore.services.vault import Vault
@@ -81,6 +82,8 @@ class ServerContext:
     tokens: Tokens
     metrics: Metrics
     options: ServerOptions = field(default_factory=ServerOptions)
+    idempotency: IdempotencyKeys | None = None
+    """The ``Idempotency-Key`` service (``server.idempotency``; opened by ``create_app``)."""
     access: AccessLedger = field(init=False)
     """Where authorisation decisions are written (group commits, see ``access_ledger``)."""
     users: Users = field(init=False)

@@ -44,8 +44,11 @@ from typing import Any
 import duckdb
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from onshore.core.cases.audience import KIND, OBLIGATIONS, OPEN_STATES
+from onshore.core.cases.audience import KIND, OPEN_STATES
+from onshore.core.cases.kinds.audience_obligation import AUDIENCE_OBLIGATION
+from onshore.core.cases.roles import system_actor
 from onshore.core.errors import InputError
+from onshore.core.identity import Principal
 from onshore.ports import AudienceStore, Case
 from onshore.services.audience_dossier import ObligationDossiers, dossier_complete
 from onshore.services.audience_followers import attribute, follower_rows
@@ -59,12 +62,18 @@ from onshore.services.audience_ingest import (
 )
 from onshore.services.audience_rules import ThresholdRules
 from onshore.services.audience_thresholds import ThresholdDecisions, ThresholdStep
+from onshore.services.case_kinds import Opened, case_view
 from onshore.services.cases import CaseKind, CaseService
 from onshore.services.runtime import Region, Runtime
 
 __all__ = ["AudienceService", "IngestReport"]
 
-SYSTEM = "system:audience"
+#: Who ingests when no one is named (a metrics batch): onshore itself.
+SYSTEM = system_actor("audience")
+#: The declaration's effects this service binds (a test checks they are all of them).
+BOUND_EFFECTS = frozenset(
+    {"dossier_details", "file_dossier", "record_acknowledgement", "record_closing"}
+)
 
 
 class AudienceService:
@@ -80,7 +89,10 @@ class AudienceService:
     ) -> None:
         self.runtime = runtime
         self.cases = cases or CaseService(runtime, registry=registry)
-        self.cases.register(CaseKind(OBLIGATIONS, {"dossier_complete": dossier_complete}))
+        self.declaration = AUDIENCE_OBLIGATION
+        self.cases.register(
+            CaseKind.of(AUDIENCE_OBLIGATION, {"dossier_complete": dossier_complete})
+        )
         self.region: Region = runtime.region(region or self._default_region())
         self.store: AudienceStore = self.region.db.audience
         #: The packs' notify/register threshold rules (``services.audience_rules``).
@@ -102,8 +114,7 @@ class AudienceService:
         *,
         fmt: str | None = None,
         strict: bool = False,
-        actor: str = SYSTEM,
-        role: str = "operator",
+        principal: Principal = SYSTEM,
     ) -> IngestReport:
         """Ingest a CSV (header line) or JSON Lines metrics file (see the module docstring)."""
         path = Path(path)
@@ -115,7 +126,7 @@ class AudienceService:
         con = duckdb.connect()
         try:
             source, offset, batch_id = file_source(path, fmt)
-            return self._ingest(con, source, offset, batch_id, strict, actor, role, fmt)
+            return self._ingest(con, source, offset, batch_id, strict, principal, fmt)
         finally:
             con.close()
 
@@ -124,8 +135,7 @@ class AudienceService:
         rows: Sequence[Mapping[str, Any]],
         *,
         strict: bool = False,
-        actor: str = SYSTEM,
-        role: str = "operator",
+        principal: Principal = SYSTEM,
         context: Mapping[str, Any] | None = None,
     ) -> IngestReport:
         """Ingest rows given as objects (the HTTP API); line numbers count from 1. ``context``
@@ -135,9 +145,7 @@ class AudienceService:
         con = duckdb.connect()
         try:
             batch_id = register_rows(con, "input_rows", rows, context)
-            return self._ingest(
-                con, "input_rows", 0, batch_id, strict, actor, role, "rows", context
-            )
+            return self._ingest(con, "input_rows", 0, batch_id, strict, principal, "rows", context)
         finally:
             con.close()
 
@@ -149,8 +157,7 @@ class AudienceService:
         *,
         subject_type: str = "account",
         strict: bool = False,
-        actor: str = SYSTEM,
-        role: str = "operator",
+        principal: Principal = SYSTEM,
     ) -> IngestReport:
         """Count an account's followers per country with the residency resolver and ingest
         the counts as the day's ``subscribers`` with their confidence, the attribution kept
@@ -174,7 +181,7 @@ class AudienceService:
             strict=strict,
         )
         report = self.ingest_rows(
-            rows, strict=True, actor=actor, role=role, context={"attribution": summary}
+            rows, strict=True, principal=principal, context={"attribution": summary}
         )
         report.attribution = {**summary, "bad_rows": result.bad_rows}
         return report
@@ -186,8 +193,7 @@ class AudienceService:
         offset: int,
         batch_id: str,
         strict: bool,
-        actor: str,
-        role: str,
+        principal: Principal,
         fmt: str,
         extra: Mapping[str, Any] | None = None,
     ) -> IngestReport:
@@ -209,7 +215,7 @@ class AudienceService:
             "rows": report.rows,
             "good": report.good,
             "bad": report.bad,
-            "actor": actor,
+            "actor": principal.id,
             **(extra or {}),
         }
         now = self.runtime.clock.now()
@@ -218,7 +224,7 @@ class AudienceService:
             report.applied = True
             report.inserted, report.updated = counts["inserted"], counts["updated"]
             report.unchanged = counts["unchanged"]
-            self.thresholds.apply(candidates, report, actor, role)
+            self.thresholds.apply(candidates, report, principal)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -308,10 +314,10 @@ class AudienceService:
 
     # -- the dossier (``services.audience_dossier``) ------------------------------------------
 
-    def prepare(self, case_id: str, details: Mapping[str, Any], *, actor: str, role: str) -> Case:
+    def prepare(self, case_id: str, details: Mapping[str, Any], *, principal: Principal) -> Case:
         """Record the account holder's contact details and content summary; the case moves to
         ``dossier_ready`` (refused, naming what is missing, when incomplete)."""
-        return self.dossiers.prepare(case_id, details, actor=actor, role=role)
+        return self.dossiers.prepare(case_id, details, principal=principal)
 
     def dossier(self, case_id: str) -> dict[str, Any]:
         """The notification document (filed cases return what was filed)."""
@@ -321,28 +327,48 @@ class AudienceService:
         """The dossier as a printable HTML page."""
         return self.dossiers.html(case_id)
 
-    def file(self, case_id: str, *, actor: str, role: str) -> Case:
+    def file(self, case_id: str, *, principal: Principal) -> Case:
         """File the dossier: the case moves to ``filed`` and a ``report_published`` leaf with
         the dossier's SHA-256 (under ``refs``) goes on the region's ledger, in one
         transaction."""
-        return self.dossiers.file(case_id, actor=actor, role=role)
+        return self.dossiers.file(case_id, principal=principal)
+
+    def intake(self, body: Any, *, principal: Principal) -> Opened:
+        """Obligations are opened by the threshold step, never by a caller."""
+        raise InputError("audience obligations are opened when metrics cross a threshold")
+
+    def view(self, case: Case) -> dict[str, Any]:
+        """An obligation as the CLI and the API show it."""
+        return case_view(case, AUDIENCE_OBLIGATION)
 
     def act(
         self,
         case_id: str,
         action: str,
         *,
-        actor: str,
-        role: str,
+        principal: Principal,
         note: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
     ) -> Case:
-        """Any other step on an obligation (``acknowledge`` with a reference, ``close`` with a
-        reason)."""
+        """Take ``action`` on an obligation, with its declared effects: ``prepare`` records
+        the details (``prepare``), ``file`` files the dossier (``file``), ``acknowledge``
+        keeps the reference, ``close`` the reason."""
+        effects = self.declaration.effects_of(action)
+        note = dict(note or {})
+        if "dossier_details" in effects:
+            return self.prepare(case_id, note, principal=principal)
+        if "file_dossier" in effects:
+            return self.file(case_id, principal=principal)
         merge = {}
-        if action == "acknowledge":
-            merge["acknowledged"] = {"reference": (note or {}).get("reference")}
-        if action == "close":
-            merge["closed"] = {"reason": (note or {}).get("reason")}
+        if "record_acknowledgement" in effects:
+            merge["acknowledged"] = {"reference": note.get("reference")}
+        if "record_closing" in effects:
+            merge["closed"] = {"reason": note.get("reason")}
         return self.cases.apply(
-            case_id, action, actor=actor, role=role, note=note, merge=merge
+            case_id,
+            action,
+            principal=principal,
+            note=note,
+            merge=merge,
+            expected_version=expected_version,
         ).case

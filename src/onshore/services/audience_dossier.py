@@ -18,6 +18,7 @@ from onshore.core.cases.audience import dossier_missing, metrics_as_of
 from onshore.core.cases.dossier import SCHEMA, digest, to_html
 from onshore.core.cases.guards import GuardContext
 from onshore.core.errors import InputError
+from onshore.core.identity import Principal
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import Case
 from onshore.services.cases import CaseService
@@ -44,7 +45,7 @@ class ObligationDossiers:
         self.cases = cases
         self.store = store
 
-    def prepare(self, case_id: str, details: Mapping[str, Any], *, actor: str, role: str) -> Case:
+    def prepare(self, case_id: str, details: Mapping[str, Any], *, principal: Principal) -> Case:
         """Record the account holder's contact details and content summary; the case moves to
         ``dossier_ready`` (refused, naming what is missing, when incomplete)."""
         allowed = {"contact", "content_summary"}
@@ -56,8 +57,7 @@ class ObligationDossiers:
         return self.cases.apply(
             case_id,
             "prepare",
-            actor=actor,
-            role=role,
+            principal=principal,
             note={"dossier": clean},
             merge={"details": clean},
         ).case
@@ -99,7 +99,7 @@ class ObligationDossiers:
         """The dossier as a printable HTML page."""
         return to_html(self.dossier(case_id))
 
-    def file(self, case_id: str, *, actor: str, role: str) -> Case:
+    def file(self, case_id: str, *, principal: Principal) -> Case:
         """File the dossier: the case moves to ``filed`` and a ``report_published`` leaf with
         the dossier's SHA-256 (under ``refs``) goes on the region's ledger, in one
         transaction."""
@@ -115,8 +115,7 @@ class ObligationDossiers:
             step = self.cases.apply(
                 case_id,
                 "file",
-                actor=actor,
-                role=role,
+                principal=principal,
                 note={"dossier": given, "sha256": sha},
                 merge={"filed": {"dossier": dossier, "sha256": sha, "at": now.isoformat()}},
             )
@@ -125,7 +124,7 @@ class ObligationDossiers:
                 at=now,
                 region=region.name,
                 record_id=case_id,
-                actor=actor,
+                actor=principal.id,
                 payload={
                     "report_kind": "audience_dossier",
                     "format": "json",

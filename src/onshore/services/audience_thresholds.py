@@ -24,6 +24,7 @@ from onshore.core.cases.audience import (
     metrics_as_of,
     month_before,
 )
+from onshore.core.identity import Principal
 from onshore.core.policy import Facts
 from onshore.core.policy.compiled import metric_holds
 from onshore.services.audience_ingest import IngestReport
@@ -139,8 +140,7 @@ class ThresholdStep:
         self,
         candidates: Sequence[tuple[str, str, str, str]],
         report: IngestReport,
-        actor: str,
-        role: str,
+        principal: Principal,
     ) -> None:
         """Evaluate each candidate ``(subject, type, country, day)``: open an obligation for
         a rule newly applying (all opened together at the end), ``record_above`` on an open
@@ -186,8 +186,7 @@ class ThresholdStep:
                         cases.apply(
                             case_id,
                             "record_above",
-                            actor=actor,
-                            role=role,
+                            principal=principal,
                             note={"metrics": metrics, "on": day},
                             merge={"below": False, "metrics": metrics},
                         )
@@ -201,8 +200,7 @@ class ThresholdStep:
                     cases.apply(
                         case.case_id,
                         "record_below",
-                        actor=actor,
-                        role=role,
+                        principal=principal,
                         note={"metrics": metrics, "on": day},
                         merge={"below": True, "below_since": day, "metrics": metrics},
                     )
@@ -210,4 +208,4 @@ class ThresholdStep:
                 known.update(above=False, since=day)
             states_out.append((subject_id, country, state))
         self.store.put_states(states_out)
-        cases.open_many(self.region, openings, actor=actor, role=role)
+        cases.open_many(self.region, openings, principal=principal)

@@ -1,9 +1,12 @@
 """Authority data requests (issue 7): intake to production, on the generic case machinery.
 
-``AuthorityRequestService(vault)`` is the SDK. ``receive(...)`` opens a case from a registered
-authority with its process type, reference, legal basis, scope and deadline; ``act(case,
-action, actor=, role=, note=)`` moves it through the table in
-:mod:`onshore.core.cases.authority_requests`, with the side effects some steps carry:
+``AuthorityRequestService(vault)`` is the SDK, and the service of the declared kind
+:data:`onshore.core.cases.kinds.authority_request.AUTHORITY_REQUEST`. ``receive(...)`` opens
+a case from a registered authority with its process type, reference, legal basis, scope and
+deadline (the same reference from the same authority opens one case: ``receive_once`` says
+whether it was opened now); ``act(case, action, principal=, note=)`` moves it through the
+table in :mod:`onshore.core.cases.authority_requests`, with the effects the declaration
+names (bound here, :data:`BOUND_EFFECTS`):
 
 - ``preserve`` places legal holds on every account in scope (erasure then retains their
   records) for ``hold_days``; ``extend_hold`` extends them once; closing releases them.
@@ -20,6 +23,7 @@ action, actor=, role=, note=)`` moves it through the table in
 
 Example:
     >>> import tempfile
+    >>> from onshore.core.identity import host_administrator
     >>> from onshore.services.vault import Vault
     >>> from onshore.settings import Settings, default_config_dict
     >>> cfg = default_config_dict(); cfg["base_dir"] = tempfile.mkdtemp()
@@ -28,7 +32,7 @@ Example:
     >>> svc = AuthorityRequestService(vault)
     >>> case = svc.receive(authority="VN-A05", process_type="warrant", reference="CV-12",
     ...     legal_basis="Criminal Procedure Code art. 196", scope={"subjects": ["u1"],
-    ...     "categories": ["phone_number"]}, actor="op", role="operator")
+    ...     "categories": ["phone_number"]}, principal=host_administrator("op"))
     >>> case.state, case.data["scope"]["accounts"]
     ('received', 1)
     >>> vault.close()
@@ -41,19 +45,25 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter
+from prometheus_client import REGISTRY, CollectorRegistry
 
-from onshore.core.cases.authority_guards import GUARDS, parse_time
-from onshore.core.cases.authority_requests import KIND, PROCESS_TYPES, REQUESTS
+from onshore.core.cases.authority_guards import parse_time
+from onshore.core.cases.authority_requests import PROCESS_TYPES
 from onshore.core.cases.deadline import Deadline
 from onshore.core.cases.guards import Guard, GuardContext
 from onshore.core.cases.kind import CaseKind
+from onshore.core.cases.kinds.authority_request import AUTHORITY_REQUEST, RequestIn
+from onshore.core.cases.roles import system_actor
 from onshore.core.errors import InputError
-from onshore.core.policy import Facts, Outcome
+from onshore.core.identity import Principal
+from onshore.core.policy import Facts
 from onshore.core.policy.duration import UNITS, add_duration
 from onshore.ports import Case, LegalHold
 from onshore.services.authorities import AuthorityRegistry
+from onshore.services.authority_residency import residency_verdicts
 from onshore.services.authority_scope import resolve_scope
+from onshore.services.case_kinds import Opened, open_once
+from onshore.services.case_kinds import case_view as kind_view
 from onshore.services.case_steps import Step
 from onshore.services.cases import CaseService
 from onshore.services.production import Production
@@ -62,20 +72,15 @@ from onshore.services.vault import Vault
 
 __all__ = ["AuthorityRequestService", "case_view", "open_runtime"]
 
-_BLOCKED: dict[int, Counter] = {}
-
-
-def blocked_counter(registry: CollectorRegistry = REGISTRY) -> Counter:
-    """``onshore_requests_cross_border_blocked_total{region,country}``."""
-    found = _BLOCKED.get(id(registry))
-    if found is None:
-        found = _BLOCKED[id(registry)] = Counter(
-            "onshore_requests_cross_border_blocked",
-            "Disclosures to another country's authority the policy engine did not allow.",
-            ["region", "country"],
-            registry=registry,
-        )
-    return found
+#: The declaration's effects this service binds (a test checks they are all of them).
+BOUND_EFFECTS = frozenset(
+    {
+        "rescope", "set_process_type", "record_rejection", "emergency_path", "place_holds",
+        "extend_holds", "release_holds", "collect", "package", "produce",
+    }
+)  # fmt: skip  # a set of names
+#: Who blocks a request no region may disclose: the residency check itself.
+RESIDENCY = system_actor("residency")
 
 
 class AuthorityRequestService:
@@ -96,8 +101,9 @@ class AuthorityRequestService:
         self.authorities = authorities or AuthorityRegistry.load(base / "authorities.yaml")
         self.hold_days = hold_days
         self._registry = registry
+        self.declaration = AUTHORITY_REQUEST
         self.cases = CaseService(
-            self.runtime, [CaseKind(REQUESTS, self._guards())], registry=registry
+            self.runtime, [CaseKind.of(AUTHORITY_REQUEST, self._guards())], registry=registry
         )
         self.production = Production(vault, self.cases, packages_dir or base / "packages")
 
@@ -111,12 +117,50 @@ class AuthorityRequestService:
         reference: str,
         legal_basis: str,
         scope: Mapping[str, Any],
-        actor: str,
-        role: str,
+        principal: Principal,
         respond_within: Mapping[str, Any] | None = None,
         ndo_until: str | None = None,
         region: str | None = None,
     ) -> Case:
+        """Open a request (see ``receive_once``): the case, new or already open."""
+        return self.receive_once(
+            authority=authority,
+            process_type=process_type,
+            reference=reference,
+            legal_basis=legal_basis,
+            scope=scope,
+            principal=principal,
+            respond_within=respond_within,
+            ndo_until=ndo_until,
+            region=region,
+        ).case
+
+    def intake(self, body: RequestIn, *, principal: Principal) -> Opened:
+        """Open the request of an intake body (the declared kind's intake)."""
+        return self.receive_once(
+            authority=body.authority,
+            process_type=body.process_type,
+            reference=body.reference,
+            legal_basis=body.legal_basis,
+            scope=body.scope,
+            principal=principal,
+            respond_within=body.respond_within.model_dump() if body.respond_within else None,
+            ndo_until=body.ndo_until.isoformat() if body.ndo_until else None,
+        )
+
+    def receive_once(
+        self,
+        *,
+        authority: str,
+        process_type: str,
+        reference: str,
+        legal_basis: str,
+        scope: Mapping[str, Any],
+        principal: Principal,
+        respond_within: Mapping[str, Any] | None = None,
+        ndo_until: str | None = None,
+        region: str | None = None,
+    ) -> Opened:
         """Open a request. ``scope`` is ``{"subjects": [...], "phone_number": [...], "email":
         [...], "national_id": [...], "from": iso, "to": iso, "categories": [...]}``;
         ``respond_within`` the deadline the request states (``{"amount", "unit"}``); the
@@ -143,8 +187,10 @@ class AuthorityRequestService:
         }
         deadline = self._deadline(auth.country, process_type, now, respond_within)
         data["deadline"] = deadline.to_dict() if deadline else None
-        return self.cases.open(
-            KIND, home, actor=actor, role=role, data=data, due_at=deadline.due if deadline else None
+        due = deadline.due if deadline else None
+        key = {"authority": auth.id, "reference": reference}
+        return open_once(
+            self.cases, AUTHORITY_REQUEST, key, home, principal=principal, data=data, due_at=due
         )
 
     def _home_region(self, country: str) -> str:
@@ -184,64 +230,68 @@ class AuthorityRequestService:
         case_id: str,
         action: str,
         *,
-        actor: str,
-        role: str,
+        principal: Principal,
         note: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
     ) -> Case:
-        """Take ``action`` on a request (with the side effects in the module docstring)."""
+        """Take ``action`` on a request, with the effects its declaration names (see the
+        module docstring)."""
         note = dict(note or {})
         case = self.cases.get(case_id)
         region = self.runtime.region(case.region)
+        effects = AUTHORITY_REQUEST.effects_of(action)
         merge: dict[str, Any] = {}
-        if action == "resubmit":
+        if "rescope" in effects:
             merge.update(resolve_scope(self.runtime, note.get("scope") or {}))
             # the history keeps the new scope's shape, never its identifiers
             note["scope"] = {k: merge["scope"][k] for k in ("accounts", "categories", "from", "to")}
-        if action == "receive_order":
+        if "set_process_type" in effects:
             if note.get("process_type") not in PROCESS_TYPES:
                 raise InputError(
                     "receive_order needs a process_type", details={"known": sorted(PROCESS_TYPES)}
                 )
             merge["process_type"] = note["process_type"]
-        if action in ("reject", "block"):
+        if "record_rejection" in effects:
             merge["rejection"] = {"reason_code": note.get("reason_code")}
-        if action == "declare_emergency":
+        if "emergency_path" in effects:
             merge["emergency_path"] = True
         kw: dict[str, Any] = {}
-        if action == "release":
+        if "produce" in effects:
             kw["due_at"] = parse_time(case.data.get("ndo_until"))
         with region.db.transaction():
             step = self.cases.apply(
                 case_id,
                 action,
-                actor=actor,
-                role=role,
+                principal=principal,
                 note=note,
                 merge=merge,
                 expected_version=expected_version,
                 **kw,
             )
-            after = self._after(step, region)
-        if action == "release":  # after commit: the proof is of a committed leaf
+            after = self._after(step, region, effects)
+        if "produce" in effects:  # after commit: the proof is of a committed leaf
             after = self.cases.update_data(case_id, self.production.release(after, step))
         if after.state == "residency_check":
-            after = self._residency(after, actor, role)
+            after = self._residency(after)
         return after
 
-    def _after(self, step: Step, region: Region) -> Case:
-        case, action = step.case, step.event.action
-        if action == "preserve":
+    def _after(self, step: Step, region: Region, effects: tuple[str, ...]) -> Case:
+        case = step.case
+        if "place_holds" in effects:
             return self._place_holds(case, region)
-        if action == "extend_hold":
+        if "extend_holds" in effects:
             return self._extend_holds(case, region)
-        if case.state in ("closed", "withdrawn"):
+        if "release_holds" in effects or case.state in ("closed", "withdrawn"):
             self._release_holds(case, region)
-        if action == "collect":
+        if "collect" in effects:
             return self.cases.update_data(case.case_id, self.production.collect(case))
-        if action == "package":
+        if "package" in effects:
             return self.cases.update_data(case.case_id, self.production.package(case))
         return case
+
+    def view(self, case: Case) -> dict[str, Any]:
+        """A request as the CLI and the API show it (the blind-index terms left out)."""
+        return case_view(case)
 
     # -- legal holds ------------------------------------------------------------------------
 
@@ -277,36 +327,10 @@ class AuthorityRequestService:
 
     # -- residency ------------------------------------------------------------------------
 
-    def _residency(self, case: Case, actor: str, role: str) -> Case:
-        country = case.data["authority_country"]
-        now = self.runtime.clock.now()
-        holding = self.production.regions_with_data(case)
-        verdicts: dict[str, Any] = {}
-        for name, r in self.runtime.regions.items():
-            if name not in holding:
-                continue
-            if r.country == country:
-                verdicts[name] = {"allowed": True, "outcome": "same_country", "rules": []}
-                continue
-            facts = Facts(
-                self.runtime.entity,
-                subject_country=r.country,
-                categories=frozenset(case.data["scope"]["categories"]),
-                region_country=r.country,
-                destination_country=country,
-                request="authority_info",
-                flags=frozenset({"authority_disclosure"}),
-            )
-            decision = self.runtime.engine.evaluate("transfer", facts, now)
-            allowed = decision.outcome is Outcome.ALLOW
-            verdicts[name] = {
-                "allowed": allowed,
-                "outcome": decision.outcome.value,
-                "rules": list(decision.deciding_rules),
-                "obligations": [o.to_dict() for o in decision.obligations],
-            }
-            if not allowed:
-                blocked_counter(self._registry).labels(region=name, country=country).inc()
+    def _residency(self, case: Case) -> Case:
+        verdicts = residency_verdicts(
+            self.runtime, case, self.production.regions_with_data(case), self._registry
+        )
         blocked = sorted(n for n, v in verdicts.items() if not v["allowed"])
         case = self.cases.update_data(
             case.case_id, {"residency": verdicts, "blocked_regions": blocked}
@@ -316,8 +340,7 @@ class AuthorityRequestService:
             step = self.cases.apply(
                 case.case_id,
                 "block",
-                actor="system:residency",
-                role="operator",
+                principal=RESIDENCY,
                 note=note,
                 merge={"rejection": note},
             )
@@ -338,25 +361,14 @@ class AuthorityRequestService:
         return {
             "authority_verified": verified,
             "package_intact": lambda ctx: self.production.intact(ctx.case),
-            **GUARDS,
         }
 
 
 def case_view(case: Case) -> dict[str, Any]:
     """A request as the CLI and the API show it (the blind-index terms left out)."""
-    data = {k: v for k, v in case.data.items() if k != "scope_terms"}
-    return {
-        "case_id": case.case_id,
-        "kind": case.kind,
-        "state": case.state,
-        "region": case.region,
-        "created_at": case.created_at.isoformat(),
-        "updated_at": case.updated_at.isoformat(),
-        "due_at": case.due_at.isoformat() if case.due_at else None,
-        "version": case.version,
-        "data": data,
-        "next": [t.action for t in REQUESTS.available(case.state)],
-    }
+    out = kind_view(case, AUTHORITY_REQUEST)
+    out["data"].pop("scope_terms", None)
+    return out
 
 
 def _iso(value: Any, name: str) -> str | None:

@@ -1,14 +1,16 @@
 """Cases: open one in a region, move it through its lifecycle, list what is due.
 
 ``CaseService(runtime)`` is generic: each case kind registers a :class:`CaseKind` (its
-lifecycle table and custom guards). ``apply(case_id, action, actor=, role=)`` checks the
-table (``IllegalTransition``), the caller's role (``RoleNotPermitted``) and the guards
-(``GuardFailed``, ``SeparationOfDuties``), then writes the new state, the history event and
-a ``CASE_TRANSITION`` ledger leaf in ONE region transaction: all three or none. The leaf's
-payload holds only the case kind, states, action and role; the case id goes into the
-leaf as a keyed hash (``record_id``), so ``Ledger.history(case_id)`` finds a case's
-leaves without the ledger naming it. Concurrent writers are safe: the store's
-compare-and-set on ``version`` makes the loser raise ``CaseConflict``.
+lifecycle table and custom guards). ``apply(case_id, action, principal=)`` checks the table
+(``IllegalTransition``), that the principal holds a role the step allows (the role recorded
+is ``principal.acting_role(transition.roles)``; none: ``RoleNotPermitted``) and the guards
+(``GuardFailed``; ``SeparationOfDuties`` compares ``principal.id``), then writes the new
+state, the history event (actor: ``principal.id``) and a ``CASE_TRANSITION`` ledger leaf in
+ONE region transaction: all three or none. The leaf's payload holds only the case kind,
+states, action and role; the case id goes into the leaf as a keyed hash (``record_id``), so
+``Ledger.history(case_id)`` finds a case's leaves without the ledger naming it. Concurrent
+writers are safe: the store's compare-and-set on ``version`` makes the loser raise
+``CaseConflict``.
 
 Deadlines come from the policy packs (``deadline()`` asks ``runtime.engine`` for
 ``respond_within``/``remove_within`` obligations, whose dates the engine computes with
@@ -18,6 +20,7 @@ due-soon cases; ``refresh_gauges()`` exports them as Prometheus gauges.
 Example:
     >>> import tempfile
     >>> from onshore.core.cases.lifecycle import Lifecycle, Transition
+    >>> from onshore.core.identity import host_administrator
     >>> from onshore.services.runtime import open_runtime
     >>> from onshore.settings import Settings, default_config_dict
     >>> cfg = default_config_dict(); cfg["base_dir"] = tempfile.mkdtemp()
@@ -26,9 +29,11 @@ Example:
     >>> demo = Lifecycle("demo", "open", frozenset({"closed"}),
     ...     (Transition("open", "close", "closed", frozenset({"operator"})),))
     >>> svc = CaseService(rt, [CaseKind(demo)])
-    >>> case = svc.open("demo", "vn-hcm", actor="lan", role="operator", data={})
-    >>> svc.apply(case.case_id, "close", actor="lan", role="operator").case.state
-    'closed'
+    >>> lan = host_administrator("lan")
+    >>> case = svc.open("demo", "vn-hcm", principal=lan, data={})
+    >>> step = svc.apply(case.case_id, "close", principal=lan)
+    >>> step.case.state, step.event.actor, step.event.role
+    ('closed', 'host:lan', 'operator')
     >>> rt.close()
 """
 
@@ -36,23 +41,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, cast
 
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from onshore.core.cases.deadline import Deadline, earliest_deadline
+from onshore.core.cases.deadline import Deadline
 from onshore.core.cases.guards import GuardContext, check_guards
 from onshore.core.cases.kind import CaseKind
 from onshore.core.cases.lifecycle import OPEN_ACTION, OPENED_FROM
-from onshore.core.cases.listing import CaseQuery, encode_cursor
-from onshore.core.cases.roles import check_actor, check_role
-from onshore.core.errors import CaseConflict, CaseNotFound, InputError
+from onshore.core.cases.roles import acting_role
+from onshore.core.errors import CaseConflict, InputError
+from onshore.core.identity import Principal
 from onshore.core.ledger import EventType, LedgerEvent
-from onshore.core.policy import Facts
-from onshore.ports import Case, CaseEvent, CasePage
-from onshore.services.case_gauges import gauges_for
+from onshore.ports import Case, CaseEvent
+from onshore.services.case_reads import CaseReads, DueReport
 from onshore.services.case_steps import Opening, Step
 from onshore.services.ledger import Ledger
 from onshore.services.runtime import Region, Runtime
@@ -63,16 +67,9 @@ __all__ = ["CaseKind", "CaseService", "Deadline", "DueReport", "Opening", "Step"
 _KEEP: Any = object()
 
 
-@dataclass(frozen=True, slots=True)
-class DueReport:
-    """Open cases past their deadline and those due within the window."""
-
-    overdue: list[Case]
-    due_soon: list[Case]
-
-
-class CaseService:
-    """Generic case machinery over every region's ``CaseStore`` and ledger."""
+class CaseService(CaseReads):
+    """Generic case machinery over every region's ``CaseStore`` and ledger (reading and
+    deadlines: :class:`~onshore.services.case_reads.CaseReads`)."""
 
     def __init__(
         self,
@@ -113,8 +110,7 @@ class CaseService:
         kind: str,
         region: str,
         *,
-        actor: str,
-        role: str,
+        principal: Principal,
         data: Mapping[str, Any],
         case_id: str | None = None,
         due_at: datetime | None = None,
@@ -124,8 +120,7 @@ class CaseService:
         return self.open_step(
             kind,
             region,
-            actor=actor,
-            role=role,
+            principal=principal,
             data=data,
             case_id=case_id,
             due_at=due_at,
@@ -137,8 +132,7 @@ class CaseService:
         kind: str,
         region: str,
         *,
-        actor: str,
-        role: str,
+        principal: Principal,
         data: Mapping[str, Any],
         case_id: str | None = None,
         due_at: datetime | None = None,
@@ -146,23 +140,25 @@ class CaseService:
     ) -> Step:
         """``open``, returning the history event and ledger index too."""
         one = Opening(kind, data, case_id=case_id, due_at=due_at, note=note)
-        return self.open_many(region, [one], actor=actor, role=role)[0]
+        return self.open_many(region, [one], principal=principal)[0]
 
     def new_case_id(self, kind: str) -> str:
         """A fresh id for a case of ``kind`` (what ``open`` uses when given none)."""
         return f"{_prefix(kind)}-{uuid.uuid4().hex[:20]}"
 
     def open_many(
-        self, region: str, openings: Sequence[Opening], *, actor: str, role: str
+        self, region: str, openings: Sequence[Opening], *, principal: Principal
     ) -> list[Step]:
         """Open several cases in ``region``, each exactly as ``open`` would, in ONE region
         transaction: every case, its history event 1 and its ledger leaf (appended
         together), or none of them (a duplicate id raises ``CaseConflict``)."""
         lives = [self.kind(o.kind).lifecycle for o in openings]
         target = self.runtime.region(region)
-        check_actor(actor, role)
+        roles = [
+            acting_role(principal, self.kind(o.kind).openers, o.kind, OPEN_ACTION) for o in openings
+        ]
         staged: list[tuple[Case, CaseEvent]] = []
-        for o, life in zip(openings, lives, strict=True):
+        for o, life, role in zip(openings, lives, roles, strict=True):
             now = self.runtime.clock.now()
             case = Case(
                 case_id=o.case_id or self.new_case_id(o.kind),
@@ -178,7 +174,7 @@ class CaseService:
                 case.case_id,
                 1,
                 now,
-                actor,
+                principal.id,
                 role,
                 OPEN_ACTION,
                 OPENED_FROM,
@@ -205,8 +201,7 @@ class CaseService:
         case_id: str,
         action: str,
         *,
-        actor: str,
-        role: str,
+        principal: Principal,
         note: Mapping[str, Any] | None = None,
         merge: Mapping[str, Any] | None = None,
         due_at: datetime | None = _KEEP,
@@ -227,14 +222,13 @@ class CaseService:
         kind = self.kind(case.kind)
         life = kind.lifecycle
         transition = life.step(case.state, action)
-        check_actor(actor, role)
-        check_role(transition, role, life.name)
+        role = acting_role(principal, transition.roles, life.name, action)
         store = region.db.cases
         now = self.runtime.clock.now()
         note_dict = dict(note or {})
         with region.db.transaction():
             history = tuple(store.events(case_id))
-            ctx = GuardContext(case, actor, role, note_dict, history, now, action)
+            ctx = GuardContext(case, principal.id, role, note_dict, history, now, action)
             check_guards(transition.guards, ctx, kind.guards)
             data = {**case.data, **(merge or {})}
             due = case.due_at if due_at is _KEEP else due_at
@@ -245,8 +239,9 @@ class CaseService:
             )
             seq = history[-1].seq + 1 if history else 1
             event = CaseEvent(
-                case_id, seq, now, actor, role, action, case.state, transition.target, note_dict
-            )
+                case_id, seq, now, principal.id, role, action, case.state, transition.target,
+                note_dict,
+            )  # fmt: skip  # the event's fields in order, two lines
             store.append_event(event)
             index = self._leaf(region, stored, event)
         return Step(stored, event, index)
@@ -283,117 +278,6 @@ class CaseService:
             actor=event.actor,
             payload=payload,
         )
-
-    # -- reading ------------------------------------------------------------------------
-
-    def locate(self, case_id: str) -> tuple[Region, Case]:
-        """The region holding ``case_id`` and the case; ``CaseNotFound`` otherwise."""
-        for region in self.runtime.regions.values():
-            found = region.db.cases.get(case_id)
-            if found is not None:
-                return region, found
-        raise CaseNotFound("no case with that id", details={"case_id": case_id})
-
-    def get(self, case_id: str) -> Case:
-        """The case (searched in every region)."""
-        return self.locate(case_id)[1]
-
-    def history(self, case_id: str) -> list[CaseEvent]:
-        """The case's history, oldest first."""
-        region, _ = self.locate(case_id)
-        return region.db.cases.events(case_id)
-
-    def page(
-        self,
-        *,
-        kind: str | None = None,
-        states: Sequence[str] | None = None,
-        region: str | None = None,
-        due_before: datetime | None = None,
-        created_from: datetime | None = None,
-        created_before: datetime | None = None,
-        order: str = "case_id",
-        after: str | None = None,
-        limit: int = 100,
-    ) -> CasePage:
-        """One page of cases over every region (or one): the regions' pages merged by key."""
-        regions = [self.runtime.region(region)] if region else list(self.runtime.regions.values())
-        merged: list[Case] = []
-        more = False
-        for r in regions:
-            query = CaseQuery(
-                kind=kind,
-                states=states,
-                due_before=due_before,
-                created_from=created_from,
-                created_before=created_before,
-                order=order,
-                after=after,
-                limit=limit,
-            )
-            got = r.db.cases.page(query)
-            merged.extend(got.cases)
-            more = more or got.next_cursor is not None
-        merged.sort(key=lambda c: (c.due_at, c.case_id) if order == "due_at" else (c.case_id,))
-        chunk = merged[:limit]
-        cursor = None
-        if (more or len(merged) > limit) and chunk:
-            cursor = encode_cursor(order, chunk[-1].due_at, chunk[-1].case_id)
-        return CasePage(chunk, cursor)
-
-    def iter_cases(self, **filters: Any) -> Iterable[Case]:
-        """Every case matching ``page`` filters, page by page."""
-        after = None
-        while True:
-            page = self.page(after=after, limit=500, **filters)
-            yield from page.cases
-            if page.next_cursor is None:
-                return
-            after = page.next_cursor
-
-    # -- deadlines ------------------------------------------------------------------------
-
-    def deadline(
-        self, op: str, facts: Facts, at: datetime, *, requirement: str = "respond_within"
-    ) -> Deadline | None:
-        """The earliest ``requirement`` deadline the packs give for ``op`` on ``facts``
-        (start events come from ``facts.events``), or None when no rule sets one."""
-        decision = self.runtime.engine.evaluate(op, facts, at)
-        return earliest_deadline(decision.obligations, requirement)
-
-    def due(
-        self,
-        *,
-        kind: str | None = None,
-        within: timedelta = timedelta(hours=24),
-        now: datetime | None = None,
-    ) -> DueReport:
-        """Open cases (not in a terminal state) past due, and due within ``within``."""
-        now = now or self.runtime.clock.now()
-        overdue: list[Case] = []
-        soon: list[Case] = []
-        for name in [kind] if kind else sorted(self._kinds):
-            life = self.kind(name).lifecycle
-            open_states = [s for s in life.states if not life.is_terminal(s)]
-            for case in self.iter_cases(
-                kind=name, states=open_states, order="due_at", due_before=now + within
-            ):
-                assert case.due_at is not None
-                (overdue if case.due_at <= now else soon).append(case)
-        return DueReport(overdue, soon)
-
-    def refresh_gauges(
-        self, *, now: datetime | None = None, within: timedelta = timedelta(hours=24)
-    ) -> None:
-        """Set ``onshore_cases_open``, ``onshore_cases_overdue``, ``onshore_cases_due_soon``."""
-        gauges = gauges_for(self._registry)
-        totals: dict[tuple[str, str], int] = {}
-        for region in self.runtime.regions.values():
-            for key, n in region.db.cases.counts().items():
-                totals[key] = totals.get(key, 0) + n
-        gauges.set_open({name: kind.lifecycle for name, kind in self._kinds.items()}, totals)
-        report = self.due(within=within, now=now)
-        gauges.set_due(self._kinds, report.overdue, report.due_soon)
 
 
 def _prefix(kind: str) -> str:

@@ -1,12 +1,16 @@
 """Takedown notices (issue 8): intake to appeal on the generic case machinery.
 
-``TakedownService(runtime)`` is the SDK. ``receive(source=, notice=, ...)`` opens a case
-with its deadline from the packs (``remove_within`` for the source's request and urgency,
-e.g. 24 h for an authority order under Decree 147, 6 h for an urgent one under the 2025
-Cybersecurity Law, 48 h for a user complaint to an account owner); ``act(case, action,
-actor=, role=, note=)`` moves it through :data:`onshore.core.cases.takedowns.TAKEDOWNS`,
-and every step is a ledger leaf (written by :class:`~onshore.services.cases.CaseService` in
-the same transaction as the state and history). Side effects of some steps:
+``TakedownService(runtime)`` is the SDK, and the service of the declared kind
+:data:`onshore.core.cases.kinds.takedown.TAKEDOWN`. ``receive(source=, notice=,
+principal=)`` opens a case (the same notice reference from the same sender and source opens
+one case: ``receive_once`` says whether it was opened now) with its deadline from the packs
+(``remove_within`` for the source's request and urgency, e.g. 24 h for an authority order
+under Decree 147, 6 h for an urgent one under the 2025 Cybersecurity Law, 48 h for a user
+complaint to an account owner); ``act(case, action, principal=, note=)`` moves it through
+:data:`onshore.core.cases.takedowns.TAKEDOWNS`, and every step is a ledger leaf (written by
+:class:`~onshore.services.cases.CaseService` in the same transaction as the state and
+history). The declaration names each step's effects; this service binds them
+(:data:`BOUND_EFFECTS`):
 
 - ``validate`` stamps the acknowledgement (time to acknowledge); ``hold_incomplete``
   records what is missing and when the notifier was asked; ``supplement`` merges the
@@ -22,6 +26,7 @@ the same transaction as the state and history). Side effects of some steps:
 
 Example:
     >>> import tempfile
+    >>> from onshore.core.identity import host_administrator
     >>> from onshore.services.runtime import open_runtime
     >>> from onshore.settings import Settings, default_config_dict
     >>> cfg = default_config_dict(); cfg["base_dir"] = tempfile.mkdtemp()
@@ -31,7 +36,7 @@ Example:
     >>> case = svc.receive(source="authority_order", notice={"reason": "x",
     ...     "content": [{"url": "https://e.vn/p/1"}], "jurisdictions": ["VN"],
     ...     "sender": {"name": "MIC", "kind": "authority", "email": "a@mic.example"}},
-    ...     actor="op", role="operator")
+    ...     principal=host_administrator("op"))
     >>> case.state, case.data["priority"], case.data["deadline"]["source"]
     ('received', 'P1', 'VN-D147-takedown')
     >>> rt.close()
@@ -46,27 +51,34 @@ from typing import Any
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from onshore.core.cases.deadline import Deadline
-from onshore.core.cases.guards import Guard
 from onshore.core.cases.kind import CaseKind
-from onshore.core.cases.lumen import lumen_notice
-from onshore.core.cases.statement_of_reasons import export_batch, statement_of_reasons
-from onshore.core.cases.takedown_guards import GUARDS
-from onshore.core.cases.takedown_report import report_row, summary
+from onshore.core.cases.kinds.takedown import TAKEDOWN, NoticeIn
+from onshore.core.cases.statement_of_reasons import statement_of_reasons
 from onshore.core.cases.takedowns import (
     KIND,
     PACK_REQUESTS,
     SOURCES,
-    TAKEDOWNS,
     missing_elements,
     priority,
 )
 from onshore.core.errors import InputError
+from onshore.core.identity import Principal
 from onshore.core.policy import Facts
 from onshore.ports import Case
+from onshore.services.case_kinds import Opened, case_view, open_once
 from onshore.services.cases import CaseService, DueReport
 from onshore.services.runtime import Runtime
+from onshore.services.takedown_records import TakedownRecords
 
 __all__ = ["TakedownService", "case_view"]
+
+#: The declaration's effects this service binds (a test checks they are all of them).
+BOUND_EFFECTS = frozenset(
+    {
+        "acknowledge", "ask_notifier", "merge_supplement", "record_decision", "restrict",
+        "statement_of_reasons", "appeal_window", "record_appeal", "decide_appeal", "restore",
+    }
+)  # fmt: skip  # a set of names
 
 _NOTICE_KEYS = frozenset(
     {
@@ -84,8 +96,9 @@ _NOTICE_KEYS = frozenset(
 )
 
 
-class TakedownService:
-    """The takedown workflow (see the module docstring)."""
+class TakedownService(TakedownRecords):
+    """The takedown workflow (see the module docstring; exports and reports:
+    :class:`~onshore.services.takedown_records.TakedownRecords`)."""
 
     def __init__(
         self,
@@ -99,8 +112,9 @@ class TakedownService:
         self.runtime = runtime
         self.appeal_window_days = appeal_window_days
         self.evidence_retention_days = evidence_retention_days
+        self.declaration = TAKEDOWN
         self.cases = cases or CaseService(runtime, registry=registry)
-        self.cases.register(CaseKind(TAKEDOWNS, self._guards()))
+        self.cases.register(CaseKind.of(TAKEDOWN))
 
     # -- intake ---------------------------------------------------------------------------
 
@@ -109,12 +123,42 @@ class TakedownService:
         *,
         source: str,
         notice: Mapping[str, Any],
-        actor: str,
-        role: str,
+        principal: Principal,
         urgent: bool = False,
         region: str | None = None,
         received_at: datetime | None = None,
     ) -> Case:
+        """Log a notice (see ``receive_once``); the case, new or the one already open for
+        the same notice."""
+        return self.receive_once(
+            source=source,
+            notice=notice,
+            principal=principal,
+            urgent=urgent,
+            region=region,
+            received_at=received_at,
+        ).case
+
+    def intake(self, body: NoticeIn, *, principal: Principal) -> Opened:
+        """Log the notice of an intake body (the declared kind's intake)."""
+        return self.receive_once(
+            source=body.source,
+            notice=body.notice,
+            principal=principal,
+            urgent=body.urgent,
+            region=body.region,
+        )
+
+    def receive_once(
+        self,
+        *,
+        source: str,
+        notice: Mapping[str, Any],
+        principal: Principal,
+        urgent: bool = False,
+        region: str | None = None,
+        received_at: datetime | None = None,
+    ) -> Opened:
         """Log a notice (state ``received``). ``notice`` holds ``reason``, ``content`` (a list
         of ``{"url"|"puid", "content_type", "posted_at"}``), ``sender`` (``name``, ``kind``:
         individual / organization / authority, ``email``/``phone``/``address``, ``country``),
@@ -155,8 +199,10 @@ class TakedownService:
             "timing": {"received_at": now.isoformat()},
         }
         home = region or self._home_region(juris)
-        return self.cases.open(
-            KIND, home, actor=actor, role=role, data=data, due_at=deadline.due if deadline else None
+        due = deadline.due if deadline else None
+        intake = {"source": source, "notice": dict(notice)}
+        return open_once(
+            self.cases, TAKEDOWN, intake, home, principal=principal, data=data, due_at=due
         )
 
     def deadline(
@@ -196,12 +242,12 @@ class TakedownService:
         case_id: str,
         action: str,
         *,
-        actor: str,
-        role: str,
+        principal: Principal,
         note: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
     ) -> Case:
-        """Take ``action`` on a notice (with the side effects in the module docstring)."""
+        """Take ``action`` on a notice, with the effects its declaration names (see the
+        module docstring)."""
         note = dict(note or {})
         case = self.cases.get(case_id)
         now = self.runtime.clock.now()
@@ -209,13 +255,14 @@ class TakedownService:
         merge: dict[str, Any] = {}
         kw: dict[str, Any] = {}
         timing = dict(data.get("timing") or {})
-        if action == "validate":
+        effects = TAKEDOWN.effects_of(action)
+        if "acknowledge" in effects:
             timing["acknowledged_at"] = now.isoformat()
             timing["time_to_acknowledge_s"] = _seconds(timing["received_at"], now)
-        elif action == "hold_incomplete":
+        if "ask_notifier" in effects:
             note["missing"] = missing_elements(data["notice"])
             merge["asked_notifier_at"] = now.isoformat()
-        elif action == "supplement":
+        if "merge_supplement" in effects:
             extra = note.get("supplement")
             if not isinstance(extra, Mapping) or not set(extra) <= _NOTICE_KEYS:
                 raise InputError(
@@ -225,16 +272,20 @@ class TakedownService:
             notice = {**data["notice"], **dict(extra)}
             merge["notice"] = notice
             merge["missing"] = missing_elements(notice)
-        elif action == "decide":
+        if "record_decision" in effects:
             decision = note.get("decision")
             if isinstance(decision, Mapping):
-                merge["decision"] = {**dict(decision), "decided_by": actor, "at": now.isoformat()}
-        elif action == "enforce":
+                merge["decision"] = {
+                    **dict(decision),
+                    "decided_by": principal.id,
+                    "at": now.isoformat(),
+                }
+        if "restrict" in effects:
             merge["enforcement"] = self._enforcement(case, note, now)
             timing["actioned_at"] = now.isoformat()
             timing["time_to_action_s"] = _seconds(timing["received_at"], now)
             kw["due_at"] = None
-        elif action == "send_statement":
+        if "statement_of_reasons" in effects:
             statement = self.statement(case, now)
             note["statement"] = statement
             merge["statement"] = {**statement, "sent_at": now.isoformat()}
@@ -242,34 +293,32 @@ class TakedownService:
                 timing["actioned_at"] = now.isoformat()
                 timing["time_to_action_s"] = _seconds(timing["received_at"], now)
                 kw["due_at"] = None
-        elif action == "open_appeal_window":
+        if "appeal_window" in effects:
             closes = now + timedelta(days=self.appeal_window_days)
             merge["appeal_window"] = {"opens": now.isoformat(), "closes": closes.isoformat()}
             kw["due_at"] = closes
-        elif action == "appeal":
+        if "record_appeal" in effects:
             merge["appeal"] = {"grounds": note.get("appeal_grounds"), "at": now.isoformat()}
-        elif action in ("uphold", "overturn"):
-            appeal = {
+        if "decide_appeal" in effects:
+            merge["appeal"] = {
                 **dict(data.get("appeal") or {}),
                 "outcome": action,
-                "decided_by": actor,
+                "decided_by": principal.id,
                 "decided_at": now.isoformat(),
                 "reason": note.get("reason"),
             }
-            merge["appeal"] = appeal
-            if action == "overturn" and data.get("enforcement"):
-                merge["enforcement"] = {
-                    **data["enforcement"],
-                    "restored_at": now.isoformat(),
-                    "state": "restored",
-                }
+        if "restore" in effects and data.get("enforcement"):
+            merge["enforcement"] = {
+                **data["enforcement"],
+                "restored_at": now.isoformat(),
+                "state": "restored",
+            }
         if timing != data.get("timing"):
             merge["timing"] = timing
         step = self.cases.apply(
             case_id,
             action,
-            actor=actor,
-            role=role,
+            principal=principal,
             note=note,
             merge=merge,
             expected_version=expected_version,
@@ -326,27 +375,6 @@ class TakedownService:
             }
         return statement_of_reasons(case.data, case.case_id)
 
-    def dsa_export(self, case_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """Sent DSA statements as Transparency Database batch bodies (each validated)."""
-        cases = (
-            [self.cases.get(c) for c in case_ids]
-            if case_ids is not None
-            else [c for c in self.cases.iter_cases(kind=KIND) if c.data.get("statement")]
-        )
-        statements = []
-        for case in cases:
-            st = dict(case.data.get("statement") or {})
-            if not st or st.get("decision") == "no_action":
-                continue
-            st.pop("sent_at", None)
-            statements.append(st)
-        return export_batch(statements)
-
-    def lumen_export(self, case_id: str) -> dict[str, Any]:
-        """The case's notice as a Lumen submission body."""
-        case = self.cases.get(case_id)
-        return lumen_notice(case.data, case.case_id)
-
     # -- clocks and reports -------------------------------------------------------------------
 
     def due(
@@ -355,41 +383,13 @@ class TakedownService:
         """Open notices past their deadline (breached) and due within ``within``."""
         return self.cases.due(kind=KIND, within=within, now=now)
 
-    def report(
-        self, *, start: datetime | None = None, end: datetime | None = None
-    ) -> dict[str, Any]:
-        """Removal requests by requester type, reason, action and state, with median times
-        to acknowledge and to action, and how many missed their deadline."""
-        cases = self.cases.iter_cases(kind=KIND, created_from=start, created_before=end)
-        return summary([self.report_row(c) for c in cases])
-
-    def report_row(self, case: Case) -> dict[str, Any]:
-        """One notice as a report row (no personal data: no sender, no content)."""
-        return report_row(case.case_id, case.state, case.data, self.runtime.clock.now())
-
     def refresh_gauges(self, *, now: datetime | None = None) -> None:
         """Export the case gauges (open, overdue, due soon) for takedowns."""
         self.cases.refresh_gauges(now=now, within=timedelta(hours=6))
 
-    # -- guards ---------------------------------------------------------------------------------
-
-    def _guards(self) -> dict[str, Guard]:
-        return dict(GUARDS)
-
-
-def case_view(case: Case) -> dict[str, Any]:
-    """A case as the CLI and the API show it."""
-    return {
-        "case_id": case.case_id,
-        "kind": case.kind,
-        "state": case.state,
-        "region": case.region,
-        "created_at": case.created_at.isoformat(),
-        "updated_at": case.updated_at.isoformat(),
-        "due_at": case.due_at.isoformat() if case.due_at else None,
-        "version": case.version,
-        "data": dict(case.data),
-    }
+    def view(self, case: Case) -> dict[str, Any]:
+        """A notice as the CLI and the API show it."""
+        return case_view(case, TAKEDOWN)
 
 
 def _seconds(start_iso: str, end: datetime) -> float:

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from onshore.settings.environment import env_name
+from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
 from onshore.settings.sections import (
     BackupDestination,
@@ -41,6 +42,9 @@ class Settings(Strict):
     identities: IdentitySettings = Field(
         default_factory=IdentitySettings,
         description="The ``[identities]`` table: sign-in, lockout, login tokens.",
+    )
+    idempotency: IdempotencySettings = Field(
+        default_factory=IdempotencySettings, description="The ``[idempotency]`` table."
     )
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."

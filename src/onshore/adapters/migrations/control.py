@@ -1,4 +1,4 @@
-"""Migrations of the control store (API tokens, users, service accounts).
+"""Migrations of the control store (API tokens, users, service accounts, idempotency keys).
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
@@ -119,9 +119,24 @@ def _postgres_v2(conn: Any) -> None:
     _own_tokens(conn, "%s", lambda t: t)
 
 
+def _sqlite_idempotency(conn: Any) -> None:
+    from onshore.adapters.sqlite.idempotency import SCHEMA
+
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _postgres_idempotency(conn: Any) -> None:
+    from onshore.adapters.postgres.idempotency import SCHEMA
+
+    conn.execute(SCHEMA)
+
+
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
     Migration(
         2, "users, service accounts; token owners, roles and expiry", _sqlite_v2, _postgres_v2
     ),
+    Migration(3, "idempotency keys", _sqlite_idempotency, _postgres_idempotency),
 )

@@ -65,6 +65,8 @@ class NoteIn(BaseModel):
 class Clock:
     """Where a kind's deadline comes from: the policy packs' ``requirement`` obligations of
     operation ``op`` (the earliest one due), and the window in which a case is due soon.
+    ``request`` and ``event`` are the ``Facts.request`` and the start event a kind served
+    from its declaration alone asks the packs about (default: the kind's name).
 
     Example:
         >>> Clock("remove", "remove_within", timedelta(hours=6)).to_dict()["due_soon_hours"]
@@ -75,6 +77,8 @@ class Clock:
     requirement: str
     due_soon: timedelta = timedelta(hours=24)
     description: str = ""
+    request: str = ""
+    event: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -83,6 +87,8 @@ class Clock:
             "requirement": self.requirement,
             "due_soon_hours": self.due_soon.total_seconds() / 3600,
             "description": self.description,
+            "request": self.request,
+            "event": self.event,
         }
 
 
@@ -132,6 +138,15 @@ class CaseKindDeclaration:
             stray = sorted(set(names) - known)
             if stray:
                 raise ValueError(f"{self.name}: {label} for unknown action(s) {stray}")
+        for t in self.transitions:
+            fields = self.note_model(t.action).model_fields
+            for guard in t.guards:
+                kind, _, arg = guard.partition(":")
+                if kind == "requires" and arg not in fields:
+                    raise ValueError(
+                        f"{self.name}: {t.action} requires {arg!r}, which its note model "
+                        f"{self.note_model(t.action).__name__} does not carry"
+                    )
         if self.dedupe and self.intake is None:
             raise ValueError(f"{self.name}: a dedupe key needs an intake model")
         for path in self.dedupe:

@@ -86,6 +86,9 @@ Tree::
     BadRequest (InputError)            input.bad_request
     DeadlineExceeded (OnshoreError)    server.timeout
     ServerUnreachable (OnshoreError)   server.unreachable
+    IdempotencyKeyInvalid (InputError) idempotency.key_invalid
+    IdempotencyKeyReused (InputError)  idempotency.key_reused
+    IdempotencyInProgress              idempotency.in_progress
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -111,6 +114,11 @@ from onshore.core.errors.cases import (
     IllegalTransition,
     RoleNotPermitted,
     SeparationOfDuties,
+)
+from onshore.core.errors.idempotency import (
+    IdempotencyInProgress,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
 )
 from onshore.core.errors.identity import (
     AccountLocked,
@@ -217,6 +225,9 @@ __all__ = [
     "Forbidden",
     "GuardFailed",
     "HeaderTooLarge",
+    "IdempotencyInProgress",
+    "IdempotencyKeyInvalid",
+    "IdempotencyKeyReused",
     "IllegalTransition",
     "InputError",
     "InvalidCredentials",

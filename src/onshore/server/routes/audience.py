@@ -6,7 +6,9 @@ limit; larger files go through ``onshore audience ingest``. ``POST
 /v1/audience/subjects/{id}/followers`` takes a day's follower list with residency signals
 and ingests the per-country counts the residency resolver attributes. Reading needs ``cases.read``;
 ingesting and the obligation steps ``cases.write``; filing a dossier ``cases.write`` or, for the
-approver, ``cases.approve`` (docs/audience.md: the approver may file).
+approver, ``cases.approve`` (docs/audience.md: the approver may file). The obligations'
+listing, lifecycle, deadlines, one obligation with its history and its actions are generated
+from the declaration (:mod:`onshore.server.routes.cases`).
 """
 
 from __future__ import annotations
@@ -23,29 +25,26 @@ from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field, ValidationError
 
-from onshore.core.cases.audience import OBLIGATIONS
+from onshore.core.cases.kinds.audience_obligation import AUDIENCE_OBLIGATION
 from onshore.core.errors import InputError, InvalidEncoding, TooManyItems
 from onshore.server.auth import Principal, authenticate, authorize, require
 from onshore.server.context import ServerContext, context
+from onshore.server.idempotency import idempotency_key
 from onshore.server.inputs import LimitedRoute, limits_of, parse_json
 from onshore.server.models import (
-    ActionName,
     CaseId,
     IsoDay,
     Strict,
     SubjectId,
-    check_states,
-    states_query,
 )
 from onshore.server.permissions import Permission, allowed
+from onshore.server.routes.cases import add_case_routes, principal_of
 from onshore.services.audience import AudienceService
-from onshore.services.takedowns import case_view
+from onshore.services.case_kinds import case_view
 
 _bearer = HTTPBearer(auto_error=False)
 
 router = APIRouter(prefix="/v1/audience", tags=["audience"], route_class=LimitedRoute)
-
-_STATES: Any = states_query(OBLIGATIONS.states)
 
 
 def service(request: Request, ctx: ServerContext = Depends(context)) -> AudienceService:  # noqa: B008
@@ -55,12 +54,6 @@ def service(request: Request, ctx: ServerContext = Depends(context)) -> Audience
         svc = AudienceService(ctx.vault.runtime, registry=ctx.metrics.registry)
         request.app.state.onshore_audience = svc
     return svc
-
-
-class ActionIn(Strict):
-    """A step's note (``reference`` to acknowledge, ``reason`` to close)."""
-
-    note: dict[str, Any] = Field(default_factory=dict)
 
 
 class DetailsIn(Strict):
@@ -151,6 +144,7 @@ async def ingest(
         description="json ({rows: [...]}), csv or jsonl (the raw body).",
     ),
     _: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
+    __: None = Depends(idempotency_key),
     svc: AudienceService = Depends(service),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
@@ -223,23 +217,8 @@ def followers(
         list(enumerate(body.followers, start=1)),
         subject_type=body.subject_type,
         strict=body.strict,
-        actor=principal.name,
-        role=principal.role,
+        principal=principal_of(principal),
     ).to_dict()
-
-
-@router.get("/obligations")
-def obligations(
-    state: list[str] = _STATES,
-    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
-    svc: AudienceService = Depends(service),  # noqa: B008
-) -> dict[str, Any]:
-    """Obligation cases (open ones by default)."""
-    return {
-        "items": [
-            case_view(c) for c in svc.obligations(states=check_states(state, OBLIGATIONS.states))
-        ]
-    }
 
 
 @router.post("/obligations/{case_id}/details")
@@ -250,9 +229,7 @@ def prepare(
     svc: AudienceService = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """Record the account holder's contact details and content summary."""
-    return case_view(
-        svc.prepare(case_id, body.model_dump(), actor=principal.name, role=principal.role)
-    )
+    return case_view(svc.prepare(case_id, body.model_dump(), principal=principal_of(principal)))
 
 
 @router.get(
@@ -303,17 +280,7 @@ def file(
 ) -> dict[str, Any]:
     """File the dossier (``cases.write``, or an approver's ``cases.approve``); its SHA-256
     goes on the ledger."""
-    return case_view(svc.file(case_id, actor=principal.name, role=principal.role))
+    return case_view(svc.file(case_id, principal=principal_of(principal)))
 
 
-@router.post("/obligations/{case_id}/actions/{action}")
-def act(
-    case_id: CaseId,
-    action: ActionName,
-    body: ActionIn | None = None,
-    principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
-    svc: AudienceService = Depends(service),  # noqa: B008
-) -> dict[str, Any]:
-    """Another step (``acknowledge`` with a reference, ``close`` with a reason)."""
-    note = (body or ActionIn()).note
-    return case_view(svc.act(case_id, action, actor=principal.name, role=principal.role, note=note))
+MODELS = add_case_routes(router, AUDIENCE_OBLIGATION, service)

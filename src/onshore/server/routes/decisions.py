@@ -17,6 +17,7 @@ from onshore.core.policy.model import OPS
 from onshore.core.taxonomy import validate_categories
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.contract import NEVER
 from onshore.server.inputs import LimitedRoute
 from onshore.server.models import Strict
 from onshore.server.permissions import Permission
@@ -69,9 +70,11 @@ class DecisionIn(Strict):
 
 @router.post(
     "",
+    summary="Ask the policy engine for a decision that explains itself",
     responses={
         401: {"description": "missing, invalid or revoked token"},
         403: {"description": "the role lacks the permission"},
+        409: NEVER,  # a denial is a 200 whose decision says deny
     },
 )
 def explain(

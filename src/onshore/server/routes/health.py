@@ -12,7 +12,11 @@ from onshore.server.inputs import LimitedRoute
 router = APIRouter(tags=["health"], route_class=LimitedRoute)
 
 
-@router.get("/healthz", responses={503: {"description": "no region's store can be reached"}})
+@router.get(
+    "/healthz",
+    summary="Check that every region's store answers",
+    responses={503: {"description": "no region's store can be reached"}},
+)
 def healthz(ctx: ServerContext = Depends(context)) -> JSONResponse:  # noqa: B008
     """``{"status": "ok", "regions": {...}}`` when every region's store answers;
     ``{"status": "degraded", "regions": {...}, "down": [...]}`` (200: the other regions
@@ -42,7 +46,12 @@ def healthz(ctx: ServerContext = Depends(context)) -> JSONResponse:  # noqa: B00
     return JSONResponse({"status": "ok", "regions": regions})
 
 
-@router.get("/metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    summary="Metrics of this server (Prometheus text format)",
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def metrics(ctx: ServerContext = Depends(context)) -> Response:  # noqa: B008
     """Prometheus exposition (request counts and latency by route template, records
     written by region, access decisions)."""

@@ -40,7 +40,9 @@ def _log(ctx: ServerContext, region: str) -> Ledger:
     return ctx.vault.ledger(region)
 
 
-@router.get("/{region}/checkpoint", responses=_ERRORS)
+@router.get(
+    "/{region}/checkpoint", summary="Get the region's latest signed checkpoint", responses=_ERRORS
+)
 def checkpoint(
     region: RegionName,
     _: Principal = Depends(require(Permission.LEDGER_READ)),  # noqa: B008
@@ -60,7 +62,11 @@ def checkpoint(
     }
 
 
-@router.get("/{region}/audit", responses=_ERRORS)
+@router.get(
+    "/{region}/audit",
+    summary="Audit a region's ledger against its record store",
+    responses=_ERRORS,
+)
 def audit(
     region: str,
     _: Principal = Depends(require(Permission.LEDGER_READ)),  # noqa: B008
@@ -72,13 +78,18 @@ def audit(
     return _log(ctx, region).audit().to_dict()
 
 
-@router.get("/{region}/proofs/records/{record_id}", responses=_ERRORS)
+@router.get(
+    "/{region}/proofs/records/{record_id}",
+    summary="Prove a record's leaf is in a signed checkpoint",
+    responses=_ERRORS,
+)
 def record_proof(
     region: RegionName,
     record_id: RecordId,
     event: str = Query(
         default="record_placed",
         description="Which of the record's leaves: " + ", ".join(_EVENTS) + ", or latest.",
+        json_schema_extra={"enum": [*_EVENTS, "latest"]},
     ),
     _: Principal = Depends(require(Permission.LEDGER_READ)),  # noqa: B008
     ctx: ServerContext = Depends(context),  # noqa: B008
@@ -92,7 +103,11 @@ def record_proof(
     return bundle.to_dict()
 
 
-@router.get("/{region}/proofs/leaves/{index}", responses=_ERRORS)
+@router.get(
+    "/{region}/proofs/leaves/{index}",
+    summary="Prove a leaf, by index, is in a signed checkpoint",
+    responses=_ERRORS,
+)
 def leaf_proof(
     region: RegionName,
     index: LeafIndex,
@@ -106,7 +121,11 @@ def leaf_proof(
     return log.prove_index(index, at=ctx.vault.runtime.clock.now()).to_dict()
 
 
-@router.get("/{region}/proofs/consistency", responses=_ERRORS)
+@router.get(
+    "/{region}/proofs/consistency",
+    summary="Prove that a later tree extends an earlier one",
+    responses=_ERRORS,
+)
 def consistency(
     region: RegionName,
     old_size: int = Query(ge=0, description="The older tree size."),

@@ -17,6 +17,7 @@ from pydantic import Field
 from onshore.core.errors import TooManyItems
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.idempotency import idempotency_key
 from onshore.server.inputs import LimitedRoute, count_fields
 from onshore.server.models import (
     PURPOSE_PATTERN,
@@ -74,6 +75,7 @@ def _count(ctx: ServerContext, receipts: list[Receipt]) -> None:
 
 @router.post(
     "",
+    summary="Store one record where its subject's law allows",
     status_code=201,
     response_model=ReceiptOut,
     responses={
@@ -87,6 +89,7 @@ def _count(ctx: ServerContext, receipts: list[Receipt]) -> None:
 def put_record(
     body: RecordIn,
     principal: Principal = Depends(require(Permission.RECORDS_WRITE)),  # noqa: B008
+    _: None = Depends(idempotency_key),
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> ReceiptOut:
     """Store one record in a region its subject's law allows; returns where it went and the
@@ -100,6 +103,7 @@ def put_record(
 
 @router.post(
     "/batch",
+    summary="Store a batch of records (all or none)",
     status_code=201,
     response_model=BatchOut,
     responses={
@@ -114,6 +118,7 @@ def put_record(
 def put_batch(
     body: BatchIn,
     principal: Principal = Depends(require(Permission.RECORDS_WRITE)),  # noqa: B008
+    _: None = Depends(idempotency_key),
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> BatchOut:
     """Store a batch: every record is validated and placed before anything is written, so a
@@ -133,8 +138,13 @@ def put_batch(
 
 @router.get(
     "/{record_id}",
+    summary="Read one record, decrypted",
     response_model=RecordOut,
-    responses={**_ERRORS, 404: {"description": "no such record"}},
+    responses={
+        **_ERRORS,
+        404: {"description": "no such record"},
+        409: {"description": "the stored record fails its integrity check (store.integrity)"},
+    },
 )
 def get_record(
     record_id: RecordId,
@@ -159,6 +169,7 @@ def get_record(
 
 @router.post(
     "/{record_id}/transfer",
+    summary="Move a record to another region, if the law allows it there",
     response_model=ReceiptOut,
     responses={
         **_ERRORS,

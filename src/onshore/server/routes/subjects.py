@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.contract import NEVER
 from onshore.server.inputs import LimitedRoute
 from onshore.server.models import (
     PURPOSE_PATTERN,
@@ -48,7 +49,16 @@ class ErasureOut(Strict):
     ledger_indexes: dict[str, list[int]]
 
 
-@router.get("/{subject_id}", response_model=RecordPage, responses=_ERRORS)
+@router.get(
+    "/{subject_id}",
+    summary="List a subject's records in every region",
+    response_model=RecordPage,
+    responses={
+        **_ERRORS,
+        404: NEVER,  # an unknown subject has no records: the API does not say it is unknown
+        409: {"description": "a stored record fails its integrity check (store.integrity)"},
+    },
+)
 def subject_records(
     subject_id: SubjectId,
     limit: int | None = Query(default=None, ge=1, description="Page size."),
@@ -77,7 +87,12 @@ def subject_records(
     )
 
 
-@router.post("/{subject_id}/erasure", response_model=ErasureOut, responses=_ERRORS)
+@router.post(
+    "/{subject_id}/erasure",
+    summary="Erase every record of a subject",
+    response_model=ErasureOut,
+    responses={**_ERRORS, 404: NEVER},
+)
 def erase_subject(
     subject_id: SubjectId,
     principal: Principal = Depends(require(Permission.SUBJECTS_ERASE)),  # noqa: B008

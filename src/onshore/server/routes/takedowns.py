@@ -1,9 +1,12 @@
 """``/v1/cases/takedowns``: takedown notices over HTTP.
 
-Reading needs ``cases.read``; receiving a notice and the operator's steps ``cases.write``;
-steps only a legal reviewer may take (legal review, appeals) ``cases.review``. The
-lifecycle table then checks the token's role once more, and "someone other than the
-original reviewer" compares token names.
+The intake, listing, lifecycle, a notice with its history and its actions are generated from
+the declaration (:mod:`onshore.server.routes.cases`); this module adds the service, the
+breached/due-soon listing, the report, the DSA export and the Lumen view. Reading needs
+``cases.read``; receiving a notice and the operator's steps ``cases.write``; steps only a
+legal reviewer may take (legal review, appeals) ``cases.review``. The lifecycle table then
+checks the principal's roles once more, and "someone other than the original reviewer"
+compares principal ids.
 """
 
 from __future__ import annotations
@@ -15,29 +18,21 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
-from pydantic import Field
 
-from onshore.core.cases.takedowns import KIND, SOURCES, TAKEDOWNS
+from onshore.core.cases.kinds.takedown import TAKEDOWN
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute
-from onshore.server.models import ActionName, CaseId, Strict, check_states, states_query
+from onshore.server.models import CaseId
 from onshore.server.permissions import Permission
-from onshore.server.routes.case_actions import (
-    ActionIn,
-    action_permissions,
-    action_principal,
-    history_view,
-)
+from onshore.server.routes.case_actions import action_permissions
+from onshore.server.routes.cases import add_case_routes
 from onshore.services.takedowns import TakedownService, case_view
 
 router = APIRouter(prefix="/v1/cases/takedowns", tags=["takedowns"], route_class=LimitedRoute)
 
-_STATES: Any = states_query(TAKEDOWNS.states)
-
-
 #: The permission each action needs (derived from the lifecycle table's roles).
-ACTION_PERMISSION: dict[str, Permission] = action_permissions(TAKEDOWNS)
+ACTION_PERMISSION: dict[str, Permission] = action_permissions(TAKEDOWN.lifecycle)
 
 
 def service(request: Request, ctx: ServerContext = Depends(context)) -> TakedownService:  # noqa: B008
@@ -47,69 +42,6 @@ def service(request: Request, ctx: ServerContext = Depends(context)) -> Takedown
         svc = TakedownService(ctx.vault.runtime, registry=ctx.metrics.registry)
         request.app.state.onshore_takedowns = svc
     return svc
-
-
-class NoticeIn(Strict):
-    """A notice as received."""
-
-    source: str = Field(
-        examples=["authority_order"],
-        description="authority_order, trusted_flagger or user_complaint",
-        json_schema_extra={"enum": list(SOURCES)},
-    )
-    urgent: bool = Field(default=False, description="An urgent request (6 h under LCS 2025).")
-    notice: dict[str, Any] = Field(
-        description="reason, content [{url|puid, content_type}], sender {name, kind, email...}, "
-        "recipient, jurisdictions, reference, legal_basis, category",
-        examples=[
-            {
-                "reason": "unlicensed gambling ads",
-                "jurisdictions": ["VN"],
-                "content": [{"url": "https://example.vn/p/1"}],
-                "sender": {"name": "MIC", "kind": "authority", "email": "x@mic.example"},
-            }
-        ],
-    )
-    region: str | None = Field(default=None, description="Region to hold the case.")
-
-
-@router.post("", status_code=201)
-def receive(
-    body: NoticeIn,
-    principal: Principal = Depends(require(Permission.CASES_WRITE)),  # noqa: B008
-    svc: TakedownService = Depends(service),  # noqa: B008
-) -> dict[str, Any]:
-    """Log a notice (state ``received``); the deadline comes from the packs."""
-    case = svc.receive(
-        source=body.source,
-        notice=body.notice,
-        actor=principal.name,
-        role=principal.role,
-        urgent=body.urgent,
-        region=body.region,
-    )
-    return case_view(case)
-
-
-@router.get("")
-def list_notices(
-    state: list[str] = _STATES,
-    cursor: str | None = Query(default=None, max_length=200),
-    limit: int = Query(default=100, ge=1, le=1000),
-    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
-    svc: TakedownService = Depends(service),  # noqa: B008
-) -> dict[str, Any]:
-    """Notices by id, a page at a time."""
-    page = svc.cases.page(
-        kind=KIND, states=check_states(state, TAKEDOWNS.states), after=cursor, limit=limit
-    )
-    return {"items": [case_view(c) for c in page.cases], "next_cursor": page.next_cursor}
-
-
-@router.get("/lifecycle")
-def lifecycle(_: Principal = Depends(require(Permission.CASES_READ))) -> dict[str, Any]:  # noqa: B008
-    """The transition table (states, actions, roles, guards)."""
-    return TAKEDOWNS.to_dict()
 
 
 @router.get("/due")
@@ -167,18 +99,6 @@ def export_dsa(
     return svc.dsa_export()
 
 
-@router.get("/{case_id}")
-def get_notice(
-    case_id: CaseId,
-    _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
-    svc: TakedownService = Depends(service),  # noqa: B008
-) -> dict[str, Any]:
-    """A notice with its history."""
-    out = case_view(svc.cases.get(case_id))
-    out["history"] = history_view(svc.cases.history(case_id))
-    return out
-
-
 @router.get("/{case_id}/lumen")
 def lumen(
     case_id: CaseId,
@@ -189,25 +109,4 @@ def lumen(
     return svc.lumen_export(case_id)
 
 
-_action_principal = action_principal(ACTION_PERMISSION)
-
-
-@router.post("/{case_id}/actions/{action}")
-def act(
-    case_id: CaseId,
-    action: ActionName,
-    body: ActionIn | None = None,
-    principal: Principal = Depends(_action_principal),  # noqa: B008
-    svc: TakedownService = Depends(service),  # noqa: B008
-) -> dict[str, Any]:
-    """Take ``action`` on a notice (see ``GET /v1/cases/takedowns/lifecycle``)."""
-    body = body or ActionIn()
-    case = svc.act(
-        case_id,
-        action,
-        actor=principal.name,
-        role=principal.role,
-        note=body.note,
-        expected_version=body.expected_version,
-    )
-    return case_view(case)
+MODELS = add_case_routes(router, TAKEDOWN, service, skip={"due"})

@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.idempotency import idempotency_key
 from onshore.server.inputs import LimitedRoute
 from onshore.server.models import Responses, Strict, TokenRef
 from onshore.server.permissions import Permission
@@ -97,6 +98,7 @@ def list_tokens(
 def create_token(
     body: TokenCreate,
     principal: Principal = Depends(require(Permission.TOKENS_MANAGE)),  # noqa: B008
+    __: None = Depends(idempotency_key),
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> TokenCreated:
     """Issue a token for the service account ``name``; its secret is in this response and
