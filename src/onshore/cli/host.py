@@ -2,8 +2,9 @@
 
 A command that opens the stores directly runs on the host with the stores' keys; whoever
 can do that can do anything, so it acts as :func:`onshore.core.identity.host_administrator`
-and the ledger and case histories record "host administrator (<os user>)". No command
-takes the actor or the role as input (issue 14).
+and the ledger and case histories record its id, ``host:<os user>`` (shown as "host
+administrator (<os user>)"), as they record a user's ``usr_...`` id. No command takes the
+actor or the role as input (issue 14).
 
 Example:
     >>> host_principal().kind
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterable
 
 from onshore.core.identity import Principal, host_administrator
 
@@ -33,11 +33,6 @@ def host_principal() -> Principal:
 
 
 def host_actor() -> str:
-    """The actor a local command records on the ledger: "host administrator (<os user>)"."""
-    return host_principal().name
-
-
-def acting_role(principal: Principal, allowed: Iterable[str]) -> str:
-    """The role ``principal`` takes a step ``allowed`` to some roles in ('operator' when
-    none is named: the lifecycle then refuses the step with its own error)."""
-    return principal.acting_role(allowed) or "operator"
+    """The actor a local command records on the ledger: the host administrator's id,
+    ``host:<os user>`` (users are recorded by their ``usr_...`` id the same way)."""
+    return host_principal().id
