@@ -99,8 +99,8 @@ def test_totp_over_http(client: TestClient, users: Users) -> None:
 
 def test_bad_sign_in_bodies_are_422(client: TestClient, users: Users) -> None:
     assert _sign_in(client, ttl=0).status_code == 422
-    too_long = _sign_in(client, ttl=FAST.login_token_max_ttl_seconds + 1)
-    assert too_long.status_code == 422 and _code(too_long) == "input.invalid"
+    capped = _sign_in(client, ttl=10**40)  # cut to login_token_max_ttl_seconds
+    assert capped.status_code == 201, capped.text
     assert client.post("/v1/auth/token", json={"name": "lan"}).status_code == 422
     assert _sign_in(client, role="admin").status_code == 422  # no field decides the roles
 

@@ -12,6 +12,7 @@ import pyotp
 import pytest
 
 from onshore.adapters.clock import SystemClock
+from onshore.core.errors import OwnerDisabled
 from onshore.services.runtime import open_runtime, open_tokens
 from onshore.services.users import Users
 from onshore.settings import load_settings
@@ -124,6 +125,15 @@ def test_token_create_makes_a_service_account_token(home: Path) -> None:
         p = tokens.verify(body["token"])
         assert (p.kind, p.id, p.name, p.roles) == ("service", body["owner_id"], "ci-bot",
                                                     {"operator"})  # fmt: skip
+        assert run(home, "users", "disable", "ci-bot", "--service").returncode == 0
+        with pytest.raises(OwnerDisabled):
+            tokens.verify(body["token"])
+        listed = json.loads(run(home, "users", "list", "--services", "--json").stdout)
+        assert [(a["name"], a["roles"], a["disabled"]) for a in listed] == [
+            ("ci-bot", ["operator"], True)
+        ]
+        roles = run(home, "users", "roles", "ci-bot", "--service", "--add", "auditor")
+        assert roles.stdout.split() == ["auditor", "operator"]
     finally:
         tokens.close()
 

@@ -45,7 +45,10 @@ def test_login_ttl_is_bounded(users: Users) -> None:
     users.create(ADMIN, "lan", ["operator"], password=PASSWORD)
     short = users.login("lan", PASSWORD, ttl_seconds=60)
     assert short.info.expires_at == AT + timedelta(seconds=60)
-    for bad in (0, -1, FAST.login_token_max_ttl_seconds + 1):
+    longest = FAST.login_token_max_ttl_seconds
+    capped = users.login("lan", PASSWORD, ttl_seconds=10 * longest)
+    assert capped.info.expires_at == AT + timedelta(seconds=longest)
+    for bad in (0, -1):
         with pytest.raises(InputError):
             users.login("lan", PASSWORD, ttl_seconds=bad)
 
@@ -158,3 +161,36 @@ def test_two_processes_share_one_sqlite_control_store(tmp_path: Path, clock: Fix
     finally:
         server.tokens.close()
         cli.tokens.close()
+
+
+def test_current_reads_the_user_as_now(users: Users) -> None:
+    lan = users.create(ADMIN, "lan", ["operator"], password=PASSWORD)
+    p = users.current(lan.user_id, session_id="ses_1")
+    assert (p.via, p.session_id, p.roles) == ("session", "ses_1", {"operator"})
+    users.set_roles(ADMIN, "lan", [])
+    with pytest.raises(RoleRevoked):
+        users.current(lan.user_id)
+    users.disable(ADMIN, "lan")
+    with pytest.raises(OwnerDisabled):
+        users.current(lan.user_id)
+    with pytest.raises(Unauthenticated):
+        users.current("usr_nobody")
+
+
+def test_service_account_roles_and_state_reach_its_tokens(
+    users: Users, events: list[LedgerEvent]
+) -> None:
+    secret = users.service_token(ADMIN, "ci-bot", "operator").secret
+    users.change_service(ADMIN, "ci-bot", add=["auditor"])
+    assert users.tokens.verify(secret).roles == {"operator"}  # not more than it carried
+    users.change_service(ADMIN, "ci-bot", remove=["operator"])
+    with pytest.raises(RoleRevoked):
+        users.tokens.verify(secret)
+    users.change_service(ADMIN, "ci-bot", add=["operator"], disabled=True)
+    with pytest.raises(OwnerDisabled):
+        users.tokens.verify(secret)
+    users.change_service(ADMIN, users.service("ci-bot").account_id, disabled=False)
+    assert users.tokens.verify(secret).kind == "service"
+    assert [e.payload["transition"] for e in events] == [
+        "created", "roles_changed", "roles_changed", "roles_changed", "disabled", "enabled"
+    ]  # fmt: skip

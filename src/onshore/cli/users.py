@@ -25,6 +25,7 @@ from onshore.cli.options import ConfigOpt, JsonOpt
 
 if TYPE_CHECKING:
     from onshore.core.identity import Principal
+    from onshore.ports import ServiceAccount
     from onshore.services.users import Users
 
 console = CliConsole()
@@ -35,6 +36,9 @@ users_app = typer.Typer(
 
 _ROLE_HELP = "A role to hold (repeatable): operator, legal_reviewer, approver, auditor, admin."
 NameArg = Annotated[str, typer.Argument(help="The user's name (or usr_ id).")]
+ServiceOpt = Annotated[
+    bool, typer.Option("--service", help="NAME is a service account (onshore token create).")
+]
 StdinOpt = Annotated[
     bool,
     typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
@@ -123,16 +127,28 @@ def create(
 
 
 @users_app.command("list")
-def list_users(as_json: JsonOpt = False, config: ConfigOpt = None) -> None:
-    """List users (never a password hash or TOTP secret).
+def list_users(
+    as_json: JsonOpt = False,
+    services: Annotated[
+        bool, typer.Option("--services", help="List the service accounts instead.")
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """List users (never a password hash or TOTP secret), or the service accounts.
 
     Example: ``onshore users list --json``
     """
     with open_users(config, journal=False) as users:
-        found, after = [], None
-        while page := users.page(after, 500):
-            found.extend(page)
-            after = page[-1].name
+        if services:
+            accounts = users.services(None, 100_000)
+        else:
+            found, after = [], None
+            while page := users.page(after, 500):
+                found.extend(page)
+                after = page[-1].name
+    if services:
+        _print_services(accounts, as_json)
+        return
     if as_json:
         typer.echo(json.dumps([u.to_dict() for u in found]))
         return
@@ -150,24 +166,43 @@ def list_users(as_json: JsonOpt = False, config: ConfigOpt = None) -> None:
     console.print(table)
 
 
+def _print_services(accounts: list[ServiceAccount], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps([a.to_dict() for a in accounts]))
+        return
+    table = Table("id", "name", "roles", "state")
+    for a in accounts:
+        state = "disabled" if a.disabled else "active"
+        table.add_row(a.account_id, a.name, " ".join(sorted(a.roles)), state)
+    console.print(table)
+
+
 @users_app.command("disable")
-def disable(name: NameArg, config: ConfigOpt = None) -> None:
-    """Disable a user: no sign-in, and their tokens stop working at once.
+def disable(name: NameArg, service: ServiceOpt = False, config: ConfigOpt = None) -> None:
+    """Disable a user (or a service account): no sign-in, and their tokens stop working at once.
 
     Example: ``onshore users disable lan``
     """
     with open_users(config) as users:
+        if service:
+            account = users.change_service(actor(), name, disabled=True)
+            console.print(f"disabled {account.account_id} ({account.name})", highlight=False)
+            return
         user = users.disable(actor(), name)
     console.print(f"disabled {user.user_id} ({user.name})", highlight=False)
 
 
 @users_app.command("enable")
-def enable(name: NameArg, config: ConfigOpt = None) -> None:
-    """Enable a disabled user again.
+def enable(name: NameArg, service: ServiceOpt = False, config: ConfigOpt = None) -> None:
+    """Enable a disabled user (or service account) again.
 
     Example: ``onshore users enable lan``
     """
     with open_users(config) as users:
+        if service:
+            account = users.change_service(actor(), name, disabled=False)
+            console.print(f"enabled {account.account_id} ({account.name})", highlight=False)
+            return
         user = users.enable(actor(), name)
     console.print(f"enabled {user.user_id} ({user.name})", highlight=False)
 
@@ -177,6 +212,7 @@ def roles(
     name: NameArg,
     add: Annotated[list[str] | None, typer.Option("--add", help="A role to give.")] = None,
     remove: Annotated[list[str] | None, typer.Option("--remove", help="A role to take.")] = None,
+    service: ServiceOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Show a user's roles, or add and remove some; their tokens lose a removed role at once.
@@ -184,6 +220,14 @@ def roles(
     Example: ``onshore users roles lan --add approver --remove operator``
     """
     with open_users(config, journal=bool(add or remove)) as users:
+        if service:
+            account = (
+                users.change_service(actor(), name, add=add or (), remove=remove or ())
+                if add or remove
+                else users.service(name)
+            )
+            typer.echo(" ".join(sorted(account.roles)))
+            return
         if add or remove:
             user = users.change_roles(actor(), name, add or (), remove or ())
         else:

@@ -30,7 +30,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from onshore.core.errors import InputError, RoleRevoked, UserNotFound
+from onshore.core.errors import (
+    InputError,
+    OwnerDisabled,
+    RoleRevoked,
+    Unauthenticated,
+    UserNotFound,
+)
 from onshore.core.identity import Principal, Via
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import Owner, ServiceAccount, User
@@ -125,6 +131,19 @@ class Users:
     def services(self, after: str | None = None, limit: int = 100) -> list[ServiceAccount]:
         """Service accounts ordered by name."""
         return self.store.services(after, limit)
+
+    def service(self, name_or_id: str) -> ServiceAccount:
+        """A service account by name or id; ``UserNotFound`` when there is none."""
+        found = (
+            self.store.service(name_or_id)
+            if name_or_id.startswith("svc_")
+            else self.store.service_by_name(name_or_id)
+        )
+        if found is None:
+            raise UserNotFound(
+                "no service account with that name or id", details={"account": name_or_id[:64]}
+            )
+        return found
 
     # -- changing --------------------------------------------------------------------------
 
@@ -251,6 +270,30 @@ class Users:
             return user
         return self._save(actor, user, replace(user, totp_secret=None), "totp_removed")
 
+    def change_service(
+        self,
+        actor: Principal,
+        name_or_id: str,
+        *,
+        disabled: bool | None = None,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+    ) -> ServiceAccount:
+        """Disable or enable a service account, or add and remove its roles (its tokens
+        follow on their next request)."""
+        account = self.service(name_or_id)
+        roles = (account.roles | _roles(add)) - _roles(remove)
+        state = account.disabled if disabled is None else disabled
+        if (roles, state) == (account.roles, account.disabled):
+            return account
+        new = replace(account, roles=roles, disabled=state, updated_at=self.clock.now())
+        self.store.update_service(new, account.updated_at)
+        if roles != account.roles:
+            self._record(actor, new, "roles_changed")
+        if state != account.disabled:
+            self._record(actor, new, "disabled" if state else "enabled")
+        return new
+
     def service_token(self, actor: Principal, name: str, role: str) -> IssuedToken:
         """A token for the service account ``name`` carrying ``role`` (the account is made or
         given the role when needed, and that change recorded): ``onshore token create``."""
@@ -273,18 +316,31 @@ class Users:
         user = self.sign_in.check(name, password, totp)
         return Principal("user", user.user_id, user.name, user.roles, None, via)
 
+    def current(
+        self, user_id: str, *, via: Via = "session", session_id: str | None = None
+    ) -> Principal:
+        """The principal of user ``user_id`` as the user is now (a browser session re-reads
+        it at each request): ``Unauthenticated`` when the user is gone, ``OwnerDisabled``
+        when disabled, ``RoleRevoked`` when they hold no role."""
+        user = self.store.user(user_id)
+        if user is None:
+            raise Unauthenticated("the user no longer exists", details={"reason": "invalid"})
+        if user.disabled:
+            raise OwnerDisabled("the user is disabled", details={"reason": "owner_disabled"})
+        if not user.roles:
+            raise RoleRevoked("the user holds no role", details={"reason": "role_revoked"})
+        return Principal("user", user.user_id, user.name, user.roles, None, via, session_id)
+
     def login(
         self, name: str, password: str, totp: str | None = None, ttl_seconds: int | None = None
     ) -> IssuedToken:
         """Sign a user in and issue a bearer token carrying every role they hold, expiring
-        after ``ttl_seconds`` (default ``login_token_ttl_seconds``, at most
-        ``login_token_max_ttl_seconds``)."""
+        after ``ttl_seconds`` (default ``login_token_ttl_seconds``; a longer one than
+        ``login_token_max_ttl_seconds`` is cut to it)."""
         ttl = self.settings.login_token_ttl_seconds if ttl_seconds is None else ttl_seconds
-        longest = self.settings.login_token_max_ttl_seconds
-        if isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 < ttl <= longest:
-            raise InputError(
-                f"ttl is 1 to {longest} seconds", details={"field": "ttl", "max": longest}
-            )
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0:
+            raise InputError("ttl is a positive number of seconds", details={"field": "ttl"})
+        ttl = min(ttl, self.settings.login_token_max_ttl_seconds)
         principal = self.authenticate(name, password, totp)
         user = self.get(principal.id)
         if not user.roles:

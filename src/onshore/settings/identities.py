@@ -26,8 +26,8 @@ class IdentitySettings(BaseModel):
     login_token_max_ttl_seconds: int = Field(
         default=7 * 24 * 3600,
         gt=0,
-        description="Longest lifetime a caller may ask POST /v1/auth/token for (seconds; "
-        "7 days); longer requests are refused with input.invalid.",
+        description="Longest lifetime a token from POST /v1/auth/token may have (seconds; "
+        "7 days); a longer ttl asked for is cut to it.",
     )
     lockout_threshold: int = Field(
         default=5,

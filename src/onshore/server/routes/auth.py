@@ -29,7 +29,7 @@ _SIGN_IN_ERRORS: Responses = {
         "auth.totp_required, auth.totp_invalid or auth.user_disabled"
     },
     403: {"description": "auth.role_revoked: the user holds no role"},
-    422: {"description": "input.invalid: the body or the ttl is not acceptable"},
+    422: {"description": "input.invalid: the body does not match the schema"},
     429: {"description": "auth.locked: too many failures; see the Retry-After header"},
 }
 _SELF_ERRORS: Responses = {
@@ -49,8 +49,8 @@ class SignIn(Strict):
     ttl: int | None = Field(
         default=None,
         ge=1,
-        description="Token lifetime in seconds (default 12 hours; at most "
-        "identities.login_token_max_ttl_seconds).",
+        description="Token lifetime in seconds (default 12 hours); a longer one is cut to "
+        "identities.login_token_max_ttl_seconds.",
     )
 
 
