@@ -137,3 +137,13 @@ def test_openapi_describes_the_kind(client: TestClient) -> None:
     assert schemas[ref]["enum"] == ["assess", "answer", "dismiss"]
     assert {"ComplaintCase", "ComplaintActionIn", "ComplaintIn", "AnswerNote"} <= set(schemas)
     assert "Take an action" in post["summary"]
+
+
+def test_docs_show_the_worked_example() -> None:
+    from tests.cases.complaint import COMPLAINTS
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "cases.md"
+    text = docs.read_text()
+    block = text.split("<!-- complaint-diagram -->")[1].split("<!-- /complaint-diagram -->")[0]
+    assert COMPLAINTS.mermaid() in block
+    assert COMPLAINTS.markdown() in block

@@ -75,10 +75,18 @@ __all__ = ["AuthorityRequestService", "case_view", "open_runtime"]
 #: The declaration's effects this service binds (a test checks they are all of them).
 BOUND_EFFECTS = frozenset(
     {
-        "rescope", "set_process_type", "record_rejection", "emergency_path", "place_holds",
-        "extend_holds", "release_holds", "collect", "package", "produce",
+        "rescope",
+        "set_process_type",
+        "record_rejection",
+        "emergency_path",
+        "place_holds",
+        "extend_holds",
+        "release_holds",
+        "collect",
+        "package",
+        "produce",
     }
-)  # fmt: skip  # a set of names
+)
 #: Who blocks a request no region may disclose: the residency check itself.
 RESIDENCY = system_actor("residency")
 

@@ -202,9 +202,14 @@ class DeclaredCases:
                 due = found.due
                 data["deadline"] = found.to_dict()
         return open_once(
-            self.cases, self.declaration, data, self.region,
-            principal=principal, data=data, due_at=due,
-        )  # fmt: skip  # the call's arguments on two lines
+            self.cases,
+            self.declaration,
+            data,
+            self.region,
+            principal=principal,
+            data=data,
+            due_at=due,
+        )
 
     def act(
         self,

@@ -239,9 +239,16 @@ class CaseService(CaseReads):
             )
             seq = history[-1].seq + 1 if history else 1
             event = CaseEvent(
-                case_id, seq, now, principal.id, role, action, case.state, transition.target,
+                case_id,
+                seq,
+                now,
+                principal.id,
+                role,
+                action,
+                case.state,
+                transition.target,
                 note_dict,
-            )  # fmt: skip  # the event's fields in order, two lines
+            )
             store.append_event(event)
             index = self._leaf(region, stored, event)
         return Step(stored, event, index)

@@ -1,5 +1,5 @@
-"""Takedown records that travel and reports: DSA Transparency Database statements, Lumen
-notices, the removal-request report (the reading half of
+"""Takedown records that travel, clocks and reports: DSA Transparency Database statements,
+Lumen notices, breached and due-soon notices, the removal-request report (the reading half of
 :class:`~onshore.services.takedowns.TakedownService`, which inherits it).
 
 Example:
@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from onshore.core.cases.lumen import lumen_notice
@@ -18,7 +18,7 @@ from onshore.core.cases.statement_of_reasons import export_batch
 from onshore.core.cases.takedown_report import report_row, summary
 from onshore.core.cases.takedowns import KIND
 from onshore.ports import Case
-from onshore.services.cases import CaseService
+from onshore.services.cases import CaseService, DueReport
 from onshore.services.runtime import Runtime
 
 
@@ -60,3 +60,13 @@ class TakedownRecords:
     def report_row(self, case: Case) -> dict[str, Any]:
         """One notice as a report row (no personal data: no sender, no content)."""
         return report_row(case.case_id, case.state, case.data, self.runtime.clock.now())
+
+    def due(
+        self, *, within: timedelta = timedelta(hours=6), now: datetime | None = None
+    ) -> DueReport:
+        """Open notices past their deadline (breached) and due within ``within``."""
+        return self.cases.due(kind=KIND, within=within, now=now)
+
+    def refresh_gauges(self, *, now: datetime | None = None) -> None:
+        """Export the case gauges (open, overdue, due soon) for takedowns."""
+        self.cases.refresh_gauges(now=now, within=timedelta(hours=6))

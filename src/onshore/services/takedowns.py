@@ -55,7 +55,6 @@ from onshore.core.cases.kind import CaseKind
 from onshore.core.cases.kinds.takedown import TAKEDOWN, NoticeIn
 from onshore.core.cases.statement_of_reasons import statement_of_reasons
 from onshore.core.cases.takedowns import (
-    KIND,
     PACK_REQUESTS,
     SOURCES,
     missing_elements,
@@ -66,7 +65,7 @@ from onshore.core.identity import Principal
 from onshore.core.policy import Facts
 from onshore.ports import Case
 from onshore.services.case_kinds import Opened, case_view, open_once
-from onshore.services.cases import CaseService, DueReport
+from onshore.services.cases import CaseService
 from onshore.services.runtime import Runtime
 from onshore.services.takedown_records import TakedownRecords
 
@@ -75,10 +74,18 @@ __all__ = ["TakedownService", "case_view"]
 #: The declaration's effects this service binds (a test checks they are all of them).
 BOUND_EFFECTS = frozenset(
     {
-        "acknowledge", "ask_notifier", "merge_supplement", "record_decision", "restrict",
-        "statement_of_reasons", "appeal_window", "record_appeal", "decide_appeal", "restore",
+        "acknowledge",
+        "ask_notifier",
+        "merge_supplement",
+        "record_decision",
+        "restrict",
+        "statement_of_reasons",
+        "appeal_window",
+        "record_appeal",
+        "decide_appeal",
+        "restore",
     }
-)  # fmt: skip  # a set of names
+)
 
 _NOTICE_KEYS = frozenset(
     {
@@ -374,18 +381,6 @@ class TakedownService(TakedownRecords):
                 "application_date": (now or self.runtime.clock.now()).date().isoformat(),
             }
         return statement_of_reasons(case.data, case.case_id)
-
-    # -- clocks and reports -------------------------------------------------------------------
-
-    def due(
-        self, *, within: timedelta = timedelta(hours=6), now: datetime | None = None
-    ) -> DueReport:
-        """Open notices past their deadline (breached) and due within ``within``."""
-        return self.cases.due(kind=KIND, within=within, now=now)
-
-    def refresh_gauges(self, *, now: datetime | None = None) -> None:
-        """Export the case gauges (open, overdue, due soon) for takedowns."""
-        self.cases.refresh_gauges(now=now, within=timedelta(hours=6))
 
     def view(self, case: Case) -> dict[str, Any]:
         """A notice as the CLI and the API show it."""

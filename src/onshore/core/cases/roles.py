@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from onshore.core.cases.lifecycle import Transition
-from onshore.core.errors import InputError, RoleNotPermitted
+from onshore.core.errors import RoleNotPermitted
 from onshore.core.identity import Principal
 
 #: The roles that may open a case unless its kind says otherwise (``cases.write`` holders).
@@ -56,20 +55,3 @@ def system_actor(name: str, roles: Iterable[str] = ("operator",)) -> Principal:
         roles=frozenset(roles),
         via="host",
     )
-
-
-def check_role(transition: Transition, role: str, kind: str) -> None:
-    """``RoleNotPermitted`` unless ``role`` may take ``transition`` (kept until every
-    caller passes a principal)."""
-    if role not in transition.roles:
-        raise RoleNotPermitted(
-            f"role {role!r} may not {transition.action} a {kind} case",
-            details={"action": transition.action, "roles": sorted(transition.roles)},
-        )
-
-
-def check_actor(actor: str, role: str) -> None:
-    """``InputError`` unless both are named (kept until every caller passes a principal)."""
-    for name, value in (("actor", actor), ("role", role)):
-        if not isinstance(value, str) or not value.strip():
-            raise InputError(f"a case action needs an {name}", details={"field": name})

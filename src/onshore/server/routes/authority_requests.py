@@ -90,9 +90,14 @@ def transparency(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     out = Path(svc.runtime.settings.base_dir) / "reports" / f"transparency-{stamp}"
     done = publish(
-        svc, body.start, body.end, out, country=body.country, k=body.k,
+        svc,
+        body.start,
+        body.end,
+        out,
+        country=body.country,
+        k=body.k,
         actor=principal_of(principal).id,
-    )  # fmt: skip  # the report's arguments
+    )
     return {**done.to_dict(), "report": json.loads((out / "transparency.json").read_text())}
 
 

@@ -1,5 +1,5 @@
-"""What every case resource shares: the action body, permissions derived from the lifecycle
-table, the per-action authorisation dependency, and the history view.
+"""What every case resource shares: permissions derived from the lifecycle table and the
+history view (the routes themselves: :mod:`onshore.server.routes.cases`).
 
 An action's permission follows the roles the lifecycle table gives it: actions only an
 approver may take need ``cases.approve``, actions only a legal reviewer may take need
@@ -14,28 +14,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
-
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import Field
 
 from onshore.core.cases.lifecycle import Lifecycle
 from onshore.ports import CaseEvent
-from onshore.server.auth import Principal, authorize
-from onshore.server.context import ServerContext, context
-from onshore.server.models import ActionName, Strict
 from onshore.server.permissions import Permission
-
-_bearer = HTTPBearer(auto_error=False)
-
-
-class ActionIn(Strict):
-    """An action's note (reason codes, decisions, new scope...) and the version read."""
-
-    note: dict[str, Any] = Field(default_factory=dict)
-    expected_version: int | None = Field(default=None, ge=1)
 
 
 def action_permissions(lifecycle: Lifecycle) -> dict[str, Permission]:
@@ -50,23 +34,6 @@ def action_permissions(lifecycle: Lifecycle) -> dict[str, Permission]:
         return Permission.CASES_WRITE
 
     return {action: permission_of(action) for action in lifecycle.actions}
-
-
-def action_principal(
-    permissions: Mapping[str, Permission],
-) -> Callable[..., Awaitable[Principal]]:
-    """A dependency authorising ``POST .../{case_id}/actions/{action}`` for that action."""
-
-    async def dependency(
-        request: Request,
-        action: ActionName,
-        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
-        ctx: ServerContext = Depends(context),  # noqa: B008
-    ) -> Principal:
-        permission = permissions.get(action, Permission.CASES_WRITE)
-        return await authorize(request, credentials, ctx, permission)
-
-    return dependency
 
 
 def history_view(events: Iterable[CaseEvent], *, notes: bool = False) -> list[dict[str, Any]]:

@@ -7,8 +7,8 @@ case with its history, and its actions.
   ``Idempotency-Key`` header makes a retry safe; the declared dedupe key makes the same
   authority reference (or notice) open one case: a repeat answers 200 with the existing
   case instead of 201.
-- ``GET ""``: cases a page at a time with their deadlines (``state``, ``due_before``,
-  ``created_from``, ``created_before``, ``cursor``, ``limit``).
+- ``GET ""``: cases by id, a page at a time, with their deadlines (``state``,
+  ``due_before``, ``created_from``, ``created_before``, ``cursor``, ``limit``).
 - ``GET /lifecycle``, ``GET /due``, ``GET /{case_id}`` (with its history).
 - ``POST /{case_id}/actions/{action}``: ``action`` is an enum of the kind's actions; the body
   is ``{"note": ..., "expected_version": ...}`` whose note is checked against the action's
@@ -22,7 +22,7 @@ are made per kind, so the OpenAPI document describes each kind.
 
 import enum
 from collections.abc import Callable, Collection, Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -37,7 +37,7 @@ from onshore.server import auth
 from onshore.server.auth import authorize, require
 from onshore.server.context import ServerContext, context
 from onshore.server.idempotency import idempotency_key
-from onshore.server.models import AwareTime, CaseId, check_states
+from onshore.server.models import EARLIEST, LATEST, CaseId, check_states
 from onshore.server.permissions import Permission
 from onshore.server.routes.case_actions import action_permissions, history_view
 from onshore.services.case_kinds import KindService
@@ -129,6 +129,23 @@ class Models:
         )
 
 
+#: How a listing's time filters read.
+_TIME = "ISO 8601 (naive means UTC); times beyond 1970..2999 are read as those bounds."
+
+
+def _clamp(moment: datetime | None) -> datetime | None:
+    """A filter time as UTC, within the range the stores keep (a bound beyond it selects
+    what the range's end would)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return min(max(moment, EARLIEST), LATEST)
+    except OverflowError:  # an offset that pushes year 1 or 9999 out of range
+        return EARLIEST if moment.year < 1970 else LATEST
+
+
 def _union(models: Iterable[type[BaseModel]]) -> Any:
     out: Any = None
     for m in models:
@@ -185,20 +202,27 @@ def add_case_routes(
             return svc.view(opened.case)
 
         router.add_api_route(
-            sub, intake, methods=["POST"], status_code=201, response_model=m.case,
-            name=f"open_{d.name}", summary=f"Open a case of {d.title.lower()} (a repeat of "
+            sub,
+            intake,
+            methods=["POST"],
+            status_code=201,
+            response_model=m.case,
+            name=f"open_{d.name}",
+            summary=f"Open a case of {d.title.lower()} (a repeat of "
             "the same reference answers 200 with the case already open)",
-            responses={200: {"description": "The case already open for the same reference."}},
-        )  # fmt: skip  # the route's table entry
+            responses={
+                200: {"description": "The case already open for the same reference."},
+                404: {"description": "An unknown authority or region named in the body."},
+            },
+        )
 
     if "list" not in skip:
 
         def list_cases(
             state: list[m.states] = Query(default=[]),  # type: ignore[name-defined]  # noqa: B008
-            due_before: AwareTime | None = Query(default=None),  # noqa: B008
-            created_from: AwareTime | None = Query(default=None),  # noqa: B008
-            created_before: AwareTime | None = Query(default=None),  # noqa: B008
-            order: Literal["case_id", "due_at"] = Query(default="case_id"),
+            due_before: datetime | None = Query(default=None, description=_TIME),  # noqa: B008
+            created_from: datetime | None = Query(default=None, description=_TIME),  # noqa: B008
+            created_before: datetime | None = Query(default=None, description=_TIME),  # noqa: B008
             cursor: str | None = Query(default=None, max_length=200),
             limit: int = Query(default=100, ge=1, le=1000),
             _: auth.Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
@@ -206,16 +230,24 @@ def add_case_routes(
         ) -> dict[str, Any]:
             states = check_states([s.value for s in state], d.states) or open_default
             page = svc.cases.page(
-                kind=d.name, states=states, due_before=due_before, created_from=created_from,
-                created_before=created_before, order=order, after=cursor, limit=limit,
-            )  # fmt: skip  # the listing's filters
+                kind=d.name,
+                states=states,
+                due_before=_clamp(due_before),
+                created_from=_clamp(created_from),
+                created_before=_clamp(created_before),
+                after=cursor,
+                limit=limit,
+            )
             return {"items": [svc.view(c) for c in page.cases], "next_cursor": page.next_cursor}
 
         router.add_api_route(
-            sub, list_cases, methods=["GET"], response_model=m.page,
-            name=f"list_{d.name}", summary=f"List {d.title.lower()} with their deadlines, a "
-            "page at a time",
-        )  # fmt: skip  # the route's table entry
+            sub,
+            list_cases,
+            methods=["GET"],
+            response_model=m.page,
+            name=f"list_{d.name}",
+            summary=f"List {d.title.lower()} with their deadlines, a page at a time",
+        )
 
     if "lifecycle" not in skip:
 
@@ -225,10 +257,13 @@ def add_case_routes(
             return {**d.lifecycle.to_dict(), "declaration": d.to_dict()}
 
         router.add_api_route(
-            f"{sub}/lifecycle", lifecycle, methods=["GET"],
-            name=f"lifecycle_{d.name}", summary=f"Show the {d.title.lower()} transition table "
+            f"{sub}/lifecycle",
+            lifecycle,
+            methods=["GET"],
+            name=f"lifecycle_{d.name}",
+            summary=f"Show the {d.title.lower()} transition table "
             "(states, actions, roles, guards) and the declaration",
-        )  # fmt: skip  # the route's table entry
+        )
 
     if "due" not in skip:
         hours = (d.clock.due_soon if d.clock else timedelta(hours=24)).total_seconds() / 3600
@@ -247,9 +282,12 @@ def add_case_routes(
             }
 
         router.add_api_route(
-            f"{sub}/due", due, methods=["GET"], name=f"due_{d.name}",
+            f"{sub}/due",
+            due,
+            methods=["GET"],
+            name=f"due_{d.name}",
             summary=f"List overdue and due-soon {d.title.lower()} (refreshes the gauges)",
-        )  # fmt: skip  # the route's table entry
+        )
 
     if "get" not in skip:
 
@@ -266,10 +304,13 @@ def add_case_routes(
             return out
 
         router.add_api_route(
-            f"{sub}/{{case_id}}", get_case, methods=["GET"], response_model=m.detail,
+            f"{sub}/{{case_id}}",
+            get_case,
+            methods=["GET"],
+            response_model=m.detail,
             name=f"get_{d.name}",
             summary=f"Show one of the {d.title.lower()} with its history",
-        )  # fmt: skip  # the route's table entry
+        )
 
     if "act" not in skip:
 
@@ -303,9 +344,12 @@ def add_case_routes(
             return svc.view(case)
 
         router.add_api_route(
-            f"{sub}/{{case_id}}/actions/{{action}}", act, methods=["POST"],
-            response_model=m.case, name=f"act_{d.name}",
+            f"{sub}/{{case_id}}/actions/{{action}}",
+            act,
+            methods=["POST"],
+            response_model=m.case,
+            name=f"act_{d.name}",
             summary=f"Take an action on one of the {d.title.lower()} as the signed-in "
             "principal (see the lifecycle)",
-        )  # fmt: skip  # the route's table entry
+        )
     return m
