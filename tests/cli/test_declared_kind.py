@@ -41,6 +41,8 @@ def test_a_declared_kind_gets_its_group(declared: None, tmp_path: Path) -> None:
     assert [c["case_id"] for c in json.loads(done.stdout)] == [case["case_id"]]
     done = onshore("complaints", "lifecycle", "--format", "json", cwd=tmp_path)
     assert json.loads(done.stdout)["initial"] == "received"
+    other = onshore("takedowns", "show", case["case_id"], cwd=tmp_path)  # not a takedown
+    assert other.returncode == 1 and "case.not_found" in other.stderr
     bad = onshore("complaints", "open", "--body", '{"channel": "fax"}', cwd=tmp_path)
     assert bad.returncode == 2 and "input.invalid" in bad.stderr
 

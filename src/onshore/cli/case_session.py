@@ -25,6 +25,7 @@ from onshore.cli.host import host_principal
 from onshore.cli.remote import Remote, open_remote
 from onshore.core.cases.declaration import CaseKindDeclaration
 from onshore.core.cases.lifecycle import Lifecycle
+from onshore.core.errors import CaseNotFound
 
 if TYPE_CHECKING:
     from onshore.core.identity import Principal
@@ -107,7 +108,10 @@ class CaseSession:
         """A case with its history."""
         if self.remote:
             return dict(self.remote.request("GET", f"{self.kind.prefix}/{case_id}"))
-        out = self._view(self.svc.cases.get(case_id))
+        case = self.svc.cases.get(case_id)
+        if case.kind != self.kind.declaration.name:  # another kind's case is not found here
+            raise CaseNotFound("no case with that id", details={"case_id": case_id})
+        out = self._view(case)
         events = list(self.svc.cases.history(case_id))
         out["history"] = history_rows(events, notes=self.kind.declaration.history_notes)
         return out
