@@ -81,8 +81,11 @@ def test_the_history_records_the_principal(app: FastAPI, client: TestClient) -> 
     cid = client.post("/v1/cases/requests", headers=op, json=REQUEST).json()["case_id"]
     client.post(f"/v1/cases/requests/{cid}/actions/authenticate", headers=op)
     history = client.get(f"/v1/cases/requests/{cid}", headers=op).json()["history"]
-    token_id = app.state.onshore.tokens.page()[0].token_id
-    assert {(h["actor"], h["role"]) for h in history} == {(token_id, "operator")}
+    token = app.state.onshore.tokens.page()[0]
+    principal_id = (
+        getattr(token, "owner_id", None) or token.token_id
+    )  # its owner, once tokens have one
+    assert {(h["actor"], h["role"]) for h in history} == {(principal_id, "operator")}
 
 
 def test_duplicate_request_intake_opens_one_case(app: FastAPI, client: TestClient) -> None:

@@ -147,6 +147,9 @@ class CaseKindDeclaration:
                         f"{self.name}: {t.action} requires {arg!r}, which its note model "
                         f"{self.note_model(t.action).__name__} does not carry"
                     )
+        unknown = sorted(set(self.filters) - set(DEFAULT_FILTERS))
+        if unknown:
+            raise ValueError(f"{self.name}: unknown listing filter(s) {unknown}")
         if self.dedupe and self.intake is None:
             raise ValueError(f"{self.name}: a dedupe key needs an intake model")
         for path in self.dedupe:
