@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from onshore.server.app import create_app
 from tests.fuzz import api_strategies as S
 from tests.server.conftest import make_settings
-from tests.support.soak import report, trials
+from tests.support.soak import progress, report, trials
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -91,6 +91,7 @@ def test_no_body_gets_a_5xx(admin: tuple[TestClient, str], surface: str) -> None
         path, body = request
         r = client.post(path, content=body, headers={**headers, "content-type": _type(path)})
         statuses[r.status_code] += 1
+        progress(f"api bodies {surface}", sum(statuses.values()))
         assert r.status_code < 500, (path, body[:300], r.text[:300])
         if r.status_code >= 400:
             error: Any = r.json()

@@ -26,7 +26,7 @@ from onshore.core.classify.column import classify_column
 from onshore.core.classify.value import value_findings
 from onshore.core.taxonomy import CATEGORIES
 from onshore.services.scan import ScanOptions, scan
-from tests.support.soak import report, trials
+from tests.support.soak import progress, report, trials
 
 pytestmark = pytest.mark.soak
 
@@ -186,6 +186,7 @@ def test_tables_never_break_the_scan() -> None:
                     assert p.count >= 1 and all(r >= 0 for r, _ in p.examples)
         seen["rows"] += len(rows) + len(docs)
         seen["docs"] += 1
+        progress("scan_rows.tables files", seen["docs"], rows=seen["rows"])
 
     fuzz()
     report(

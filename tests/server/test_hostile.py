@@ -66,6 +66,21 @@ def test_metrics_bodies_that_are_not_utf8_are_400(
     error_of(r, 400, code)
 
 
+def test_an_unreadable_metrics_file_does_not_name_the_servers_temp_file(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """A lone surrogate escape is malformed JSON to DuckDB: 422, and the message names no
+    server-side path (it named the temporary copy of the body)."""
+    body = b'{"subject_id": "\\ud862", "country": "VN", "date": "2026-01-01"}\n'
+    r = client.post(
+        "/v1/audience/metrics?format=jsonl",
+        content=body,
+        headers={**auth(tokens["admin"]), "content-type": "application/x-ndjson"},
+    )
+    error = error_of(r, 422, "input.invalid")
+    assert "/tmp" not in r.text and "batch." not in r.text, error
+
+
 @pytest.mark.parametrize(
     "within",
     [

@@ -24,3 +24,15 @@ def report(surface: str, **figures: int | float | str) -> None:
     """Print one line of figures for a soak or fuzz run (shown with ``-s`` or in the soak log)."""
     shown = " ".join(f"{k}={v}" for k, v in figures.items())
     print(f"\n[soak] {surface}: {shown}", flush=True)
+
+
+#: How often a long run prints its running count (``progress``).
+PROGRESS_EVERY = 1000
+
+
+def progress(surface: str, done: int, **figures: int | float | str) -> None:
+    """Print a running count every :data:`PROGRESS_EVERY` inputs when soaking, so a long
+    run shows how far it got (and a run stopped early can still be quoted for what it did)."""
+    if soaking() and done and done % PROGRESS_EVERY == 0:
+        shown = " ".join(f"{k}={v}" for k, v in figures.items())
+        print(f"\n[soak] {surface}: so far inputs={done} {shown}", flush=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,8 +176,20 @@ def check(
     return report, table
 
 
+#: DuckDB names the file it read; over HTTP that is the server's temporary copy of the body.
+_FILE_NAMED = re.compile(r' (?:in|of) file "[^"]*"')
+
+
 def _unreadable(exc: duckdb.Error) -> InputError:
-    first = str(exc).splitlines()[0]
+    """The ``input.invalid`` error for a metrics file DuckDB cannot read, without the path of
+    the file it read (a server-side temporary file when the rows came over HTTP).
+
+    Example:
+        >>> _unreadable(duckdb.InvalidInputException(
+        ...     'Malformed JSON in file "/tmp/x/batch.jsonl", at byte 3')).message
+        'cannot read the metrics file: Malformed JSON in the file, at byte 3'
+    """
+    first = _FILE_NAMED.sub(" in the file", str(exc).splitlines()[0])
     return InputError(f"cannot read the metrics file: {first}", details={"reason": first[:300]})
 
 

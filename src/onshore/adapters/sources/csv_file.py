@@ -1,14 +1,15 @@
 """CSV (and TSV) files: header row, then data rows; bad rows are skipped and counted.
 
-Handles: a UTF-8 BOM, quoted fields spanning lines, the delimiter sniffed from the header
-(``,``, ``;``, tab, ``|``), invalid UTF-8 (row skipped), rows with the wrong number of fields
-(skipped), over-long lines (skipped without being held in memory), binary files named
-``.csv`` and empty files (reported).
+Handles: a UTF-8 BOM, quoted fields spanning lines, the delimiter chosen from the header
+and first rows (``,``, ``;``, tab, ``|``: ``csv_delimiter``), invalid UTF-8 (row skipped),
+rows with the wrong number of fields (skipped), over-long lines (skipped without being held
+in memory), binary files named ``.csv`` and empty files (reported).
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from onshore.adapters.sources.base import Limits, Table, looks_binary, string_batch, unique_names
+from onshore.adapters.sources.csv_delimiter import SAMPLE_ROWS, delimiter
 from onshore.adapters.sources.lines import LineReader
 
 _BAD = "\ue000onshore-bad-line\ue000"
@@ -62,14 +64,11 @@ class CsvTable(Table):
             if _BAD in header_line:
                 self.problem("bad_header", f"{self.label}: unreadable header line", fatal=True)
                 return
+            sample = list(itertools.islice(text, SAMPLE_ROWS))
+            text = itertools.chain(sample, text)
+            delim = delimiter(header_line.rstrip("\r\n"), [s.rstrip("\r\n") for s in sample])
             try:
-                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-                    header_line, delimiters=",;\t|"
-                )
-            except csv.Error:
-                dialect = csv.excel
-            try:
-                header = next(csv.reader([header_line], dialect))
+                header = next(csv.reader([header_line], delimiter=delim))
             except (csv.Error, StopIteration):
                 self.problem("bad_header", f"{self.label}: unreadable header line", fatal=True)
                 return
@@ -91,7 +90,7 @@ class CsvTable(Table):
                     f"repeated column names {shown} read as name_2, name_3...",
                     len(repeated),
                 )
-            reader = csv.reader(text, dialect)
+            reader = csv.reader(text, delimiter=delim)
             batch: list[list[str | None]] = []
             numbers: list[int] = []
             index = 0
