@@ -108,3 +108,13 @@ def test_whoami_without_a_server_is_the_host_administrator(tmp_path: Path) -> No
     me = json.loads(done.stdout)
     assert me["kind"] == "host" and me["name"].startswith("host administrator (")
     assert os.environ.get("XDG_CONFIG_HOME")  # the test's own, empty config directory
+
+
+def test_logout_without_the_server_still_forgets_the_token(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    path = save_credentials({"url": url, "token": "s3cret-token"})
+    done = onshore("logout", cwd=tmp_path)
+    assert done.returncode == 1 and not path.exists()
+    assert "did not revoke the token [server.unreachable]" in done.stderr
+    assert "s3cret-token" not in done.stderr + done.stdout
+    assert onshore("logout", cwd=tmp_path).stdout.startswith("not logged in")

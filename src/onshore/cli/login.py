@@ -36,8 +36,8 @@ from onshore.cli.remote import (
 )
 from onshore.core.errors import AuthError, InputError, OnshoreError
 
-console = CliConsole()
-err_console = CliConsole(stderr=True)
+console = CliConsole(markup=False, highlight=False)
+err_console = CliConsole(stderr=True, markup=False, highlight=False)
 
 #: The code the server answers with when the user has a second factor and sent no code.
 TOTP_REQUIRED = "auth.totp_required"
