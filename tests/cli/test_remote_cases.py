@@ -10,6 +10,7 @@ from onshore.cli.remote import ENV_TOKEN, ENV_URL, save_credentials
 from tests.server.live import LiveServer
 from tests.support.cli import onshore
 
+from ..audience.conftest import write_csv
 from ..takedowns.conftest import NOTICE
 
 
@@ -63,3 +64,31 @@ def test_onshore_token_beats_the_credentials_file(live: LiveServer) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert isinstance(json.loads(done.stdout), list)
+
+
+def test_an_audience_obligation_through_the_server(live: LiveServer) -> None:
+    path = write_csv(
+        live.directory / "m.csv",
+        ["acct-9,account,VN,2026-11-19,9990,,,", "acct-9,account,VN,2026-11-20,10412,,,"],
+    )
+    done = onshore("audience", "ingest", str(path), "--json", cwd=live.directory)  # on the host
+    assert done.returncode == 0, done.stderr
+    env = as_token(live, "operator")
+    done = onshore("audience", "obligations", "--json", env=env, cwd=live.directory)
+    assert done.returncode == 0, done.stderr
+    [case] = [c for c in json.loads(done.stdout) if c["data"]["subject_id"] == "acct-9"]
+    details = json.dumps(
+        {"contact": {"name": "An", "phone": "+84912345678"}, "content_summary": "music covers"}
+    )
+    done = onshore(
+        "audience", "prepare", case["case_id"], "--details", details, "--json",
+        env=env, cwd=live.directory,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    done = onshore("audience", "file", case["case_id"], "--json", env=env, cwd=live.directory)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["state"] == "filed"
+    done = onshore("audience", "show", case["case_id"], "--json", env=env, cwd=live.directory)
+    history = json.loads(done.stdout)["history"]
+    assert [h["action"] for h in history][-2:] == ["prepare", "file"]
+    assert host_principal().id not in {h["actor"] for h in history[-2:]}

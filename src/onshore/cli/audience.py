@@ -202,8 +202,8 @@ def obligations(
     """
     with case_session(KIND_CLI, config) as session:
         if session.remote:
-            params = {"state": state or []}
-            cases = session.remote.request("GET", KIND_CLI.prefix, params=params)["items"]
+            open_states = list(KIND_CLI.declaration.open_states)
+            cases = session.list(state or open_states)
         else:
             cases = [case_dict(c) for c in session.svc.obligations(states=state)]
     if as_json:
