@@ -18,6 +18,7 @@ from onshore.settings import (
     ServerSettings,
     Settings,
 )
+from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +49,7 @@ def test_generated_references_are_current() -> None:
         EntitySettings,
         BackupDestination,
         ServerSettings,
+        IdempotencySettings,
         IdentitySettings,
     ],
 )

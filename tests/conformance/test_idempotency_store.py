@@ -149,3 +149,9 @@ def test_fingerprints_ignore_json_layout_but_not_content() -> None:
     assert fingerprint("POST", "/x", "", b"{}") != fingerprint("POST", "/y", "", b"{}")
     assert fingerprint("POST", "/x", "a=1", b"{}") != fingerprint("POST", "/x", "a=2", b"{}")
     assert fingerprint("POST", "/x", "", b"a,b\n") != fingerprint("POST", "/x", "", b"a,c\n")
+
+
+def test_a_closed_store_opens_again_on_use(keys: IdempotencyKeys) -> None:
+    keys.finish(keys.begin("usr_1", OP, "k-1", A), CREATED)  # type: ignore[arg-type]
+    keys.close()  # an app's lifespan ended; the same app may serve again
+    assert isinstance(keys.begin("usr_1", OP, "k-1", A), Replay)

@@ -205,14 +205,14 @@ def test_the_control_store_is_versioned(store_url: str, monkeypatch: pytest.Monk
     url = store_url.replace("region.db", "control.db")
     base = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite") else None
     open_token_store(url, base=base).close()
-    have = latest("control")
-    assert _query(url, "SELECT store, version FROM schema_version") == [
-        ("control", v) for v in range(1, have + 1)
+    current = latest("control")
+    assert _query(url, "SELECT store, version FROM schema_version ORDER BY version") == [
+        ("control", v) for v in range(1, current + 1)
     ]
     add_migration(
         monkeypatch,
         "control",
-        Migration(have + 1, "token notes", "ALTER TABLE api_tokens ADD COLUMN note TEXT",
+        Migration(current + 1, "token notes", "ALTER TABLE api_tokens ADD COLUMN note TEXT",
                   "ALTER TABLE api_tokens ADD COLUMN note TEXT"),
     )  # fmt: skip
     with pytest.raises(SchemaOutdated):

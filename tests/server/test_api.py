@@ -248,7 +248,7 @@ def test_health_metrics_status_openapi(client: TestClient, tokens: dict[str, str
     assert page.status_code == 200 and "vn-hcm" in page.text and "Nguy" not in page.text
     spec = client.get("/openapi.json").json()
     assert "/v1/records" in spec["paths"] and "/v1/records/batch" in spec["paths"]
-    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
 def test_router_list_is_the_one_place() -> None:

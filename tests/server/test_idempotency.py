@@ -5,11 +5,15 @@ the key is 422, a key still in flight 409; keys are per caller, expire, and surv
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -17,6 +21,7 @@ from onshore.server.app import create_app
 from onshore.services.idempotency_keys import Claim, fingerprint
 from onshore.settings import Settings
 from tests.server.conftest import TestClient, auth, make_settings
+from tests.server.live import LiveServer
 
 RECORD = {
     "subject": "u-idem",
@@ -87,7 +92,7 @@ def test_the_key_with_another_body_is_refused(served: Any) -> None:
 def test_a_key_in_flight_is_409_with_retry_after(served: Any) -> None:
     app, client, tok = served
     keys = app.state.onshore.idempotency
-    principal = app.state.onshore.tokens.verify(tok["operator"]).token_id
+    principal = app.state.onshore.tokens.verify(tok["operator"]).id
     body = client.build_request("POST", "/v1/records", json=RECORD).content
     running = keys.begin(  # the first request, still being processed
         principal, "POST /v1/records", "rec-3", fingerprint("POST", "/v1/records", "", body)
@@ -160,3 +165,67 @@ def test_a_kept_response_outlives_a_restart(control_settings: Settings) -> None:
     with TestClient(create_app(control_settings)) as client:
         again = _post(client, "/v1/records", secret, key, RECORD)
     assert again.headers["idempotent-replayed"] == "true" and again.json() == first.json()
+
+
+def test_the_longest_key_is_a_setting(tmp_path: Path) -> None:
+    base = make_settings(tmp_path)
+    settings = Settings.model_validate({**base.model_dump(), "idempotency": {"max_key_length": 20}})
+    app = create_app(settings, create_keys=True)
+    secret = app.state.onshore.tokens.create("short-keys", "operator").secret
+    with TestClient(app, raise_server_exceptions=False) as client:
+        param = next(
+            p
+            for p in client.get("/openapi.json").json()["paths"]["/v1/records"]["post"][
+                "parameters"
+            ]
+            if p["name"] == "Idempotency-Key"
+        )
+        assert param["schema"]["maxLength"] == 20
+        assert _post(client, "/v1/records", secret, "k" * 20, RECORD).status_code == 201
+        refused = _post(client, "/v1/records", secret, "k" * 21, RECORD)
+        assert refused.status_code == 422
+        assert refused.json()["error"]["details"]["max_length"] == 20
+
+
+def test_concurrent_retries_on_a_live_server_store_one_record(live: LiveServer) -> None:
+    """Eight clients send the same batch with the same key at once to a real ``onshore
+    serve``: one runs it; each other gets its replay or 409 in progress; one set is stored."""
+    body = {"records": [{**RECORD, "subject": "u-race", "kind": f"k{i}"} for i in range(50)]}
+    headers = {**auth(live.tokens["operator"]), "Idempotency-Key": "race-1"}
+    start = threading.Barrier(8)
+
+    def send() -> httpx.Response:
+        start.wait()
+        return httpx.post(f"{live.base}/v1/records/batch", json=body, headers=headers, timeout=60)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: send(), range(8)))
+    ran = [a for a in answers if a.status_code == 201 and "idempotent-replayed" not in a.headers]
+    replayed = [a for a in answers if a.headers.get("idempotent-replayed") == "true"]
+    busy = [a for a in answers if a.status_code == 409]
+    assert len(ran) == 1 and len(ran) + len(replayed) + len(busy) == 8, answers
+    assert all(a.json() == ran[0].json() for a in replayed)
+    assert all(a.json()["error"]["code"] == "idempotency.in_progress" for a in busy)
+    listed = httpx.get(
+        f"{live.base}/v1/subjects/u-race?limit=1000", headers=auth(live.tokens["operator"])
+    )
+    assert len(listed.json()["items"]) == 50
+
+
+def test_the_control_store_holds_neither_keys_nor_responses_in_the_clear(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path)
+    app = create_app(settings, create_keys=True)
+    admin = app.state.onshore.tokens.create("keeper", "admin").secret
+    key = "tok-" + uuid.uuid4().hex
+    with TestClient(app) as client:
+        made = _post(client, "/v1/tokens", admin, key, {"name": "kept", "role": "auditor"})
+        again = _post(client, "/v1/tokens", admin, key, {"name": "kept", "role": "auditor"})
+    secret = made.json()["token"]
+    assert again.json()["token"] == secret  # the caller with the key gets it back
+    with sqlite3.connect(tmp_path / "data" / "control.db") as db:
+        rows = db.execute("SELECT idem_key, body FROM idempotency_keys").fetchall()
+    assert len(rows) == 1
+    stored_key, body = rows[0]
+    assert key not in stored_key and secret.encode() not in body and b"kept" not in body

@@ -16,7 +16,7 @@ import pytest
 
 from onshore.adapters import open_token_store, open_user_store
 from onshore.adapters.clock import FixedClock
-from onshore.adapters.migrations import control
+from onshore.adapters.migrations import control, latest
 from onshore.adapters.migrations.runner import upgrade
 from onshore.adapters.migrations.targets import open_target
 from onshore.core.errors import SchemaOutdated
@@ -131,8 +131,10 @@ def _rows(url: str, sql: str) -> list[Any]:
         conn.close()
 
 
-def test_a_new_control_store_is_created_at_version_2(tmp_path: Path) -> None:
+def test_a_new_control_store_is_created_at_the_latest_version(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'control.db'}"
     open_user_store(url).close()
-    assert _rows(url, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+    versions = _rows(url, "SELECT version FROM schema_version ORDER BY version")
+    assert versions == [(v,) for v in range(1, latest("control") + 1)]
+    assert latest("control") >= 2  # users and service accounts are version 2
     assert _rows(url, "SELECT COUNT(*) FROM service_accounts") == [(0,)]

@@ -20,6 +20,7 @@ from pathlib import Path
 from onshore.adapters.store_url import sqlite_path as sqlite_path
 from onshore.core.errors import ConfigError
 from onshore.ports import RegionDatabase, TokenStore, UserStore
+from onshore.ports.notices import NoticeLog
 
 SCHEMES = ("memory", "sqlite", "postgresql", "postgres")
 
@@ -105,6 +106,36 @@ def open_user_store(url: str, *, base: Path | None = None) -> UserStore:
         from onshore.adapters.postgres.users import PostgresUserStore
 
         return PostgresUserStore(url)
+    raise ConfigError(
+        f"deployment.control_store: unknown backend {scheme!r} "
+        "(use sqlite:///, postgresql:// or memory://)",
+        details={"key": "deployment.control_store"},
+    )
+
+
+def open_notice_log(url: str, *, base: Path | None = None) -> NoticeLog:
+    """Open the deadline-notice log at a control-database URL (``memory://``, ``sqlite:///``,
+    ``postgresql://``); the same database as ``open_token_store``.
+
+    Example:
+        >>> open_notice_log("memory://").all()
+        []
+    """
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "memory":
+        from onshore.adapters.memory.notices import MemoryNoticeLog
+
+        return MemoryNoticeLog()
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ConfigError(f"a sqlite store URL starts with sqlite:/// (got {url!r})")
+        from onshore.adapters.sqlite.notices import SqliteNoticeLog
+
+        return SqliteNoticeLog(sqlite_path(url, base))
+    if scheme in ("postgresql", "postgres"):
+        from onshore.adapters.postgres.notices import PostgresNoticeLog
+
+        return PostgresNoticeLog(url)
     raise ConfigError(
         f"deployment.control_store: unknown backend {scheme!r} "
         "(use sqlite:///, postgresql:// or memory://)",

@@ -84,6 +84,9 @@ COMMANDS: dict[str, RootCommand] = {
     "audience": RootCommand(
         "audience", "Audience metrics and threshold obligations (10,000 VN subscribers...)."
     ),
+    "worker": RootCommand(
+        "worker", "Check case deadlines and send due-soon and breach notices (webhooks, e-mail)."
+    ),
     "db": RootCommand("db", "Database schema versions and upgrades."),
     "backup": RootCommand(
         "backup", "Encrypted, verifiable backups of a region, kept where its law allows."

@@ -136,7 +136,10 @@ def _serve(
         sys.setswitchinterval(SWITCH_INTERVAL_S)  # one heavy request must not starve the rest
         overrides = {} if max_body is None else {"max_body_bytes": max_body}
         options = ServerOptions.from_settings(settings.server, **overrides)
-        app = create_app(settings, vault=vault, tokens=tokens, options=options)
+        notices = settings.notifications.in_server
+        app = create_app(
+            settings, vault=vault, tokens=tokens, options=options, notifications=notices
+        )
         head_limit = settings.server.max_header_bytes
         config = uvicorn.Config(
             app,

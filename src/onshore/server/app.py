@@ -37,8 +37,9 @@ from onshore.server.metrics import Metrics
 from onshore.server.observe import Observe
 from onshore.services.checkpointer import run_periodically
 from onshore.services.idempotency_keys import IdempotencyKeys
-from onshore.services.runtime import open_tokens
+from onshore.services.runtime import open_sessions, open_tokens
 from onshore.services.runtime.idempotency import open_idempotency
+from onshore.services.sessions import Sessions
 from onshore.services.tokens import Tokens
 from onshore.services.vault import Vault
 from onshore.settings import Settings
@@ -54,6 +55,9 @@ ROUTERS: list[str] = [
     "onshore.server.routes.tokens",
     "onshore.server.routes.auth",
     "onshore.server.routes.users",
+    "onshore.server.routes.session",
+    "onshore.server.routes.session_oidc",
+    "onshore.server.routes.oidc_links",
     "onshore.server.routes.authority_requests",
     "onshore.server.routes.takedowns",
     "onshore.server.routes.audience",
@@ -73,9 +77,11 @@ def create_app(
     tokens: Tokens | None = None,
     options: ServerOptions | None = None,
     create_keys: bool = False,
+    notifications: bool = False,
 ) -> FastAPI:
-    """Build the app for ``settings`` (or over an already open ``vault``/``tokens``)."""
-    owned: list[Vault | Tokens | IdempotencyKeys] = []
+    """Build the app for ``settings`` (or over an already open ``vault``/``tokens``);
+    ``notifications`` runs the deadline scheduler beside it (``onshore serve``)."""
+    owned: list[Vault | Tokens | IdempotencyKeys | Sessions] = []
     if vault is None:
         vault = Vault.open(settings, create_keys=create_keys)
         owned.append(vault)
@@ -84,6 +90,8 @@ def create_app(
         owned.append(tokens)
     keys = open_idempotency(settings, vault.runtime.clock)
     owned.append(keys)
+    sessions = open_sessions(settings, vault.runtime.clock)
+    owned.append(sessions)
     metrics = Metrics()
     ctx = ServerContext(
         vault=vault,
@@ -92,9 +100,20 @@ def create_app(
         options=options or ServerOptions.from_settings(settings.server),
         idempotency=keys,
     )
+    ctx.sessions = sessions
+    if settings.oidc.enabled:
+        from onshore.server.oidc import open_oidc
+
+        ctx.oidc = open_oidc(settings.oidc, settings.base_dir, vault.runtime.clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        notices = None
+        if notifications:  # the deadline scheduler (services.scheduler), on its own thread
+            from onshore.services.scheduler import open_scheduler
+
+            notices = open_scheduler(vault.runtime, registry=metrics.registry)
+            notices.start()
         interval = settings.deployment.checkpoint_interval_seconds
         stop = asyncio.Event()
         timer = None
@@ -103,6 +122,8 @@ def create_app(
         try:
             yield
         finally:
+            if notices is not None:  # the check under way ends before the stores close
+                notices.close()
             if timer is not None:  # the round under way ends before the stores close
                 stop.set()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -128,7 +149,13 @@ def create_app(
         app.include_router(router)
     api_docs.install(app)
     contracts = contract.document(app, routers)
-    openapi.install(app, contracts, max_batch=ctx.options.max_batch, max_rows=ctx.options.max_rows)
+    openapi.install(
+        app,
+        contracts,
+        max_batch=ctx.options.max_batch,
+        max_rows=ctx.options.max_rows,
+        max_key=settings.idempotency.max_key_length,
+    )
     idempotency.install(app, keys)  # innermost: it sees the response the route produced
     app.add_middleware(BodyLimit, max_body_bytes=ctx.options.max_body_bytes)
     app.add_middleware(Deadline, seconds=ctx.options.request_timeout)

@@ -18,6 +18,10 @@ without a valid token are counted (``onshore_auth_failures``) and logged without
 but not written to the ledger: anyone can send them, and the ledger must not grow at a
 stranger's pace.
 
+Without a bearer token, a browser's ``onshore_session`` cookie authenticates instead
+(``server.sessions``: ``via="session"``), and a state-changing request must then carry the
+session's CSRF token (``server.csrf``); a bearer token always wins over a cookie.
+
 Example:
     >>> p = Principal("service", "svc_1", "ci", frozenset({"operator"}), "tok_1")
     >>> p.role, allowed_any(p.roles, Permission.RECORDS_WRITE)
@@ -36,6 +40,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from onshore.core.errors import Forbidden, Unauthenticated
 from onshore.core.identity import Principal as Principal
 from onshore.core.ledger import EventType, LedgerEvent
+from onshore.server import sessions
 from onshore.server.context import ServerContext, context
 from onshore.server.permissions import Permission, allowed
 
@@ -110,12 +115,20 @@ async def authorize(
 ) -> Principal:
     """Authenticate, check ``permission`` and put the decision on the ledger before the
     route runs (see module). A token verified recently is checked without leaving the event
-    loop (``Tokens.cached``); otherwise the control store is read on a worker thread."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    loop (``Tokens.cached``); otherwise the control store is read on a worker thread.
+    Without a bearer token, the browser's session cookie is used instead (CSRF-checked:
+    ``server.sessions``)."""
+    bearer = credentials is not None and credentials.scheme.lower() == "bearer"
+    cookie = None if bearer else request.cookies.get(sessions.COOKIE)
+    if cookie:
+        principal = await sessions.principal(request, ctx, cookie)
+    elif credentials is None or not bearer:
         raise _missing(ctx)
-    principal = ctx.tokens.cached(credentials.credentials)
-    if principal is None:
-        principal = await run_in_threadpool(authenticate, ctx, credentials)
+    else:
+        cached = ctx.tokens.cached(credentials.credentials)
+        if cached is None:
+            cached = await run_in_threadpool(authenticate, ctx, credentials)
+        principal = cached
     request.state.principal = principal
     granted = allowed_any(principal.roles, permission)
     await ctx.access.record(decision_event(ctx, principal, permission, granted))
@@ -149,6 +162,7 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     async def dependency(
         request: Request,
         credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+        _cookie: str | None = Depends(sessions.cookie_scheme),  # documents it
         ctx: ServerContext = Depends(context),  # noqa: B008
     ) -> Principal:
         return await authorize(request, credentials, ctx, permission)

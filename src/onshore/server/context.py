@@ -9,17 +9,21 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
 from onshore.server.access_ledger import AccessLedger
 from onshore.server.metrics import Metrics
 from onshore.services.idempotency_keys import IdempotencyKeys
+from onshore.services.sessions import Sessions
 from onshore.services.tokens import Tokens
 from onshore.services.users import Users
 from onshore.services.vault import Vault
 from onshore.settings import ServerSettings
+
+if TYPE_CHECKING:  # imported by create_app only when OIDC is configured (authlib is heavy)
+    from onshore.server.oidc import OidcClient
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,10 @@ class ServerContext:
     """Where authorisation decisions are written (group commits, see ``access_ledger``)."""
     users: Users = field(init=False)
     """Users and sign-in over the token service's control store (changes go to the ledger)."""
+    sessions: Sessions | None = None
+    """Browser sessions (``server.sessions``; opened by ``create_app``)."""
+    oidc: OidcClient | None = None
+    """The OIDC client (``server.oidc.OidcClient``), None when OIDC sign-in is off."""
 
     def __post_init__(self) -> None:
         self.access = AccessLedger(self.vault, max_delay=self.options.ledger_delay)

@@ -9,7 +9,8 @@ declares itself (``responses=``) and drops what it marks ``NEVER``:
 - any ``/v1`` route reads a store: 503; every route runs under the deadline: 504;
 - every route refuses an unknown query parameter (``LimitedRoute``): 422;
 - a request body: 400 (not JSON) and 413 (over a limit);
-- a path parameter (an id that may not exist): 404;
+- a ``/v1`` route names things that may not exist (an id in the path, a region or an
+  authority in the query or body): 404, unless the route says ``NEVER``;
 - a write (``POST``, ``PUT``, ``PATCH``, ``DELETE``) may conflict with what is stored: 409;
 - the ``Idempotency-Key`` dependency: 409 (in flight) and 422 (malformed, reused).
 
@@ -34,8 +35,6 @@ from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 from pydantic import BaseModel, ConfigDict, Field
 
-from onshore.server.idempotency import idempotency_key
-
 #: What each error status means on this API (docs/api.md's table, shortened).
 ERRORS: dict[int, str] = {
     400: "the body is not valid UTF-8 JSON (or CSV/JSON Lines text), or nests too deep",
@@ -54,6 +53,10 @@ ERRORS: dict[int, str] = {
 NEVER: dict[str, Any] = {"description": "never answered", "x-onshore-never": True}
 
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+#: The longest summary taken from a docstring.
+SUMMARY_MAX = 100
+#: The request header of idempotent creation (``server.idempotency``).
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ErrorInfo(BaseModel):
@@ -103,6 +106,14 @@ def _authenticated(route: APIRoute) -> bool:
     return any(isinstance(c, SecurityBase) or hasattr(c, "permission") for c in _calls(route))
 
 
+def _idempotent(route: APIRoute) -> bool:
+    return any(
+        p.alias == IDEMPOTENCY_HEADER
+        for d in [route.dependant, *_dependencies(route.dependant)]
+        for p in d.header_params
+    )
+
+
 def _takes_body(route: APIRoute) -> bool:
     return route.body_field is not None or "requestBody" in (route.openapi_extra or {})
 
@@ -116,11 +127,11 @@ def error_statuses(route: APIRoute) -> dict[int, str]:
         derived |= {401, 403}
     if _takes_body(route):
         derived |= {400, 413}
-    if "{" in route.path:
+    if "{" in route.path or route.path.startswith("/v1/"):
         derived.add(404)
     if set(route.methods or ()) & _WRITES and route.path.startswith("/v1/"):
         derived.add(409)
-    if idempotency_key in _calls(route):
+    if _idempotent(route):
         derived |= {409, 422}
     out: dict[int, str] = {s: ERRORS[s] for s in derived}
     for status, response in route.responses.items():
@@ -131,7 +142,7 @@ def error_statuses(route: APIRoute) -> dict[int, str]:
             out.pop(code, None)
         else:
             out[code] = str(response.get("description") or ERRORS.get(code, ""))
-    if idempotency_key in _calls(route):
+    if _idempotent(route):
         out[409] += "; or a request with this Idempotency-Key is still being processed"
         out[422] += "; or the Idempotency-Key is malformed or was used for another request"
     return dict(sorted(out.items()))
@@ -139,33 +150,34 @@ def error_statuses(route: APIRoute) -> dict[int, str]:
 
 def summary_of(route: APIRoute) -> str:
     """The route's summary, else the first clause of its docstring (up to ``;``, ``:`` or
-        the end of the first sentence).
+    the end of the first sentence).
 
-        Example:
-            >>> from fastapi.routing import APIRoute
-    from fastapi.security.base import SecurityBase
-            >>> def put() -> None:
-            ...     '''Store one record; returns a receipt.'''
-            >>> summary_of(APIRoute("/x", put))
-            'Store one record'
+    Example:
+        >>> from fastapi.routing import APIRoute
+        >>> def put() -> None:
+        ...     '''Store one record; returns a receipt.'''
+        >>> summary_of(APIRoute("/x", put))
+        'Store one record'
     """
     if route.summary:
         return route.summary
     text = " ".join((route.endpoint.__doc__ or route.name.replace("_", " ")).split())
     first = re.split(r"(?<=[a-z0-9)`])[.;:](?:\s|$)|\s\(", text, maxsplit=1)[0]
-    return first.replace("``", "`").strip().rstrip(".")
+    first = first.replace("``", "`").strip().rstrip(".")
+    if len(first) > SUMMARY_MAX:  # a summary is a line: cut at a word
+        first = first[: SUMMARY_MAX - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
+    return first
 
 
 def operation_id(route: APIRoute) -> str:
     """``<first tag>_<function name>``, e.g. ``records_put_record`` (FastAPI's
-        ``generate_unique_id_function``).
+    ``generate_unique_id_function``).
 
-        Example:
-            >>> from fastapi.routing import APIRoute
-    from fastapi.security.base import SecurityBase
-            >>> def put_record() -> None: ...
-            >>> operation_id(APIRoute("/v1/records", put_record, tags=["records"]))
-            'records_put_record'
+    Example:
+        >>> from fastapi.routing import APIRoute
+        >>> def put_record() -> None: ...
+        >>> operation_id(APIRoute("/v1/records", put_record, tags=["records"]))
+        'records_put_record'
     """
     tag = route.tags[0] if route.tags else ""
     raw = f"{tag}_{route.name}" if tag else route.name
@@ -188,7 +200,7 @@ def document(app: FastAPI, routers: list[APIRouter]) -> dict[tuple[str, str], Ro
         contract = RouteContract(
             errors=error_statuses(route),
             public=not _authenticated(route),
-            idempotent=idempotency_key in _calls(route),
+            idempotent=_idempotent(route),
         )
         for method in route.methods or ():
             contracts[(route.path_format, method.lower())] = contract

@@ -99,6 +99,15 @@ STATUS: dict[str, int] = {
     "user.not_found": 404,
     "user.name_taken": 409,
     "user.conflict": 409,
+    "auth.session_expired": 401,
+    "auth.csrf_failed": 403,
+    "auth.oidc_error": 401,
+    "auth.oidc_disabled": 404,
+    "auth.oidc_state": 400,
+    "auth.oidc_token_invalid": 401,
+    "auth.oidc_user_unknown": 403,
+    "auth.oidc_link_taken": 409,
+    "auth.oidc_provider_unavailable": 503,
     "case.error": 409,
     "case.not_found": 404,
     "case.illegal_transition": 409,
@@ -111,6 +120,8 @@ STATUS: dict[str, int] = {
     "backup.invalid": 422,
     "backup.destination_unknown": 422,
     "backup.target_not_empty": 409,
+    "webhook.signature_invalid": 401,
+    "webhook.replayed": 401,
 }
 
 #: Codes whose message is about the server, not the caller: the response says only that

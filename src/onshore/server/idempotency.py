@@ -27,17 +27,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from anyio import to_thread
 from fastapi import FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onshore.core.errors import IdempotencyInProgress
 from onshore.ports.idempotency import StoredResponse
+from onshore.server.contract import IDEMPOTENCY_HEADER
 from onshore.server.errors import onshore_error_response
 from onshore.services.idempotency_keys import KEY_PATTERN, Claim, IdempotencyKeys, fingerprint
 
-HEADER = "Idempotency-Key"
+HEADER = IDEMPOTENCY_HEADER
 REPLAYED = "Idempotent-Replayed"
 _STATE = "idempotency_claim"
 
@@ -54,7 +55,7 @@ def _principal_id(request: Request) -> str:
     principal = getattr(request.state, "principal", None)
     if principal is None:  # a route that lists the dependency before its auth dependency
         raise RuntimeError("idempotency_key must come after the route's auth dependency")
-    return str(getattr(principal, "id", None) or principal.token_id)
+    return str(principal.id)  # a user's or a service account's id: its keys are its own
 
 
 async def idempotency_key(
@@ -77,7 +78,7 @@ async def idempotency_key(
     operation = f"{request.method} {getattr(route, 'path', request.url.path)}"
     body = await request.body()
     seen = fingerprint(request.method, request.url.path, str(request.url.query), body)
-    outcome = await to_thread.run_sync(service.begin, _principal_id(request), operation, key, seen)
+    outcome = await run_in_threadpool(service.begin, _principal_id(request), operation, key, seen)
     if isinstance(outcome, Claim):
         request.state.idempotency_claim = outcome
         return
@@ -128,7 +129,7 @@ class Recorder:
                     if not message.get("more_body", False):
                         claim: Claim = state.pop(_STATE)
                         kept = StoredResponse(status, b"".join(chunks), content_type)
-                        await to_thread.run_sync(self.service.finish, claim, kept)
+                        await run_in_threadpool(self.service.finish, claim, kept)
             await send(message)
 
         try:
@@ -136,7 +137,7 @@ class Recorder:
         finally:
             claim = state.pop(_STATE, None)
             if claim is not None:  # no complete response: let the key go
-                await to_thread.run_sync(self.service.abandon, claim)
+                await run_in_threadpool(self.service.abandon, claim)
 
 
 def install(app: FastAPI, service: IdempotencyKeys) -> None:

@@ -15,7 +15,7 @@ document once and then:
 - makes a pattern that lists fixed values (``^(json|csv|jsonl)$``) an ``enum`` too, and an
   optional parameter a plain schema (no ``anyOf`` with ``null``: an absent parameter is how
   HTTP says none);
-- sets the batch and row limits as ``maxItems``.
+- sets the batch and row limits as ``maxItems`` and the longest ``Idempotency-Key``.
 
 Example:
     >>> clean_name("onshore__server__routes__case_actions__ActionIn")
@@ -30,7 +30,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from onshore.server.contract import ErrorOut, RouteContract
+from onshore.server.contract import IDEMPOTENCY_HEADER, ErrorOut, RouteContract
 from onshore.server.idempotency import REPLAYED
 
 _REF = "#/components/schemas/"
@@ -148,7 +148,12 @@ def _finish_operation(operation: dict[str, Any], contract: RouteContract) -> Non
     _plain_parameters(operation)
 
 
-def _limits(spec: dict[str, Any], max_batch: int, max_rows: int) -> None:
+def _limits(spec: dict[str, Any], max_batch: int, max_rows: int, max_key: int) -> None:
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            for param in operation.get("parameters", []):
+                if param["name"] == IDEMPOTENCY_HEADER and param["in"] == "header":
+                    param["schema"]["maxLength"] = max_key
     schemas = spec["components"]["schemas"]
     if "BatchIn" in schemas:
         schemas["BatchIn"]["properties"]["records"]["maxItems"] = max_batch
@@ -164,6 +169,7 @@ def finish(
     *,
     max_batch: int,
     max_rows: int,
+    max_key: int = 255,
 ) -> dict[str, Any]:
     """Finish FastAPI's document ``spec`` in place (see module) and return it."""
     components = spec.setdefault("components", {})
@@ -184,7 +190,7 @@ def finish(
         schemas.pop(name, None)
     _rename_schemas(spec)
     _walk(spec, _enums)
-    _limits(spec, max_batch, max_rows)
+    _limits(spec, max_batch, max_rows, max_key)
     return spec
 
 
@@ -194,6 +200,7 @@ def install(
     *,
     max_batch: int,
     max_rows: int,
+    max_key: int = 255,
 ) -> None:
     """Serve the finished document from ``app.openapi()`` (built once)."""
     generate = app.openapi
@@ -201,7 +208,7 @@ def install(
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = finish(
-                generate(), contracts, max_batch=max_batch, max_rows=max_rows
+                generate(), contracts, max_batch=max_batch, max_rows=max_rows, max_key=max_key
             )
         return app.openapi_schema
 

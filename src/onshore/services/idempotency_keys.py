@@ -15,6 +15,12 @@ id, operation, key), so two callers never see each other's keys. ``begin`` answe
 - ``IdempotencyKeyReused`` (422) when it does not; ``IdempotencyInProgress`` (409) while the
   first request is still being processed.
 
+The store never holds a key or a response in the clear: an entry is filed under the SHA-256
+of the key, and the kept body is sealed with AES-256-GCM under a key derived from the
+caller's key (HKDF-SHA256, bound to the principal and the operation). Only a caller who
+sends the key again can read the response back, so a token's secret in the response to
+``POST /v1/tokens`` is no more readable from the control store than the token itself.
+
 Example:
     >>> from datetime import timedelta
     >>> from onshore.adapters.memory.idempotency import MemoryIdempotencyStore
@@ -30,6 +36,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -37,7 +44,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from onshore.core.errors import IdempotencyInProgress, IdempotencyKeyInvalid, IdempotencyKeyReused
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from onshore.core.errors import (
+    IdempotencyInProgress,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+    StoreIntegrityError,
+)
 from onshore.ports import Clock
 from onshore.ports.idempotency import IdempotencyEntry, IdempotencyStore, StoredResponse
 
@@ -71,11 +88,40 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return h.hexdigest()
 
 
+def _filed_under(key: str) -> str:
+    return hashlib.sha256(b"onshore idempotency key\0" + key.encode()).hexdigest()
+
+
+def _aead(key: str, principal: str, operation: str) -> AESGCM:
+    info = b"\0".join((b"onshore idempotency response v1", principal.encode(), operation.encode()))
+    derived = HKDF(algorithm=SHA256(), length=32, salt=None, info=info).derive(key.encode())
+    return AESGCM(derived)
+
+
+def seal(key: str, entry: IdempotencyEntry, response: StoredResponse) -> StoredResponse:
+    """``response`` with its body sealed for ``entry`` under ``key`` (see module)."""
+    nonce = secrets.token_bytes(12)
+    sealed = _aead(key, entry.principal, entry.operation).encrypt(nonce, response.body, None)
+    return dataclasses.replace(response, body=nonce + sealed)
+
+
+def unseal(key: str, entry: IdempotencyEntry, response: StoredResponse) -> StoredResponse:
+    """The kept ``response`` of ``entry`` readable again; ``StoreIntegrityError`` when it was
+    altered."""
+    aead = _aead(key, entry.principal, entry.operation)
+    try:
+        body = aead.decrypt(response.body[:12], response.body[12:], None)
+    except (InvalidTag, ValueError) as exc:
+        raise StoreIntegrityError("a kept idempotent response fails its check") from exc
+    return dataclasses.replace(response, body=body)
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """The key is this request's: run it, then ``finish`` or ``abandon``."""
 
     entry: IdempotencyEntry
+    key: str = dataclasses.field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +166,7 @@ class IdempotencyKeys:
             raise IdempotencyKeyInvalid(
                 f"an Idempotency-Key is 1 to {self.max_key_length} characters", details=details
             )
-        if not _KEY.match(key):
+        if not _KEY.fullmatch(key):
             raise IdempotencyKeyInvalid(
                 "an Idempotency-Key holds only letters, digits and - _ . : + / =",
                 details=details,
@@ -135,7 +181,7 @@ class IdempotencyKeys:
         entry = IdempotencyEntry(
             principal=principal,
             operation=operation,
-            key=key,
+            key=_filed_under(key),
             fingerprint=fingerprint,
             claim=secrets.token_hex(16),
             created_at=now,
@@ -144,7 +190,7 @@ class IdempotencyKeys:
         )
         held = self.store.reserve(entry, now)
         if held is None:
-            return Claim(entry)
+            return Claim(entry, key)
         if held.fingerprint != fingerprint:
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was used for a different request; use a new key",
@@ -156,12 +202,12 @@ class IdempotencyKeys:
                 "a request with this Idempotency-Key is still being processed",
                 details={"operation": operation, "retry_after": wait},
             )
-        return Replay(held.response)
+        return Replay(unseal(key, held, held.response))
 
     def finish(self, claim: Claim, response: StoredResponse) -> None:
         """Keep ``response`` for replay (a 2xx); any other status abandons the claim."""
         if 200 <= response.status < 300:
-            self.store.complete(claim.entry, response)
+            self.store.complete(claim.entry, seal(claim.key, claim.entry, response))
         else:
             self.store.release(claim.entry)
 

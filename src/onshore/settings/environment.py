@@ -62,7 +62,10 @@ def apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
             elif isinstance(current, bool) or parts[1] == "enforce_unconfirmed":
                 coerced = value.strip().lower() in ("1", "true", "yes", "on")
             data["deployment"][parts[1]] = coerced
-        elif parts[0] in ("server", "identities") and len(parts) == 2:
+        elif (
+            parts[0] in ("server", "identities", "notifications", "sessions", "oidc")
+            and len(parts) == 2
+        ):
             data.setdefault(parts[0], {})[parts[1]] = value
         else:
             raise ConfigError(f"{raw_key}: unknown setting", details={"key": raw_key})

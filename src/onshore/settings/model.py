@@ -19,6 +19,8 @@ from pydantic import Field, model_validator
 from onshore.settings.environment import env_name
 from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
+from onshore.settings.notifications import NotificationSettings
+from onshore.settings.oidc import OidcSettings
 from onshore.settings.sections import (
     BackupDestination,
     DeploymentSettings,
@@ -26,6 +28,7 @@ from onshore.settings.sections import (
     ServerSettings,
     Strict,
 )
+from onshore.settings.sessions import SessionSettings
 
 
 class Settings(Strict):
@@ -43,9 +46,17 @@ class Settings(Strict):
         default_factory=IdentitySettings,
         description="The ``[identities]`` table: sign-in, lockout, login tokens.",
     )
+    notifications: NotificationSettings = Field(
+        default_factory=NotificationSettings,
+        description="The ``[notifications]`` table (deadline scheduler).",
+    )
     idempotency: IdempotencySettings = Field(
         default_factory=IdempotencySettings, description="The ``[idempotency]`` table."
     )
+    sessions: SessionSettings = Field(
+        default_factory=SessionSettings, description="``[sessions]``."
+    )
+    oidc: OidcSettings = Field(default_factory=OidcSettings, description="The ``[oidc]`` table.")
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."
     )

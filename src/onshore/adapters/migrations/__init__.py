@@ -4,7 +4,7 @@ Each store kind has one ordered tuple of :class:`Migration` in :data:`MIGRATIONS
 
 - ``region``: a region database (records, ledger, cases, audience), see ``region.py``;
 - ``control``: the deployment's control store (API tokens, users, service accounts,
-  idempotency keys), see ``control.py``.
+  deadline notices, idempotency keys), see ``control.py``.
 
 Version 1 of each is the schema of the first release (the stores' ``SCHEMA`` texts, which are
 therefore frozen: never edit them, add a migration). A database records the versions applied

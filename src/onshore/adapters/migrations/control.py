@@ -1,4 +1,6 @@
-"""Migrations of the control store (API tokens, users, service accounts, idempotency keys).
+"""Migrations of the control store (API tokens; users and service accounts from version 2;
+deadline notices from version 3; idempotency keys from version 4; browser sessions and OIDC
+links from version 5).
 
 Version 1 is the first release's schema, the token stores' ``SCHEMA`` texts, frozen here
 (``tests/migrations`` checks that the stores still hold the same texts): the migrations import
@@ -7,6 +9,9 @@ no store, so a store may use the migration runner.
 Version 2 adds users and service accounts, and gives every token an owner, roles and an
 optional expiry: each token that existed becomes owned by a new service account named after
 the token, holding the token's role (so every token keeps working, with the same role).
+
+Version 4 adds the ``idempotency_keys`` table (``onshore.adapters.sql.idempotency``), whose
+texts live only here.
 """
 
 from __future__ import annotations
@@ -119,24 +124,123 @@ def _postgres_v2(conn: Any) -> None:
     _own_tokens(conn, "%s", lambda t: t)
 
 
-def _sqlite_idempotency(conn: Any) -> None:
-    from onshore.adapters.sqlite.idempotency import SCHEMA
+#: The ``idempotency_keys`` table (``onshore.adapters.sql.idempotency``) on SQLite.
+IDEMPOTENCY_SQLITE = """
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    principal    TEXT NOT NULL,
+    operation    TEXT NOT NULL,
+    idem_key     TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    claim        TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    lease_until  TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    status       INTEGER,
+    content_type TEXT,
+    body         BLOB,
+    PRIMARY KEY (principal, operation, idem_key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
+"""
 
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+#: The ``idempotency_keys`` table on PostgreSQL.
+IDEMPOTENCY_POSTGRES = """
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    principal    TEXT NOT NULL,
+    operation    TEXT NOT NULL,
+    idem_key     TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    claim        TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    lease_until  TIMESTAMPTZ NOT NULL,
+    expires_at   TIMESTAMPTZ NOT NULL,
+    status       INTEGER,
+    content_type TEXT,
+    body         BYTEA,
+    PRIMARY KEY (principal, operation, idem_key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
+"""
 
 
-def _postgres_idempotency(conn: Any) -> None:
-    from onshore.adapters.postgres.idempotency import SCHEMA
+#: The notice log (``adapters.sql.notices``): deadline notices claimed, sent or failed.
+NOTICES_SQLITE = """
+CREATE TABLE IF NOT EXISTS case_notices (
+    case_id     TEXT NOT NULL,
+    deadline    TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    worker      TEXT NOT NULL,
+    claimed_at  TEXT NOT NULL,
+    finished_at TEXT,
+    attempts    INTEGER NOT NULL,
+    detail      TEXT,
+    PRIMARY KEY (case_id, deadline, event, channel)
+)
+"""
 
-    conn.execute(SCHEMA)
+#: The notice log on PostgreSQL.
+NOTICES_POSTGRES = NOTICES_SQLITE.replace("claimed_at  TEXT", "claimed_at  TIMESTAMPTZ").replace(
+    "finished_at TEXT", "finished_at TIMESTAMPTZ"
+)
 
+
+def _notices_sqlite(conn: Any) -> None:
+    conn.execute(NOTICES_SQLITE)
+
+
+def _notices_postgres(conn: Any) -> None:
+    conn.execute(NOTICES_POSTGRES)
+
+
+#: Browser sessions (``adapters.*.sessions``): the digest of the cookie's secret, never it;
+#: and the links of users to OpenID Connect subjects, by (issuer, subject).
+SESSIONS_SQLITE = """
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id   TEXT PRIMARY KEY,
+    digest       BLOB NOT NULL UNIQUE,
+    user_id      TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+CREATE TABLE IF NOT EXISTS oidc_links (
+    issuer     TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+"""
+
+#: The same on PostgreSQL.
+SESSIONS_POSTGRES = """
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id   TEXT PRIMARY KEY,
+    digest       BYTEA NOT NULL UNIQUE,
+    user_id      TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    last_seen_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+CREATE TABLE IF NOT EXISTS oidc_links (
+    issuer     TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+"""
 
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
     Migration(
         2, "users, service accounts; token owners, roles and expiry", _sqlite_v2, _postgres_v2
     ),
-    Migration(3, "idempotency keys", _sqlite_idempotency, _postgres_idempotency),
+    Migration(3, "case_notices (deadline notices sent)", _notices_sqlite, _notices_postgres),
+    Migration(4, "idempotency keys", IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES),
+    Migration(5, "browser sessions and OIDC links", SESSIONS_SQLITE, SESSIONS_POSTGRES),
 )

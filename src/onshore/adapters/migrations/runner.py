@@ -4,8 +4,8 @@ Example:
     >>> import sqlite3
     >>> from onshore.adapters.migrations.targets import SqliteTarget
     >>> target = SqliteTarget(sqlite3.connect(":memory:", isolation_level=None))
-    >>> ensure_current(target, "control", "control store")
-    2
+    >>> ensure_current(target, "control", "control store") == latest("control")
+    True
     >>> status(target, "control").pending
     ()
 """

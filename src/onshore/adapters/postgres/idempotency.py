@@ -1,7 +1,7 @@
 """Idempotency entries in a PostgreSQL control database (the same database as the tokens).
 
-The SQL is ``onshore.adapters.sql.idempotency``; this module connects (and reconnects) and
-holds the table's schema (control-store migration 2).
+The SQL is ``onshore.adapters.sql.idempotency``; this module connects (and reconnects); the
+table is control-store migration 2 (``adapters.migrations.control``).
 """
 
 from __future__ import annotations
@@ -15,24 +15,6 @@ from onshore.adapters.migrations.targets import PostgresTarget
 from onshore.adapters.sql.dialect import POSTGRES
 from onshore.adapters.sql.idempotency import SqlIdempotencyStore
 from onshore.core.errors import StoreUnavailable
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    principal    TEXT NOT NULL,
-    operation    TEXT NOT NULL,
-    idem_key     TEXT NOT NULL,
-    fingerprint  TEXT NOT NULL,
-    claim        TEXT NOT NULL,
-    created_at   TIMESTAMPTZ NOT NULL,
-    lease_until  TIMESTAMPTZ NOT NULL,
-    expires_at   TIMESTAMPTZ NOT NULL,
-    status       INTEGER,
-    content_type TEXT,
-    body         BYTEA,
-    PRIMARY KEY (principal, operation, idem_key)
-);
-CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
-"""
 
 
 class PostgresIdempotencyStore(SqlIdempotencyStore):
@@ -66,6 +48,8 @@ class PostgresIdempotencyStore(SqlIdempotencyStore):
             ) from exc
 
     def _connection(self) -> Any:
+        """The connection, made again when it broke or was closed (an app's lifespan may end
+        and start again over the same store)."""
         if self._conn.closed or self._conn.broken:
             self._conn = self._connect()
         return self._conn

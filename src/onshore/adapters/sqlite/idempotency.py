@@ -1,7 +1,7 @@
 """Idempotency entries in a SQLite control database (the same file as the API tokens).
 
-The SQL is ``onshore.adapters.sql.idempotency``; this module opens the file and holds the
-table's schema (control-store migration 2).
+The SQL is ``onshore.adapters.sql.idempotency``; this module opens the file and its table is
+control-store migration 2 (``adapters.migrations.control``).
 
 Example:
     >>> import tempfile, pathlib
@@ -26,24 +26,6 @@ from onshore.adapters.sql.dialect import SQLITE
 from onshore.adapters.sql.idempotency import SqlIdempotencyStore
 from onshore.core.errors import StoreUnavailable
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    principal    TEXT NOT NULL,
-    operation    TEXT NOT NULL,
-    idem_key     TEXT NOT NULL,
-    fingerprint  TEXT NOT NULL,
-    claim        TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    lease_until  TEXT NOT NULL,
-    expires_at   TEXT NOT NULL,
-    status       INTEGER,
-    content_type TEXT,
-    body         BLOB,
-    PRIMARY KEY (principal, operation, idem_key)
-);
-CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
-"""
-
 
 class SqliteIdempotencyStore(SqlIdempotencyStore):
     """Idempotency entries in one SQLite file (its own connection; WAL journal)."""
@@ -52,14 +34,12 @@ class SqliteIdempotencyStore(SqlIdempotencyStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(SQLITE)
+        self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists():
                 path.touch(mode=0o600)
-            self._conn = sqlite3.connect(
-                str(path), isolation_level=None, check_same_thread=False, timeout=10.0
-            )
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn = self._open()
             try:
                 ensure_current(SqliteTarget(self._conn), "control", "the control store")
             except BaseException:
@@ -69,3 +49,27 @@ class SqliteIdempotencyStore(SqlIdempotencyStore):
             raise StoreUnavailable(
                 f"cannot open the control store {path.name!r}: {type(exc).__name__}"
             ) from exc
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        """The connection, opened again after ``close`` (an app's lifespan may end and start
+        again over the same store)."""
+        if self._conn is None:
+            try:
+                self._conn = self._open()
+            except sqlite3.Error as exc:
+                raise self._unavailable(exc) from exc
+        return self._conn  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Close the connection (a later call opens it again)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

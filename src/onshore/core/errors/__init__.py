@@ -60,10 +60,19 @@ Tree::
     │   ├── TotpInvalid                auth.totp_invalid
     │   ├── UserDisabled               auth.user_disabled
     │   ├── OwnerDisabled              auth.owner_disabled
-    │   └── TokenExpired               auth.token_expired
+    │   ├── TokenExpired               auth.token_expired
+    │   └── SessionExpired             auth.session_expired
     ├── Forbidden                      auth.forbidden
-    │   └── RoleRevoked                auth.role_revoked
-    └── AccountLocked                  auth.locked
+    │   ├── RoleRevoked                auth.role_revoked
+    │   └── CsrfFailed                 auth.csrf_failed
+    ├── AccountLocked                  auth.locked
+    └── OidcError                      auth.oidc_error
+        ├── OidcDisabled               auth.oidc_disabled
+        ├── OidcStateInvalid           auth.oidc_state
+        ├── OidcTokenInvalid           auth.oidc_token_invalid
+        ├── OidcUserUnknown            auth.oidc_user_unknown
+        ├── OidcLinkTaken              auth.oidc_link_taken
+        └── OidcProviderUnavailable    auth.oidc_provider_unavailable
     UserNotFound (NotFound)            user.not_found
     UserNameTaken (InputError)         user.name_taken
     UserConflict (OnshoreError)        user.conflict
@@ -86,6 +95,8 @@ Tree::
     BadRequest (InputError)            input.bad_request
     DeadlineExceeded (OnshoreError)    server.timeout
     ServerUnreachable (OnshoreError)   server.unreachable
+    WebhookSignatureInvalid (AuthError) webhook.signature_invalid
+    └── WebhookReplayed                webhook.replayed
     IdempotencyKeyInvalid (InputError) idempotency.key_invalid
     IdempotencyKeyReused (InputError)  idempotency.key_reused
     IdempotencyInProgress              idempotency.in_progress
@@ -181,6 +192,17 @@ from onshore.core.errors.service import (
     ServerUnreachable,
     Unauthenticated,
 )
+from onshore.core.errors.sessions import (
+    CsrfFailed,
+    OidcDisabled,
+    OidcError,
+    OidcLinkTaken,
+    OidcProviderUnavailable,
+    OidcStateInvalid,
+    OidcTokenInvalid,
+    OidcUserUnknown,
+    SessionExpired,
+)
 from onshore.core.errors.storage import (
     BackupDestinationUnknown,
     BackupError,
@@ -200,6 +222,7 @@ from onshore.core.errors.storage import (
     StoreIntegrityError,
     StoreUnavailable,
 )
+from onshore.core.errors.webhooks import WebhookReplayed, WebhookSignatureInvalid
 
 __all__ = [
     "AccountLocked",
@@ -219,6 +242,7 @@ __all__ = [
     "CheckpointError",
     "ConfigError",
     "CryptoError",
+    "CsrfFailed",
     "DeadlineExceeded",
     "DecryptionFailed",
     "DisclosureBlocked",
@@ -246,6 +270,13 @@ __all__ = [
     "NoPermittedRegion",
     "NotFound",
     "NotSerialisable",
+    "OidcDisabled",
+    "OidcError",
+    "OidcLinkTaken",
+    "OidcProviderUnavailable",
+    "OidcStateInvalid",
+    "OidcTokenInvalid",
+    "OidcUserUnknown",
     "OnshoreError",
     "OwnerDisabled",
     "PackError",
@@ -264,6 +295,7 @@ __all__ = [
     "SchemaTooNew",
     "SeparationOfDuties",
     "ServerUnreachable",
+    "SessionExpired",
     "SignatureError",
     "StoreError",
     "StoreIntegrityError",
@@ -284,6 +316,8 @@ __all__ = [
     "UserDisabled",
     "UserNameTaken",
     "UserNotFound",
+    "WebhookReplayed",
+    "WebhookSignatureInvalid",
     "error_classes",
 ]
 

@@ -9,21 +9,27 @@ from onshore.core.errors.inputs import InputError
 
 
 class IdempotencyKeyInvalid(InputError):
-    """An ``Idempotency-Key`` header is empty, too long, or holds characters outside
-    ``A-Z a-z 0-9 - _ . : + / =`` (``details['max_length']`` says how long it may be)."""
+    """An ``Idempotency-Key`` header is empty, too long, or has characters not allowed.
+
+    Allowed: ``A-Z a-z 0-9 - _ . : + / =``, up to ``details['max_length']`` characters.
+    """
 
     code = "idempotency.key_invalid"
 
 
 class IdempotencyKeyReused(InputError):
-    """An ``Idempotency-Key`` already answered a different request (another body or path)
-    from the same caller; use a new key for a new request."""
+    """The caller already used this ``Idempotency-Key`` for a different request.
+
+    Another body, path or query: use a new key for a new request.
+    """
 
     code = "idempotency.key_reused"
 
 
 class IdempotencyInProgress(OnshoreError):
-    """The first request with this ``Idempotency-Key`` is still being processed; retry
-    after it has finished (``details['retry_after']`` seconds at the most)."""
+    """The first request with this ``Idempotency-Key`` is still being processed.
+
+    Retry after ``details['retry_after']`` seconds (also the ``Retry-After`` header).
+    """
 
     code = "idempotency.in_progress"

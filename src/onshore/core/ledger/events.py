@@ -36,7 +36,8 @@ class EventType(IntEnum):
     ACCESS_DECISION = 8
     SUBJECT_ERASED = 9
     RECORD_UPDATED = 10
-    IDENTITY_CHANGED = 20  # a user or service account made, changed or disabled (issue 14)
+    CASE_DEADLINE_BREACHED = 11
+    IDENTITY_CHANGED = 12  # a user or service account made, changed or disabled (issue 14)
 
     @property
     def label(self) -> str:

@@ -57,6 +57,8 @@ TOKEN_KEYS = frozenset(
         "format",
         "outcome",
         "basis",
+        "deadline",
+        "due_at",
     }
 )
 TOKEN_LIST_KEYS = frozenset({"rules", "obligations", "fields", "roles"})

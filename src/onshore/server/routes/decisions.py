@@ -74,6 +74,7 @@ class DecisionIn(Strict):
     responses={
         401: {"description": "missing, invalid or revoked token"},
         403: {"description": "the role lacks the permission"},
+        404: NEVER,
         409: NEVER,  # a denial is a 200 whose decision says deny
     },
 )

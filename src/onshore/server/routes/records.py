@@ -17,6 +17,7 @@ from pydantic import Field
 from onshore.core.errors import TooManyItems
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
+from onshore.server.contract import NEVER
 from onshore.server.idempotency import idempotency_key
 from onshore.server.inputs import LimitedRoute, count_fields
 from onshore.server.models import (
@@ -80,6 +81,7 @@ def _count(ctx: ServerContext, receipts: list[Receipt]) -> None:
     response_model=ReceiptOut,
     responses={
         **_ERRORS,
+        404: NEVER,
         409: {
             "description": "no configured region may hold the record, or its record_id "
             "already holds different content (record.conflict)"
@@ -108,6 +110,7 @@ def put_record(
     response_model=BatchOut,
     responses={
         **_ERRORS,
+        404: NEVER,
         409: {
             "description": "a record may live in no configured region, or a record_id "
             "already holds different content (record.conflict)"

@@ -55,7 +55,10 @@ class ErasureOut(Strict):
     response_model=RecordPage,
     responses={
         **_ERRORS,
-        404: NEVER,  # an unknown subject has no records: the API does not say it is unknown
+        404: {
+            "description": "caller_region is not a configured region (an unknown subject "
+            "has no records: the API does not say it is unknown)"
+        },
         409: {"description": "a stored record fails its integrity check (store.integrity)"},
     },
 )

@@ -14,6 +14,7 @@ from onshore.core.identity import ROLES, Principal
 from onshore.ports import User
 from onshore.server.auth import require
 from onshore.server.context import ServerContext, context
+from onshore.server.idempotency import idempotency_key
 from onshore.server.inputs import LimitedRoute
 from onshore.server.models import Responses, Strict, TokenRef
 from onshore.server.permissions import Permission
@@ -107,6 +108,7 @@ def list_users(
 def create_user(
     body: UserCreate,
     principal: Principal = Depends(require(Permission.USERS_MANAGE)),  # noqa: B008
+    _: None = Depends(idempotency_key),
     ctx: ServerContext = Depends(context),  # noqa: B008
 ) -> UserOut:
     """Add a user holding ``roles``."""

@@ -12,7 +12,9 @@ shell must open by name or URL outside a runtime is opened here too, handed back
 - ``sources``: the table readers ``onshore scan`` streams, and the offline IP database;
 - ``schema``: the stores' schema migrations (``onshore db status``/``upgrade``);
 - ``clocks``: the system clock;
-- ``tokens``: the API token service over the deployment's control store.
+- ``tokens``: the API token service over the deployment's control store;
+- ``notices``: the deadline-notice log in the control store (``open_notice_log``).
+- ``sessions``: the browser-session service over the same store.
 
 Nothing else in ``onshore.services`` and nothing in the shells imports ``onshore.adapters``
 (``tests/test_architecture.py``; docs/architecture.md draws the layers).
@@ -45,6 +47,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and the import graph
         region_keys,
         store_files,
     )
+    from onshore.services.runtime.sessions import open_sessions
     from onshore.services.runtime.tokens import open_tokens
 
 #: Where each name lives; it is imported on first use (``__getattr__``).
@@ -55,6 +58,7 @@ _HOME = {
     "entity_facts": "onshore.services.runtime.regions",
     "open_region_database": "onshore.services.runtime.regions",
     "open_runtime": "onshore.services.runtime.regions",
+    "open_sessions": "onshore.services.runtime.sessions",
     "open_tokens": "onshore.services.runtime.tokens",
     "region_keys": "onshore.services.runtime.regions",
     "store_files": "onshore.services.runtime.regions",
@@ -68,6 +72,7 @@ __all__ = [
     "entity_facts",
     "open_region_database",
     "open_runtime",
+    "open_sessions",
     "open_tokens",
     "region_keys",
     "store_files",
