@@ -43,3 +43,14 @@ def pg_url(pg_cluster: PgCluster) -> str:
 def pg_url_factory(pg_cluster: PgCluster) -> Callable[[], str]:
     """Make as many fresh databases as a test needs."""
     return pg_cluster.create_database
+
+
+@pytest.fixture(autouse=True)
+def _cli_not_logged_in(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test acts through a server the machine's user logged in to: an empty config
+    directory, and no ``ONSHORE_URL``/``ONSHORE_TOKEN`` (``onshore.cli.remote``)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    for name in ("ONSHORE_URL", "ONSHORE_TOKEN", "ONSHORE_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)

@@ -50,8 +50,6 @@ def test_audience_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[
             case["case_id"],
             "--details",
             details,
-            "--actor",
-            "olga",
             "-c",
             cfg,
         )[0]
@@ -59,9 +57,7 @@ def test_audience_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[
     )
     code, out, _ = run(capsys, "audience", "dossier", case["case_id"], "--html", "-c", cfg)
     assert "10,412" in out
-    code, out, _ = run(
-        capsys, "audience", "file", case["case_id"], "--actor", "olga", "-c", cfg, "--json"
-    )
+    code, out, _ = run(capsys, "audience", "file", case["case_id"], "-c", cfg, "--json")
     assert code == 0 and json.loads(out)["state"] == "filed"
 
 

@@ -1,8 +1,10 @@
 """``onshore audience ingest|followers|status|obligations|prepare|dossier|file``:
 audience thresholds.
 
-Each command reads the configuration once and makes one service call
-(:class:`onshore.services.audience.AudienceService`).
+With a server configured (``ONSHORE_URL``/``ONSHORE_TOKEN`` or ``onshore login``)
+obligations, prepare and file call ``/v1/audience/obligations`` as the logged-in principal;
+otherwise each command reads the configuration once and makes one service call
+(:class:`onshore.services.audience.AudienceService`) as the host administrator.
 """
 
 from __future__ import annotations
@@ -16,17 +18,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from onshore.cli.case_group import add_case_commands
+from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
-from onshore.cli.options import (
-    ActorOpt,
-    ConfigOpt,
-    JsonOpt,
-    RoleOpt,
-    runtime_from,
-)
+from onshore.cli.host import host_principal
+from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.cli.takedowns import case_dict
+from onshore.core.cases.registry import kind
 from onshore.core.errors import InputError
-from onshore.core.identity import Principal
 
 if TYPE_CHECKING:
     from onshore.services.audience import AudienceService
@@ -44,6 +43,16 @@ def _service(config: Path | None) -> Iterator[AudienceService]:
 
     with runtime_from(config) as runtime:
         yield AudienceService(runtime)
+
+
+#: Obligations as the CLI reaches them: ``/v1/audience/obligations`` or the local service.
+KIND_CLI = CaseKindCli(
+    "audience",
+    kind("audience_obligation"),
+    _service,
+    case_dict,
+    columns=(("subject", "subject_id"), ("crossed", "crossed_on")),
+)
 
 
 def _echo(value: Any) -> None:
@@ -67,7 +76,7 @@ def ingest(
     Example: ``onshore audience ingest metrics-2026-11-20.csv``
     """
     with _service(config) as svc:
-        report = svc.ingest_file(path, fmt=fmt, strict=strict)
+        report = svc.ingest_file(path, fmt=fmt, strict=strict, principal=host_principal())
     if as_json:
         _echo(report.to_dict())
     else:
@@ -110,7 +119,12 @@ def followers(
 
     with _service(config) as svc:
         report = svc.attribute_followers(
-            subject, day, read_followers(path, fmt), subject_type=subject_type, strict=strict
+            subject,
+            day,
+            read_followers(path, fmt),
+            subject_type=subject_type,
+            strict=strict,
+            principal=host_principal(),
         )
     att = report.attribution or {}
     if as_json:
@@ -186,17 +200,21 @@ def obligations(
 
     Example: ``onshore audience obligations --json``
     """
-    with _service(config) as svc:
-        cases = svc.obligations(states=state)
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            open_states = list(KIND_CLI.declaration.open_states)
+            cases = session.list(state or open_states)
+        else:
+            cases = [case_dict(c) for c in session.svc.obligations(states=state)]
     if as_json:
-        _echo([case_dict(c) for c in cases])
+        _echo(cases)
         return
     table = Table("case", "state", "subject", "rule", "crossed", "due", "below")
     for c in cases:
-        d = c.data
+        d = c["data"]
         table.add_row(
-            c.case_id,
-            c.state,
+            c["case_id"],
+            c["state"],
             d["subject_id"],
             d["rule"]["rule_id"],
             d["crossed_on"],
@@ -212,23 +230,27 @@ def prepare(
     details: Annotated[
         str, typer.Option("--details", help="JSON {contact, content_summary} or @file.json.")
     ],
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record the account holder's contact details and content summary.
+    """Record the account holder's contact details and content summary, as the logged-in
+    user (or the host administrator).
 
-    Example: ``onshore audience prepare audience-1a2b --details @holder.json --actor olga``
+    Example: ``onshore audience prepare audience-1a2b --details @holder.json``
     """
     text = Path(details[1:]).read_text(encoding="utf-8") if details.startswith("@") else details
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"--details is not valid JSON: {exc.msg}") from None
-    with _service(config) as svc:
-        case = svc.prepare(case_id, parsed, principal=_typed(actor, role))
-    _echo(case_dict(case)) if as_json else console.print(f"{case.case_id} {case.state}")
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            path = f"{KIND_CLI.prefix}/{case_id}/details"
+            case = session.remote.request("POST", path, body=parsed)
+        else:
+            done = session.svc.prepare(case_id, parsed, **session.actor())
+            case = case_dict(done)
+    _echo(case) if as_json else console.print(f"{case['case_id']} {case['state']}")
 
 
 @app.command()
@@ -252,32 +274,32 @@ def dossier(
 @app.command("file")
 def file_(
     case_id: str,
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """File the dossier: its SHA-256 goes on the ledger.
+    """File the dossier, as the logged-in user (or the host administrator): its SHA-256
+    goes on the ledger.
 
-    Example: ``onshore audience file audience-1a2b --actor olga``
+    Example: ``onshore audience file audience-1a2b``
     """
-    with _service(config) as svc:
-        case = svc.file(case_id, principal=_typed(actor, role))
-    filed = case.data["filed"]
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            case = session.remote.request("POST", f"{KIND_CLI.prefix}/{case_id}/file")
+        else:
+            case = case_dict(session.svc.file(case_id, **session.actor()))
+    filed = case["data"]["filed"]
     if as_json:
-        _echo(case_dict(case))
+        _echo(case)
     else:
         console.print(
-            f"{case.case_id} filed: sha256 {filed['sha256']} ledger index {filed['ledger_index']}"
+            f"{case['case_id']} filed: sha256 {filed['sha256']} "
+            f"ledger index {filed['ledger_index']}"
         )
+
+
+add_case_commands(app, KIND_CLI)
 
 
 def register(root: typer.Typer) -> None:
     """Attach ``onshore audience ...`` to the main app."""
     root.add_typer(app, name="audience")
-
-
-def _typed(actor: str, role: str) -> Principal:
-    """Interim (until the case CLI talks to the server as the signed-in user): the principal
-    named by ``--actor``/``--role``."""
-    return Principal("user", actor, actor, frozenset({role}), via="host")

@@ -1,13 +1,18 @@
 """``onshore requests ...``: authority data requests from intake to production.
 
-Every command but ``verify-package`` reads the configuration once (``--config``) and makes
-one call to ``onshore.services.authority_requests.AuthorityRequestService``;
-``verify-package`` needs only the package directory (and optionally the keys to pin).
+With a server configured (``ONSHORE_URL``/``ONSHORE_TOKEN`` or ``onshore login``) the case
+commands call ``/v1/cases/requests`` as the logged-in principal; otherwise they read the
+configuration once (``--config``) and call
+``onshore.services.authority_requests.AuthorityRequestService`` as the host administrator
+(:mod:`onshore.cli.case_session`). ``verify-package`` needs only the package directory (and
+optionally the keys to pin); ``authorities`` reads the local registry.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,11 +20,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from onshore.cli.case_group import add_case_commands
+from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
-from onshore.cli.options import ActorOpt, ConfigOpt, JsonOpt, RoleOpt, parse_json_option
+from onshore.cli.options import ConfigOpt, JsonOpt, parse_json_option
 from onshore.core.cases.authority_requests import KIND, REQUESTS
+from onshore.core.cases.registry import kind
 from onshore.core.errors import InputError
-from onshore.core.identity import Principal
 
 if TYPE_CHECKING:
     from onshore.ports import Case
@@ -40,8 +47,13 @@ def open_service(config: Path | None) -> AuthorityRequestService:
     return AuthorityRequestService(Vault.open(load_settings(config)))
 
 
-def _json_arg(text: str | None, what: str) -> Any:
-    return parse_json_option(text, what)
+@contextmanager
+def _local(config: Path | None) -> Iterator[AuthorityRequestService]:
+    svc = open_service(config)
+    try:
+        yield svc
+    finally:
+        svc.vault.close()
 
 
 def case_view(case: Case) -> dict[str, Any]:
@@ -51,13 +63,29 @@ def case_view(case: Case) -> dict[str, Any]:
     return view(case)
 
 
-def _show(case: Case, as_json: bool) -> None:
+#: Requests as the CLI reaches them: ``/v1/cases/requests`` or the local service.
+KIND_CLI = CaseKindCli(
+    "requests",
+    kind("authority_request"),
+    _local,
+    case_view,
+    columns=(("authority", "authority"), ("process", "process_type")),
+)
+
+
+def _json_arg(text: str | None, what: str) -> Any:
+    return parse_json_option(text, what)
+
+
+def _show(case: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        print(json.dumps(case_view(case), ensure_ascii=False, indent=2))
+        print(json.dumps(case, ensure_ascii=False, indent=2))
         return
-    due = case.due_at.isoformat() if case.due_at else "-"
-    console.print(f"[bold]{case.case_id}[/] {case.state} (region {case.region}, due {due})")
-    console.print("next: " + ", ".join(t.action for t in REQUESTS.available(case.state)))
+    due = case.get("due_at") or "-"
+    console.print(
+        f"[bold]{case['case_id']}[/] {case['state']} (region {case['region']}, due {due})"
+    )
+    console.print("next: " + ", ".join(t.action for t in REQUESTS.available(case["state"])))
 
 
 @app.command()
@@ -67,8 +95,6 @@ def receive(
     reference: Annotated[str, typer.Option(help="The authority's reference number.")],
     basis: Annotated[str, typer.Option(help="Legal basis citation.")],
     scope: Annotated[str, typer.Option(help="Scope JSON, or @file.json.")],
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
     respond_within: Annotated[
         str | None, typer.Option(help="The request's own deadline: AMOUNT:UNIT (2:working_day).")
     ] = None,
@@ -80,111 +106,27 @@ def receive(
 ) -> None:
     """Open a request. Example: ``onshore requests receive --authority VN-A05 --process
     warrant --reference CV-1 --basis "CPC art. 196" --scope '{"phone_number": ["0912345678"],
-    "categories": ["phone_number"]}' --actor olga``"""
+    "categories": ["phone_number"]}'``"""
     within = None
     if respond_within:
         amount, _, unit = respond_within.partition(":")
         if not amount.isdigit():
             raise InputError("--respond-within is AMOUNT:UNIT, e.g. 2:working_day")
         within = {"amount": int(amount), "unit": unit}
-    svc = open_service(config)
-    try:
-        case = svc.receive(
-            authority=authority,
-            process_type=process,
-            reference=reference,
-            legal_basis=basis,
-            scope=_json_arg(scope, "--scope"),
-            principal=_typed(actor, role),
-            respond_within=within,
-            ndo_until=ndo_until,
-        )
-        _show(case, as_json)
-    finally:
-        svc.vault.close()
-
-
-@app.command()
-def act(
-    case_id: Annotated[str, typer.Argument(help="The case id.")],
-    action: Annotated[str, typer.Argument(help="The action (see `onshore requests lifecycle`).")],
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
-    note: Annotated[str | None, typer.Option(help="Note JSON (or @file.json).")] = None,
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Take an action on a request. Example: ``onshore requests act REQ approve --actor rita
-    --role legal_reviewer``"""
-    svc = open_service(config)
-    try:
-        case = svc.act(
-            case_id, action, principal=_typed(actor, role), note=_json_arg(note, "--note")
-        )
-        _show(case, as_json)
-    finally:
-        svc.vault.close()
-
-
-@app.command()
-def show(
-    case_id: Annotated[str, typer.Argument(help="The case id.")],
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """A request, its history and what may happen next."""
-    svc = open_service(config)
-    try:
-        case = svc.cases.get(case_id)
-        history = svc.cases.history(case_id)
-        if as_json:
-            out = case_view(case)
-            out["history"] = [
-                {
-                    "seq": e.seq,
-                    "at": e.at.isoformat(),
-                    "actor": e.actor,
-                    "role": e.role,
-                    "action": e.action,
-                    "from": e.from_state,
-                    "to": e.to_state,
-                    "note": e.note,
-                }
-                for e in history
-            ]
-            print(json.dumps(out, ensure_ascii=False, indent=2))
+    body = {
+        "authority": authority,
+        "process_type": process,
+        "reference": reference,
+        "legal_basis": basis,
+        "scope": _json_arg(scope, "--scope"),
+        "respond_within": within,
+        "ndo_until": ndo_until,
+    }
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            _show(session.remote.request("POST", KIND_CLI.prefix, body=body), as_json)
             return
-        _show(case, False)
-        table = Table("seq", "at", "actor", "role", "action", "to")
-        for e in history:
-            table.add_row(str(e.seq), e.at.isoformat(), e.actor, e.role, e.action, e.to_state)
-        console.print(table)
-    finally:
-        svc.vault.close()
-
-
-@app.command("list")
-def list_cases(
-    state: Annotated[list[str] | None, typer.Option(help="Only these states.")] = None,
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Every request (optionally in some states), by id."""
-    svc = open_service(config)
-    try:
-        cases = list(svc.cases.iter_cases(kind=KIND, states=state or None))
-        if as_json:
-            print(json.dumps([case_view(c) for c in cases], ensure_ascii=False, indent=2))
-            return
-        table = Table("case", "state", "authority", "process", "due")
-        for c in cases:
-            due = c.due_at.isoformat() if c.due_at else "-"
-            table.add_row(
-                c.case_id, c.state, c.data.get("authority", ""), c.data.get("process_type", ""), due
-            )
-        console.print(table)
-    finally:
-        svc.vault.close()
+        _show(case_view(session.svc.receive(**body, **session.actor())), as_json)
 
 
 @app.command()
@@ -194,39 +136,26 @@ def due(
     as_json: JsonOpt = False,
 ) -> None:
     """Overdue and due-soon requests (and refresh the Prometheus gauges)."""
-    svc = open_service(config)
-    try:
-        report = svc.cases.due(kind=KIND, within=timedelta(hours=within_hours))
-        svc.cases.refresh_gauges(within=timedelta(hours=within_hours))
-        rows = [("overdue", c) for c in report.overdue] + [("due_soon", c) for c in report.due_soon]
-        if as_json:
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            params = {"within_hours": within_hours}
+            out = session.remote.request("GET", f"{KIND_CLI.prefix}/due", params=params)
+        else:
+            svc = session.svc
+            report = svc.cases.due(kind=KIND, within=timedelta(hours=within_hours))
+            svc.cases.refresh_gauges(within=timedelta(hours=within_hours))
             out = {
                 "overdue": [case_view(c) for c in report.overdue],
                 "due_soon": [case_view(c) for c in report.due_soon],
             }
-            print(json.dumps(out, ensure_ascii=False, indent=2))
-            return
-        table = Table("status", "case", "state", "due")
-        for status, c in rows:
-            table.add_row(status, c.case_id, c.state, c.due_at.isoformat() if c.due_at else "-")
-        console.print(table)
-    finally:
-        svc.vault.close()
-
-
-@app.command()
-def lifecycle(
-    fmt: Annotated[str, typer.Option("--format", help="markdown | mermaid | json.")] = "markdown",
-) -> None:
-    """Print the request lifecycle's transition table (the single source of truth)."""
-    if fmt == "mermaid":
-        print(REQUESTS.mermaid())
-    elif fmt == "json":
-        print(json.dumps(REQUESTS.to_dict(), indent=2))
-    elif fmt == "markdown":
-        print(REQUESTS.markdown())
-    else:
-        raise InputError("--format is markdown, mermaid or json")
+    if as_json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    table = Table("status", "case", "state", "due")
+    for status in ("overdue", "due_soon"):
+        for c in out[status]:
+            table.add_row(status, c["case_id"], c["state"], c.get("due_at") or "-")
+    console.print(table)
 
 
 @app.command()
@@ -278,12 +207,9 @@ def verify_package_cmd(
         raise typer.Exit(1)
 
 
+add_case_commands(app, KIND_CLI, lambda case: _show(case, False))
+
+
 def register(root: typer.Typer) -> None:
     """Attach ``onshore requests``."""
     root.add_typer(app, name="requests")
-
-
-def _typed(actor: str, role: str) -> Principal:
-    """Interim (until the case CLI talks to the server as the signed-in user): the principal
-    named by ``--actor``/``--role``."""
-    return Principal("user", actor, actor, frozenset({role}), via="host")

@@ -63,6 +63,17 @@ COMMANDS: dict[str, RootCommand] = {
         "ledger", "The verifiable ledger: signed checkpoints, proofs, verification."
     ),
     "policy": RootCommand("policy", "Policy packs: list them, check them, explain decisions."),
+    "login": RootCommand(
+        "login", "Sign in to an onshore server and keep its token for the next commands."
+    ),
+    "logout": RootCommand(
+        "login", "Revoke the stored token on its server and remove the credentials file."
+    ),
+    "whoami": RootCommand(
+        "login",
+        "Who the next command acts as: the user of the token on the configured server, or\n"
+        "the host administrator when no server is configured.",
+    ),
     "requests": RootCommand(
         "authority_requests", "Authority data requests: intake, review, production, deadlines."
     ),

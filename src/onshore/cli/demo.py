@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from onshore.cli.console import CliConsole
+from onshore.cli.host import host_actor
 from onshore.cli.options import ConfigOpt
 from onshore.cli.vault import init
 
@@ -60,7 +61,7 @@ def demo(
                 task = bar.add_task("write", total=len(records))
                 for start in range(0, len(records), 200):
                     chunk = records[start : start + 200]
-                    vault.put_many(chunk, actor="demo")
+                    vault.put_many(chunk, actor=host_actor())
                     bar.advance(task, len(chunk))
         result = residency_audit(vault, people)
         regions = list(vault.runtime.regions)

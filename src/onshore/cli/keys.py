@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from onshore.cli.console import CliConsole
+from onshore.cli.host import host_actor
 from onshore.cli.options import ConfigOpt, runtime_from
 from onshore.core.errors import InputError
 
@@ -49,7 +50,7 @@ def keys_rotate(
     if rewrap and key != "kek":
         raise InputError("--rewrap goes with --key kek")
     with runtime_from(config) as runtime:
-        new = rotate_key(runtime, region, key, actor="cli")
+        new = rotate_key(runtime, region, key, actor=host_actor())
         console.print(f"{region}: new key {new.key_id}")
         if rewrap:
             _rewrap(runtime, region)

@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from onshore.cli.console import CliConsole
+from onshore.cli.host import host_actor
 from onshore.cli.options import ConfigOpt, JsonOpt, runtime_from
 from onshore.core.errors import InputError
 
@@ -43,7 +44,7 @@ def keys_reindex(
         report = reindex(
             runtime,
             region,
-            actor="cli",
+            actor=host_actor(),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if as_json:
@@ -68,7 +69,7 @@ def keys_retire(
     from onshore.services.reindex import retire_index
 
     with runtime_from(config) as runtime:
-        retire_index(runtime, region, key_id, actor="cli")
+        retire_index(runtime, region, key_id, actor=host_actor())
     console.print(f"{region}: {key_id} retired")
 
 

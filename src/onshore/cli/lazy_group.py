@@ -53,6 +53,8 @@ class LazyGroup(TyperGroup):
             if self._listing:
                 return TyperCommand(name=cmd_name, help=entry.summary)
             self.load(entry.module)
+        elif entry is None and cmd_name not in self.commands and not self._listing:
+            self.load_declared(cmd_name)
         return self.commands.get(cmd_name)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
@@ -74,10 +76,22 @@ class LazyGroup(TyperGroup):
         for name, command in typer.main.get_group(registered(module)).commands.items():
             self.commands.setdefault(name, command)
 
+    def load_declared(self, name: str | None = None) -> None:
+        """Add the generated group of the declared case kind whose segment is ``name``
+        (every such kind when None): :mod:`onshore.cli.declared`."""
+        from onshore.cli.declared import declared_groups, group_for
+
+        for segment, declaration in declared_groups(frozenset(COMMANDS)).items():
+            if name in (None, segment) and segment not in self.commands:
+                group = typer.main.get_group(group_for(declaration))
+                group.name = segment
+                self.commands[segment] = group
+
     def load_all(self) -> None:
         """Load every command (for the reference docs and the help checks)."""
         for module in dict.fromkeys(entry.module for entry in COMMANDS.values()):
             self.load(module)
+        self.load_declared()
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         """The help text; commands not loaded are listed by their summaries."""

@@ -27,10 +27,6 @@ ConfigOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
-ActorOpt = Annotated[str, typer.Option("--actor", help="Who acts (a person's id, recorded).")]
-RoleOpt = Annotated[
-    str, typer.Option("--role", help="operator, legal_reviewer, approver, auditor or admin.")
-]
 
 
 def parse_json_option(text: str | None, what: str, *, default: Any = None) -> Any:

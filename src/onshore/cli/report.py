@@ -11,6 +11,7 @@ import typer
 
 from onshore.cli.authority_requests import open_service
 from onshore.cli.console import CliConsole
+from onshore.cli.host import host_actor
 from onshore.cli.options import ConfigOpt, JsonOpt
 from onshore.core.errors import InputError
 
@@ -35,19 +36,24 @@ def transparency(
     country: Annotated[str | None, typer.Option(help="Only one authority country.")] = None,
     k: Annotated[int, typer.Option("--k", help="Suppress counts below k.")] = 5,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("transparency"),
-    actor: Annotated[str, typer.Option(help="Who publishes (recorded on the ledger).")] = "cli",
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the requests and preservation tables (CSV and JSON) and put the published
-    file's hash on the ledger. Example: ``onshore report transparency --from 2026-01-01
-    --to 2026-07-01 --country VN``"""
+    file's hash on the ledger, published by the host administrator. Example: ``onshore
+    report transparency --from 2026-01-01 --to 2026-07-01 --country VN``"""
     from onshore.services.transparency import publish
 
     svc = open_service(config)
     try:
         done = publish(
-            svc, _when(start, "--from"), _when(end, "--to"), out, country=country, k=k, actor=actor
+            svc,
+            _when(start, "--from"),
+            _when(end, "--to"),
+            out,
+            country=country,
+            k=k,
+            actor=host_actor(),
         )
     finally:
         svc.vault.close()

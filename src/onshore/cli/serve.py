@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from onshore.cli.console import CliConsole
+from onshore.cli.host import host_actor
 from onshore.cli.options import ConfigOpt
 from onshore.core.errors import AuthError, CannotListen
 
@@ -212,7 +213,7 @@ def seed_demo(vault: Vault, users: int, seed: int = 7) -> int:
         return 0
     records = demo_records(generate_users(users, seed=seed))
     for start in range(0, len(records), 500):
-        vault.put_many(records[start : start + 500], actor="demo")
+        vault.put_many(records[start : start + 500], actor=host_actor())
     return len(records)
 
 

@@ -1,7 +1,10 @@
 """``onshore takedowns ...``: notices on the clock, from intake to appeal.
 
-Each command reads the configuration once and makes one service call
-(:class:`onshore.services.takedowns.TakedownService`).
+With a server configured (``ONSHORE_URL``/``ONSHORE_TOKEN`` or ``onshore login``) receive,
+act, show and due call ``/v1/cases/takedowns`` as the logged-in principal; otherwise each
+command reads the configuration once and makes one service call
+(:class:`onshore.services.takedowns.TakedownService`) as the host administrator. The
+reports and exports read the local stores.
 """
 
 from __future__ import annotations
@@ -17,18 +20,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from onshore.cli.case_group import add_case_commands
+from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
-from onshore.cli.options import (
-    ActorOpt,
-    ConfigOpt,
-    JsonOpt,
-    RoleOpt,
-    parse_json_option,
-    runtime_from,
-)
-from onshore.core.cases.takedowns import SOURCES, TAKEDOWNS
+from onshore.cli.options import ConfigOpt, JsonOpt, parse_json_option, runtime_from
+from onshore.core.cases.registry import kind
+from onshore.core.cases.takedowns import SOURCES
 from onshore.core.errors import InputError
-from onshore.core.identity import Principal
 
 if TYPE_CHECKING:
     from onshore.ports import Case
@@ -60,15 +58,20 @@ def case_dict(case: Case) -> dict[str, Any]:
     return case_view(case)
 
 
-def _show(case: Case, as_json: bool) -> None:
+#: Takedowns as the CLI reaches them: ``/v1/cases/takedowns`` or the local service.
+KIND_CLI = CaseKindCli("takedowns", kind("takedown"), _service, case_dict)
+
+
+def _show(case: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(case_dict(case), ensure_ascii=False, default=str))
+        typer.echo(json.dumps(case, ensure_ascii=False, default=str))
         return
-    due = case.due_at.isoformat() if case.due_at else "-"
+    due = case.get("due_at") or "-"
     console.print(
-        f"[bold]{case.case_id}[/] {case.state}  priority {case.data.get('priority')}  due {due}"
+        f"[bold]{case['case_id']}[/] {case['state']}  priority {case['data'].get('priority')}"
+        f"  due {due}"
     )
-    missing = case.data.get("missing")
+    missing = case["data"].get("missing")
     if missing:
         console.print(f"missing: {', '.join(missing)}")
 
@@ -77,8 +80,6 @@ def _show(case: Case, as_json: bool) -> None:
 def receive(
     source: Annotated[str, typer.Option("--source", help=f"One of {', '.join(SOURCES)}.")],
     notice: Annotated[str, typer.Option("--notice", help="The notice as JSON, or @file.json.")],
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
     urgent: Annotated[bool, typer.Option("--urgent", help="An urgent request.")] = False,
     region: Annotated[str | None, typer.Option("--region", help="Region to hold the case.")] = None,
     config: ConfigOpt = None,
@@ -87,72 +88,19 @@ def receive(
     """Log a notice; its deadline comes from the packs.
 
     Example:
-    ``onshore takedowns receive --source authority_order --urgent --notice @n.json --actor olga``
+    ``onshore takedowns receive --source authority_order --urgent --notice @n.json``
     """
-    with _service(config) as svc:
-        _show(
-            svc.receive(
-                source=source,
-                notice=_json_arg(notice, "--notice"),
-                principal=_typed(actor, role),
-                urgent=urgent,
-                region=region,
-            ),
-            as_json,
-        )
-
-
-@app.command()
-def act(
-    case_id: Annotated[str, typer.Argument(help="The case id.")],
-    action: Annotated[str, typer.Argument(help="The action (see `onshore takedowns lifecycle`).")],
-    actor: ActorOpt,
-    role: RoleOpt = "operator",
-    note: Annotated[str | None, typer.Option("--note", help="JSON note, or @file.json.")] = None,
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Take one step on a notice (every step is a ledger leaf).
-
-    Example:
-    ``onshore takedowns act takedown-1a2b decide --actor rita --role legal_reviewer --note @d.json``
-    """
-    with _service(config) as svc:
-        _show(
-            svc.act(case_id, action, principal=_typed(actor, role), note=_json_arg(note, "--note")),
-            as_json,
-        )
-
-
-@app.command()
-def show(case_id: str, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
-    """Show a notice and its history.
-
-    Example: ``onshore takedowns show takedown-1a2b --json``
-    """
-    with _service(config) as svc:
-        case = svc.cases.get(case_id)
-        history = [
-            {
-                "seq": e.seq,
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "role": e.role,
-                "action": e.action,
-                "from": e.from_state,
-                "to": e.to_state,
-            }
-            for e in svc.cases.history(case_id)
-        ]
-        if as_json:
-            typer.echo(json.dumps({**case_dict(case), "history": history}, default=str))
+    body = {
+        "source": source,
+        "notice": _json_arg(notice, "--notice"),
+        "urgent": urgent,
+        "region": region,
+    }
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            _show(session.remote.request("POST", KIND_CLI.prefix, body=body), as_json)
             return
-        _show(case, False)
-        for h in history:
-            console.print(
-                f"  {h['seq']:>2} {h['at']} {h['actor']} ({h['role']}) "
-                f"{h['action']}: {h['from'] or '-'} -> {h['to']}"
-            )
+        _show(case_dict(session.svc.receive(**body, **session.actor())), as_json)
 
 
 @app.command()
@@ -167,37 +115,40 @@ def due(
     """
     from datetime import timedelta
 
-    with _service(config) as svc:
-        report = svc.due(within=timedelta(hours=hours))
-        rows = [("breached", c) for c in report.overdue] + [
-            ("due_soon", c) for c in report.due_soon
-        ]
-        if as_json:
-            typer.echo(
-                json.dumps(
-                    [
-                        {
-                            "status": s,
-                            "case_id": c.case_id,
-                            "state": c.state,
-                            "due_at": c.due_at.isoformat() if c.due_at else None,
-                            "priority": c.data.get("priority"),
-                        }
-                        for s, c in rows
-                    ]
-                )
+    with case_session(KIND_CLI, config) as session:
+        if session.remote:
+            path = f"{KIND_CLI.prefix}/due"
+            out = session.remote.request("GET", path, params={"within_hours": hours})
+        else:
+            report = session.svc.due(within=timedelta(hours=hours))
+            out = {
+                "breached": [case_dict(c) for c in report.overdue],
+                "due_soon": [case_dict(c) for c in report.due_soon],
+            }
+    out.setdefault("breached", out.pop("overdue", []))  # the server's generic name
+    rows = [(s, c) for s in ("breached", "due_soon") for c in out[s]]
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "status": s,
+                        "case_id": c["case_id"],
+                        "state": c["state"],
+                        "due_at": c.get("due_at"),
+                        "priority": c["data"].get("priority"),
+                    }
+                    for s, c in rows
+                ]
             )
-            return
-        table = Table("status", "case", "state", "priority", "due")
-        for s, c in rows:
-            table.add_row(
-                s,
-                c.case_id,
-                c.state,
-                str(c.data.get("priority")),
-                c.due_at.isoformat() if c.due_at else "-",
-            )
-        console.print(table)
+        )
+        return
+    table = Table("status", "case", "state", "priority", "due")
+    for s, c in rows:
+        table.add_row(
+            s, c["case_id"], c["state"], str(c["data"].get("priority")), c.get("due_at") or "-"
+        )
+    console.print(table)
 
 
 @app.command()
@@ -245,21 +196,9 @@ def export_lumen(case_id: str, config: ConfigOpt = None) -> None:
         typer.echo(json.dumps(svc.lumen_export(case_id), ensure_ascii=False))
 
 
-@app.command()
-def lifecycle(as_json: JsonOpt = False) -> None:
-    """Print the takedown lifecycle table.
-
-    Example: ``onshore takedowns lifecycle``
-    """
-    typer.echo(json.dumps(TAKEDOWNS.to_dict()) if as_json else TAKEDOWNS.markdown())
+add_case_commands(app, KIND_CLI, lambda case: _show(case, False))
 
 
 def register(root: typer.Typer) -> None:
     """Attach ``onshore takedowns ...`` to the main app."""
     root.add_typer(app, name="takedowns")
-
-
-def _typed(actor: str, role: str) -> Principal:
-    """Interim (until the case CLI talks to the server as the signed-in user): the principal
-    named by ``--actor``/``--role``."""
-    return Principal("user", actor, actor, frozenset({role}), via="host")

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from onshore.cli.console import CliConsole
+from onshore.cli.host import host_actor
 from onshore.cli.options import ConfigOpt, JsonOpt
 from onshore.core.errors import InputError, PartialResults
 
@@ -116,7 +117,7 @@ def put(
             signals[key] = value
     body = _parse_json(data, "--data")
     with Vault.open(load_settings(config)) as vault:
-        receipt = vault.put(subject, kind, body, signals or None)
+        receipt = vault.put(subject, kind, body, signals or None, actor=host_actor())
     if as_json:
         typer.echo(
             json.dumps(

@@ -48,6 +48,7 @@ STATUS: dict[str, int] = {
     "input.invalid_encoding": 400,
     "input.bad_request": 400,
     "server.timeout": 504,
+    "server.unreachable": 502,
     "idempotency.key_invalid": 422,
     "idempotency.key_reused": 422,
     "idempotency.in_progress": 409,

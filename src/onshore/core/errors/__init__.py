@@ -94,6 +94,7 @@ Tree::
     InvalidEncoding (InputError)       input.invalid_encoding
     BadRequest (InputError)            input.bad_request
     DeadlineExceeded (OnshoreError)    server.timeout
+    ServerUnreachable (OnshoreError)   server.unreachable
     WebhookSignatureInvalid (AuthError) webhook.signature_invalid
     └── WebhookReplayed                webhook.replayed
     IdempotencyKeyInvalid (InputError) idempotency.key_invalid
@@ -188,6 +189,7 @@ from onshore.core.errors.service import (
     PolicyDenied,
     PolicyError,
     ResidencyError,
+    ServerUnreachable,
     Unauthenticated,
 )
 from onshore.core.errors.sessions import (
@@ -292,6 +294,7 @@ __all__ = [
     "SchemaOutdated",
     "SchemaTooNew",
     "SeparationOfDuties",
+    "ServerUnreachable",
     "SessionExpired",
     "SignatureError",
     "StoreError",

@@ -66,3 +66,10 @@ class DeadlineExceeded(OnshoreError):
     have been applied, so retry it with the same ``record_id`` (puts are idempotent)."""
 
     code = "server.timeout"
+
+
+class ServerUnreachable(OnshoreError):
+    """The CLI cannot reach the onshore server it is configured to use (``ONSHORE_URL`` or
+    ``onshore login``): connection refused, no such host, or TLS verification failed."""
+
+    code = "server.unreachable"
