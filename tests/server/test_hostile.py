@@ -81,6 +81,36 @@ def test_an_unreadable_metrics_file_does_not_name_the_servers_temp_file(
     assert "/tmp" not in r.text and "batch." not in r.text, error
 
 
+_DEEP = "[" * 30 + '1.4427e-255, "\\u0000", 1, -1' + "]" * 30
+_ASTRAL = '"\\u00cb9\\ud862\\udc24\\u00f0\\u00bb\\u00eb2\\u00b5"'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f'{{"subject_id": {_ASTRAL}, "country": "VN", "date": "2026-01-01", "subscribers": 20000}}',
+        f'{{"subject_id": {_ASTRAL}, "date": {_DEEP}, "country": "VN"}}',
+        f'{{"subject_id": {_ASTRAL}, "country": "VN", "date": "2026-01-01", "monetised": {_DEEP}}}',
+        f'{{"subject_id": {_ASTRAL}, "date": "2026-01-01", "subscribers": {_DEEP}}}\n'
+        '{"subject_id": "", "country": "VN", "date": "yesterday"}',
+    ],
+)
+def test_pieces_of_the_metrics_file_that_once_got_a_500_do_not(
+    client: TestClient, tokens: dict[str, str], body: str
+) -> None:
+    """The pieces of the JSON Lines body a soak run answered 500 (characters outside the
+    BMP, a value nested 30 arrays deep holding NUL, a row dated ``yesterday``): each is
+    ingested or refused in the one error shape."""
+    r = client.post(
+        "/v1/audience/metrics?format=jsonl",
+        content=body.encode(),
+        headers={**auth(tokens["admin"]), "content-type": "application/x-ndjson"},
+    )
+    assert r.status_code in (200, 400, 413, 422), r.text
+    if r.status_code >= 400:
+        assert set(r.json()) == {"error"}
+
+
 @pytest.mark.parametrize(
     "within",
     [
