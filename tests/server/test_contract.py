@@ -153,6 +153,7 @@ def test_every_operation_has_a_summary_and_a_clean_operation_id(spec: Spec) -> N
     for method, path, op in _operations(spec):
         summary = op.get("summary", "")
         assert summary and len(summary) <= 120, (method, path, summary)
+        assert len(summary.split()) >= 3, (method, path, "a summary says what the call does")
         assert summary[0].isupper() or summary[0] == "`", (method, path, summary)
         function_title = op["operationId"].split("_", 1)[-1].replace("_", " ").title()
         assert summary != function_title, (method, path, "FastAPI's default summary")

@@ -44,7 +44,7 @@ def service(request: Request, ctx: ServerContext = Depends(context)) -> Takedown
     return svc
 
 
-@router.get("/due")
+@router.get("/due", summary="List takedown notices past or near their removal deadline")
 def due(
     within_hours: float = Query(default=6, gt=0, le=24 * 365),
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008

@@ -77,7 +77,12 @@ class TokenPage(Strict):
     next_cursor: str | None
 
 
-@router.get("", response_model=TokenPage, responses=_ERRORS)
+@router.get(
+    "",
+    response_model=TokenPage,
+    responses=_ERRORS,
+    summary="List API tokens, active and revoked, a page at a time",
+)
 def list_tokens(
     limit: int | None = Query(default=None, ge=1),
     cursor: str | None = Query(default=None, max_length=64),
