@@ -1,4 +1,4 @@
-"""A control database on PostgreSQL: the connection the token and user stores share the
+"""A control database on PostgreSQL: the connection every control store shares the
 handling of (one autocommit connection, reconnecting; schema brought up to date or refused;
 names ordered by code point, ``COLLATE "C"``, as on SQLite).
 """

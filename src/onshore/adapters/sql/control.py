@@ -1,4 +1,5 @@
-"""What every store of a control database shares over SQL (tokens, users): one owned
+"""What every store of a control database shares over SQL (tokens, users, sessions,
+idempotency keys, deadline notices): one owned
 connection used under a lock, statements counted for ``generation``, driver errors turned
 into ``StoreUnavailable``. The backends (``adapters.sqlite.control``,
 ``adapters.postgres.control``) open the connection and bring the schema up to date.
@@ -54,9 +55,17 @@ class SqlControlStore:
         """The error for a driver failure other than a taken name."""
         raise NotImplementedError
 
-    def _run(
-        self, sql: str, params: tuple[Any, ...] = (), *, write: bool = False
-    ) -> list[tuple[Any, ...]]:
+    def _execute(
+        self,
+        sql: str,
+        params: tuple[Any, ...] = (),
+        *,
+        write: bool = False,
+        duplicate: bool = True,
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        """Run one neutral statement under the lock: its rows and row count. A taken unique
+        key is re-raised as the driver's error for the store to name (``duplicate``) or is
+        ``StoreUnavailable`` like any other driver error."""
         with self._lock:
             conn = self._connection()
             try:
@@ -64,11 +73,18 @@ class SqlControlStore:
                 rows = cur.fetchall() if cur.description else []
                 if write:  # counted once done: a generation read earlier no longer matches
                     self._writes += 1
-                return rows
-            except self._duplicate:
-                raise
+                return rows, cur.rowcount
+            except self._duplicate as exc:
+                if duplicate:
+                    raise
+                raise self._unavailable(exc) from exc
             except self._driver_error as exc:
                 raise self._unavailable(exc) from exc
+
+    def _run(
+        self, sql: str, params: tuple[Any, ...] = (), *, write: bool = False
+    ) -> list[tuple[Any, ...]]:
+        return self._execute(sql, params, write=write)[0]
 
     def close(self) -> None:
         """Close the connection."""

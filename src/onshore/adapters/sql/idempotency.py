@@ -10,11 +10,10 @@ that sorts as text; PostgreSQL: ``timestamptz``), so expiry is one indexed compa
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
-from onshore.adapters.sql.dialect import Dialect
+from onshore.adapters.sql.control import SqlControlStore
 from onshore.core.errors import StoreUnavailable
 from onshore.ports.idempotency import IdempotencyEntry, StoredResponse
 
@@ -25,38 +24,15 @@ _COLUMNS = (
 _KEY = "principal = ? AND operation = ? AND idem_key = ?"
 
 
-class SqlIdempotencyStore:
+class SqlIdempotencyStore(SqlControlStore):
     """Idempotency entries in one SQL control database, used by one connection under a lock.
 
-    Subclasses set ``_conn`` and ``_driver_error`` (the driver's base error) and may
-    override ``_connection`` (to reconnect) and ``_unavailable``.
+    The connection, its lock and driver errors are ``SqlControlStore``\'s; the SQLite and
+    PostgreSQL control stores open it.
     """
 
-    _driver_error: ClassVar[type[Exception]]
-    _conn: Any
-
-    def __init__(self, dialect: Dialect) -> None:
-        self._d = dialect
-        self._lock = threading.Lock()
-
-    def _connection(self) -> Any:
-        """The open connection (reconnecting where the backend can)."""
-        return self._conn
-
-    def _unavailable(self, exc: Exception) -> StoreUnavailable:
-        """The error for a driver failure."""
-        return StoreUnavailable(
-            "the control store is unavailable", details={"reason": type(exc).__name__}
-        )
-
-    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[list[tuple[Any, ...]], int]:
-        with self._lock:
-            try:
-                cur = self._d.execute(self._connection(), sql, params)
-                rows = cur.fetchall() if cur.description else []
-                return rows, cur.rowcount
-            except self._driver_error as exc:
-                raise self._unavailable(exc) from exc
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[list[tuple[Any, ...]], int]:
+        return self._execute(sql, params, duplicate=False)
 
     def _key(self, entry: IdempotencyEntry) -> tuple[str, str, str]:
         return entry.principal, entry.operation, entry.key
@@ -79,7 +55,7 @@ class SqlIdempotencyStore:
         )
 
     def _get(self, entry: IdempotencyEntry) -> IdempotencyEntry | None:
-        rows, _ = self._run(
+        rows, _ = self._query(
             f"SELECT {_COLUMNS} FROM idempotency_keys WHERE {_KEY}", self._key(entry)
         )
         return self._entry(rows[0]) if rows else None
@@ -88,12 +64,12 @@ class SqlIdempotencyStore:
         """Insert ``entry`` unless a live entry holds its key (see the port)."""
         t = self._d.time
         for _ in range(3):  # a live entry that expires between our statements: look again
-            self._run(
+            self._query(
                 f"DELETE FROM idempotency_keys WHERE {_KEY} AND "
                 "(expires_at <= ? OR (status IS NULL AND lease_until <= ?))",
                 (*self._key(entry), t(now), t(now)),
             )
-            self._run(
+            self._query(
                 f"INSERT INTO idempotency_keys ({_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL) "
                 "ON CONFLICT (principal, operation, idem_key) DO NOTHING",
@@ -113,7 +89,7 @@ class SqlIdempotencyStore:
 
     def complete(self, entry: IdempotencyEntry, response: StoredResponse) -> bool:
         """Store the response under ``entry``'s claim (see the port)."""
-        _, count = self._run(
+        _, count = self._query(
             "UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? "
             f"WHERE {_KEY} AND claim = ? AND status IS NULL",
             (response.status, response.content_type, response.body, *self._key(entry), entry.claim),
@@ -122,19 +98,14 @@ class SqlIdempotencyStore:
 
     def release(self, entry: IdempotencyEntry) -> None:
         """Drop ``entry`` while in flight under its claim."""
-        self._run(
+        self._query(
             f"DELETE FROM idempotency_keys WHERE {_KEY} AND claim = ? AND status IS NULL",
             (*self._key(entry), entry.claim),
         )
 
     def purge(self, now: datetime) -> int:
         """Delete every expired entry."""
-        _, count = self._run(
+        _, count = self._query(
             "DELETE FROM idempotency_keys WHERE expires_at <= ?", (self._d.time(now),)
         )
         return max(count, 0)
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()

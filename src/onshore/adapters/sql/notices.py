@@ -9,12 +9,10 @@ owns its connection (the backends open it and bring the schema up to date).
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
-from onshore.adapters.sql.dialect import Dialect
-from onshore.core.errors import StoreUnavailable
+from onshore.adapters.sql.control import SqlControlStore
 from onshore.ports.notices import Notice, NoticeClaim, NoticeKey, NoticeStatus
 
 _KEY = "case_id = ? AND deadline = ? AND event = ? AND channel = ?"
@@ -23,36 +21,16 @@ _COLUMNS = (
 )
 
 
-class SqlNoticeLog:
+class SqlNoticeLog(SqlControlStore):
     """Notices in one SQL control database, used by one connection under a lock.
 
-    Subclasses set ``_conn`` and ``_driver_error`` (the driver's base error).
+    The connection, its lock and driver errors are ``SqlControlStore``\'s; the SQLite and
+    PostgreSQL control stores open it.
     """
 
-    _driver_error: ClassVar[type[Exception]]
-    _conn: Any
-
-    def __init__(self, dialect: Dialect) -> None:
-        self._d = dialect
-        self._lock = threading.Lock()
-
-    def _connection(self) -> Any:
-        """The open connection (reconnecting where the backend can)."""
-        return self._conn
-
-    def _unavailable(self, exc: Exception) -> StoreUnavailable:
-        """The error for a driver failure."""
-        raise NotImplementedError
-
-    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[int, list[tuple[Any, ...]]]:
-        with self._lock:
-            conn = self._connection()
-            try:
-                cur = conn.execute(self._d.sql(sql), params)
-                rows = cur.fetchall() if cur.description else []
-                return cur.rowcount, rows
-            except self._driver_error as exc:
-                raise self._unavailable(exc) from exc
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[int, list[tuple[Any, ...]]]:
+        rows, count = self._execute(sql, params, duplicate=False)
+        return count, rows
 
     @staticmethod
     def _key(key: NoticeKey) -> tuple[str, str, str, str]:
@@ -63,14 +41,14 @@ class SqlNoticeLog:
     ) -> NoticeClaim | None:
         """Claim a new notice, or one whose worker's lease ran out (see the port)."""
         t = self._d.time
-        count, _ = self._run(
+        count, _ = self._query(
             f"INSERT INTO case_notices ({_COLUMNS}) VALUES (?, ?, ?, ?, 'claimed', ?, ?, NULL, 0, "
             "NULL) ON CONFLICT (case_id, deadline, event, channel) DO NOTHING",
             (*self._key(key), worker, t(at)),
         )
         if count == 1:
             return NoticeClaim(key, worker)
-        count, _ = self._run(
+        count, _ = self._query(
             f"UPDATE case_notices SET worker = ?, claimed_at = ? WHERE {_KEY} "
             "AND status = 'claimed' AND claimed_at < ?",
             (worker, t(at), *self._key(key), t(stale_before)),
@@ -88,7 +66,7 @@ class SqlNoticeLog:
         detail: str | None = None,
     ) -> None:
         """Record how the claim ended (only the claiming worker's row changes)."""
-        self._run(
+        self._query(
             "UPDATE case_notices SET status = ?, finished_at = ?, attempts = ?, detail = ? "
             f"WHERE {_KEY} AND worker = ? AND status = 'claimed'",
             (status, self._d.time(at), attempts, detail, *self._key(key), worker),
@@ -96,7 +74,7 @@ class SqlNoticeLog:
 
     def release(self, key: NoticeKey, worker: str) -> None:
         """Drop the claim (the next check claims the notice afresh)."""
-        self._run(
+        self._query(
             f"DELETE FROM case_notices WHERE {_KEY} AND worker = ? AND status = 'claimed'",
             (*self._key(key), worker),
         )
@@ -115,20 +93,15 @@ class SqlNoticeLog:
 
     def get(self, key: NoticeKey) -> Notice | None:
         """The notice ``key``, or None."""
-        _, rows = self._run(f"SELECT {_COLUMNS} FROM case_notices WHERE {_KEY}", self._key(key))
+        _, rows = self._query(f"SELECT {_COLUMNS} FROM case_notices WHERE {_KEY}", self._key(key))
         return self._notice(rows[0]) if rows else None
 
     def all(self, *, status: NoticeStatus | None = None, limit: int = 1000) -> list[Notice]:
         """Up to ``limit`` notices (of ``status``), oldest claim first."""
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
-        _, rows = self._run(
+        _, rows = self._query(
             f"SELECT {_COLUMNS} FROM case_notices {where} "
             "ORDER BY claimed_at, case_id, event, channel LIMIT ?",
             (*params, limit),
         )
         return [self._notice(r) for r in rows]
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()
