@@ -62,21 +62,7 @@ class CaseKindCli:
 
 def history_rows(events: list[CaseEvent], *, notes: bool) -> list[dict[str, Any]]:
     """A case's history as the API shows it (with each step's note when ``notes``)."""
-    rows = []
-    for e in events:
-        row: dict[str, Any] = {
-            "seq": e.seq,
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "role": e.role,
-            "action": e.action,
-            "from": e.from_state,
-            "to": e.to_state,
-        }
-        if notes:
-            row["note"] = e.note
-        rows.append(row)
-    return rows
+    return [e.row(notes=notes) for e in events]
 
 
 class CaseSession:

@@ -51,3 +51,19 @@ class CaseEvent:
     from_state: str
     to_state: str
     note: Mapping[str, Any]
+
+    def row(self, *, notes: bool = False) -> dict[str, Any]:
+        """The event as the API and the CLI show it in a case's history (its note only when
+        ``notes``: some kinds keep notes out of their listings)."""
+        row: dict[str, Any] = {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "role": self.role,
+            "action": self.action,
+            "from": self.from_state,
+            "to": self.to_state,
+        }
+        if notes:
+            row["note"] = self.note
+        return row

@@ -38,18 +38,4 @@ def action_permissions(lifecycle: Lifecycle) -> dict[str, Permission]:
 
 def history_view(events: Iterable[CaseEvent], *, notes: bool = False) -> list[dict[str, Any]]:
     """A case's history as JSON rows (with each event's note when ``notes``)."""
-    rows = []
-    for e in events:
-        row: dict[str, Any] = {
-            "seq": e.seq,
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "role": e.role,
-            "action": e.action,
-            "from": e.from_state,
-            "to": e.to_state,
-        }
-        if notes:
-            row["note"] = e.note
-        rows.append(row)
-    return rows
+    return [e.row(notes=notes) for e in events]
