@@ -56,6 +56,15 @@ def _postgres_v1(conn: Any) -> None:
     conn.execute(POSTGRES_V1)
 
 
+def _dialects(template: str) -> tuple[str, str]:
+    """A schema template as SQLite and PostgreSQL text: ``{time}`` is ISO 8601 ``TEXT`` on
+    SQLite and ``TIMESTAMPTZ`` on PostgreSQL, ``{blob}`` is ``BLOB`` and ``BYTEA``."""
+    return (
+        template.format(time="TEXT", blob="BLOB"),
+        template.format(time="TIMESTAMPTZ", blob="BYTEA"),
+    )
+
+
 #: Users and service accounts (roles: space-separated, sorted; times: ``Dialect.time``).
 _V2 = """
 CREATE TABLE users (
@@ -88,8 +97,7 @@ CREATE INDEX api_tokens_owner ON api_tokens (owner_id)
 """
 
 #: ``_V2`` on SQLite (fixed-width ISO 8601 text times) and on PostgreSQL.
-SQLITE_V2 = _V2.format(time="TEXT")
-POSTGRES_V2 = _V2.format(time="TIMESTAMPTZ")
+SQLITE_V2, POSTGRES_V2 = _dialects(_V2)
 
 
 def _own_tokens(conn: Any, placeholder: str, time: Callable[[Any], Any]) -> None:
@@ -124,47 +132,9 @@ def _postgres_v2(conn: Any) -> None:
     _own_tokens(conn, "%s", lambda t: t)
 
 
-#: The ``idempotency_keys`` table (``onshore.adapters.sql.idempotency``) on SQLite.
-IDEMPOTENCY_SQLITE = """
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    principal    TEXT NOT NULL,
-    operation    TEXT NOT NULL,
-    idem_key     TEXT NOT NULL,
-    fingerprint  TEXT NOT NULL,
-    claim        TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    lease_until  TEXT NOT NULL,
-    expires_at   TEXT NOT NULL,
-    status       INTEGER,
-    content_type TEXT,
-    body         BLOB,
-    PRIMARY KEY (principal, operation, idem_key)
-);
-CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
-"""
-
-#: The ``idempotency_keys`` table on PostgreSQL.
-IDEMPOTENCY_POSTGRES = """
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    principal    TEXT NOT NULL,
-    operation    TEXT NOT NULL,
-    idem_key     TEXT NOT NULL,
-    fingerprint  TEXT NOT NULL,
-    claim        TEXT NOT NULL,
-    created_at   TIMESTAMPTZ NOT NULL,
-    lease_until  TIMESTAMPTZ NOT NULL,
-    expires_at   TIMESTAMPTZ NOT NULL,
-    status       INTEGER,
-    content_type TEXT,
-    body         BYTEA,
-    PRIMARY KEY (principal, operation, idem_key)
-);
-CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
-"""
-
-
-#: The notice log (``adapters.sql.notices``): deadline notices claimed, sent or failed.
-NOTICES_SQLITE = """
+#: Version 3, the notice log (``adapters.sql.notices``): deadline notices claimed, sent or
+#: failed.
+NOTICES_SQLITE, NOTICES_POSTGRES = _dialects("""
 CREATE TABLE IF NOT EXISTS case_notices (
     case_id     TEXT NOT NULL,
     deadline    TEXT NOT NULL,
@@ -172,75 +142,61 @@ CREATE TABLE IF NOT EXISTS case_notices (
     channel     TEXT NOT NULL,
     status      TEXT NOT NULL,
     worker      TEXT NOT NULL,
-    claimed_at  TEXT NOT NULL,
-    finished_at TEXT,
+    claimed_at  {time} NOT NULL,
+    finished_at {time},
     attempts    INTEGER NOT NULL,
     detail      TEXT,
     PRIMARY KEY (case_id, deadline, event, channel)
 )
-"""
+""")
 
-#: The notice log on PostgreSQL.
-NOTICES_POSTGRES = NOTICES_SQLITE.replace("claimed_at  TEXT", "claimed_at  TIMESTAMPTZ").replace(
-    "finished_at TEXT", "finished_at TIMESTAMPTZ"
-)
+#: Version 4, the idempotency keys (``adapters.sql.idempotency``): digests of the keys and
+#: the responses kept for replay.
+IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES = _dialects("""
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    principal    TEXT NOT NULL,
+    operation    TEXT NOT NULL,
+    idem_key     TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    claim        TEXT NOT NULL,
+    created_at   {time} NOT NULL,
+    lease_until  {time} NOT NULL,
+    expires_at   {time} NOT NULL,
+    status       INTEGER,
+    content_type TEXT,
+    body         {blob},
+    PRIMARY KEY (principal, operation, idem_key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)
+""")
 
-
-def _notices_sqlite(conn: Any) -> None:
-    conn.execute(NOTICES_SQLITE)
-
-
-def _notices_postgres(conn: Any) -> None:
-    conn.execute(NOTICES_POSTGRES)
-
-
-#: Browser sessions (``adapters.*.sessions``): the digest of the cookie's secret, never it;
-#: and the links of users to OpenID Connect subjects, by (issuer, subject).
-SESSIONS_SQLITE = """
+#: Version 5, browser sessions (``adapters.*.sessions``): the digest of the cookie's secret,
+#: never it; and the links of users to OpenID Connect subjects, by (issuer, subject).
+SESSIONS_SQLITE, SESSIONS_POSTGRES = _dialects("""
 CREATE TABLE IF NOT EXISTS sessions (
     session_id   TEXT PRIMARY KEY,
-    digest       BLOB NOT NULL UNIQUE,
+    digest       {blob} NOT NULL UNIQUE,
     user_id      TEXT NOT NULL,
     method       TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    last_seen_at TEXT NOT NULL
+    created_at   {time} NOT NULL,
+    last_seen_at {time} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
 CREATE TABLE IF NOT EXISTS oidc_links (
     issuer     TEXT NOT NULL,
     subject    TEXT NOT NULL,
     user_id    TEXT NOT NULL,
-    created_at TEXT NOT NULL,
+    created_at {time} NOT NULL,
     PRIMARY KEY (issuer, subject)
 );
-"""
-
-#: The same on PostgreSQL.
-SESSIONS_POSTGRES = """
-CREATE TABLE IF NOT EXISTS sessions (
-    session_id   TEXT PRIMARY KEY,
-    digest       BYTEA NOT NULL UNIQUE,
-    user_id      TEXT NOT NULL,
-    method       TEXT NOT NULL,
-    created_at   TIMESTAMPTZ NOT NULL,
-    last_seen_at TIMESTAMPTZ NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
-CREATE TABLE IF NOT EXISTS oidc_links (
-    issuer     TEXT NOT NULL,
-    subject    TEXT NOT NULL,
-    user_id    TEXT NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (issuer, subject)
-);
-"""
+""")
 
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
     Migration(
         2, "users, service accounts; token owners, roles and expiry", _sqlite_v2, _postgres_v2
     ),
-    Migration(3, "case_notices (deadline notices sent)", _notices_sqlite, _notices_postgres),
+    Migration(3, "case_notices (deadline notices sent)", NOTICES_SQLITE, NOTICES_POSTGRES),
     Migration(4, "idempotency keys", IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES),
     Migration(5, "browser sessions and OIDC links", SESSIONS_SQLITE, SESSIONS_POSTGRES),
 )
