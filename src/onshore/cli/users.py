@@ -177,19 +177,25 @@ def _print_services(accounts: list[ServiceAccount], as_json: bool) -> None:
     console.print(table)
 
 
+def _set_disabled(name: str, service: bool, config: Path | None, disabled: bool) -> None:
+    """Disable or enable a user or service account, and say which."""
+    done = "disabled" if disabled else "enabled"
+    with open_users(config) as users:
+        if service:
+            account = users.change_service(actor(), name, disabled=disabled)
+            console.print(f"{done} {account.account_id} ({account.name})", highlight=False)
+            return
+        user = users.disable(actor(), name) if disabled else users.enable(actor(), name)
+    console.print(f"{done} {user.user_id} ({user.name})", highlight=False)
+
+
 @users_app.command("disable")
 def disable(name: NameArg, service: ServiceOpt = False, config: ConfigOpt = None) -> None:
     """Disable a user (or a service account): no sign-in, and their tokens stop working at once.
 
     Example: ``onshore users disable lan``
     """
-    with open_users(config) as users:
-        if service:
-            account = users.change_service(actor(), name, disabled=True)
-            console.print(f"disabled {account.account_id} ({account.name})", highlight=False)
-            return
-        user = users.disable(actor(), name)
-    console.print(f"disabled {user.user_id} ({user.name})", highlight=False)
+    _set_disabled(name, service, config, disabled=True)
 
 
 @users_app.command("enable")
@@ -198,13 +204,7 @@ def enable(name: NameArg, service: ServiceOpt = False, config: ConfigOpt = None)
 
     Example: ``onshore users enable lan``
     """
-    with open_users(config) as users:
-        if service:
-            account = users.change_service(actor(), name, disabled=False)
-            console.print(f"enabled {account.account_id} ({account.name})", highlight=False)
-            return
-        user = users.enable(actor(), name)
-    console.print(f"enabled {user.user_id} ({user.name})", highlight=False)
+    _set_disabled(name, service, config, disabled=False)
 
 
 @users_app.command("roles")
