@@ -111,6 +111,25 @@ def test_pieces_of_the_metrics_file_that_once_got_a_500_do_not(
         assert set(r.json()) == {"error"}
 
 
+def test_a_metrics_line_duckdb_quotes_cut_inside_a_character_is_422(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """The 500 the metrics-files soak found: a JSON Lines line that is an array, not an
+    object, full of two-byte characters. DuckDB's error quotes the line cut at a byte count,
+    inside a character, and its message then failed to decode (``UnicodeDecodeError``, not a
+    ``duckdb.Error``): now 422 ``input.invalid``, the cut character replaced."""
+    line = "[" * 30 + '{"country": {"' + "\u00fa" * 200 + '": {}}}' + "]" * 30
+    for pad in range(4):  # move the cut across the characters' two bytes
+        body = ('{"date": "yesterday"}\n' + " " * pad + line).encode()
+        r = client.post(
+            "/v1/audience/metrics?format=jsonl",
+            content=body,
+            headers={**auth(tokens["admin"]), "content-type": "application/x-ndjson"},
+        )
+        error = error_of(r, 422, "input.invalid")
+        assert error["message"].startswith("cannot read the metrics file:"), error
+
+
 @pytest.mark.parametrize(
     "within",
     [

@@ -133,7 +133,7 @@ def check(
     con.execute("SET preserve_insertion_order = true")
     try:
         present = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    except duckdb.Error as exc:
+    except _DUCKDB_ERRORS as exc:
         raise _unreadable(exc) from None
     missing = [c for c in _REQUIRED if c not in present]
     unknown = [c for c in present if c not in COLUMNS]
@@ -146,7 +146,7 @@ def check(
     cols = ", ".join(c if c in present else f"NULL::VARCHAR AS {c}" for c in COLUMNS)
     try:
         con.execute(_CHECK.format(cols=cols, offset=int(offset), source=source))
-    except duckdb.Error as exc:
+    except _DUCKDB_ERRORS as exc:
         raise _unreadable(exc) from None
     total, bad_count = con.execute(  # type: ignore[misc]
         "SELECT count(*), count(reason) FROM checked"
@@ -179,8 +179,13 @@ def check(
 #: DuckDB names the file it read; over HTTP that is the server's temporary copy of the body.
 _FILE_NAMED = re.compile(r' (?:in|of) file "[^"]*"')
 
+#: What DuckDB raises for a file it cannot read. Its message quotes the offending input cut
+#: at a byte count, so a cut inside a multi-byte character reaches Python as a
+#: ``UnicodeDecodeError`` of the message instead of a ``duckdb.Error``.
+_DUCKDB_ERRORS = (duckdb.Error, UnicodeDecodeError)
 
-def _unreadable(exc: duckdb.Error) -> InputError:
+
+def _unreadable(exc: duckdb.Error | UnicodeDecodeError) -> InputError:
     """The ``input.invalid`` error for a metrics file DuckDB cannot read, without the path of
     the file it read (a server-side temporary file when the rows came over HTTP).
 
@@ -189,7 +194,11 @@ def _unreadable(exc: duckdb.Error) -> InputError:
         ...     'Malformed JSON in file "/tmp/x/batch.jsonl", at byte 3')).message
         'cannot read the metrics file: Malformed JSON in the file, at byte 3'
     """
-    first = _FILE_NAMED.sub(" in the file", str(exc).splitlines()[0])
+    if isinstance(exc, UnicodeDecodeError):
+        text = exc.object.decode("utf-8", "replace")
+    else:
+        text = str(exc)
+    first = _FILE_NAMED.sub(" in the file", (text.splitlines() or [""])[0])
     return InputError(f"cannot read the metrics file: {first}", details={"reason": first[:300]})
 
 
