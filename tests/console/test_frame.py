@@ -186,7 +186,7 @@ def _one_takedown(app: FastAPI, clock: FixedClock, due_in: timedelta, case_id: s
     runtime = app.state.onshore.vault.runtime
     runtime.regions["vn-hcm"].db.cases.create(
         Case(case_id, "takedown", "received", "vn-hcm", clock.now(), clock.now(),
-             clock.now() + due_in, {"source": "user"})
+             clock.now() + due_in, {"notice": {"source": "user"}})
     )  # fmt: skip  # the case's fields in declaration order
 
 
