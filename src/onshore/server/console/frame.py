@@ -6,8 +6,8 @@ package's ``templates/`` (one Jinja2 environment per language, autoescaped, with
 extension: ``_()``/``ngettext``/``{% trans %}`` speak the reader's language, ``i18n``).
 Every template sees ``viewer`` (the signed-in ``Principal`` or None), ``csrf_token`` (put
 it in every form as ``{{ csrf_field() }}``), ``lang``, ``kinds`` (the declared case kinds,
-for the nav), ``messages`` (flash messages), ``when(dt)`` (a date in the deployment's time
-zone) and ``zone_label``.
+for the nav), ``label`` (an identifier as words, ``console.labels``), ``messages``
+(flash messages), ``when(dt)`` (a date in the deployment's time zone) and ``zone_label``.
 
 A page that needs a signed-in reader depends on ``reader`` (any signed-in user) or
 ``reader_may(Permission.X)`` (authorised and written to the ledger like the JSON API's
@@ -23,6 +23,8 @@ Example:
     '/console/queues/takedown?state=received'
     >>> safe_next("//evil.example/x"), safe_next("https://evil.example"), safe_next(None)
     ('/console', '/console', '/console')
+    >>> safe_next("/console/../v1/records"), safe_next("/consolation")
+    ('/console', '/console')
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from onshore.core.cases.registry import KINDS
 from onshore.core.errors import InputError, OnshoreError, Unauthenticated
 from onshore.core.identity import Principal
 from onshore.server import auth, csrf, errors, sessions
-from onshore.server.console import i18n
+from onshore.server.console import i18n, labels
 from onshore.server.context import ServerContext, context
 from onshore.server.permissions import Permission
 from onshore.services.sessions import csrf_token
@@ -72,9 +74,11 @@ class Viewer:
 def safe_next(target: str | None) -> str:
     """``target`` when it is a path on this server under ``/console``, else ``/console``
     (no open redirect through ``?next=``)."""
-    if not target or not target.startswith(PREFIX) or "\\" in target or "//" in target:
+    if not target or "\\" in target or "//" in target or ".." in target:
         return PREFIX
-    return target
+    if target == PREFIX or target.startswith((f"{PREFIX}/", f"{PREFIX}?")):
+        return target
+    return PREFIX
 
 
 def ctx_of(request: Request) -> ServerContext:
@@ -147,6 +151,7 @@ def base_values(request: Request) -> dict[str, Any]:
         "lang": lang,
         "languages": [(code, i18n.NAMES[code]) for code in i18n.LANGUAGES],
         "kinds": list(KINDS.values()),
+        "label": labels.label,
         "messages": _flash(request),
         "when": when,
         "now": now,
