@@ -33,16 +33,22 @@ Example:
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from onshore.core import blind_index
+from onshore.core.errors import MissingSubject
+from onshore.core.identity import Principal
 from onshore.core.policy.compiled import CompiledRule
 from onshore.core.policy.decision import Outcome
 from onshore.core.policy.effects import due_of
 from onshore.core.policy.facts import Facts
 from onshore.core.retention import LEGAL_HOLD, ErasureDecision, combine
 from onshore.ports import LegalHold, SealedRecord
+from onshore.ports.retention import DeferredErasure, DeferredErasureLog
+from onshore.services.erasure import ErasureOutcome, erase_subject
 from onshore.services.region_set import RegionSet
 from onshore.services.runtime import Region, Runtime
 
@@ -94,12 +100,85 @@ def minimums(runtime: Runtime, facts: Facts, at: datetime) -> list[tuple[str, da
     return found
 
 
-class RetentionService:
-    """Erasure decisions, deferred erasures and the purge (see the module docstring)."""
+@dataclass(frozen=True, slots=True)
+class ErasureRequest:
+    """What asking to erase a subject did: the decision, and either the erasure's outcome
+    (erased now) or the deferred erasure recorded."""
 
-    def __init__(self, region_set: RegionSet) -> None:
+    decision: ErasureDecision
+    outcome: ErasureOutcome | None = None
+    deferred: DeferredErasure | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            **self.decision.to_dict(),
+            "erased": self.outcome.count if self.outcome else 0,
+            "deferred_erasure": self.deferred.to_dict() if self.deferred else None,
+        }
+
+
+class RetentionService:
+    """Erasure decisions, deferred erasures and the purge (see the module docstring).
+
+    ``log`` is the deployment's deferred-erasure log (``services.runtime.retention``); only
+    ``defer`` and ``erase`` need it.
+    """
+
+    def __init__(self, region_set: RegionSet, log: DeferredErasureLog | None = None) -> None:
         self.region_set = region_set
         self.runtime = region_set.runtime
+        self.log = log
+
+    def _log(self) -> DeferredErasureLog:
+        if self.log is None:
+            raise RuntimeError("RetentionService needs a deferred-erasure log to defer")
+        return self.log
+
+    def erase(
+        self, subject: str, *, principal: Principal, case_id: str | None = None
+    ) -> ErasureRequest:
+        """Erase ``subject`` now through the vault's erasure if nothing holds it back, else
+        record the deferred erasure (its date and reason) for the purge job."""
+        if not isinstance(subject, str) or not subject.strip():
+            raise MissingSubject("erase needs a subject id")
+        now = self.runtime.clock.now()
+        decision = self.erasure_decision(subject, None, now)
+        if decision.erase_now:
+            outcome = erase_subject(self.region_set, subject, actor=principal.id)
+            return ErasureRequest(decision, outcome=outcome)
+        deferred = self.defer(subject, decision, principal=principal, case_id=case_id)
+        return ErasureRequest(decision, deferred=deferred)
+
+    def defer(
+        self,
+        subject: str,
+        decision: ErasureDecision,
+        *,
+        principal: Principal,
+        case_id: str | None = None,
+    ) -> DeferredErasure:
+        """Record that ``subject``'s erasure waits until ``decision.until`` (its refs per
+        region holding it, never its id)."""
+        if decision.until is None:
+            raise ValueError("only a deferred decision is recorded")
+        refs: dict[str, tuple[str, ...]] = {}
+        for name, region in self.runtime.regions.items():
+            mine = subject_refs(region, subject)
+            if subject_rows(region, mine):
+                refs[name] = tuple(r.hex() for r in mine)
+        erasure = DeferredErasure(
+            erasure_id="de-" + secrets.token_hex(8),
+            refs=refs,
+            requested_at=self.runtime.clock.now(),
+            until=decision.until,
+            rules=decision.rules,
+            reason=decision.reason,
+            requested_by=principal.id,
+            case_id=case_id,
+        )
+        self._log().add(erasure)
+        return erasure
 
     def erasure_decision(
         self, subject: str | bytes, regions: Iterable[str] | None, at: datetime
