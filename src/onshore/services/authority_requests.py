@@ -226,7 +226,11 @@ class AuthorityRequestService:
                     f"respond_within is {{amount, unit}} with unit in {UNITS}",
                     details={"field": "respond_within"},
                 )
-            own = Deadline(add_duration(at, amount, str(unit)), "request", f"{amount} {unit}")
+            cal = self.runtime.settings.calendar  # working days: the deployment's calendar
+            home = self.runtime.entity.incorporated_in
+            start = at.astimezone(cal.zone(home))
+            due = add_duration(start, amount, str(unit), cal.working_calendar(home))
+            own = Deadline(due, "request", f"{amount} {unit}")
             if found is None or own.due < found.due:
                 found = own
         return found

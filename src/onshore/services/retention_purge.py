@@ -69,8 +69,12 @@ class MaximumDue:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"region": self.region, "record_id": self.record_id, "rule": self.rule,
-                "due": self.due.isoformat()}  # fmt: skip
+        return {
+            "region": self.region,
+            "record_id": self.record_id,
+            "rule": self.rule,
+            "due": self.due.isoformat(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +104,13 @@ class Done:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"what": self.what, "id": self.ref, "outcome": self.outcome,
-                "detail": self.detail, "erased": self.erased}  # fmt: skip
+        return {
+            "what": self.what,
+            "id": self.ref,
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "erased": self.erased,
+        }
 
 
 def maximum_rules(region_set: RegionSet) -> list[CompiledRule]:
