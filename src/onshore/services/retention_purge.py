@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from onshore.core.identity import Principal
+from onshore.core.identity import Principal, host_administrator
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.core.policy.compiled import CompiledRule
 from onshore.core.policy.facts import Facts
@@ -48,8 +48,11 @@ from onshore.ports.retention import DeferredErasure, DeferredErasureLog
 from onshore.services.batch_recovery import recover
 from onshore.services.erasure import erase_subject
 from onshore.services.legal_holds import held_refs
+from onshore.services.record_sealer import RecordSealer
 from onshore.services.region_set import RegionSet
 from onshore.services.retention import RetentionService
+from onshore.services.runtime import Runtime
+from onshore.services.runtime.retention import open_deferred_erasures
 
 log = logging.getLogger("onshore.retention")
 
@@ -252,3 +255,33 @@ class Purge:
             if progress:
                 progress(done)
         return results
+
+
+def open_purge(runtime: Runtime) -> Purge:
+    """The purge of ``runtime``'s deployment: its regions, the record sealer and the
+    deferred-erasure log in the control store (close ``purge.log`` when done)."""
+    sealer = RecordSealer(runtime.settings.deployment.default_phone_region)
+    return Purge(RegionSet(runtime, sealer), open_deferred_erasures(runtime.settings))
+
+
+class PurgeJob:
+    """What the scheduler runs every ``PURGE_INTERVAL_SECONDS``: one purge as of now, acting
+    as the host administrator of the process; each step logged (ids, never data)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.principal = host_administrator("scheduler")
+
+    def __call__(self) -> list[Done]:
+        purge = open_purge(self.runtime)
+        try:
+            done = purge.run(self.runtime.clock.now(), self.principal)
+        finally:
+            purge.log.close()
+        for d in done:
+            log.info(f"retention {d.what} {d.ref}: {d.outcome} ({d.detail})")
+        return done
+
+
+#: How often the scheduler runs the purge (deferred erasures are due on a date, not a minute).
+PURGE_INTERVAL_SECONDS = 3600.0
