@@ -9,7 +9,9 @@ table in :mod:`onshore.core.cases.authority_requests`, with the effects the decl
 names (bound here, :data:`BOUND_EFFECTS`):
 
 - ``preserve`` places legal holds on every account in scope (erasure then retains their
-  records) for ``hold_days``; ``extend_hold`` extends them once; closing releases them.
+  records) for the packs' retention minimum after a storage request (VN-D53-27.data: 24
+  months; ``hold_days`` overrides it); ``extend_hold`` extends them once by as much;
+  closing releases them.
 - ``check_residency`` / ``declare_emergency`` ask the policy engine, for each region
   holding in-scope data in another country than the authority's, whether the disclosure
   is allowed (op ``transfer`` to the authority's country). Regions not allowed are blocked
@@ -67,6 +69,7 @@ from onshore.services.case_kinds import case_view as kind_view
 from onshore.services.case_steps import Step
 from onshore.services.cases import CaseService
 from onshore.services.production import Production
+from onshore.services.retention import storage_request_minimum
 from onshore.services.runtime import Region, open_runtime
 from onshore.services.vault import Vault
 
@@ -101,7 +104,7 @@ class AuthorityRequestService:
         registry: CollectorRegistry = REGISTRY,
         authorities: AuthorityRegistry | None = None,
         packages_dir: Path | None = None,
-        hold_days: int = 90,
+        hold_days: int | None = None,
     ) -> None:
         self.vault = vault
         self.runtime = vault.runtime
@@ -309,7 +312,7 @@ class AuthorityRequestService:
 
     def _place_holds(self, case: Case, region: Region) -> Case:
         now = self.runtime.clock.now()
-        expires = now + timedelta(days=self.hold_days)
+        expires, rule = self._hold_until(now)
         refs = self.production.account_refs(case)
         store = region.db.cases
         count = 0
@@ -317,13 +320,25 @@ class AuthorityRequestService:
             for ref in sorted(refs[name]):
                 store.put_hold(LegalHold(ref, case.case_id, now, expires))
                 count += 1
-        holds = {"count": count, "expires_at": expires.isoformat(), "extended": False}
+        holds = {"count": count, "expires_at": expires.isoformat(), "extended": False, "rule": rule}
         return self.cases.update_data(case.case_id, {"holds": holds}, due_at=expires)
+
+    def _hold_until(self, start: datetime) -> tuple[datetime, str | None]:
+        """When a hold placed (or extended) at ``start`` ends, and the rule that says so:
+        ``hold_days`` when given, else the packs' retention minimum after a storage request
+        (VN-D53-27.data: 24 months), else 90 days."""
+        if self.hold_days is not None:
+            return start + timedelta(days=self.hold_days), None
+        found = storage_request_minimum(self.runtime.engine)
+        if found is None:
+            return start + timedelta(days=90), None
+        amount, unit, rule = found
+        return add_duration(start, amount, unit), rule
 
     def _extend_holds(self, case: Case, region: Region) -> Case:
         store = region.db.cases
         current = store.holds(case_id=case.case_id)
-        expires = max(h.expires_at for h in current) + timedelta(days=self.hold_days)
+        expires, _ = self._hold_until(max(h.expires_at for h in current))
         for h in current:
             store.put_hold(LegalHold(h.subject_ref, h.case_id, h.placed_at, expires, True))
         holds = {**case.data.get("holds", {}), "expires_at": expires.isoformat(), "extended": True}

@@ -36,13 +36,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from onshore.core import blind_index
 from onshore.core.errors import MissingSubject
 from onshore.core.identity import Principal
+from onshore.core.policy import PolicyEngine
 from onshore.core.policy.compiled import CompiledRule
 from onshore.core.policy.decision import Outcome
+from onshore.core.policy.duration import add_duration
 from onshore.core.policy.effects import due_of
 from onshore.core.policy.facts import Facts
 from onshore.core.retention import LEGAL_HOLD, ErasureDecision, combine
@@ -84,6 +86,24 @@ def holds_on(runtime: Runtime, refs: Sequence[bytes]) -> list[LegalHold]:
     return [
         h for region in runtime.regions.values() for h in region.db.cases.holds(subject_refs=refs)
     ]
+
+
+def storage_request_minimum(engine: PolicyEngine) -> tuple[int, str, str] | None:
+    """The longest retention minimum the loaded packs count from a storage request, as
+    ``(amount, unit, rule id)`` (VN-D53-27.data: 24 months); None when no pack has one.
+    A preservation hold lasts this long by default (``services.authority_requests``)."""
+    found: list[tuple[datetime, int, str, str]] = []
+    origin = datetime(2000, 1, 1, tzinfo=UTC)
+    for cr in engine.rules:
+        for req in cr.rule.require:
+            period = req.period
+            if req.type == "retain_min" and period and period.start == STORAGE_REQUEST:
+                end = add_duration(origin, period.amount, period.unit)
+                found.append((end, period.amount, period.unit, cr.id))
+    if not found:
+        return None
+    _, amount, unit, rule = max(found)
+    return amount, unit, rule
 
 
 def minimums(runtime: Runtime, facts: Facts, at: datetime) -> list[tuple[str, datetime]]:
