@@ -88,3 +88,27 @@ def stated(moment: datetime, zone: tzinfo | None = None) -> str:
     label = zone_label(local.tzinfo) if local.tzinfo else "UTC"
     offset = local.strftime("%z")
     return f"{local.strftime('%Y-%m-%d %H:%M')} {offset[:3]}:{offset[3:]} ({label})"
+
+
+def receipt_time(received: datetime | None, entered: datetime) -> datetime:
+    """When a notice or request was actually received: ``received`` (the clock starts there),
+    bounded by ``entered``, the time it is entered (None: received when entered).
+
+    Example:
+        >>> from datetime import UTC
+        >>> entered = datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
+        >>> receipt_time(datetime(2026, 3, 5, 22, 0, tzinfo=UTC), entered).day
+        5
+        >>> receipt_time(None, entered) == entered
+        True
+    """
+    if received is None:
+        return entered
+    if received.tzinfo is None:
+        raise InputError("received_at needs a timezone offset", details={"field": "received_at"})
+    if received > entered:
+        raise InputError(
+            "received_at is later than the time it is entered (receipt cannot be in the future)",
+            details={"field": "received_at", "entered_at": entered.isoformat()},
+        )
+    return received

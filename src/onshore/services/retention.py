@@ -36,7 +36,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from onshore.core import blind_index
 from onshore.core.errors import MissingSubject
@@ -104,6 +104,30 @@ def storage_request_minimum(engine: PolicyEngine) -> tuple[int, str, str] | None
         return None
     _, amount, unit, rule = max(found)
     return amount, unit, rule
+
+
+def preservation_until(
+    engine: PolicyEngine, start: datetime, hold_days: int | None = None
+) -> tuple[datetime, str | None]:
+    """When a preservation hold placed (or extended) at ``start`` ends, and the rule that
+    says so: ``hold_days`` when given, else the packs' retention minimum after a storage
+    request (VN-D53-27.data: 24 months), else 90 days."""
+    if hold_days is not None:
+        return start + timedelta(days=hold_days), None
+    found = storage_request_minimum(engine)
+    if found is None:
+        return start + timedelta(days=90), None
+    amount, unit, rule = found
+    return add_duration(start, amount, unit), rule
+
+
+def local_duration(runtime: Runtime, start: datetime, amount: int, unit: str) -> datetime:
+    """``start`` plus a duration counted on the deployment's calendar: in its time zone,
+    working days skipping its public holidays and declared substitutes (``[calendar]``)."""
+    cal = runtime.settings.calendar
+    home = runtime.entity.incorporated_in
+    local = start.astimezone(cal.zone(home))
+    return add_duration(local, amount, unit, cal.working_calendar(home))
 
 
 def minimums(runtime: Runtime, facts: Facts, at: datetime) -> list[tuple[str, datetime]]:
