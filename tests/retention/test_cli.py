@@ -14,7 +14,7 @@ from onshore.services.retention import RetentionService
 from onshore.services.vault import Vault
 from tests.retention.conftest import SUBJECT, hold, seed
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "400"})  # wide enough for the tables
 
 
 def _deployment(tmp_path: Path) -> Path:

@@ -76,12 +76,20 @@ def status(config: ConfigOpt = None, at: AtOpt = None, as_json: JsonOpt = False)
             console.print("nothing deferred, no retention maximum pending")
             return
         if found.deferred:
-            table = Table("erasure", "erase on", "due", "rules", "reason", "case", "regions",
-                          title="deferred erasures")  # fmt: skip
+            columns = ("erasure", "erase on", "due", "rules", "reason", "case", "regions")
+            table = Table(*columns, title="deferred erasures")
             for e in found.deferred:
-                table.add_row(e.erasure_id, stated(e.until, zone), "yes" if e.due(when) else "no",
-                              ", ".join(e.rules), escape(e.reason), e.case_id or "-",
-                              ", ".join(sorted(e.refs)))  # fmt: skip
+                due = "yes" if e.due(when) else "no"
+                rules, regions = ", ".join(e.rules), ", ".join(sorted(e.refs))
+                table.add_row(
+                    e.erasure_id,
+                    stated(e.until, zone),
+                    due,
+                    rules,
+                    escape(e.reason),
+                    e.case_id or "-",
+                    regions,
+                )
             console.print(table)
         if found.maximums:
             table = Table("record", "region", "purge on", "due", "rule", title="retention maximums")

@@ -29,10 +29,21 @@ class SqlDeferredErasureLog(SqlControlStore):
             self._execute(
                 f"INSERT INTO deferred_erasures ({_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (e.erasure_id, refs, t(e.requested_at), t(e.until), " ".join(e.rules), e.reason,
-                 e.requested_by, e.case_id, e.status, None, None),
+                (
+                    e.erasure_id,
+                    refs,
+                    t(e.requested_at),
+                    t(e.until),
+                    " ".join(e.rules),
+                    e.reason,
+                    e.requested_by,
+                    e.case_id,
+                    e.status,
+                    None,
+                    None,
+                ),
                 write=True,
-            )  # fmt: skip
+            )
         except self._duplicate:
             raise InputError("deferred erasure id taken", details={"id": e.erasure_id}) from None
 
