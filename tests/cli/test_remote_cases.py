@@ -71,7 +71,14 @@ def test_an_audience_obligation_through_the_server(live: LiveServer) -> None:
         live.directory / "m.csv",
         ["acct-9,account,VN,2026-11-19,9990,,,", "acct-9,account,VN,2026-11-20,10412,,,"],
     )
-    done = onshore("audience", "ingest", str(path), "--json", cwd=live.directory)  # on the host
+    # VN-D147-10k concerns users of a FOREIGN platform: the host ingests as one incorporated
+    # outside VN (the same stores, a copy of the configuration naming another country)
+    text = (live.directory / "onshore.toml").read_text(encoding="utf-8")
+    assert 'incorporated_in = "VN"' in text
+    foreign = live.directory / "foreign.toml"
+    foreign.write_text(text.replace('incorporated_in = "VN"', 'incorporated_in = "SG"'))
+    done = onshore("audience", "ingest", str(path), "--json", "--config", str(foreign),
+                   cwd=live.directory)  # fmt: skip
     assert done.returncode == 0, done.stderr
     env = as_token(live, "operator")
     done = onshore("audience", "obligations", "--json", env=env, cwd=live.directory)

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from onshore.settings.console import ConsoleSettings
+from onshore.settings.calendar import CalendarSettings
 from onshore.settings.environment import env_name
 from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
@@ -59,6 +60,7 @@ class Settings(Strict):
     )
     oidc: OidcSettings = Field(default_factory=OidcSettings, description="The ``[oidc]`` table.")
     console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="``[console]``.")
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings, description="Calendar.")
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."
     )
