@@ -62,10 +62,11 @@ from onshore.services.case_kinds import Opened, case_view, open_once
 from onshore.services.case_steps import Step
 from onshore.services.cases import CaseService
 from onshore.services.dsr_clock import DsrClock
-from onshore.services.dsr_erasure import ErasurePolicy, ErasureVerdict, default_policy, verdict_of
+from onshore.services.dsr_erasure import ErasureDecision, ErasurePolicy, decide
 from onshore.services.dsr_package import SubjectPackage
 from onshore.services.erasure import erase_subject
 from onshore.services.production import Production
+from onshore.services.retention import RetentionService
 from onshore.services.vault import Vault
 
 __all__ = ["BOUND_EFFECTS", "DsrService", "view"]
@@ -106,7 +107,7 @@ class DsrService:
         base = Path(self.runtime.settings.base_dir)
         self.production = Production(vault, self.cases, packages_dir or base / "packages")
         self.package = SubjectPackage(self.production)
-        self.retention = retention or default_policy(self.runtime)
+        self.retention = retention or RetentionService(vault.region_set)
         self.clock = DsrClock(self.runtime)
 
     # -- intake ---------------------------------------------------------------------------
@@ -304,21 +305,20 @@ class DsrService:
 
     # -- retention and guards ---------------------------------------------------------------
 
-    def verdict(self, case: Case, at: datetime) -> ErasureVerdict:
-        """Retention's answer for every subject the case names: the latest date any of
-        them is deferred to and every rule deferring one (erase now when none is)."""
-        until: datetime | None = None
-        rules: list[str] = []
+    def verdict(self, case: Case, at: datetime) -> ErasureDecision:
+        """Retention's answer for every subject the case names, folded into one: the
+        latest date any of them is deferred to and every rule deferring one."""
         by_subject: dict[str, list[str]] = {}
         for region, ids in self.package.subjects(case).items():
             for subject in ids:
                 by_subject.setdefault(subject, []).append(region)
-        for subject, regions in sorted(by_subject.items()):
-            v = verdict_of(self.retention.erasure_decision(subject, sorted(regions), at))
-            if v.until is not None and (until is None or v.until > until):
-                until = v.until
-            rules.extend(r for r in v.rule_ids if r not in rules)
-        return ErasureVerdict(until, tuple(rules)) if until else ErasureVerdict()
+        return decide(
+            (
+                self.retention.erasure_decision(subject, sorted(regions), at)
+                for subject, regions in sorted(by_subject.items())
+            ),
+            at,
+        )
 
     def _guards(self) -> dict[str, Guard]:
         def due(ctx: GuardContext) -> str | None:
@@ -326,7 +326,7 @@ class DsrService:
             if not v.deferred:
                 return None
             assert v.until is not None
-            rules = ", ".join(v.rule_ids)
+            rules = ", ".join(v.rules)
             return f"retention defers the erasure until {v.until.isoformat()} ({rules})"
 
         def deferred(ctx: GuardContext) -> str | None:
@@ -352,12 +352,13 @@ def view(case: Case) -> dict[str, Any]:
     return out
 
 
-def _deferral_answer(verdict: ErasureVerdict) -> dict[str, Any]:
+def _deferral_answer(verdict: ErasureDecision) -> dict[str, Any]:
     if verdict.until is None:
         raise GuardFailed("retention does not defer this erasure")
     return {
-        "text": f"Your data will be erased on {verdict.until.date().isoformat()}: the law "
-        f"requires it to be kept until then ({', '.join(verdict.rule_ids)}).",
+        "text": f"Your data will be erased on {verdict.until.date().isoformat()}: it must be "
+        f"kept until then ({', '.join(verdict.rules)}).",
         "until": verdict.until.isoformat(),
-        "rule_ids": list(verdict.rule_ids),
+        "rule_ids": list(verdict.rules),
+        "reason": verdict.reason,
     }
