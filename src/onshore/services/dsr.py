@@ -130,8 +130,6 @@ class DsrService:
                 "received_at is after the time the request is entered",
                 details={"field": "received_at"},
             )
-        home = body.region or self._home_region(body.country)
-        country = body.country or self.runtime.region(home).country
         resolved = resolve_scope(
             self.runtime,
             {
@@ -142,6 +140,7 @@ class DsrService:
                 "categories": sorted(CATEGORIES),
             },
         )
+        home, country = self._where(body, resolved["scope_terms"])
         pack_request = REQUEST_TYPES[body.request_type]
         clock = self.clock.deadlines(pack_request, country, received, body.via_processor)
         data: dict[str, Any] = {
@@ -165,11 +164,19 @@ class DsrService:
             self.cases, DSR, key, home, principal=principal, data=data, due_at=clock.first_due
         )
 
-    def _home_region(self, country: str | None) -> str:
-        for name, r in self.runtime.regions.items():
-            if country and r.country == country:
-                return name
-        return self.runtime.settings.deployment.default_region
+    def _where(self, body: DsrIn, terms: Mapping[str, Any]) -> tuple[str, str]:
+        """The region to hold the case and the subject's country: as given, else the
+        region holding most of the subject's records (config order breaks ties), else
+        the deployment's default region."""
+        counts = self.package.counts(terms)
+        regions = self.runtime.regions
+        home = body.region
+        if home is None and body.country:
+            home = next((n for n, r in regions.items() if r.country == body.country), None)
+        if home is None and counts:
+            home = max(regions, key=lambda n: (counts.get(n, 0), -list(regions).index(n)))
+        home = home or self.runtime.settings.deployment.default_region
+        return home, body.country or self.runtime.region(home).country
 
     # -- transitions ----------------------------------------------------------------------
 
@@ -182,8 +189,9 @@ class DsrService:
         note: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
     ) -> Case:
-        """Take ``action`` with the effects its declaration names (module docstring)."""
-        note = dict(note or {})
+        """Take ``action`` with the effects its declaration names (module docstring); the
+        note is checked against the action's model (``InputError`` when it does not fit)."""
+        note = _checked(action, note)
         case = self.cases.get(case_id)
         now = self.runtime.clock.now()
         if action == "erase" and case.state == "verified" and self.verdict(case, now).deferred:
@@ -201,7 +209,7 @@ class DsrService:
                 "evidence_ref": note.get("evidence_ref"),
                 "at": now.isoformat(),
             }
-            merge["holdings"] = dict(self.package.counts(case))
+            merge["holdings"] = dict(self.package.counts(case.data.get("scope_terms") or {}))
             kw["due_at"] = self.clock.answer_due(case)
         if "extend_deadline" in effects:
             extended = self.clock.extended(case)
@@ -290,7 +298,7 @@ class DsrService:
             out["restriction"] = {
                 "state": "restricted",
                 "restriction_ref": note.get("restriction_ref"),
-                "regions": sorted(self.package.counts(case)),
+                "regions": sorted(self.package.counts(case.data.get("scope_terms") or {})),
                 "enforced_by_vault": False,
             }
         return out
@@ -350,6 +358,16 @@ def view(case: Case) -> dict[str, Any]:
     out = case_view(case, DSR)
     out["data"].pop("scope_terms", None)
     return out
+
+
+def _checked(action: str, note: Mapping[str, Any] | None) -> dict[str, Any]:
+    try:
+        model = DSR.note_model(action).model_validate(dict(note or {}))
+    except ValidationError as exc:
+        raise InputError(
+            f"invalid note for {action}", details={"errors": exc.errors(include_url=False)}
+        ) from None
+    return model.model_dump(exclude_none=True, mode="json")
 
 
 def _deferral_answer(verdict: ErasureDecision) -> dict[str, Any]:

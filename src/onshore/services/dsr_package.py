@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from onshore.core import blind_index
 from onshore.core.cases.dsr_summary import summary_html
 from onshore.core.cases.package import (
     CERTIFICATE,
@@ -38,6 +39,7 @@ from onshore.core.cases.package import (
 )
 from onshore.ports import Case, SealedRecord
 from onshore.services.production import Production
+from onshore.services.reindex import live_index_keys
 
 SUMMARY = "summary.html"
 #: The manifest's ``purpose``: what the package answers.
@@ -52,10 +54,44 @@ class SubjectPackage:
         self.vault = production.vault
         self.runtime = production.runtime
 
-    def holdings(self, case: Case) -> dict[str, list[SealedRecord]]:
+    def named_refs(self, terms: Mapping[str, Any]) -> dict[str, set[bytes]]:
+        """Per region, the subject refs the case's ``scope_terms`` name or find."""
+        out: dict[str, set[bytes]] = {}
+        for name, region in self.runtime.regions.items():
+            mine = terms.get(name) or {}
+            refs = {bytes.fromhex(r) for r in mine.get("refs", [])}
+            for term in mine.get("terms", []):
+                refs.update(s.subject_ref for s in region.db.records.find(bytes.fromhex(term)))
+            out[name] = refs
+        return out
+
+    def subject_ids(self, terms: Mapping[str, Any]) -> set[str]:
+        """The subject ids the refs and terms lead to, in any region (read by decrypting
+        one row of each ref found; held in memory only)."""
+        found: set[str] = set()
+        for name, refs in self.named_refs(terms).items():
+            region = self.runtime.regions[name]
+            for ref in sorted(refs):
+                row = next(iter(region.db.records.by_subject(ref)), None)
+                if row is not None:
+                    found.add(self.vault.open_sealed(region, row).subject_id)
+        return found
+
+    def refs(self, terms: Mapping[str, Any]) -> dict[str, set[bytes]]:
+        """Per region, the subject refs to read: those the terms name, and every region's
+        refs of the subject ids they lead to (an e-mail address found in one region finds
+        the same account's records in the others)."""
+        out = self.named_refs(terms)
+        ids = self.subject_ids(terms)
+        for name, region in self.runtime.regions.items():
+            for key in live_index_keys(region.keys):
+                out.setdefault(name, set()).update(blind_index.subject_ref(key, s) for s in ids)
+        return out
+
+    def holdings(self, terms: Mapping[str, Any]) -> dict[str, list[SealedRecord]]:
         """Per region holding any, the subject's sealed rows (by record id)."""
         out: dict[str, list[SealedRecord]] = {}
-        for name, refs in self.production.account_refs(case).items():
+        for name, refs in self.refs(terms).items():
             records = self.runtime.regions[name].db.records
             rows = {s.record_id: s for ref in sorted(refs) for s in records.by_subject(ref)}
             if rows:
@@ -66,7 +102,7 @@ class SubjectPackage:
         """The subject ids the case names, per region where they hold records (read by
         decrypting one row; held in memory only)."""
         out: dict[str, list[str]] = {}
-        for name, rows in self.holdings(case).items():
+        for name, rows in self.holdings(_terms(case)).items():
             region = self.runtime.regions[name]
             found = {self.vault.open_sealed(region, s).subject_id for s in rows}
             out[name] = sorted(found)
@@ -74,7 +110,7 @@ class SubjectPackage:
 
     def _rows(self, case: Case) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
-        for name, sealed in sorted(self.holdings(case).items()):
+        for name, sealed in sorted(self.holdings(_terms(case)).items()):
             region = self.runtime.regions[name]
             for s in sealed:
                 record = self.vault.open_sealed(region, s)
@@ -132,9 +168,14 @@ class SubjectPackage:
             }
         }
 
-    def counts(self, case: Case) -> Mapping[str, int]:
-        """Per region, how many records of the subject it holds."""
-        return {name: len(rows) for name, rows in self.holdings(case).items()}
+    def counts(self, terms: Mapping[str, Any]) -> dict[str, int]:
+        """Per region holding any, how many records of the subject it holds."""
+        return {name: len(rows) for name, rows in self.holdings(terms).items()}
+
+
+def _terms(case: Case) -> Mapping[str, Any]:
+    terms: Mapping[str, Any] = case.data.get("scope_terms") or {}
+    return terms
 
 
 def _safe(kind: str) -> str:
