@@ -86,8 +86,8 @@ COMMANDS: dict[str, RootCommand] = {
     ),
     "dsr": RootCommand(
         "dsr",
-        "Data-subject requests: access, copy, correction, erasure, restriction, objection,\n"
-        "withdrawal of consent.",
+        "Data-subject requests: access, copy, correction, erasure, restriction,\n"
+        "objection, withdrawal of consent.",
     ),
     "worker": RootCommand(
         "worker", "Check case deadlines and send due-soon and breach notices (webhooks, e-mail)."

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 console = CliConsole()
 app = typer.Typer(
-    help="Data-subject requests: access, copy, correction, erasure, restriction, objection, "
-    "withdrawal of consent.",
+    help="Data-subject requests: access, copy, correction, erasure, restriction,\n"
+    "objection, withdrawal of consent.",
     no_args_is_help=True,
 )
 
