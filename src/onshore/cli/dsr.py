@@ -68,9 +68,14 @@ def _show(case: dict[str, Any]) -> None:
         f"[bold]{case['case_id']}[/] {data.get('request_type')} {case['state']}  "
         f"due {case.get('due_at') or '-'}"
     )
+    ack = data.get("ack_deadline") or {}
+    if ack and not data.get("acknowledged_at"):
+        console.print(f"acknowledge by {ack.get('due')} ({ack.get('source')})")
     deadline = data.get("deadline") or {}
     if deadline:
         console.print(f"answer due {deadline.get('due')} ({deadline.get('source')})")
+    else:
+        console.print("answer due: no rule of the loaded packs sets a deadline")
     answer = data.get("answer") or {}
     if answer.get("text"):
         console.print(f"answer: {answer['text']}")

@@ -210,6 +210,8 @@ class DsrService:
                 "at": now.isoformat(),
             }
             merge["holdings"] = dict(self.package.counts(case.data.get("scope_terms") or {}))
+            if not case.data.get("acknowledged_at"):  # the verification answers the subject
+                merge["acknowledged_at"] = now.isoformat()
             kw["due_at"] = self.clock.answer_due(case)
         if "extend_deadline" in effects:
             extended = self.clock.extended(case)
