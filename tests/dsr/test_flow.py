@@ -4,6 +4,7 @@ regions, erasure across regions, outcomes, refusals, the two-person rules, the l
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from onshore.services.dsr import BOUND_EFFECTS, DsrService
 from onshore.services.production import read_package
 from onshore.services.vault import Vault
 
-from .conftest import AN, BINH, CHI, LAN_EMAIL, LAN_PHONE, request, seed
+from .conftest import AN, BINH, CHI, LAN_EMAIL, LAN_PHONE, T0, request, seed
 
 
 def verified(svc: DsrService, kind: str, **extra: object) -> str:
@@ -167,3 +168,25 @@ def test_the_same_reference_opens_one_case(svc: DsrService) -> None:
     assert "scope_terms" not in svc.view(first.case)["data"]
     masked = svc.view(first.case)["data"]["subject"]["identifiers"]
     assert masked == [{"type": "email", "masked": "lan*********vn"}]
+
+
+def test_the_report_counts_types_outcomes_and_suppresses_small_counts(
+    vault: Vault, svc: DsrService
+) -> None:
+    seed(vault)
+    erasure = verified(svc, "erasure", reference="E-1", country="VN")
+    svc.act(erasure, "erase", principal=BINH)
+    refused = svc.intake(request("objection", reference="O-1", country="VN"), principal=AN)
+    refused_id = refused.case.case_id
+    svc.act(refused_id, "refuse", principal=BINH, note={"grounds": ["manifestly_unfounded"]})
+    svc.intake(request("access", reference="A-1", country="VN"), principal=AN)
+    start, end = T0 - timedelta(days=1), T0 + timedelta(days=1)
+    [row] = svc.report(start, end, k=1).rows
+    assert row["country"] == "VN" and row["requests"] == 3
+    assert (row["erasure"], row["objection"], row["access"]) == (1, 1, 1)
+    assert (row["answered"], row["refused"], row["open"], row["answered_late"]) == (1, 1, 1, 0)
+    assert row["median_completion_hours"] == 0.0 and row["suppressed"] == []
+    [hidden] = svc.report(start, end, k=5).rows
+    assert hidden["requests"] is None and "answered" in hidden["suppressed"]
+    [empty] = svc.report(end, end + timedelta(days=1), k=1).rows
+    assert empty["country"] == "ALL" and empty["requests"] == 0

@@ -25,6 +25,7 @@ from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt
 from onshore.core.cases.dsr import REQUEST_TYPES
 from onshore.core.cases.registry import kind
+from onshore.core.errors import InputError
 
 if TYPE_CHECKING:
     from onshore.ports import Case
@@ -161,6 +162,31 @@ def due(
     for s, c in rows:
         table.add_row(s, c["case_id"], c["data"].get("request_type"), c["state"], c["due_at"])
     console.print(table)
+
+
+@app.command()
+def report(
+    start: Annotated[datetime, typer.Option("--from", help="First instant (ISO 8601).")],
+    end: Annotated[datetime, typer.Option("--to", help="End instant, excluded (ISO 8601).")],
+    k: Annotated[int, typer.Option("--k", min=1, help="Counts below k are suppressed.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+    config: ConfigOpt = None,
+) -> None:
+    """Requests per subject country: types, outcomes, late answers, median hours.
+
+    Example: ``onshore dsr report --from 2026-01-01T00:00+07:00 --to 2026-07-01T00:00+07:00``
+    """
+    from datetime import UTC
+
+    if fmt not in ("json", "csv"):
+        raise InputError("--format is json or csv", details={"field": "format"})
+    start, end = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (start, end))
+    with _service(config) as svc:
+        table = svc.report(start, end, k)
+    if fmt == "csv":
+        typer.echo(table.csv(k), nl=False)
+    else:
+        typer.echo(json.dumps(table.to_dict(), ensure_ascii=False))
 
 
 @app.command("verify-package")

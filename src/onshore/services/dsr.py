@@ -49,10 +49,12 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from pydantic import BaseModel, ValidationError
 
 from onshore.core.cases.dsr import REQUEST_TYPES
+from onshore.core.cases.dsr_report import dsr_table, facts_of
 from onshore.core.cases.guards import Guard, GuardContext, check_guards
 from onshore.core.cases.kind import CaseKind
 from onshore.core.cases.kinds.dsr import DSR, DsrIn
 from onshore.core.cases.roles import acting_role
+from onshore.core.cases.transparency import Table
 from onshore.core.errors import GuardFailed, InputError
 from onshore.core.identity import Principal
 from onshore.core.taxonomy import CATEGORIES
@@ -353,6 +355,12 @@ class DsrService:
     def view(self, case: Case) -> dict[str, Any]:
         """A request as the CLI and the API show it (the keyed terms left out)."""
         return view(case)
+
+    def report(self, start: datetime, end: datetime, k: int = 10) -> Table:
+        """Requests opened in ``[start, end)`` per subject country, small counts below
+        ``k`` suppressed (:mod:`onshore.core.cases.dsr_report`)."""
+        cases = self.cases.iter_cases(kind=DSR.name, created_from=start, created_before=end)
+        return dsr_table([facts_of(c) for c in cases], k)
 
 
 def view(case: Case) -> dict[str, Any]:
