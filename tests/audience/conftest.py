@@ -15,15 +15,35 @@ from prometheus_client import CollectorRegistry
 from onshore.adapters.clock import FixedClock
 from onshore.services.audience import AudienceService
 from onshore.services.runtime import Runtime, open_runtime
+from onshore.settings import Settings
 from tests.cases.conftest import settings_for
 
 T0 = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 HEADER = "subject_id,subject_type,country,date,subscribers,monthly_visits,livestreaming,monetised"
 
 
+#: The platform's country: VN-D147-10k concerns users of FOREIGN social networks, so these
+#: tests run a platform incorporated outside Viet Nam serving Vietnamese users.
+PLATFORM = "SG"
+
+
+def foreign(settings: Settings) -> Settings:
+    """``settings`` with the deployment's entity incorporated in ``PLATFORM``."""
+    dep = settings.deployment
+    entity = dep.entity.model_copy(update={"incorporated_in": PLATFORM})
+    return settings.model_copy(update={"deployment": dep.model_copy(update={"entity": entity})})
+
+
+def foreign_toml(config: Path) -> None:
+    """The ``onshore.toml`` that ``onshore init`` wrote, for a platform of ``PLATFORM``."""
+    text = config.read_text(encoding="utf-8")
+    assert 'incorporated_in = "VN"' in text
+    config.write_text(text.replace('incorporated_in = "VN"', f'incorporated_in = "{PLATFORM}"'))
+
+
 @pytest.fixture(params=["sqlite", "memory"])
 def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
-    rt = open_runtime(settings_for(tmp_path, request.param), create_keys=True,
+    rt = open_runtime(foreign(settings_for(tmp_path, request.param)), create_keys=True,
                       clock=FixedClock(T0))  # fmt: skip
     yield rt
     rt.close()

@@ -13,6 +13,7 @@ from onshore.core.errors import InputError
 from onshore.server.app import create_app
 from onshore.services.audience import AudienceService
 from onshore.services.audience_followers import read_followers
+from tests.audience.conftest import foreign, foreign_toml
 from tests.server.conftest import TestClient, make_settings
 from tests.takedowns.test_interfaces import auth, run
 
@@ -93,6 +94,7 @@ def test_an_account_losing_every_vn_follower_reads_zero(svc: AudienceService) ->
 
 def test_followers_through_cli_and_http(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "init", "--dir", str(tmp_path))[0] == 0
+    foreign_toml(tmp_path / "onshore.toml")
     cfg = str(tmp_path / "onshore.toml")
     path = tmp_path / "followers.csv"
     path.write_text("follower_id,phone_number,ip\nf1,+84912345678,\nf2,,14.160.0.1;8.8.8.8\n"
@@ -107,7 +109,7 @@ def test_followers_through_cli_and_http(tmp_path: Path, capsys: pytest.CaptureFi
         "VN": {"followers": 3, "confidence": 0.4833, "min_confidence": 0.3, "conflicts": 0,
                "decided_by": {"default": 1, "ip": 1, "phone_number": 1}}
     }  # fmt: skip
-    app = create_app(make_settings(tmp_path / "srv"), create_keys=True)
+    app = create_app(foreign(make_settings(tmp_path / "srv")), create_keys=True)
     with TestClient(app, raise_server_exceptions=False) as client:
         op, aud = auth(app, "operator"), auth(app, "auditor")
         body = {"date": DAY, "followers": [{"follower_id": "a", "declared_residence": "VN"}]}

@@ -140,9 +140,10 @@ def test_line_numbers_hold_across_chunks(svc: AudienceService, tmp_path: Path) -
 @pytest.mark.postgres
 def test_postgres_store(pg_url: str, tmp_path: Path) -> None:
     from onshore.adapters.clock import FixedClock
+    from tests.audience.conftest import foreign
     from tests.cases.conftest import settings_for
 
-    settings = settings_for(tmp_path)
+    settings = foreign(settings_for(tmp_path))
     cfg = settings.model_dump()
     cfg["regions"]["vn-hcm"]["store"] = pg_url
     from onshore.settings import Settings

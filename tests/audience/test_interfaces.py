@@ -11,11 +11,12 @@ from onshore.server.app import create_app
 from tests.server.conftest import TestClient, make_settings
 from tests.takedowns.test_interfaces import auth, run
 
-from .conftest import write_csv
+from .conftest import foreign, foreign_toml, write_csv
 
 
 def test_audience_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "init", "--dir", str(tmp_path))[0] == 0
+    foreign_toml(tmp_path / "onshore.toml")
     cfg = str(tmp_path / "onshore.toml")
     path = write_csv(
         tmp_path / "m.csv",
@@ -62,7 +63,7 @@ def test_audience_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_audience_over_http(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path), create_keys=True)
+    app = create_app(foreign(make_settings(tmp_path)), create_keys=True)
     with TestClient(app, raise_server_exceptions=False) as client:
         op, aud = auth(app, "operator"), auth(app, "auditor")
         rows = [

@@ -89,11 +89,14 @@ def test_preservation_holds_and_extension(
     outcome = vault.erase("u-lan")
     assert outcome.erased == {} and sorted(outcome.retained["vn-hcm"]) == sorted(ids["u-lan"])
     assert vault.erase("u-minh").count == 2  # not held
+    # the hold lasts VN-D53-27.data's minimum after a storage request (24 months), not 90 days
+    assert case.data["holds"]["rule"] == "VN-D53-27.data"
+    assert case.due_at == T0.replace(year=T0.year + 2)
     case = svc.act(cid, "extend_hold", principal=who("rita", "legal_reviewer"))
-    assert case.data["holds"]["extended"] and case.due_at == T0 + timedelta(days=180)
+    assert case.data["holds"]["extended"] and case.due_at == T0.replace(year=T0.year + 4)
     with pytest.raises(GuardFailed, match="already extended"):
         svc.act(cid, "extend_hold", principal=who("rita", "legal_reviewer"))
-    clock.at = T0 + timedelta(days=181)  # the hold expired
+    clock.at = T0.replace(year=T0.year + 4) + timedelta(days=1)  # the hold expired
     assert vault.erase("u-lan").count == 2
     assert svc.act(cid, "close", principal=who("olga", "operator")).state == "closed"
 

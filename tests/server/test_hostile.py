@@ -306,6 +306,11 @@ def test_an_approver_may_file_an_audience_dossier(
     client: TestClient, tokens: dict[str, str]
 ) -> None:
     """docs/audience.md's lifecycle lets the approver file; the auditor still may not."""
+    from dataclasses import replace
+
+    runtime = client.app.state.onshore.vault.runtime  # type: ignore[attr-defined]
+    # VN-D147-10k concerns users of a FOREIGN platform: run one incorporated outside VN
+    runtime.entity = replace(runtime.entity, incorporated_in="SG")
     row = {"subject_id": "acct-9", "country": "VN", "date": "2026-11-20", "subscribers": 20000}
     r = client.post("/v1/audience/metrics", json={"rows": [row]}, headers=auth(tokens["operator"]))
     assert r.status_code == 200, r.text

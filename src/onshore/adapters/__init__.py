@@ -22,6 +22,7 @@ from onshore.adapters.store_url import sqlite_path as sqlite_path
 from onshore.core.errors import ConfigError
 from onshore.ports import RegionDatabase, TokenStore, UserStore
 from onshore.ports.notices import NoticeLog
+from onshore.ports.retention import DeferredErasureLog
 
 SCHEMES = ("memory", "sqlite", "postgresql", "postgres")
 
@@ -87,4 +88,16 @@ def open_notice_log(url: str, *, base: Path | None = None) -> NoticeLog:
         []
     """
     store: NoticeLog = open_control_port(url, "notices", "NoticeLog", base=base)
+    return store
+
+
+def open_deferred_erasures(url: str, *, base: Path | None = None) -> DeferredErasureLog:
+    """Open the deferred-erasure log at a control-database URL; the same database as
+    ``open_token_store``.
+
+    Example:
+        >>> open_deferred_erasures("memory://").pending()
+        []
+    """
+    store: DeferredErasureLog = open_control_port(url, "retention", "DeferredErasureLog", base=base)
     return store

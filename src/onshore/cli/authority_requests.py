@@ -24,6 +24,7 @@ from onshore.cli.case_group import add_case_commands
 from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt, parse_json_option
+from onshore.cli.receipt import local_receipt
 from onshore.core.cases.authority_requests import KIND, REQUESTS
 from onshore.core.cases.registry import kind
 from onshore.core.errors import InputError
@@ -101,6 +102,14 @@ def receive(
     ndo_until: Annotated[
         str | None, typer.Option(help="Non-disclosure order end (ISO 8601).")
     ] = None,
+    received_at: Annotated[
+        str | None,
+        typer.Option(
+            "--received-at",
+            help="When it actually arrived (ISO 8601; a bare date is local midnight); "
+            "default now. The deadline counts from it.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -121,12 +130,13 @@ def receive(
         "scope": _json_arg(scope, "--scope"),
         "respond_within": within,
         "ndo_until": ndo_until,
+        "received_at": received_at,
     }
     with case_session(KIND_CLI, config) as session:
         if session.remote:
             _show(session.remote.request("POST", KIND_CLI.prefix, body=body), as_json)
             return
-        _show(case_view(session.svc.receive(**body, **session.actor())), as_json)
+        _show(case_view(session.svc.receive(**local_receipt(body), **session.actor())), as_json)
 
 
 @app.command()

@@ -92,6 +92,9 @@ COMMANDS: dict[str, RootCommand] = {
     "worker": RootCommand(
         "worker", "Check case deadlines and send due-soon and breach notices (webhooks, e-mail)."
     ),
+    "retention": RootCommand(
+        "retention", "Retention: erasures deferred by retention minimums, and retention maximums."
+    ),
     "db": RootCommand("db", "Database schema versions and upgrades."),
     "backup": RootCommand(
         "backup", "Encrypted, verifiable backups of a region, kept where its law allows."

@@ -8,7 +8,7 @@ from the deployment's ``onshore.toml`` (``--config``).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,9 +16,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from onshore.cli import policy_facts as stated
 from onshore.cli.console import CliConsole
 from onshore.cli.defaults import OPS
 from onshore.core.errors import InputError, PackError, PolicyDenied
+from onshore.core.local_time import deployment_zone, parse_moment
 
 if TYPE_CHECKING:
     from rich.tree import Tree
@@ -156,14 +158,11 @@ def check(
         raise PackError(f"{failed} case failure(s)", details={"failures": failed})
 
 
-def _parse_at(text: str | None) -> datetime:
+def _parse_at(text: str | None, zone: tzinfo) -> datetime:
+    """``--at``: now by default; a bare date is midnight in ``zone`` (``core.local_time``)."""
     if text is None:
         return datetime.now(UTC)
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--at {text!r} is not an ISO date or date-time") from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return parse_moment(text, zone, what="--at")
 
 
 @policy_app.command("explain")
@@ -193,7 +192,23 @@ def explain(
     artifact: Annotated[
         list[str] | None, typer.Option("--artifact", help="Safeguard held.")
     ] = None,
-    at: Annotated[str | None, typer.Option("--at", help="When (ISO date); default now.")] = None,
+    label: Annotated[list[str] | None, typer.Option("--label", help="Data label.")] = None,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help="Metric NAME=VALUE (repeatable).")
+    ] = None,
+    event: Annotated[
+        list[str] | None, typer.Option("--event", help="Start event NAME=WHEN (repeatable).")
+    ] = None,
+    decision_rule: Annotated[
+        list[str] | None, typer.Option("--decision", help="Authority decision fired (rule id).")
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Decision date (a bare date: midnight locally); default now."),
+    ] = None,
+    brief: Annotated[
+        bool, typer.Option("--brief", help="Only decision, deciding rules and obligations.")
+    ] = False,
     enforce_unconfirmed: Annotated[
         bool, typer.Option("--enforce-unconfirmed", help="Deny on unconfirmed rules too.")
     ] = False,
@@ -214,6 +229,7 @@ def explain(
         raise InputError(f"--op {op!r} is not one of {', '.join(OPS)}")
     packs = list(pack or [])
     extra = list(pack_path or [])
+    zone = deployment_zone()
     if entity_country is None:
         from onshore.services.runtime import entity_facts
         from onshore.settings import load_settings
@@ -224,6 +240,8 @@ def explain(
         packs = packs or list(base.packs)
         extra += list(base.pack_paths)
         enforce_unconfirmed = enforce_unconfirmed or base.enforce_unconfirmed
+        zone = settings.calendar.zone(entity.incorporated_in)
+        calendars = settings.calendar.calendars(entity.incorporated_in)
     else:
         entity = EntityFacts(
             entity_country.upper(),
@@ -232,8 +250,9 @@ def explain(
             size,
             frozenset(role or ()),
         )
-    engine = load_engine(packs or ["vn"], extra, enforce_unconfirmed)
-    when = _parse_at(at)
+        calendars = None
+    engine = load_engine(packs or ["vn"], extra, enforce_unconfirmed, calendars=calendars)
+    when = _parse_at(at, zone)
     facts = Facts(
         entity,
         subject_country=subject.upper() if subject else None,
@@ -243,10 +262,17 @@ def explain(
         request=request,
         flags=frozenset(flag or ()),
         artifacts=frozenset(artifact or ()),
+        labels=frozenset(label or ()),
+        metrics=stated.metrics(metric or ()),
+        events=stated.events(event or (), zone),
+        decisions=frozenset(decision_rule or ()),
     )
     decision = engine.evaluate(op, facts, when)
     if as_json:
         typer.echo(json.dumps(explain_dict(engine, facts, decision), indent=2, ensure_ascii=False))
+    elif brief:
+        for line in stated.brief(decision):
+            console.print(escape(line))
     else:
         console.print(explain_tree(engine, facts, decision))
     if decision.outcome is Outcome.DENY:

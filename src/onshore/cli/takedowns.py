@@ -24,6 +24,7 @@ from onshore.cli.case_group import add_case_commands
 from onshore.cli.case_session import CaseKindCli, case_session
 from onshore.cli.console import CliConsole
 from onshore.cli.options import ConfigOpt, JsonOpt, parse_json_option, runtime_from
+from onshore.cli.receipt import local_receipt
 from onshore.core.cases.registry import kind
 from onshore.core.cases.takedowns import SOURCES
 from onshore.core.errors import InputError
@@ -82,6 +83,14 @@ def receive(
     notice: Annotated[str, typer.Option("--notice", help="The notice as JSON, or @file.json.")],
     urgent: Annotated[bool, typer.Option("--urgent", help="An urgent request.")] = False,
     region: Annotated[str | None, typer.Option("--region", help="Region to hold the case.")] = None,
+    received_at: Annotated[
+        str | None,
+        typer.Option(
+            "--received-at",
+            help="When it actually arrived (ISO 8601; a bare date is local midnight); "
+            "default now. The deadline counts from it.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -95,12 +104,13 @@ def receive(
         "notice": _json_arg(notice, "--notice"),
         "urgent": urgent,
         "region": region,
+        "received_at": received_at,
     }
     with case_session(KIND_CLI, config) as session:
         if session.remote:
             _show(session.remote.request("POST", KIND_CLI.prefix, body=body), as_json)
             return
-        _show(case_dict(session.svc.receive(**body, **session.actor())), as_json)
+        _show(case_dict(session.svc.receive(**local_receipt(body), **session.actor())), as_json)
 
 
 @app.command()

@@ -23,7 +23,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -134,3 +134,17 @@ class WorkingCalendar:
 
 #: Weekends only (no public holidays): what a calendar without a country gives.
 WEEKENDS_ONLY = WorkingCalendar()
+
+
+def pack_calendar(jurisdiction: str, calendars: Mapping[str, WorkingCalendar]) -> WorkingCalendar:
+    """The calendar of a pack's ``jurisdiction``: the one ``calendars`` gives, else its public
+    holidays when the ``holidays`` package knows them, else weekends only.
+
+    Example:
+        >>> pack_calendar("VN", {}).country, pack_calendar("EU", {}).country
+        ('VN', None)
+    """
+    given = calendars.get(jurisdiction)
+    if given is not None:
+        return given
+    return WorkingCalendar(jurisdiction) if has_public_holidays(jurisdiction) else WEEKENDS_ONLY

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from onshore.core.errors import InputError
+from onshore.core.local_time import bare_date
 from onshore.services.vault import Receipt, Record
 
 #: The ``responses=`` mapping FastAPI documents in the OpenAPI (status -> description).
@@ -95,8 +96,9 @@ def aware(value: datetime) -> datetime:
     return moment
 
 
-#: A date-time that is timezone-aware (naive means UTC) and within the accepted range.
-AwareTime = Annotated[datetime, AfterValidator(aware)]
+#: A date-time that is timezone-aware (a bare date is midnight in the deployment's zone,
+#: ``core.local_time``; a naive date-time means UTC) and within the accepted range.
+AwareTime = Annotated[datetime, BeforeValidator(bare_date), AfterValidator(aware)]
 
 
 class Strict(BaseModel):

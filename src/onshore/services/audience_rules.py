@@ -7,8 +7,8 @@ kind of subject, and the entity facts the engine judges an account or a service 
 Example:
     >>> from onshore.core.policy import EntityFacts
     >>> from onshore.services.policy import load_engine
-    >>> rules = ThresholdRules(load_engine(["vn"]), EntityFacts(incorporated_in="VN"))
-    >>> sorted(r.id for r in rules.rules_for("account", "VN"))[:1]
+    >>> rules = ThresholdRules(load_engine(["vn"]), EntityFacts(incorporated_in="SG"))
+    >>> sorted(r.id for r in rules.rules_for("account", "VN"))[:1]   # a foreign platform
     ['VN-D147-10k']
     >>> rules.entity_for("account").roles
     frozenset({'account_owner'})

@@ -9,7 +9,9 @@ table in :mod:`onshore.core.cases.authority_requests`, with the effects the decl
 names (bound here, :data:`BOUND_EFFECTS`):
 
 - ``preserve`` places legal holds on every account in scope (erasure then retains their
-  records) for ``hold_days``; ``extend_hold`` extends them once; closing releases them.
+  records) for the packs' retention minimum after a storage request (VN-D53-27.data: 24
+  months; ``hold_days`` overrides it); ``extend_hold`` extends them once by as much;
+  closing releases them.
 - ``check_residency`` / ``declare_emergency`` ask the policy engine, for each region
   holding in-scope data in another country than the authority's, whether the disclosure
   is allowed (op ``transfer`` to the authority's country). Regions not allowed are blocked
@@ -41,7 +43,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +58,9 @@ from onshore.core.cases.kinds.authority_request import AUTHORITY_REQUEST, Reques
 from onshore.core.cases.roles import system_actor
 from onshore.core.errors import InputError
 from onshore.core.identity import Principal
+from onshore.core.local_time import receipt_time
 from onshore.core.policy import Facts
-from onshore.core.policy.duration import UNITS, add_duration
+from onshore.core.policy.duration import UNITS
 from onshore.ports import Case, LegalHold
 from onshore.services.authorities import AuthorityRegistry
 from onshore.services.authority_residency import residency_verdicts
@@ -67,6 +70,7 @@ from onshore.services.case_kinds import case_view as kind_view
 from onshore.services.case_steps import Step
 from onshore.services.cases import CaseService
 from onshore.services.production import Production
+from onshore.services.retention import local_duration, preservation_until
 from onshore.services.runtime import Region, open_runtime
 from onshore.services.vault import Vault
 
@@ -101,7 +105,7 @@ class AuthorityRequestService:
         registry: CollectorRegistry = REGISTRY,
         authorities: AuthorityRegistry | None = None,
         packages_dir: Path | None = None,
-        hold_days: int = 90,
+        hold_days: int | None = None,
     ) -> None:
         self.vault = vault
         self.runtime = vault.runtime
@@ -129,6 +133,7 @@ class AuthorityRequestService:
         respond_within: Mapping[str, Any] | None = None,
         ndo_until: str | None = None,
         region: str | None = None,
+        received_at: datetime | None = None,
     ) -> Case:
         """Open a request (see ``receive_once``): the case, new or already open."""
         return self.receive_once(
@@ -141,6 +146,7 @@ class AuthorityRequestService:
             respond_within=respond_within,
             ndo_until=ndo_until,
             region=region,
+            received_at=received_at,
         ).case
 
     def intake(self, body: RequestIn, *, principal: Principal) -> Opened:
@@ -154,6 +160,7 @@ class AuthorityRequestService:
             principal=principal,
             respond_within=body.respond_within.model_dump() if body.respond_within else None,
             ndo_until=body.ndo_until.isoformat() if body.ndo_until else None,
+            received_at=body.received_at,
         )
 
     def receive_once(
@@ -168,11 +175,14 @@ class AuthorityRequestService:
         respond_within: Mapping[str, Any] | None = None,
         ndo_until: str | None = None,
         region: str | None = None,
+        received_at: datetime | None = None,
     ) -> Opened:
         """Open a request. ``scope`` is ``{"subjects": [...], "phone_number": [...], "email":
         [...], "national_id": [...], "from": iso, "to": iso, "categories": [...]}``;
         ``respond_within`` the deadline the request states (``{"amount", "unit"}``); the
-        earlier of it and the packs' ``respond_within`` rule is the case's due date."""
+        earlier of it and the packs' ``respond_within`` rule is the case's due date, both
+        counted from ``received_at`` (when the request actually arrived; not after now, the
+        entry time; default now)."""
         auth = self.authorities.get(authority)
         if process_type not in PROCESS_TYPES:
             raise InputError(
@@ -181,7 +191,8 @@ class AuthorityRequestService:
         for name, value in (("reference", reference), ("legal_basis", legal_basis)):
             if not isinstance(value, str) or not value.strip():
                 raise InputError(f"a request needs a {name}", details={"field": name})
-        now = self.runtime.clock.now()
+        entered = self.runtime.clock.now()
+        now = receipt_time(received_at, entered)  # the clock starts at receipt
         home = region or self._home_region(auth.country)
         data: dict[str, Any] = {
             "authority": auth.id,
@@ -190,6 +201,8 @@ class AuthorityRequestService:
             "reference": reference,
             "legal_basis": legal_basis,
             "emergency": process_type == "emergency",
+            "received_at": now.isoformat(),
+            "entered_at": entered.isoformat(),
             "ndo_until": _iso(ndo_until, "ndo_until"),
             **resolve_scope(self.runtime, scope),
         }
@@ -226,7 +239,8 @@ class AuthorityRequestService:
                     f"respond_within is {{amount, unit}} with unit in {UNITS}",
                     details={"field": "respond_within"},
                 )
-            own = Deadline(add_duration(at, amount, str(unit)), "request", f"{amount} {unit}")
+            due = local_duration(self.runtime, at, amount, str(unit))  # working days: local
+            own = Deadline(due, "request", f"{amount} {unit}")
             if found is None or own.due < found.due:
                 found = own
         return found
@@ -305,7 +319,7 @@ class AuthorityRequestService:
 
     def _place_holds(self, case: Case, region: Region) -> Case:
         now = self.runtime.clock.now()
-        expires = now + timedelta(days=self.hold_days)
+        expires, rule = preservation_until(self.runtime.engine, now, self.hold_days)
         refs = self.production.account_refs(case)
         store = region.db.cases
         count = 0
@@ -313,13 +327,14 @@ class AuthorityRequestService:
             for ref in sorted(refs[name]):
                 store.put_hold(LegalHold(ref, case.case_id, now, expires))
                 count += 1
-        holds = {"count": count, "expires_at": expires.isoformat(), "extended": False}
+        holds = {"count": count, "expires_at": expires.isoformat(), "extended": False, "rule": rule}
         return self.cases.update_data(case.case_id, {"holds": holds}, due_at=expires)
 
     def _extend_holds(self, case: Case, region: Region) -> Case:
         store = region.db.cases
         current = store.holds(case_id=case.case_id)
-        expires = max(h.expires_at for h in current) + timedelta(days=self.hold_days)
+        last = max(h.expires_at for h in current)
+        expires, _ = preservation_until(self.runtime.engine, last, self.hold_days)
         for h in current:
             store.put_hold(LegalHold(h.subject_ref, h.case_id, h.placed_at, expires, True))
         holds = {**case.data.get("holds", {}), "expires_at": expires.isoformat(), "extended": True}

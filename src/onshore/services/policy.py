@@ -16,9 +16,10 @@ from __future__ import annotations
 import importlib.resources
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from onshore.core.calendar import WorkingCalendar
 from onshore.core.errors import ConfigError, PackError
 from onshore.core.policy.cases import CaseFile, parse_cases
 from onshore.core.policy.engine import PolicyEngine
@@ -141,8 +142,12 @@ def load_engine(
     extra_dirs: Sequence[Path] = (),
     enforce_unconfirmed: bool = False,
     max_bytes: int = PACK_MAX_BYTES,
+    calendars: Mapping[str, WorkingCalendar] | None = None,
 ) -> PolicyEngine:
-    """Build the engine from the named packs (shipped or under ``extra_dirs``)."""
+    """Build the engine from the named packs (shipped or under ``extra_dirs``); ``calendars``
+    as ``PolicyEngine`` takes them (working days per jurisdiction)."""
     return PolicyEngine(
-        load_packs(pack_ids, extra_dirs, max_bytes), enforce_unconfirmed=enforce_unconfirmed
+        load_packs(pack_ids, extra_dirs, max_bytes),
+        enforce_unconfirmed=enforce_unconfirmed,
+        calendars=calendars,
     )

@@ -33,16 +33,24 @@ Example:
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from onshore.core import blind_index
+from onshore.core.errors import MissingSubject
+from onshore.core.identity import Principal
+from onshore.core.policy import PolicyEngine
 from onshore.core.policy.compiled import CompiledRule
 from onshore.core.policy.decision import Outcome
+from onshore.core.policy.duration import add_duration
 from onshore.core.policy.effects import due_of
 from onshore.core.policy.facts import Facts
 from onshore.core.retention import LEGAL_HOLD, ErasureDecision, combine
 from onshore.ports import LegalHold, SealedRecord
+from onshore.ports.retention import DeferredErasure, DeferredErasureLog
+from onshore.services.erasure import ErasureOutcome, erase_subject
 from onshore.services.region_set import RegionSet
 from onshore.services.runtime import Region, Runtime
 
@@ -80,6 +88,48 @@ def holds_on(runtime: Runtime, refs: Sequence[bytes]) -> list[LegalHold]:
     ]
 
 
+def storage_request_minimum(engine: PolicyEngine) -> tuple[int, str, str] | None:
+    """The longest retention minimum the loaded packs count from a storage request, as
+    ``(amount, unit, rule id)`` (VN-D53-27.data: 24 months); None when no pack has one.
+    A preservation hold lasts this long by default (``services.authority_requests``)."""
+    found: list[tuple[datetime, int, str, str]] = []
+    origin = datetime(2000, 1, 1, tzinfo=UTC)
+    for cr in engine.rules:
+        for req in cr.rule.require:
+            period = req.period
+            if req.type == "retain_min" and period and period.start == STORAGE_REQUEST:
+                end = add_duration(origin, period.amount, period.unit)
+                found.append((end, period.amount, period.unit, cr.id))
+    if not found:
+        return None
+    _, amount, unit, rule = max(found)
+    return amount, unit, rule
+
+
+def preservation_until(
+    engine: PolicyEngine, start: datetime, hold_days: int | None = None
+) -> tuple[datetime, str | None]:
+    """When a preservation hold placed (or extended) at ``start`` ends, and the rule that
+    says so: ``hold_days`` when given, else the packs' retention minimum after a storage
+    request (VN-D53-27.data: 24 months), else 90 days."""
+    if hold_days is not None:
+        return start + timedelta(days=hold_days), None
+    found = storage_request_minimum(engine)
+    if found is None:
+        return start + timedelta(days=90), None
+    amount, unit, rule = found
+    return add_duration(start, amount, unit), rule
+
+
+def local_duration(runtime: Runtime, start: datetime, amount: int, unit: str) -> datetime:
+    """``start`` plus a duration counted on the deployment's calendar: in its time zone,
+    working days skipping its public holidays and declared substitutes (``[calendar]``)."""
+    cal = runtime.settings.calendar
+    home = runtime.entity.incorporated_in
+    local = start.astimezone(cal.zone(home))
+    return add_duration(local, amount, unit, cal.working_calendar(home))
+
+
 def minimums(runtime: Runtime, facts: Facts, at: datetime) -> list[tuple[str, datetime]]:
     """The retention minimums that deny erasing on ``facts`` at ``at``: (rule id, end)."""
     decision = runtime.engine.evaluate("erase", facts, at)
@@ -94,12 +144,85 @@ def minimums(runtime: Runtime, facts: Facts, at: datetime) -> list[tuple[str, da
     return found
 
 
-class RetentionService:
-    """Erasure decisions, deferred erasures and the purge (see the module docstring)."""
+@dataclass(frozen=True, slots=True)
+class ErasureRequest:
+    """What asking to erase a subject did: the decision, and either the erasure's outcome
+    (erased now) or the deferred erasure recorded."""
 
-    def __init__(self, region_set: RegionSet) -> None:
+    decision: ErasureDecision
+    outcome: ErasureOutcome | None = None
+    deferred: DeferredErasure | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            **self.decision.to_dict(),
+            "erased": self.outcome.count if self.outcome else 0,
+            "deferred_erasure": self.deferred.to_dict() if self.deferred else None,
+        }
+
+
+class RetentionService:
+    """Erasure decisions, deferred erasures and the purge (see the module docstring).
+
+    ``log`` is the deployment's deferred-erasure log (``services.runtime.retention``); only
+    ``defer`` and ``erase`` need it.
+    """
+
+    def __init__(self, region_set: RegionSet, log: DeferredErasureLog | None = None) -> None:
         self.region_set = region_set
         self.runtime = region_set.runtime
+        self.log = log
+
+    def _log(self) -> DeferredErasureLog:
+        if self.log is None:
+            raise RuntimeError("RetentionService needs a deferred-erasure log to defer")
+        return self.log
+
+    def erase(
+        self, subject: str, *, principal: Principal, case_id: str | None = None
+    ) -> ErasureRequest:
+        """Erase ``subject`` now through the vault's erasure if nothing holds it back, else
+        record the deferred erasure (its date and reason) for the purge job."""
+        if not isinstance(subject, str) or not subject.strip():
+            raise MissingSubject("erase needs a subject id")
+        now = self.runtime.clock.now()
+        decision = self.erasure_decision(subject, None, now)
+        if decision.erase_now:
+            outcome = erase_subject(self.region_set, subject, actor=principal.id)
+            return ErasureRequest(decision, outcome=outcome)
+        deferred = self.defer(subject, decision, principal=principal, case_id=case_id)
+        return ErasureRequest(decision, deferred=deferred)
+
+    def defer(
+        self,
+        subject: str,
+        decision: ErasureDecision,
+        *,
+        principal: Principal,
+        case_id: str | None = None,
+    ) -> DeferredErasure:
+        """Record that ``subject``'s erasure waits until ``decision.until`` (its refs per
+        region holding it, never its id)."""
+        if decision.until is None:
+            raise ValueError("only a deferred decision is recorded")
+        refs: dict[str, tuple[str, ...]] = {}
+        for name, region in self.runtime.regions.items():
+            mine = subject_refs(region, subject)
+            if subject_rows(region, mine):
+                refs[name] = tuple(r.hex() for r in mine)
+        erasure = DeferredErasure(
+            erasure_id="de-" + secrets.token_hex(8),
+            refs=refs,
+            requested_at=self.runtime.clock.now(),
+            until=decision.until,
+            rules=decision.rules,
+            reason=decision.reason,
+            requested_by=principal.id,
+            case_id=case_id,
+        )
+        self._log().add(erasure)
+        return erasure
 
     def erasure_decision(
         self, subject: str | bytes, regions: Iterable[str] | None, at: datetime

@@ -8,6 +8,9 @@ and the mailer. ``start()`` runs a first check at once, then one every interval 
 at a time: a check still running when the next is due makes the next one wait, and missed
 runs are merged); ``shutdown()`` waits for the check under way, then closes the notice log.
 
+The same scheduler runs the retention purge hourly (``services.retention_purge.PurgeJob``:
+deferred erasures that fell due, retention maximums), the first an hour after ``start()``.
+
 ``onshore worker`` runs one in the foreground; ``onshore serve`` runs one beside the API
 unless ``[notifications] in_server = false``.
 
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -44,6 +47,7 @@ from onshore.services.backoff import Backoff
 from onshore.services.cases import CaseService
 from onshore.services.mailer import Mailer
 from onshore.services.notifier import Channels, Notifier, Sent
+from onshore.services.retention_purge import PURGE_INTERVAL_SECONDS, PurgeJob
 from onshore.services.runtime import Runtime
 from onshore.services.runtime.notices import open_notice_log
 from onshore.services.webhooks import Webhook
@@ -139,9 +143,16 @@ def channels_from(
 class DeadlineScheduler:
     """A notifier run every interval on a background thread (see the module docstring)."""
 
-    def __init__(self, notifier: Notifier, interval_seconds: float) -> None:
+    def __init__(
+        self,
+        notifier: Notifier,
+        interval_seconds: float,
+        purge: Callable[[], object] | None = None,
+    ) -> None:
         self.notifier = notifier
         self.interval = interval_seconds
+        #: The retention purge (``services.retention_purge.PurgeJob``), run hourly.
+        self.purge = purge
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._started = False
 
@@ -176,8 +187,24 @@ class DeadlineScheduler:
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )
+        if self.purge is not None:
+            self._scheduler.add_job(
+                self._purge,
+                IntervalTrigger(seconds=PURGE_INTERVAL_SECONDS, timezone=UTC),
+                id="retention",  # first run one interval after start
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
         self._scheduler.start()
         self._started = True
+
+    def _purge(self) -> None:
+        assert self.purge is not None
+        try:
+            self.purge()
+        except Exception:  # a failed purge is logged; the next one runs on time
+            log.exception("retention purge failed")
 
     def shutdown(self) -> None:
         """Stop scheduling and wait for a check under way (then ``close`` is safe)."""
@@ -218,4 +245,4 @@ def open_scheduler(
         worker=worker,
         registry=registry,
     )
-    return DeadlineScheduler(notifier, conf.interval_seconds)
+    return DeadlineScheduler(notifier, conf.interval_seconds, purge=PurgeJob(runtime))

@@ -62,6 +62,7 @@ from onshore.core.cases.takedowns import (
 )
 from onshore.core.errors import InputError
 from onshore.core.identity import Principal
+from onshore.core.local_time import receipt_time
 from onshore.core.policy import Facts
 from onshore.ports import Case
 from onshore.services.case_kinds import Opened, case_view, open_once
@@ -154,6 +155,7 @@ class TakedownService(TakedownRecords):
             principal=principal,
             urgent=body.urgent,
             region=body.region,
+            received_at=body.received_at,
         )
 
     def receive_once(
@@ -171,7 +173,8 @@ class TakedownService(TakedownRecords):
         individual / organization / authority, ``email``/``phone``/``address``, ``country``),
         ``recipient``, ``jurisdictions`` (ISO codes), ``reference``, ``legal_basis``,
         ``category``. Missing required elements do not refuse the notice: validation holds
-        it as incomplete, naming them."""
+        it as incomplete, naming them. ``received_at`` is when the notice actually arrived
+        (not after now, the entry time); its deadline counts from then."""
         if source not in SOURCES:
             raise InputError(
                 f"unknown notice source {source!r}", details={"known": sorted(SOURCES)}
@@ -190,7 +193,8 @@ class TakedownService(TakedownRecords):
             raise InputError(
                 "jurisdictions must be ISO 3166-1 alpha-2 codes", details={"field": "jurisdictions"}
             )
-        now = received_at or self.runtime.clock.now()
+        entered = self.runtime.clock.now()
+        now = receipt_time(received_at, entered)  # the clock starts at receipt
         body = {
             **dict(notice),
             "source": source,
@@ -203,7 +207,7 @@ class TakedownService(TakedownRecords):
             "missing": missing_elements(body),
             "priority": priority(source, urgent=urgent),
             "deadline": deadline.to_dict() if deadline else None,
-            "timing": {"received_at": now.isoformat()},
+            "timing": {"received_at": now.isoformat(), "entered_at": entered.isoformat()},
         }
         home = region or self._home_region(juris)
         due = deadline.due if deadline else None

@@ -191,6 +191,25 @@ CREATE TABLE IF NOT EXISTS oidc_links (
 );
 """)
 
+#: Version 6, deferred erasures (``adapters.sql.retention``): erasures retention held back,
+#: with their date and reason; the subject named only by keyed subject refs.
+RETENTION_SQLITE, RETENTION_POSTGRES = _dialects("""
+CREATE TABLE IF NOT EXISTS deferred_erasures (
+    erasure_id   TEXT PRIMARY KEY,
+    refs         TEXT NOT NULL,
+    requested_at {time} NOT NULL,
+    until_at     {time} NOT NULL,
+    rules        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    case_id      TEXT,
+    status       TEXT NOT NULL,
+    done_at      {time},
+    detail       TEXT
+);
+CREATE INDEX IF NOT EXISTS deferred_erasures_due ON deferred_erasures (status, until_at)
+""")
+
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
     Migration(
@@ -199,4 +218,5 @@ CONTROL: tuple[Migration, ...] = (
     Migration(3, "case_notices (deadline notices sent)", NOTICES_SQLITE, NOTICES_POSTGRES),
     Migration(4, "idempotency keys", IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES),
     Migration(5, "browser sessions and OIDC links", SESSIONS_SQLITE, SESSIONS_POSTGRES),
+    Migration(6, "deferred erasures", RETENTION_SQLITE, RETENTION_POSTGRES),
 )

@@ -13,7 +13,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from onshore.core.local_time import bare_date
 
 #: The earliest and latest instants an intake may name.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -32,8 +34,9 @@ def aware_time(value: datetime) -> datetime:
     return moment
 
 
-#: A timezone-aware date-time (naive means UTC) within the accepted range.
-AwareTime = Annotated[datetime, AfterValidator(aware_time)]
+#: A timezone-aware date-time (a bare date is midnight in the deployment's zone,
+#: ``core.local_time``; a naive date-time means UTC) within the accepted range.
+AwareTime = Annotated[datetime, BeforeValidator(bare_date), AfterValidator(aware_time)]
 #: A short free-text reason (a rejection's explanation, an appeal's grounds).
 Reason = Annotated[str, Field(min_length=1, max_length=5000)]
 

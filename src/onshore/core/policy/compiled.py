@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from onshore.core.calendar import WorkingCalendar
 from onshore.core.policy.countries import CountrySet
 from onshore.core.policy.facts import Facts
 from onshore.core.policy.model import Condition, Instrument, MetricTest, Pack, Range, Rule
@@ -163,6 +164,8 @@ class CompiledRule:
     unless: tuple[CompiledCondition, ...]
     when: tuple[CompiledCondition | None, ...]
     in_doubt_from: datetime | None
+    #: Working days of the pack's jurisdiction (weekends only when None).
+    calendar: WorkingCalendar | None = None
 
     @property
     def id(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 
+from onshore.core.calendar import WorkingCalendar
 from onshore.core.errors import InputError
 
 UNITS: tuple[str, ...] = ("hour", "day", "working_day", "month", "year")
@@ -27,11 +28,15 @@ def add_months(start: datetime, months: int) -> datetime:
     return start.replace(year=year, month=month, day=day)
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
-    """``start`` plus ``days`` working days (Monday to Friday), at the same time of day.
-
-    Public holidays are not modelled; a start on a weekend counts from the next Monday.
+def add_working_days(
+    start: datetime, days: int, calendar: WorkingCalendar | None = None
+) -> datetime:
+    """``start`` plus ``days`` working days, at the same time of day: Monday to Friday less
+    the public holidays ``calendar`` knows (``core.calendar``; weekends only without one).
+    A start on a day off counts from the next working day.
     """
+    if calendar is not None:
+        return calendar.add_working_days(start, days)
     current = start
     remaining = days
     while remaining > 0:
@@ -41,14 +46,16 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return current
 
 
-def add_duration(start: datetime, amount: int, unit: str) -> datetime:
-    """``start`` plus ``amount`` ``unit``s (one of ``UNITS``)."""
+def add_duration(
+    start: datetime, amount: int, unit: str, calendar: WorkingCalendar | None = None
+) -> datetime:
+    """``start`` plus ``amount`` ``unit``s (one of ``UNITS``); working days per ``calendar``."""
     if unit == "hour":
         return start + timedelta(hours=amount)
     if unit == "day":
         return start + timedelta(days=amount)
     if unit == "working_day":
-        return add_working_days(start, amount)
+        return add_working_days(start, amount, calendar)
     if unit == "month":
         return add_months(start, amount)
     if unit == "year":

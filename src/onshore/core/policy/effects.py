@@ -35,7 +35,7 @@ def due_of(rule: CompiledRule, d: Duration, facts: Facts, at: datetime) -> tuple
     start = facts.events.get(d.start, at) if d.start != "at" else at
     start = start.astimezone(rule.tz)
     origin = "this operation" if d.start == "at" or d.start not in facts.events else d.start
-    return add_duration(start, d.amount, d.unit), origin
+    return add_duration(start, d.amount, d.unit, rule.calendar), origin
 
 
 def _when(rule: CompiledRule, d: Duration, facts: Facts, at: datetime) -> tuple[datetime, str]:

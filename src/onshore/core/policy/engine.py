@@ -20,10 +20,11 @@ Example:
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from onshore.core.calendar import WorkingCalendar, pack_calendar
 from onshore.core.errors import InputError, PackError
 from onshore.core.policy.compiled import (
     REQUIREMENT_OPS,
@@ -51,7 +52,15 @@ def _aware(at: datetime) -> datetime:
 class PolicyEngine:
     """Evaluates operations against loaded packs (pure; time is passed in)."""
 
-    def __init__(self, packs: Sequence[Pack], *, enforce_unconfirmed: bool = False) -> None:
+    def __init__(
+        self,
+        packs: Sequence[Pack],
+        *,
+        enforce_unconfirmed: bool = False,
+        calendars: Mapping[str, WorkingCalendar] | None = None,
+    ) -> None:
+        """``calendars`` (jurisdiction -> working days) replace the default calendar of a
+        pack's jurisdiction: its public holidays (``core.calendar``), or weekends only."""
         self.packs: tuple[Pack, ...] = tuple(packs)
         self.enforce_unconfirmed = enforce_unconfirmed
         seen_packs: set[str] = set()
@@ -69,7 +78,8 @@ class PolicyEngine:
                         details={"rule": rule.id},
                     )
                 owner[rule.id] = pack.id
-                rules.append(compile_rule(pack, rule, groups))
+                cal = pack_calendar(pack.pack.jurisdiction, calendars or {})
+                rules.append(replace(compile_rule(pack, rule, groups), calendar=cal))
         self.rules: tuple[CompiledRule, ...] = tuple(rules)
         self._by_id = {r.id: r for r in rules}
         self._classifiers = tuple(

@@ -6,7 +6,7 @@ every rule considered, each with its reason.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -19,7 +19,7 @@ from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.contract import NEVER
 from onshore.server.inputs import LimitedRoute
-from onshore.server.models import Strict
+from onshore.server.models import AwareTime, Strict
 from onshore.server.permissions import Permission
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"], route_class=LimitedRoute)
@@ -54,10 +54,12 @@ class DecisionIn(Strict):
     flags: list[str] = Field(default_factory=list, max_length=32)
     labels: list[str] = Field(default_factory=list, max_length=32)
     metrics: dict[str, float] = Field(default_factory=dict)
-    events: dict[str, datetime] = Field(default_factory=dict)
+    events: dict[str, AwareTime] = Field(default_factory=dict)
     artifacts: list[str] = Field(default_factory=list, max_length=32)
     decisions: list[str] = Field(default_factory=list, max_length=32)
-    at: datetime | None = Field(default=None, description="When (default: now).")
+    at: AwareTime | None = Field(
+        default=None, description="When (default: now; a bare date is midnight locally)."
+    )
     entity: EntityIn | None = None
 
     @field_validator("op")

@@ -19,6 +19,7 @@ from onshore.adapters.clock import SystemClock
 from onshore.adapters.geoip import open_country_lookup
 from onshore.adapters.keystore import MemoryKeyStore, ensure_region_keys
 from onshore.core.errors import ConfigError, KeyMissing, StoreUnavailable, UnknownRegion
+from onshore.core.local_time import set_deployment_zone
 from onshore.core.policy import EntityFacts
 from onshore.ports import Clock, KeyStore, RegionDatabase
 from onshore.services import key_custody
@@ -144,8 +145,14 @@ def open_runtime(
     opened later, on first use (see the module docstring).
     """
     dep = settings.deployment
+    country = dep.entity.incorporated_in
+    set_deployment_zone(settings.calendar.zone(country))  # bare dates in the API's models
     engine = load_engine(
-        dep.packs, dep.pack_paths, dep.enforce_unconfirmed, max_bytes=dep.pack_max_bytes
+        dep.packs,
+        dep.pack_paths,
+        dep.enforce_unconfirmed,
+        max_bytes=dep.pack_max_bytes,
+        calendars=settings.calendar.calendars(country),
     )
     clock = clock or SystemClock()
     regions: dict[str, Region] = {}

@@ -73,6 +73,11 @@ class RequestIn(Body):
     ndo_until: AwareTime | None = Field(
         default=None, description="Non-disclosure order end (ISO 8601; naive means UTC)."
     )
+    received_at: AwareTime | None = Field(
+        default=None,
+        description="When the request actually arrived (default: now); not after now. The "
+        "deadline counts from it. A bare date is midnight in the deployment's time zone.",
+    )
 
 
 class VerifyNote(Body):

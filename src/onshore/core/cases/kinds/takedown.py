@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import Field
 
 from onshore.core.cases.declaration import CaseKindDeclaration, Clock
-from onshore.core.cases.fields import Body, Reason
+from onshore.core.cases.fields import AwareTime, Body, Reason
 from onshore.core.cases.takedown_guards import GUARDS
 from onshore.core.cases.takedowns import ACTIONS, GROUNDS, KIND, SOURCES, TAKEDOWNS
 
@@ -48,6 +48,11 @@ class NoticeIn(Body):
         ],
     )
     region: str | None = Field(default=None, max_length=64, description="Region to hold the case.")
+    received_at: AwareTime | None = Field(
+        default=None,
+        description="When the notice actually arrived (default: now); not after now. The "
+        "deadline counts from it. A bare date is midnight in the deployment's time zone.",
+    )
 
 
 class SupplementNote(Body):
