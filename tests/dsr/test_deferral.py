@@ -11,8 +11,11 @@ from prometheus_client import CollectorRegistry
 
 from onshore.adapters.clock import FixedClock
 from onshore.core.errors import GuardFailed
+from onshore.core.identity import host_administrator
 from onshore.services.authority_requests import AuthorityRequestService
 from onshore.services.dsr import DsrService
+from onshore.services.retention_purge import Purge
+from onshore.services.runtime.retention import open_deferred_erasures
 from onshore.services.vault import Vault
 from tests.authority_requests.conftest import REGISTRY_YAML
 
@@ -59,6 +62,15 @@ def test_erasure_under_a_storage_request_is_deferred_with_date_and_rules(
         assert region.db.records.get(rid) is not None
     with pytest.raises(GuardFailed, match="defers the erasure"):
         svc.act(case.case_id, "erase", principal=BINH)
-    clock.at = until + timedelta(minutes=1)
-    done = svc.act(case.case_id, "erase", principal=BINH)
-    assert done.state == "answered" and done.data["erasure"]["erased"] == {"vn-hcm": 1, "sg-1": 1}
+    [erasure_id] = deferred.data["erasure"]["deferred_erasures"]
+    log = open_deferred_erasures(vault.runtime.settings)
+    try:
+        logged = log.get(erasure_id)
+        assert logged is not None and logged.case_id == case.case_id and logged.until == until
+        clock.at = until + timedelta(minutes=1)
+        Purge(vault.region_set, log).run(clock.at, host_administrator("scheduler"))  # the job
+    finally:
+        log.close()
+    assert vault.records_of("u-lan") == []  # the purge job erased her on the date
+    done = svc.act(case.case_id, "erase", principal=BINH)  # the case is answered after it
+    assert done.state == "answered" and done.data["erasure"]["erased"] == {}

@@ -55,7 +55,7 @@ from onshore.core.cases.kind import CaseKind
 from onshore.core.cases.kinds.dsr import DSR, DsrIn
 from onshore.core.cases.roles import acting_role
 from onshore.core.cases.transparency import Table
-from onshore.core.errors import GuardFailed, InputError
+from onshore.core.errors import InputError
 from onshore.core.identity import Principal
 from onshore.core.taxonomy import CATEGORIES
 from onshore.ports import Case
@@ -64,9 +64,15 @@ from onshore.services.case_kinds import Opened, case_view, open_once
 from onshore.services.case_steps import Step
 from onshore.services.cases import CaseService
 from onshore.services.dsr_clock import DsrClock
-from onshore.services.dsr_erasure import ErasureDecision, ErasurePolicy, decide
+from onshore.services.dsr_erasure import (
+    ErasureDecision,
+    ErasurePolicy,
+    decide,
+    deferral_answer,
+    erase_subjects,
+    record_deferrals,
+)
 from onshore.services.dsr_package import SubjectPackage
-from onshore.services.erasure import erase_subject
 from onshore.services.production import Production
 from onshore.services.retention import RetentionService
 from onshore.services.vault import Vault
@@ -222,8 +228,12 @@ class DsrService:
                 kw["due_at"] = datetime.fromisoformat(extended["due"])
         if "defer_erasure" in effects:
             verdict = self.verdict(case, now)
-            merge["erasure"] = {"state": "deferred", **verdict.to_dict()}
-            merge["answer"] = _deferral_answer(verdict)
+            merge["erasure"] = {
+                "state": "deferred",
+                **verdict.to_dict(),
+                "deferred_erasures": self._record_deferrals(case, principal, now),
+            }
+            merge["answer"] = deferral_answer(verdict)
             kw["due_at"] = verdict.until
         if "erase" in effects:
             self._precheck(case, action, principal, note, now)
@@ -264,31 +274,21 @@ class DsrService:
         ctx = GuardContext(case, principal.id, role, dict(note), history, now, action)
         check_guards(transition.guards, ctx, kind.guards)
 
+    def _by_subject(self, case: Case) -> dict[str, list[str]]:
+        by_subject: dict[str, list[str]] = {}
+        for region, ids in self.package.subjects(case).items():
+            for subject in ids:
+                by_subject.setdefault(subject, []).append(region)
+        return by_subject
+
+    def _record_deferrals(self, case: Case, principal: Principal, now: datetime) -> list[str]:
+        return record_deferrals(
+            self.vault, self.retention, self._by_subject(case), principal, case.case_id, now
+        )
+
     def _erase(self, case: Case, principal: Principal, now: datetime) -> dict[str, Any]:
-        erased: dict[str, int] = {}
-        retained: dict[str, int] = {}
-        leaves: dict[str, list[int]] = {}
-        for subject in sorted({s for ids in self.package.subjects(case).values() for s in ids}):
-            done = erase_subject(self.vault.region_set, subject, actor=principal.id)
-            for name, ids in done.erased.items():
-                erased[name] = erased.get(name, 0) + len(ids)
-                leaves.setdefault(name, []).extend(done.ledger_indexes.get(name, []))
-            for name, ids in done.retained.items():
-                retained[name] = retained.get(name, 0) + len(ids)
-        state = "retained_in_part" if retained else "erased"
-        text = f"{sum(erased.values())} record(s) erased in {len(erased)} region(s)"
-        if retained:
-            text += f"; {sum(retained.values())} kept under a legal hold in {sorted(retained)}"
-        return {
-            "erasure": {
-                "state": state,
-                "erased": erased,
-                "retained_by_legal_hold": retained,
-                "ledger_indexes": leaves,
-                "at": now.isoformat(),
-            },
-            "answer": {"text": text, "at": now.isoformat()},
-        }
+        subjects = sorted({s for ids in self.package.subjects(case).values() for s in ids})
+        return erase_subjects(self.vault, subjects, principal, now)
 
     def _outcome(
         self, case: Case, note: Mapping[str, Any], principal: Principal, now: datetime
@@ -320,14 +320,10 @@ class DsrService:
     def verdict(self, case: Case, at: datetime) -> ErasureDecision:
         """Retention's answer for every subject the case names, folded into one: the
         latest date any of them is deferred to and every rule deferring one."""
-        by_subject: dict[str, list[str]] = {}
-        for region, ids in self.package.subjects(case).items():
-            for subject in ids:
-                by_subject.setdefault(subject, []).append(region)
         return decide(
             (
                 self.retention.erasure_decision(subject, sorted(regions), at)
-                for subject, regions in sorted(by_subject.items())
+                for subject, regions in sorted(self._by_subject(case).items())
             ),
             at,
         )
@@ -378,15 +374,3 @@ def _checked(action: str, note: Mapping[str, Any] | None) -> dict[str, Any]:
             f"invalid note for {action}", details={"errors": exc.errors(include_url=False)}
         ) from None
     return model.model_dump(exclude_none=True, mode="json")
-
-
-def _deferral_answer(verdict: ErasureDecision) -> dict[str, Any]:
-    if verdict.until is None:
-        raise GuardFailed("retention does not defer this erasure")
-    return {
-        "text": f"Your data will be erased on {verdict.until.date().isoformat()}: it must be "
-        f"kept until then ({', '.join(verdict.rules)}).",
-        "until": verdict.until.isoformat(),
-        "rule_ids": list(verdict.rules),
-        "reason": verdict.reason,
-    }
