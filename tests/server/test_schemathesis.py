@@ -45,6 +45,7 @@ def load_checks() -> list[Any]:
 #: depends on what is stored or registered, or on a rule across fields that JSON Schema cannot
 #: state: the authority registry, a scope naming at least one account, metrics rows' own
 #: rules (docs/audience.md), a subject with no metrics yet, a notice's content rules, a
+#: data-subject request naming nobody (or an identifier that does not normalise), a
 #: report period that ends before it starts, an action the case's state does not allow.
 #: Everywhere else a schema-valid request must be accepted (2xx, or 401/403/404/409).
 STATEFUL_422 = [
@@ -53,6 +54,8 @@ STATEFUL_422 = [
     "POST /v1/cases/requests/{case_id}/actions/{action}",
     "POST /v1/cases/takedowns",
     "POST /v1/cases/takedowns/{case_id}/actions/{action}",
+    "POST /v1/cases/dsr",
+    "POST /v1/cases/dsr/{case_id}/actions/{action}",
     "POST /v1/audience/metrics",
     "GET /v1/audience/subjects/{subject_id}",
     "POST /v1/audience/subjects/{subject_id}/followers",

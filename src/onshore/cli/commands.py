@@ -84,6 +84,11 @@ COMMANDS: dict[str, RootCommand] = {
     "audience": RootCommand(
         "audience", "Audience metrics and threshold obligations (10,000 VN subscribers...)."
     ),
+    "dsr": RootCommand(
+        "dsr",
+        "Data-subject requests: access, copy, correction, erasure, restriction,\n"
+        "objection, withdrawal of consent.",
+    ),
     "worker": RootCommand(
         "worker", "Check case deadlines and send due-soon and breach notices (webhooks, e-mail)."
     ),
