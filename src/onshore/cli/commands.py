@@ -84,6 +84,10 @@ COMMANDS: dict[str, RootCommand] = {
     "audience": RootCommand(
         "audience", "Audience metrics and threshold obligations (10,000 VN subscribers...)."
     ),
+    "breach": RootCommand(
+        "breaches",
+        "Personal-data breaches: record, count, notify the authorities and the subjects.",
+    ),
     "worker": RootCommand(
         "worker", "Check case deadlines and send due-soon and breach notices (webhooks, e-mail)."
     ),

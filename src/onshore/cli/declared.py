@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from onshore.services.case_kinds import DeclaredCases
 
 #: The kinds whose groups are written by hand (intake options, reports, exports).
-OWN_MODULES: frozenset[str] = frozenset({"authority_request", "takedown", "audience_obligation"})
+OWN_MODULES: frozenset[str] = frozenset(
+    {"authority_request", "takedown", "audience_obligation", "breach"}
+)
 
 
 def declared_groups(taken: frozenset[str]) -> dict[str, CaseKindDeclaration]:

@@ -61,6 +61,7 @@ ROUTERS: list[str] = [
     "onshore.server.routes.authority_requests",
     "onshore.server.routes.takedowns",
     "onshore.server.routes.audience",
+    "onshore.server.routes.breaches",
 ]
 
 DESCRIPTION = """Keep regulated user data where the law says it must live, and prove it.

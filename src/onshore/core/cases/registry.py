@@ -3,7 +3,7 @@
 
 Example:
     >>> sorted(KINDS)
-    ['audience_obligation', 'authority_request', 'takedown']
+    ['audience_obligation', 'authority_request', 'breach', 'takedown']
     >>> by_segment("takedowns").name
     'takedown'
 """
@@ -13,12 +13,13 @@ from __future__ import annotations
 from onshore.core.cases.declaration import CaseKindDeclaration
 from onshore.core.cases.kinds.audience_obligation import AUDIENCE_OBLIGATION
 from onshore.core.cases.kinds.authority_request import AUTHORITY_REQUEST
+from onshore.core.cases.kinds.breach import BREACH
 from onshore.core.cases.kinds.takedown import TAKEDOWN
 from onshore.core.errors import InputError
 
-#: The declared kinds, by name (table order: requests, takedowns, obligations).
+#: The declared kinds, by name (table order: requests, takedowns, obligations, breaches).
 KINDS: dict[str, CaseKindDeclaration] = {
-    k.name: k for k in (AUTHORITY_REQUEST, TAKEDOWN, AUDIENCE_OBLIGATION)
+    k.name: k for k in (AUTHORITY_REQUEST, TAKEDOWN, AUDIENCE_OBLIGATION, BREACH)
 }
 
 
