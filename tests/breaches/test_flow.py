@@ -73,8 +73,11 @@ def test_counts_per_country_across_regions_without_decrypting(
 
 
 def test_region_window_scope(svc: BreachService, ids: dict[str, list[str]]) -> None:
-    window = {"regions": ["vn-hcm", "sg-1"], "from": (T0 - timedelta(hours=1)).isoformat(),
-              "to": (T0 + timedelta(hours=1)).isoformat()}  # fmt: skip
+    window = {
+        "regions": ["vn-hcm", "sg-1"],
+        "from": (T0 - timedelta(hours=1)).isoformat(),
+        "to": (T0 + timedelta(hours=1)).isoformat(),
+    }
     case = svc.intake(intake(scope=window), principal=OPERATOR).case
     by = case.data["affected"]["by_country"]
     assert (by["VN"]["subjects"], by["VN"]["records"], by["SG"]["subjects"]) == (3, 4, 1)
@@ -100,8 +103,12 @@ def test_missed_deadline_needs_a_reason(
     clock.at = case.due_at + timedelta(minutes=1)  # type: ignore[operator]
     with pytest.raises(GuardFailed, match="late_reason"):
         svc.act(case.case_id, "notify_authority", principal=REVIEWER)
-    case = svc.act(case.case_id, "notify_authority", principal=REVIEWER,
-                   note={"late_reason": "the logs were only recovered on day 4"})  # fmt: skip
+    case = svc.act(
+        case.case_id,
+        "notify_authority",
+        principal=REVIEWER,
+        note={"late_reason": "the logs were only recovered on day 4"},
+    )
     sent = case.data["notified"]
     assert sent["late"] is True and sent["rules"] == ["VN-PDPL-breach"]
     doc = sent["documents"][0]
@@ -120,9 +127,14 @@ def test_on_time_needs_no_reason_and_subject_notice_is_settled(
     body = intake(scope={"subjects": ["fr-0", "fr-1"]}, high_risk=True)
     case = svc.intake(body, principal=OPERATOR).case
     assert case.data["subject_notice_required"] == ["EU-GDPR-34"]
-    details = {"contact": "DPO, dpo@example.com", "consequences": "phishing e-mails",
-               "measures_taken": "bucket closed", "measures_proposed": "rotate keys",
-               "subject_categories": ["customers"], "data_categories": ["email"]}  # fmt: skip
+    details = {
+        "contact": "DPO, dpo@example.com",
+        "consequences": "phishing e-mails",
+        "measures_taken": "bucket closed",
+        "measures_proposed": "rotate keys",
+        "subject_categories": ["customers"],
+        "data_categories": ["email"],
+    }
     for action, note in (("assess", {}), ("update", {"details": details}), ("draft", {})):
         case = svc.act(case.case_id, action, principal=OPERATOR, note=note)
     docs = svc.documents(case.case_id)
@@ -132,8 +144,12 @@ def test_on_time_needs_no_reason_and_subject_notice_is_settled(
     assert case.data["notified"]["late"] is False
     with pytest.raises(GuardFailed, match="EU-GDPR-34"):
         svc.act(case.case_id, "close", principal=REVIEWER)
-    case = svc.act(case.case_id, "notify_subjects", principal=OPERATOR,
-                   note={"channel": "e-mail", "sent_to": 2})  # fmt: skip
+    case = svc.act(
+        case.case_id,
+        "notify_subjects",
+        principal=OPERATOR,
+        note={"channel": "e-mail", "sent_to": 2},
+    )
     assert case.data["subject_notice"]["rules"] == ["EU-GDPR-34"]
     assert svc.act(case.case_id, "close", principal=REVIEWER).state == "closed"
     html = svc.documents(case.case_id, "html")
