@@ -193,7 +193,11 @@ def test_breach_over_http_as_users(app: FastAPI, client: TestClient, vault: Vaul
     md = client.get(f"/v1/cases/breaches/{cid}/notifications?format=markdown", headers=audra)
     assert md.status_code == 200 and "EU-GDPR-33" in md.text and "VN-PDPL-breach" in md.text
     docs = client.get(f"/v1/cases/breaches/{cid}/notifications", headers=audra).json()
-    assert {d["rule"] for d in docs} == {"EU-GDPR-33", "VN-PDPL-breach"}
+    assert {(d["rule"], d["audience"]) for d in docs} == {
+        ("EU-GDPR-33", "authority"),
+        ("VN-PDPL-breach", "authority"),
+        ("EU-GDPR-34", "subjects"),  # drafted now: owed, not sent yet
+    }
     closing = do("close", rita)
     assert closing.status_code == 422 and closing.json()["error"]["code"] == "case.guard_failed"
     assert do("notify_subjects", ops, {"sent_to": 2}).status_code == 200

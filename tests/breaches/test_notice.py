@@ -114,3 +114,13 @@ def test_dsr_table_by_request_type() -> None:
     assert rows["erasure"]["erasure_deferred"] is None  # 1 < 5
     assert rows["access"]["requests"] is None and rows["ALL"]["requests"] == 8
     assert dsr_table(facts, k=1).rows[0]["answered_late"] == 1
+
+
+def test_docs_carry_the_lifecycle_table() -> None:
+    from pathlib import Path
+
+    from onshore.core.cases.breaches import BREACHES
+
+    text = (Path(__file__).parents[2] / "docs" / "breaches.md").read_text()
+    inside = text.split("<!-- breach-diagram -->\n")[1].split("<!-- /breach-diagram -->")[0]
+    assert inside.strip() == BREACHES.markdown()

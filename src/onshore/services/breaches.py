@@ -218,11 +218,16 @@ class BreachService:
         return docs
 
     def documents(self, case_id: str, fmt: str = "json") -> Any:
-        """The case's notifications: as sent when they were, else as drafted now
-        (``json``: the list; ``markdown`` / ``html``: readable)."""
+        """The case's notifications: those to the authorities as sent when they were (else
+        as drafted now), those to the subjects as drafted now (``json``: the list;
+        ``markdown`` / ``html``: readable)."""
         case = self.cases.get(case_id)
         sent = (case.data.get("notified") or {}).get("documents")
-        docs: list[Mapping[str, Any]] = list(sent or self.notifications(case))
+        docs: list[Mapping[str, Any]] = (
+            [*sent, *self.notifications(case, audience="subjects")]
+            if sent
+            else list(self.notifications(case))
+        )
         if fmt == "json":
             return docs
         if fmt == "markdown":
