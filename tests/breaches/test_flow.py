@@ -188,3 +188,28 @@ def test_ledger_holds_no_personal_data(
     assert b"breach_notification" in joined
     for secret in ("Nguyễn", "vn-1", "INC-1", case.case_id):
         assert secret.encode() not in joined
+
+
+def test_identifiers_match_through_the_blind_indexes(
+    svc: BreachService, ids: dict[str, list[str]]
+) -> None:
+    leaked = {"phone_number": ["0912345670", "+84 912 345 672"], "email": ["C0@example.fr"]}
+    case = svc.intake(intake(scope={"identifiers": leaked}), principal=OPERATOR).case
+    by = case.data["affected"]["by_country"]
+    assert {c: (v["subjects"], v["records"]) for c, v in by.items()} == {
+        "FR": (1, 1),
+        "VN": (2, 2),
+    }
+    assert case.data["affected"]["scope"]["identifiers"] == 3
+    assert "0912345670" not in repr(case.data) and "C0@example" not in repr(case.data)
+    case = svc.act(case.case_id, "assess", principal=OPERATOR)  # a recount from the hashes
+    assert case.data["affected"]["total_subjects"] == 3
+    with pytest.raises(InputError, match="phone_number"):
+        svc.intake(
+            intake(reference="x", scope={"identifiers": {"phone_number": ["abc"]}}),
+            principal=OPERATOR,
+        )
+    with pytest.raises(InputError):
+        svc.intake(
+            intake(reference="y", scope={"identifiers": {"ip": ["1.2.3.4"]}}), principal=OPERATOR
+        )

@@ -22,7 +22,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -114,12 +114,43 @@ def subject_refs(runtime: Runtime, subjects: Iterable[str]) -> dict[str, list[st
     }
 
 
+def identifier_terms(
+    runtime: Runtime, identifiers: Mapping[str, list[str]]
+) -> dict[str, list[str]]:
+    """Per region, the blind-index terms (hex) of ``identifiers`` under every live index
+    key (what the case keeps instead of the values); ``InputError`` naming the category of
+    a value that is not one."""
+    phone_region = runtime.settings.deployment.default_phone_region
+    normal: list[tuple[str, str]] = []
+    for category, values in identifiers.items():
+        for value in values:
+            found = blind_index.normalise(category, value, default_region=phone_region)
+            if found is None:
+                raise InputError(
+                    f"not a valid {category} in the scope", details={"field": category}
+                )
+            normal.append((category, found))
+    return {
+        name: [
+            blind_index.term(k, c, v).hex()
+            for c, v in dict.fromkeys(normal)
+            for k in live_index_keys(r.keys)
+        ]
+        for name, r in runtime.regions.items()
+    }
+
+
 def count_affected(
-    runtime: Runtime, scope: BreachScope, refs: dict[str, list[str]], named: int
+    runtime: Runtime,
+    scope: BreachScope,
+    refs: Mapping[str, list[str]],
+    named: int,
+    terms: Mapping[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """The counts of ``scope`` whose subjects are given as ``refs`` (:func:`subject_refs`;
-    ``named`` of them); ``InputError`` for an unknown region. Record ids not found anywhere
-    are counted under ``unknown_record_ids``."""
+    ``named`` of them) and whose identifiers as ``terms`` (:func:`identifier_terms`);
+    ``InputError`` for an unknown region. Record ids not found anywhere are counted under
+    ``unknown_record_ids``."""
     for wanted in scope.regions:
         if wanted not in runtime.regions:
             raise InputError(
@@ -148,6 +179,11 @@ def count_affected(
         for ref in dict.fromkeys(hexes):
             for sealed in region.db.records.by_subject(bytes.fromhex(ref)):
                 _record(tally, region, sealed)
+    for name, hexes in (terms or {}).items():
+        region = runtime.region(name)
+        for term in dict.fromkeys(hexes):
+            for sealed in region.db.records.find(bytes.fromhex(term)):
+                _record(tally, region, sealed)
     for name in scope.regions:
         region = runtime.regions[name]
         for sealed in _window_rows(region, scope.start, scope.end):
@@ -158,6 +194,7 @@ def count_affected(
         "scope": {
             "record_ids": len(set(scope.record_ids)),
             "subjects": named,
+            "identifiers": sum(len(v) for v in scope.identifiers.values()),
             "regions": list(scope.regions),
             "from": scope.start.isoformat() if scope.start else None,
             "to": scope.end.isoformat() if scope.end else None,
@@ -167,5 +204,5 @@ def count_affected(
 
 def scope_dict(scope: BreachScope) -> dict[str, Any]:
     """The scope as the case keeps it for a recount: record ids, regions and window (the
-    subjects are kept as their references, never their ids)."""
-    return scope.model_dump(mode="json", by_alias=True, exclude={"subjects"})
+    subjects and identifiers are kept as keyed hashes, never as given)."""
+    return scope.model_dump(mode="json", by_alias=True, exclude={"subjects", "identifiers"})

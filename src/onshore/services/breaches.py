@@ -39,7 +39,12 @@ from onshore.core.identity import Principal
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.core.policy import Facts
 from onshore.ports import Case
-from onshore.services.breach_scope import count_affected, scope_dict, subject_refs
+from onshore.services.breach_scope import (
+    count_affected,
+    identifier_terms,
+    scope_dict,
+    subject_refs,
+)
 from onshore.services.case_kinds import Opened, case_view, open_once
 from onshore.services.cases import CaseService
 from onshore.services.runtime import Runtime
@@ -104,8 +109,9 @@ class BreachService:
                     details={"field": name, "entered_at": now.isoformat()},
                 )
         refs = subject_refs(self.runtime, got.scope.subjects)
+        terms = identifier_terms(self.runtime, got.scope.identifiers)
         named = len(set(s for s in got.scope.subjects if s.strip()))
-        affected = count_affected(self.runtime, got.scope, refs, named)
+        affected = count_affected(self.runtime, got.scope, refs, named, terms)
         data: dict[str, Any] = {
             "reference": got.reference,
             "discovered_at": got.discovered_at.isoformat(),
@@ -116,6 +122,7 @@ class BreachService:
             "details": _clean(got.details.model_dump(mode="json", exclude_none=True)),
             "scope": scope_dict(got.scope),
             "scope_refs": refs,
+            "scope_terms": terms,
             "affected": affected,
         }
         data.update(self._clock(data))
@@ -307,15 +314,26 @@ class BreachService:
         if given is not None:
             scope = BreachScope.model_validate(given)
             refs = subject_refs(self.runtime, scope.subjects)
+            terms = identifier_terms(self.runtime, scope.identifiers)
             named = len(set(s for s in scope.subjects if s.strip()))
-            if isinstance(note, dict):  # the history keeps how many, never the ids
-                note["scope"] = {**scope_dict(scope), "subjects": named}
+            if isinstance(note, dict):  # the history keeps how many, never the values
+                note["scope"] = {
+                    **scope_dict(scope),
+                    "subjects": named,
+                    "identifiers": sum(len(v) for v in scope.identifiers.values()),
+                }
         else:
             scope = BreachScope.model_validate(data.get("scope") or {})
             refs = data.get("scope_refs") or {}
+            terms = data.get("scope_terms") or {}
             named = int((data.get("affected") or {}).get("scope", {}).get("subjects", 0))
-        affected = count_affected(self.runtime, scope, refs, named)
-        return {"scope": scope_dict(scope), "scope_refs": refs, "affected": affected}
+        affected = count_affected(self.runtime, scope, refs, named, terms)
+        return {
+            "scope": scope_dict(scope),
+            "scope_refs": refs,
+            "scope_terms": terms,
+            "affected": affected,
+        }
 
     def _notify_authority(
         self,
@@ -379,7 +397,8 @@ class BreachService:
 
 
 def breach_view(case: Case) -> dict[str, Any]:
-    """A breach as the CLI and the API show it (the subjects' references left out)."""
+    """A breach as the CLI and the API show it (the keyed hashes of the scope left out)."""
     out = case_view(case, BREACH)
     out["data"].pop("scope_refs", None)
+    out["data"].pop("scope_terms", None)
     return out

@@ -38,13 +38,15 @@ def service(request: Request, ctx: ServerContext = Depends(context)) -> BreachSe
 
 
 def scope_size(body: Any, ctx: ServerContext) -> None:
-    """Refuse a scope naming more than ``max_scope_items`` record and subject ids in all."""
+    """Refuse a scope naming more than ``max_scope_items`` record ids, subject ids and
+    identifiers in all."""
     assert isinstance(body, BreachIn)
     limit = min(ctx.options.max_scope_items, MAX_SCOPE_ITEMS)
     count = len(body.scope.record_ids) + len(body.scope.subjects)
+    count += sum(len(v) for v in body.scope.identifiers.values())
     if count > limit:
         raise TooManyItems(
-            f"a breach scope names at most {limit} record and subject ids",
+            f"a breach scope names at most {limit} record ids, subject ids and identifiers",
             details={"limit": limit, "count": count},
         )
 

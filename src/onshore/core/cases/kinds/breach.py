@@ -25,6 +25,7 @@ from pydantic import ConfigDict, Field, model_validator
 from onshore.core.cases.breaches import BREACHES, GUARDS, KIND
 from onshore.core.cases.declaration import CaseKindDeclaration, Clock
 from onshore.core.cases.fields import AwareTime, Body, Reason
+from onshore.core.cases.scope import SCOPE_IDENTIFIERS
 from onshore.core.ledger.events import EventType
 
 #: The most record ids or subject ids one scope may name.
@@ -63,12 +64,19 @@ class BreachDetails(Body):
 
 
 class BreachScope(Body):
-    """Whose records the breach reached: record ids, subject ids, or regions with a time
-    window (records created in ``[from, to)``); any mix. Subject ids are turned into keyed
+    """Whose records the breach reached: record ids, subject ids, identifiers (phone
+    numbers, e-mail addresses, national ids), or regions with a time window (records
+    created in ``[from, to)``); any mix. Subject ids and identifiers are turned into keyed
     hashes at once and never stored."""
 
     record_ids: list[str] = Field(default_factory=list, max_length=MAX_SCOPE_ITEMS)
     subjects: list[str] = Field(default_factory=list, max_length=MAX_SCOPE_ITEMS)
+    identifiers: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="phone_number / email / national_id values found in the leaked data, "
+        "matched through the blind indexes (hashed at once, never stored)",
+        examples=[{"phone_number": ["0912345678"]}],
+    )
     regions: list[str] = Field(default_factory=list, max_length=64)
     start: AwareTime | None = Field(default=None, alias="from")
     end: AwareTime | None = Field(default=None, alias="to")
@@ -77,6 +85,11 @@ class BreachScope(Body):
 
     @model_validator(mode="after")
     def _window(self) -> BreachScope:
+        unknown = sorted(set(self.identifiers) - set(SCOPE_IDENTIFIERS))
+        if unknown:
+            raise ValueError(f"identifiers are {', '.join(SCOPE_IDENTIFIERS)}, not {unknown[0]}")
+        if sum(len(v) for v in self.identifiers.values()) > MAX_SCOPE_ITEMS:
+            raise ValueError(f"at most {MAX_SCOPE_ITEMS} identifiers")
         if self.start and self.end and self.end <= self.start:
             raise ValueError("the scope's window must end after it starts")
         if (self.start or self.end) and not self.regions:
