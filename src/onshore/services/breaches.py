@@ -37,8 +37,8 @@ from onshore.core.cases.kinds.breach import BREACH, BreachDetails, BreachIn, Bre
 from onshore.core.errors import InputError
 from onshore.core.identity import Principal
 from onshore.core.ledger import EventType, LedgerEvent
-from onshore.core.policy import Facts
 from onshore.ports import Case
+from onshore.services.breach_clock import clock_of, owed
 from onshore.services.breach_scope import (
     count_affected,
     identifier_terms,
@@ -139,54 +139,11 @@ class BreachService:
         )
 
     def owed(self, discovered_at: datetime, countries: list[str], *, high_risk: bool) -> list[Owed]:
-        """Every notification the packs owe for a breach of ``countries``' subjects
-        discovered at ``discovered_at`` (the law in force then)."""
-        out: list[Owed] = []
-        engine = self.runtime.engine
-        for country in countries:
-            facts = Facts(
-                self.runtime.entity,
-                subject_country=country,
-                request="breach",
-                flags=frozenset({"high_risk"} if high_risk else ()),
-                events={"breach_detected": discovered_at},
-            )
-            decision = engine.evaluate("breach", facts, discovered_at)
-            for o in decision.obligations:
-                if o.kind != "notify_within":
-                    continue
-                to = o.key.split(":")[1] if o.key.startswith("notify:") else ""
-                audience = {"subjects": "subjects", "controller": "controller"}.get(to, "authority")
-                rule = engine.rule(o.rule_id)
-                pack = next(p for p in engine.packs if p.id == engine.pack_of(o.rule_id))
-                name = pack.authorities.get(to, "") if audience == "authority" else ""
-                out.append(Owed(o.rule_id, audience, to, country, o.due, name, rule.title))
-        return out
+        """Every notification the packs owe (:func:`onshore.services.breach_clock.owed`)."""
+        return owed(self.runtime, discovered_at, countries, high_risk=high_risk)
 
     def _clock(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        by_country = data["affected"]["by_country"]
-        countries = sorted({*by_country, *data.get("countries", ())})
-        if not countries:
-            region = self.runtime.region(self.runtime.settings.deployment.default_region)
-            countries = [region.country]
-        owed = self.owed(
-            datetime.fromisoformat(data["discovered_at"]),
-            countries,
-            high_risk=bool(data.get("high_risk")),
-        )
-        dated = [o for o in owed if o.audience == "authority" and o.due is not None]
-        first = min(dated, key=lambda o: o.due or datetime.max) if dated else None
-        return {
-            "owed": [o.to_dict() for o in owed],
-            "deadline": {
-                "due": first.due.isoformat(),
-                "source": first.rule,
-                "description": first.title,
-            }
-            if first is not None and first.due is not None
-            else None,
-            "subject_notice_required": sorted({o.rule for o in owed if o.audience == "subjects"}),
-        }
+        return clock_of(self.runtime, data)
 
     # -- notifications ------------------------------------------------------------------
 
