@@ -11,13 +11,14 @@ from onshore.core.cases.declaration import CaseKindDeclaration, Clock, NoteIn
 from onshore.core.cases.lifecycle import Lifecycle, Transition
 from onshore.core.cases.registry import KINDS, by_segment, kind
 from onshore.core.errors import InputError
-from onshore.services import audience, authority_requests, dsr, takedowns
+from onshore.services import audience, authority_requests, breaches, dsr, takedowns
 
 BOUND = {
     "authority_request": authority_requests.BOUND_EFFECTS,
     "takedown": takedowns.BOUND_EFFECTS,
     "audience_obligation": audience.BOUND_EFFECTS,
     "dsr": dsr.BOUND_EFFECTS,
+    "breach": breaches.BOUND_EFFECTS,
 }
 
 

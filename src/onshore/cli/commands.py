@@ -89,6 +89,10 @@ COMMANDS: dict[str, RootCommand] = {
         "Data-subject requests: access, copy, correction, erasure, restriction,\n"
         "objection, withdrawal of consent.",
     ),
+    "breach": RootCommand(
+        "breaches",
+        "Personal-data breaches: record, count, notify the authorities and the subjects.",
+    ),
     "worker": RootCommand(
         "worker", "Check case deadlines and send due-soon and breach notices (webhooks, e-mail)."
     ),

@@ -62,6 +62,7 @@ ROUTERS: list[str] = [
     "onshore.server.routes.takedowns",
     "onshore.server.routes.audience",
     "onshore.server.routes.dsr",
+    "onshore.server.routes.breaches",
 ]
 
 DESCRIPTION = """Keep regulated user data where the law says it must live, and prove it.

@@ -3,7 +3,9 @@
 ``publish(requests_service, start, end, out_dir, country=None, k=5)`` reads every request
 received in ``[start, end)`` (optionally from one authority country), builds the tables of
 :mod:`onshore.core.cases.transparency`, writes ``transparency-requests.csv``,
-``transparency-preservation.csv`` (RFC 4180) and ``transparency.json``, and appends a
+``transparency-preservation.csv``, ``transparency-dsr.csv`` (data-subject requests),
+``transparency-breaches.csv`` (RFC 4180; the last two from
+:mod:`onshore.services.transparency_cases`) and ``transparency.json``, and appends a
 ``REPORT_PUBLISHED`` leaf to the default region's ledger whose record reference is the
 JSON file's SHA-256 (``report:transparency:<sha256>``): the published file is provable.
 
@@ -27,12 +29,20 @@ from onshore.core.cases.transparency import (
     report_json,
     requests_table,
 )
+from onshore.core.cases.transparency_cases import breaches_table, dsr_table
 from onshore.core.errors import InputError
 from onshore.core.ledger import EventType, LedgerEvent
 from onshore.ports import Case, CaseEvent
 from onshore.services.authority_requests import AuthorityRequestService
+from onshore.services.transparency_cases import collect
 
-FILES = ("transparency-requests.csv", "transparency-preservation.csv", "transparency.json")
+FILES = (
+    "transparency-requests.csv",
+    "transparency-preservation.csv",
+    "transparency.json",
+    "transparency-dsr.csv",
+    "transparency-breaches.csv",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +127,13 @@ def publish(
     if k < 1:
         raise InputError("k (the suppression threshold) must be at least 1", details={"k": k})
     facts = collect_facts(svc, start, end, country)
-    tables = [requests_table(facts, k), preservation_table(facts, k)]
+    dsr, breaches = collect(svc.cases, start, end, country)
+    tables = [
+        requests_table(facts, k),
+        preservation_table(facts, k),
+        dsr_table(dsr, k),
+        breaches_table(breaches, k),
+    ]
     meta = {
         "report": "transparency",
         "from": start.isoformat(),
@@ -129,6 +145,8 @@ def publish(
         FILES[0]: tables[0].csv(k).encode(),
         FILES[1]: tables[1].csv(k).encode(),
         FILES[2]: report_json(tables, meta).encode(),
+        FILES[3]: tables[2].csv(k).encode(),
+        FILES[4]: tables[3].csv(k).encode(),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, body in bodies.items():
@@ -143,7 +161,11 @@ def publish(
         region=region,
         record_id=ref,
         actor=actor,
-        payload={"report_kind": "transparency", "format": "csv_json", "count": len(facts)},
+        payload={
+            "report_kind": "transparency",
+            "format": "csv_json",
+            "count": len(facts) + len(dsr) + len(breaches),
+        },
     )
     with runtime.regions[region].db.transaction():
         [index] = svc.cases.ledger(region).append([event])

@@ -3,7 +3,7 @@
 
 Example:
     >>> sorted(KINDS)
-    ['audience_obligation', 'authority_request', 'dsr', 'takedown']
+    ['audience_obligation', 'authority_request', 'breach', 'dsr', 'takedown']
     >>> by_segment("takedowns").name
     'takedown'
 """
@@ -13,13 +13,14 @@ from __future__ import annotations
 from onshore.core.cases.declaration import CaseKindDeclaration
 from onshore.core.cases.kinds.audience_obligation import AUDIENCE_OBLIGATION
 from onshore.core.cases.kinds.authority_request import AUTHORITY_REQUEST
+from onshore.core.cases.kinds.breach import BREACH
 from onshore.core.cases.kinds.dsr import DSR
 from onshore.core.cases.kinds.takedown import TAKEDOWN
 from onshore.core.errors import InputError
 
-#: The declared kinds, by name (table order: requests, takedowns, obligations, DSRs).
+#: The declared kinds, by name (table order: requests, takedowns, obligations, DSRs, breaches).
 KINDS: dict[str, CaseKindDeclaration] = {
-    k.name: k for k in (AUTHORITY_REQUEST, TAKEDOWN, AUDIENCE_OBLIGATION, DSR)
+    k.name: k for k in (AUTHORITY_REQUEST, TAKEDOWN, AUDIENCE_OBLIGATION, DSR, BREACH)
 }
 
 

@@ -107,11 +107,20 @@ class Table:
         return {"name": self.name, "columns": list(self.columns), "rows": self.rows}
 
 
-def _suppress(row: dict[str, Any], k: int, pct_of: dict[str, str]) -> dict[str, Any]:
+def suppress(
+    row: dict[str, Any],
+    k: int,
+    pct_of: dict[str, str],
+    *,
+    total: str = "requests",
+    label: str = "country",
+) -> dict[str, Any]:
+    """Suppress ``row``'s counts below ``k`` (the whole row when its ``total`` is below
+    ``k``); ``label`` names the row's key column, never suppressed."""
     hidden: list[str] = []
-    whole = isinstance(row.get("requests"), int) and 0 < row["requests"] < k
+    whole = isinstance(row.get(total), int) and 0 < row[total] < k
     for col, value in list(row.items()):
-        if col == "country":
+        if col in (label, "country"):
             continue
         small = isinstance(value, int) and col not in _DERIVED and 0 < value < k
         tied = col in pct_of and (whole or (0 < (row.get(pct_of[col]) or 0) < k))
@@ -119,7 +128,7 @@ def _suppress(row: dict[str, Any], k: int, pct_of: dict[str, str]) -> dict[str, 
             row[col] = None
             hidden.append(col)
     if whole:
-        hidden = [c for c in row if c != "country"]
+        hidden = [c for c in row if c not in (label, "country")]
         for c in hidden:
             row[c] = None
     row["suppressed"] = hidden
@@ -178,7 +187,7 @@ def requests_table(facts: Sequence[RequestFacts], k: int) -> Table:
 
     chosen = [f for f in facts if f.process_type != "preservation"]
     rows = [
-        _suppress(r, k, {"some_data_produced_pct": "some_data_produced"})
+        suppress(r, k, {"some_data_produced_pct": "some_data_produced"})
         for r in _grouped(chosen, build)
     ]
     return Table("requests", REQUEST_COLUMNS, rows)
@@ -198,7 +207,7 @@ def preservation_table(facts: Sequence[RequestFacts], k: int) -> Table:
 
     chosen = [f for f in facts if f.process_type == "preservation" or f.preserved_accounts]
     return Table(
-        "preservation", PRESERVATION_COLUMNS, [_suppress(r, k, {}) for r in _grouped(chosen, build)]
+        "preservation", PRESERVATION_COLUMNS, [suppress(r, k, {}) for r in _grouped(chosen, build)]
     )
 
 
