@@ -216,7 +216,7 @@ def test_a_configured_time_zone_is_used(tmp_path: Path, clock: FixedClock) -> No
     from onshore.services.runtime import open_runtime
     from onshore.services.vault import Vault
 
-    settings = make_settings(tmp_path, console={"time_zone": "Europe/Berlin"})
+    settings = make_settings(tmp_path, calendar={"time_zone": "Europe/Berlin"})
     vault = Vault(open_runtime(settings, create_keys=True, clock=clock))
     try:
         app = create_app(settings, vault=vault)
@@ -233,7 +233,7 @@ def test_a_configured_time_zone_is_used(tmp_path: Path, clock: FixedClock) -> No
 
 def test_a_time_zone_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not an IANA time zone"):
-        make_settings(tmp_path, console={"time_zone": "Mars/Olympus"})
+        make_settings(tmp_path, calendar={"time_zone": "Mars/Olympus"})
 
 
 def test_the_stylesheet_is_served_from_the_package(client: TestClient) -> None:
@@ -287,11 +287,11 @@ def test_the_console_table_can_be_set_from_the_environment() -> None:
 
     data = default_config_dict()
     apply_env(
-        data, {"ONSHORE_CONSOLE__TIME_ZONE": "Asia/Bangkok", "ONSHORE_CONSOLE__PAGE_SIZE": "20"}
+        data, {"ONSHORE_CALENDAR__TIME_ZONE": "Asia/Bangkok", "ONSHORE_CONSOLE__PAGE_SIZE": "20"}
     )
-    console = Settings.model_validate(data).console
-    assert (console.time_zone, console.page_size) == ("Asia/Bangkok", 20)
-    assert console.zone_for("VN") == "Asia/Bangkok"
+    settings = Settings.model_validate(data)
+    assert settings.console.page_size == 20
+    assert settings.calendar.zone_name("VN") == "Asia/Bangkok"
 
 
 def test_a_form_posted_without_a_session_leads_to_sign_in_then_home(client: TestClient) -> None:

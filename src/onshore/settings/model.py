@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from onshore.settings.console import ConsoleSettings
 from onshore.settings.calendar import CalendarSettings
+from onshore.settings.console import ConsoleSettings
 from onshore.settings.environment import env_name
 from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings

@@ -93,9 +93,10 @@ def language(request: Request) -> str:
 
 
 def zone_name(ctx: ServerContext) -> str:
-    """The deployment's time zone's name (``[console] time_zone``)."""
+    """The deployment's time zone's name (``[calendar] time_zone``, by default the zone of
+    the deployment's country)."""
     settings = ctx.vault.runtime.settings
-    return settings.console.zone_for(settings.deployment.entity.incorporated_in)
+    return settings.calendar.zone_name(settings.deployment.entity.incorporated_in)
 
 
 @functools.cache

@@ -6,7 +6,7 @@ English); ``catalog(lang)`` reads one with Babel the first time it is asked for 
 so no compiled ``.mo`` file is shipped or committed. The reader's language is the
 ``onshore_lang`` cookie (set by the switch in every page's header), else the best match of
 the browser's ``Accept-Language``, else English. Dates are formatted by Babel for that
-language in the deployment's time zone (``[console] time_zone``), and say which zone.
+language in the deployment's time zone (``[calendar] time_zone``), and say which zone.
 
 To add strings: mark them with ``_()`` in a template or ``gettext`` here, then run
 ``make messages`` (``pybabel extract`` and ``pybabel update``) and translate the new

@@ -5,7 +5,7 @@ Authority requests are counted by the report's own tables
 (:func:`onshore.core.cases.transparency.requests_table` over
 :func:`onshore.services.transparency.collect_facts`); removals (takedown notices, by the
 takedown report's rows, :meth:`~onshore.services.takedown_records.TakedownRecords.report_row`)
-go through the same suppression (:func:`~onshore.core.cases.transparency.suppress_counts`):
+go through the same suppression (:func:`~onshore.core.cases.transparency.suppress`):
 a count ``0 < n < k`` is shown as ``< k``, and a row whose total is that small is hidden
 whole. Months are calendar months in the deployment's time zone, the last ``months`` of them
 up to the current one.
@@ -24,7 +24,7 @@ from itertools import pairwise
 from typing import Any
 
 from onshore.core.cases.takedowns import KIND as TAKEDOWN
-from onshore.core.cases.transparency import RequestFacts, requests_table, suppress_counts
+from onshore.core.cases.transparency import RequestFacts, requests_table, suppress
 from onshore.core.svgchart import Chart, Series, bar_chart
 from onshore.services.authority_requests import AuthorityRequestService
 from onshore.services.takedowns import TakedownService
@@ -149,7 +149,7 @@ def _removal_row(label: str, rows: Iterable[dict[str, Any]], k: int) -> dict[str
     row: dict[str, Any] = {"country": label, "requests": len(counted)}
     for outcome in REMOVAL_OUTCOMES:
         row[outcome] = sum(1 for r in counted if r["action"] == outcome)
-    return suppress_counts(row, k)
+    return suppress(row, k, {})
 
 
 def removal_figures(
