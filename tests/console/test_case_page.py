@@ -20,6 +20,7 @@ from onshore.adapters.clock import FixedClock
 from onshore.core.cases.package import verify_package
 from onshore.server.console import i18n
 from onshore.services.vault import Vault
+from onshore.settings import default_config_dict
 from tests.authority_requests.conftest import REGISTRY_YAML
 from tests.console.support import (
     PASSWORD,
@@ -28,14 +29,23 @@ from tests.console.support import (
     app,
     client,
     clock,
-    console_tables,
     form_token,
     fresh_name,
     server,
     vault,
 )
 
-__all__ = ["app", "client", "clock", "console_tables", "server", "vault"]  # fixtures used here
+__all__ = ["app", "client", "clock", "server", "vault"]  # fixtures used here
+
+
+@pytest.fixture(scope="module")
+def console_tables() -> dict[str, Any]:
+    """A platform incorporated outside Viet Nam serving Vietnamese users (VN-D147-10k, the
+    audience obligation shown here, concerns foreign platforms), in Viet Nam's time zone."""
+    deployment = default_config_dict()["deployment"]
+    deployment["entity"]["incorporated_in"] = "SG"
+    return {"deployment": deployment, "calendar": {"time_zone": "Asia/Ho_Chi_Minh"}}
+
 
 #: A fresh authority reference per request (the same reference opens the same case).
 _REFS = itertools.count(1)
