@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?=
 HOST   ?=
 
-.PHONY: install run demo test soak bench lint clean
+.PHONY: install run demo test soak bench lint clean messages
 
 $(STAMP_RUN): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ lint: $(STAMP) ## ruff + mypy strict
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+CONSOLE := src/onshore/server/console
+messages: $(STAMP) ## extract the console's strings (pybabel) and merge them into its vi and en catalogs
+	mkdir -p build
+	$(VENV)/bin/pybabel extract -F babel.cfg -k translate:2 -k N_ --no-location --sort-output \
+	  --omit-header -o build/console.pot $(CONSOLE)
+	$(VENV)/bin/pybabel update -i build/console.pot -d $(CONSOLE)/locale -D console \
+	  --no-fuzzy-matching --omit-header --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

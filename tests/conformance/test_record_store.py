@@ -261,6 +261,15 @@ def test_count(store: RecordStore) -> None:
     assert store.count() == 6
 
 
+def test_count_subjects_counts_distinct_subject_refs(store: RecordStore) -> None:
+    assert store.count_subjects() == 0
+    store.put_many([make(f"r{i}", subject=bytes([i % 3]) * 32) for i in range(7)])
+    assert store.count_subjects() == 3
+    store.delete("r2")
+    store.delete("r5")
+    assert store.count_subjects() == 2
+
+
 def test_page_walks_every_record_once_in_id_order(store: RecordStore) -> None:
     ids = [f"id-{i:04d}" for i in range(123)] + ["Z", "a", "é", "日本"]
     store.put_many([make(i) for i in ids])

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from onshore.core.cases.listing import sort_key as listing_key
 from onshore.core.errors import InputError
 from onshore.core.timestamps import utc
 from onshore.ports import Case, CaseEvent, LegalHold
@@ -88,5 +89,5 @@ def checked_hold(hold: LegalHold) -> LegalHold:
 
 
 def sort_key(case: Case, order: str) -> tuple[Any, ...]:
-    """The keyset a listing is ordered by."""
-    return (case.due_at, case.case_id) if order == "due_at" else (case.case_id,)
+    """The keyset a listing is ordered by (``core.cases.listing.sort_key``)."""
+    return listing_key(case, order)

@@ -79,6 +79,9 @@ class RecordStore(Protocol):
     def count(self) -> int:
         """How many records the store holds."""
 
+    def count_subjects(self) -> int:
+        """How many distinct subjects (keyed ``subject_ref`` values) the records belong to."""
+
     def page(self, after: str | None, limit: int) -> list[SealedRecord]:
         """Up to ``limit`` records with ``record_id > after``, ordered by id (keyset paging)."""
 

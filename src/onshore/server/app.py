@@ -29,7 +29,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 import onshore
-from onshore.server import api_docs, contract, errors, idempotency, openapi
+from onshore.server import api_docs, console, contract, errors, idempotency, openapi
 from onshore.server.context import ServerContext, ServerOptions
 from onshore.server.deadline import Deadline
 from onshore.server.limits import BodyLimit
@@ -148,6 +148,7 @@ def create_app(
     for router in routers:
         app.include_router(router)
     api_docs.install(app)
+    console.install(app)  # the reviewer console at /console (not in the API's contract)
     contracts = contract.document(app, routers)
     openapi.install(
         app,

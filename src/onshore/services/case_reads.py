@@ -21,7 +21,7 @@ from prometheus_client import CollectorRegistry
 
 from onshore.core.cases.deadline import Deadline, earliest_deadline
 from onshore.core.cases.kind import CaseKind
-from onshore.core.cases.listing import CaseQuery, encode_cursor
+from onshore.core.cases.listing import CaseQuery, cursor_after, sort_key
 from onshore.core.errors import CaseNotFound
 from onshore.core.policy import Facts
 from onshore.ports import Case, CaseEvent, CasePage
@@ -77,8 +77,12 @@ class CaseReads:
         order: str = "case_id",
         after: str | None = None,
         limit: int = 100,
+        due_from: datetime | None = None,
+        undated: bool = False,
+        descending: bool = False,
     ) -> CasePage:
-        """One page of cases over every region (or one): the regions' pages merged by key."""
+        """One page of cases over every region (or one): the regions' pages merged by key
+        (``core.cases.listing.CaseQuery`` says what each filter keeps)."""
         regions = [self.runtime.region(region)] if region else list(self.runtime.regions.values())
         merged: list[Case] = []
         more = False
@@ -92,15 +96,18 @@ class CaseReads:
                 order=order,
                 after=after,
                 limit=limit,
+                due_from=due_from,
+                undated=undated,
+                descending=descending,
             )
             got = r.db.cases.page(query)
             merged.extend(got.cases)
             more = more or got.next_cursor is not None
-        merged.sort(key=lambda c: (c.due_at, c.case_id) if order == "due_at" else (c.case_id,))
+        merged.sort(key=lambda c: sort_key(c, order), reverse=descending)
         chunk = merged[:limit]
         cursor = None
         if (more or len(merged) > limit) and chunk:
-            cursor = encode_cursor(order, chunk[-1].due_at, chunk[-1].case_id)
+            cursor = cursor_after(chunk[-1], order)
         return CasePage(chunk, cursor)
 
     def iter_cases(self, **filters: Any) -> Iterable[Case]:

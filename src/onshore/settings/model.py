@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from onshore.settings.console import ConsoleSettings
 from onshore.settings.environment import env_name
 from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
@@ -57,6 +58,7 @@ class Settings(Strict):
         default_factory=SessionSettings, description="``[sessions]``."
     )
     oidc: OidcSettings = Field(default_factory=OidcSettings, description="The ``[oidc]`` table.")
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="``[console]``.")
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."
     )

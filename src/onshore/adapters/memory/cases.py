@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from onshore.adapters.case_rows import checked_case, checked_event, checked_hold, sort_key
-from onshore.core.cases.listing import CaseQuery, encode_cursor
+from onshore.core.cases.listing import CaseQuery, cursor_after
 from onshore.core.errors import CaseConflict, CaseNotFound
 from onshore.core.timestamps import utc
 from onshore.ports import Case, CaseEvent, CasePage, LegalHold
@@ -125,6 +125,7 @@ class MemoryCaseStore:
         cursor = q.position()
         wanted = set(q.states) if q.states is not None else None
         due_before = utc(q.due_before) if q.due_before is not None else None
+        due_from = utc(q.due_from) if q.due_from is not None else None
         created_from = utc(q.created_from) if q.created_from is not None else None
         created_before = utc(q.created_before) if q.created_before is not None else None
         with self._db.reading():
@@ -134,22 +135,25 @@ class MemoryCaseStore:
                 if (q.kind is None or c.kind == q.kind)
                 and (wanted is None or c.state in wanted)
                 and (q.order != "due_at" or c.due_at is not None)
+                and (not q.undated or c.due_at is None)
                 and (due_before is None or (c.due_at is not None and c.due_at < due_before))
+                and (due_from is None or (c.due_at is not None and c.due_at >= due_from))
                 and (created_from is None or c.created_at >= created_from)
                 and (created_before is None or c.created_at < created_before)
             ]
-        rows.sort(key=lambda c: sort_key(c, q.order))
+        rows.sort(key=lambda c: sort_key(c, q.order), reverse=q.descending)
         if cursor is not None:
-            key = cursor if q.order == "due_at" else (cursor[1],)
-            rows = [c for c in rows if sort_key(c, q.order) > key]
+            key = cursor if q.order in ("due_at", "created_at") else (cursor[1],)
+            if q.descending:
+                rows = [c for c in rows if sort_key(c, q.order) < key]
+            else:
+                rows = [c for c in rows if sort_key(c, q.order) > key]
         chunk = rows[: q.limit]
         more = len(rows) > q.limit and q.limit > 0
         last = chunk[-1] if chunk else None
         return CasePage(
             cases=chunk,
-            next_cursor=encode_cursor(q.order, last.due_at, last.case_id)
-            if more and last
-            else None,
+            next_cursor=cursor_after(last, q.order) if more and last else None,
         )
 
     def counts(self, kind: str | None = None) -> dict[tuple[str, str], int]:

@@ -134,6 +134,11 @@ class MemoryRecordStore:
         with self._db.reading():
             return len(self._records)
 
+    def count_subjects(self) -> int:
+        """How many distinct subjects the records belong to."""
+        with self._db.reading():
+            return len({r.subject_ref for r in self._records.values()})
+
     def iter_record_ids(self, page_size: int = 10_000) -> Iterator[str]:
         """Every record id, ascending (a sorted copy, taken ``page_size`` at a time)."""
         with self._db.reading():

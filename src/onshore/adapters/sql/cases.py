@@ -17,7 +17,7 @@ from typing import Any
 
 from onshore.adapters.case_rows import checked_case, checked_event, checked_hold, to_json
 from onshore.adapters.sql.dialect import Dialect
-from onshore.core.cases.listing import CaseQuery, encode_cursor
+from onshore.core.cases.listing import CaseQuery, cursor_after
 from onshore.core.errors import CaseConflict, CaseNotFound
 from onshore.ports import Case, CaseEvent, CasePage, LegalHold
 
@@ -151,10 +151,13 @@ class SqlCaseStore:
             condition, values = self._d.any_of("state", q.states)
             where.append(condition)
             params.extend(values)
-        if q.order == "due_at":
+        if q.order == "due_at" and not q.undated:
             where.append("due_at IS NOT NULL")
+        if q.undated:
+            where.append("due_at IS NULL")
         for condition, bound in (
             ("due_at IS NOT NULL AND due_at < ?", q.due_before),
+            ("due_at IS NOT NULL AND due_at >= ?", q.due_from),
             ("created_at >= ?", q.created_from),
             ("created_at < ?", q.created_before),
         ):
@@ -162,15 +165,19 @@ class SqlCaseStore:
                 where.append(condition)
                 params.append(t(bound))
         position = q.position()
+        past = "<" if q.descending else ">"
         if position is not None:
-            due, case_id = position
-            if q.order == "due_at":
-                where.append("(due_at, case_id) > (?, ?)")
-                params.extend((t(due), case_id))
+            at, case_id = position
+            if q.order in ("due_at", "created_at"):
+                where.append(f"({q.order}, case_id) {past} (?, ?)")
+                params.extend((t(at), case_id))
             else:
-                where.append("case_id > ?")
+                where.append(f"case_id {past} ?")
                 params.append(case_id)
-        sort = "due_at, case_id" if q.order == "due_at" else "case_id"
+        way = " DESC" if q.descending else ""
+        sort = f"case_id{way}"
+        if q.order in ("due_at", "created_at"):
+            sort = f"{q.order}{way}, {sort}"
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         sql = f"SELECT {_CASE_COLUMNS} FROM cases{clause} ORDER BY {sort} LIMIT ?"
         with self._db.reading():
@@ -178,8 +185,7 @@ class SqlCaseStore:
         cases = [self._case(r) for r in rows[: q.limit]]
         more = len(rows) > q.limit and q.limit > 0
         last = cases[-1] if cases else None
-        cursor = encode_cursor(q.order, last.due_at, last.case_id) if more and last else None
-        return CasePage(cases, cursor)
+        return CasePage(cases, cursor_after(last, q.order) if more and last else None)
 
     def counts(self, kind: str | None = None) -> dict[tuple[str, str], int]:
         """Cases per ``(kind, state)``."""

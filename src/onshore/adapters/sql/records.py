@@ -111,6 +111,12 @@ class SqlRecordStore:
         with self._db.reading(), self._translated():
             return int(self._execute("SELECT COUNT(*) FROM records").fetchone()[0])
 
+    def count_subjects(self) -> int:
+        """How many distinct subjects the records belong to (the subject index, no decryption)."""
+        sql = "SELECT COUNT(*) FROM (SELECT DISTINCT subject_ref FROM records) AS s"
+        with self._db.reading(), self._translated():
+            return int(self._execute(sql).fetchone()[0])
+
     def iter_record_ids(self, page_size: int = 10_000) -> Iterator[str]:
         """Every record id, ascending, ``page_size`` at a time (keyset paging on the key)."""
         after: str | None = None

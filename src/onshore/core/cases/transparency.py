@@ -126,6 +126,17 @@ def _suppress(row: dict[str, Any], k: int, pct_of: dict[str, str]) -> dict[str, 
     return row
 
 
+def suppress_counts(row: dict[str, Any], k: int) -> dict[str, Any]:
+    """Suppress one row of counts as the report's tables do (``country`` is its label and
+    ``requests`` its total); the console's charts use it for their figures.
+
+    Example:
+        >>> suppress_counts({"country": "2026-05", "requests": 9, "rejected": 2}, 5)
+        {'country': '2026-05', 'requests': 9, 'rejected': None, 'suppressed': ['rejected']}
+    """
+    return _suppress(row, k, {})
+
+
 def _median(values: Sequence[float | None]) -> float | None:
     got = [v for v in values if v is not None]
     return round(median(got), 1) if got else None
