@@ -58,7 +58,7 @@ messages: $(STAMP) ## extract the console's strings (pybabel) and merge them int
 	$(VENV)/bin/pybabel extract -F babel.cfg -k translate:2 -k N_ --no-location --sort-output \
 	  --omit-header -o build/console.pot $(CONSOLE)
 	$(VENV)/bin/pybabel update -i build/console.pot -d $(CONSOLE)/locale -D console \
-	  --no-fuzzy-matching --omit-header --ignore-obsolete
+	  --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

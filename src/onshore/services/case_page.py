@@ -15,8 +15,8 @@ reason the action is not open to the viewer. Guards that read the note (a reason
 channel) are checked when the form is sent, by the service, exactly as for the JSON API.
 
 Example:
-    >>> clock_status(None, None, timedelta(hours=1), terminal=False)
-    'none'
+    >>> [r.key for r in flatten({"a": {"b": 1}})]
+    ['a.b']
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from onshore.core.cases.declaration import CaseKindDeclaration
@@ -33,8 +33,8 @@ from onshore.core.cases.lifecycle import OPEN_ACTION, Transition
 from onshore.core.cases.note_form import FormField, form_fields
 from onshore.core.errors import CaseNotFound, GuardFailed, SeparationOfDuties
 from onshore.core.identity import Principal
-from onshore.core.policy.engine import PolicyEngine
 from onshore.ports import Case, CaseEvent
+from onshore.services.case_clocks import ClockView, clocks
 from onshore.services.case_files import Attachment, package_dir, package_files, package_report
 from onshore.services.case_kinds import KindService
 
@@ -68,24 +68,6 @@ class TimelineStep:
     to_state: str
     guards: tuple[str, ...]
     note: Mapping[str, Any] | None
-
-
-@dataclass(frozen=True, slots=True)
-class ClockView:
-    """One clock: what is due and when, its status (``breached``, ``due_soon``,
-    ``on_time``, ``stopped`` in a terminal state, ``none`` without a date) and the rule
-    that sets it (id, citation, title, pack, the rule's status) or ``request`` (the
-    authority's own deadline)."""
-
-    name: str
-    due: datetime | None
-    status: str
-    rule_id: str = ""
-    citation: str = ""
-    title: str = ""
-    pack: str = ""
-    rule_status: str = ""
-    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,20 +116,6 @@ class CasePage:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-def clock_status(
-    due: datetime | None, now: datetime | None, soon: timedelta, *, terminal: bool
-) -> str:
-    """``stopped`` (terminal state), ``none`` (no date), ``breached`` (past due),
-    ``due_soon`` (within ``soon``) or ``on_time``."""
-    if terminal:
-        return "stopped"
-    if due is None or now is None:
-        return "none"
-    if due <= now:
-        return "breached"
-    return "due_soon" if due - now <= soon else "on_time"
-
-
 def flatten(data: Mapping[str, Any], prefix: str = "", depth: int = 0) -> Iterator[FieldRow]:
     """A case's data as rows: nested objects by dotted path (three levels), lists of plain
     values joined, anything else as compact JSON.
@@ -193,9 +161,14 @@ class _NoteProbe(Mapping[str, Any]):
 
 
 def _blocked(
-    t: Transition, case: Case, principal: Principal, role: str, history: tuple[CaseEvent, ...],
-    now: datetime, custom: Mapping[str, Guard],
-) -> tuple[str | None, str]:  # fmt: skip
+    t: Transition,
+    case: Case,
+    principal: Principal,
+    role: str,
+    history: tuple[CaseEvent, ...],
+    now: datetime,
+    custom: Mapping[str, Guard],
+) -> tuple[str | None, str]:
     """Why a guard of ``t`` that does not read the note fails now, and its error code."""
     for name in t.guards:
         if name.startswith("requires:"):
@@ -220,9 +193,17 @@ def _step(e: CaseEvent, d: CaseKindDeclaration, names: NameOf) -> TimelineStep:
                 guards = t.guards
     note = dict(e.note) if d.history_notes else None
     return TimelineStep(
-        e.seq, e.at, e.actor, names(e.actor), e.role, e.action, e.from_state, e.to_state,
-        guards, note,
-    )  # fmt: skip
+        e.seq,
+        e.at,
+        e.actor,
+        names(e.actor),
+        e.role,
+        e.action,
+        e.from_state,
+        e.to_state,
+        guards,
+        note,
+    )
 
 
 def _approvals(d: CaseKindDeclaration, steps: tuple[TimelineStep, ...]) -> tuple[Approval, ...]:
@@ -238,68 +219,6 @@ def _approvals(d: CaseKindDeclaration, steps: tuple[TimelineStep, ...]) -> tuple
                 done = next((s for s in steps if s.action == t.action), None)
                 seen[(t.action, actions)] = Approval(t.action, actions, by, done)
     return tuple(seen.values())
-
-
-def _rule_clock(
-    name: str, due: datetime | None, status: str, source: str, description: str,
-    engine: PolicyEngine, known: Mapping[str, Any],
-) -> ClockView:  # fmt: skip
-    """A clock with what the packs say of the rule ``source`` (``known``: a rule summary
-    the case keeps itself, used when the packs in force no longer carry the rule)."""
-    try:
-        rule = engine.rule(source)
-    except KeyError:
-        return ClockView(
-            name, due, status, source, str(known.get("cite") or ""),
-            str(known.get("title") or ""), str(known.get("pack") or ""),
-            str(known.get("status") or ""), description,
-        )  # fmt: skip
-    return ClockView(
-        name, due, status, source, rule.cite, rule.title, engine.pack_of(source), rule.status,
-        description,
-    )  # fmt: skip
-
-
-def clocks(
-    d: CaseKindDeclaration, case: Case, data: Mapping[str, Any], now: datetime,
-    engine: PolicyEngine, *, terminal: bool,
-) -> tuple[ClockView, ...]:  # fmt: skip
-    """The case's clocks: the deadline of the kind's clock (the rule id from the deadline
-    the case recorded, or its rule summary) and a non-disclosure order when one runs."""
-    out: list[ClockView] = []
-    soon = d.clock.due_soon if d.clock else timedelta(hours=24)
-    deadline = data.get("deadline") if isinstance(data.get("deadline"), Mapping) else None
-    rule = data.get("rule") if isinstance(data.get("rule"), Mapping) else {}
-    assert rule is not None
-    source = str((deadline or {}).get("source") or rule.get("rule_id") or "")
-    description = str(
-        (deadline or {}).get("description") or (d.clock.description if d.clock else "")
-    )
-    due = case.due_at
-    if due is None and not terminal and data.get("due"):
-        due = _parse(data.get("due"))
-    if d.clock is not None or due is not None or source:
-        status = clock_status(due, now, soon, terminal=terminal)
-        name = d.clock.requirement if d.clock else "deadline"
-        if source and source != "request":
-            out.append(_rule_clock(name, due, status, source, description, engine, rule))
-        else:
-            out.append(ClockView(name, due, status, source, description=description))
-    ndo = _parse(data.get("ndo_until"))
-    if ndo is not None:
-        running = "on_time" if ndo > now else "stopped"
-        out.append(ClockView("ndo_until", ndo, running, "request"))
-    return tuple(out)
-
-
-def _parse(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def case_page(

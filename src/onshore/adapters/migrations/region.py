@@ -64,8 +64,17 @@ def _postgres_v3(conn: Any) -> None:
     conn.execute(PostgresBatchStore.SCHEMA)
 
 
+#: The console's queues: one kind's cases in deadline or opening order, a page at a time.
+_QUEUE_INDEXES = """
+CREATE INDEX IF NOT EXISTS cases_queue_by_due ON cases (kind, due_at, case_id)
+    WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cases_queue_by_created ON cases (kind, created_at, case_id);
+"""
+
+
 REGION: tuple[Migration, ...] = (
     Migration(1, "records, ledger, cases and audience tables", _sqlite_v1, _postgres_v1),
     Migration(2, "key fingerprints (key custody)", _sqlite_v2, _postgres_v2),
     Migration(3, "pending shares and decisions of cross-region batches", _sqlite_v3, _postgres_v3),
+    Migration(4, "case queue indexes (kind, deadline / opening)", _QUEUE_INDEXES, _QUEUE_INDEXES),
 )

@@ -105,7 +105,8 @@ class CaseKindDeclaration:
     ``base_path`` overrides the URL prefix (default ``/v1/cases/<segment>``). ``guards`` are
     the kind's pure custom guards (guards needing I/O are bound by its service); ``openers``
     the roles that may open a case; ``history_notes`` whether a case's history is shown with
-    each step's note.
+    each step's note; ``columns`` the ``(dotted path into the case's data, heading)`` pairs
+    the console's queue shows (default: the dedupe fields).
     """
 
     name: str
@@ -125,6 +126,7 @@ class CaseKindDeclaration:
     history_notes: bool = True
     path: str | None = None
     description: str = ""
+    columns: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.lifecycle.name != self.name:

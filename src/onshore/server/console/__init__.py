@@ -21,10 +21,13 @@ from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from onshore.server.console import sign_in
+from onshore.server.console import queues, sign_in
 
 #: The page routers, one line each (a new page adds its module's router here).
-PAGES: tuple[APIRouter, ...] = (sign_in.router,)
+PAGES: tuple[APIRouter, ...] = (
+    sign_in.router,
+    queues.router,
+)
 
 #: Every console page, under ``/console``.
 router = APIRouter(prefix="/console", include_in_schema=False)

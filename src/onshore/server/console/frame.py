@@ -6,8 +6,8 @@ package's ``templates/`` (one Jinja2 environment per language, autoescaped, with
 extension: ``_()``/``ngettext``/``{% trans %}`` speak the reader's language, ``i18n``).
 Every template sees ``viewer`` (the signed-in ``Principal`` or None), ``csrf_token`` (put
 it in every form as ``{{ csrf_field() }}``), ``lang``, ``kinds`` (the declared case kinds,
-for the nav), ``messages`` (flash messages), ``when(dt)`` (a date in the deployment's time
-zone) and ``zone_label``.
+for the nav), ``label`` (an identifier as words, ``console.labels``), ``messages``
+(flash messages), ``when(dt)`` (a date in the deployment's time zone) and ``zone_label``.
 
 A page that needs a signed-in reader depends on ``reader`` (any signed-in user) or
 ``reader_may(Permission.X)`` (authorised and written to the ledger like the JSON API's
@@ -45,7 +45,7 @@ from onshore.core.cases.registry import KINDS
 from onshore.core.errors import InputError, OnshoreError, Unauthenticated
 from onshore.core.identity import Principal
 from onshore.server import auth, csrf, errors, sessions
-from onshore.server.console import i18n
+from onshore.server.console import i18n, labels
 from onshore.server.context import ServerContext, context
 from onshore.server.permissions import Permission
 from onshore.services.sessions import csrf_token
@@ -147,6 +147,7 @@ def base_values(request: Request) -> dict[str, Any]:
         "lang": lang,
         "languages": [(code, i18n.NAMES[code]) for code in i18n.LANGUAGES],
         "kinds": list(KINDS.values()),
+        "label": labels.label,
         "messages": _flash(request),
         "when": when,
         "now": now,

@@ -73,5 +73,6 @@ AUDIENCE_OBLIGATION = CaseKindDeclaration(
     ),
     ledger_events=(EventType.CASE_TRANSITION, EventType.REPORT_PUBLISHED),
     path="/v1/audience/obligations",
+    columns=(("country", "Country"), ("rule.rule_id", "Rule"), ("crossed_on", "Crossed on")),
     description="An account crossed an audience threshold: the notification is owed.",
 )

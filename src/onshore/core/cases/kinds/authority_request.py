@@ -192,6 +192,7 @@ AUTHORITY_REQUEST = CaseKindDeclaration(
     ),
     ledger_events=(EventType.CASE_TRANSITION,),
     dedupe=("authority", "reference"),
+    columns=(("authority", "Authority"), ("reference", "Reference"), ("process_type", "Process")),
     guards=GUARDS,
     description="A police or court data request: authenticated, reviewed, produced, released "
     "by a second person.",
