@@ -1,0 +1,96 @@
+"""The console in a real browser: headless Chromium (Debian's, via Playwright) against a
+real ``onshore serve`` with four people signed in through the console's own form.
+
+One server and one browser for the module; each person keeps one browser context (their
+own cookies) across the tests. Select these tests with ``-m browser``; ``make test`` runs
+them with the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.support.browser import (
+    axe,
+    failing,
+    impacts,
+    launch,
+    new_context,
+    screenshot,
+    sign_in,
+)
+from tests.support.console_server import ConsoleServer, start_console_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    """A real ``onshore serve`` with the seeded people and cases."""
+    running = start_console_server(tmp_path_factory.mktemp("console"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the module."""
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def people(browser: Browser, server: ConsoleServer) -> Iterator[dict[str, Page]]:
+    """One signed-in page per seeded person (reviewer, approver, releaser, auditor), each in
+    its own browser context."""
+    contexts: list[BrowserContext] = []
+    pages = {}
+    for role, user in server.users.items():
+        context = new_context(browser, server)
+        contexts.append(context)
+        pages[role] = sign_in(context, user)
+    yield pages
+    for context in contexts:
+        context.close()
+
+
+def test_sign_in_page_then_signed_in(browser: Browser, server: ConsoleServer) -> None:
+    context = new_context(browser, server)
+    try:
+        page = context.new_page()
+        page.goto("/console/overview")
+        assert "/console/sign-in" in page.url  # not signed in: sent to the sign-in page
+        screenshot(page, "sign-in")
+        report(page, "sign-in")
+        page.fill("#name", server.users["auditor"].name)
+        page.fill("#password", "not the password at all")
+        page.locator("form[action='/console/sign-in'] button[type=submit]").click()
+        assert page.get_by_role("alert").inner_text().strip()  # refused, said so
+        assert "/console/sign-in" in page.url
+        landed = sign_in(context, server.users["auditor"], next_url="/console/overview")
+        assert landed.url.endswith("/console/overview")
+        assert server.users["auditor"].name in landed.inner_text("header")
+    finally:
+        context.close()
+
+
+def report(page: Page, name: str) -> None:
+    """Run axe on ``page``, print its counts, fail on any serious or critical violation."""
+    results = axe(page)
+    counts = impacts(results)
+    print(f"axe {name}: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in AXE_LEVELS))
+    assert not failing(results), "\n".join(failing(results))
+
+
+AXE_LEVELS = ("critical", "serious", "moderate", "minor")
+_ = Path
