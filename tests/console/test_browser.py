@@ -9,11 +9,13 @@ them with the rest.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from onshore.server.console.i18n import catalog
 from tests.support.browser import (
     axe,
     failing,
@@ -84,6 +86,68 @@ def test_sign_in_page_then_signed_in(browser: Browser, server: ConsoleServer) ->
         context.close()
 
 
+def test_breached_takedown_flagged_in_its_queue(
+    people: dict[str, Page], server: ConsoleServer
+) -> None:
+    page = people["reviewer"]
+    page.goto("/console/queues/takedown")
+    late = page.locator("tr", has=page.get_by_role("link", name=server.late_takedown))
+    on_time = page.locator("tr", has=page.get_by_role("link", name=server.on_time_takedown))
+    assert late.locator("[data-badge=breached]").is_visible()
+    assert on_time.count() == 1 and on_time.locator("[data-badge=breached]").count() == 0
+    screenshot(page, "queue")
+    page.select_option("#due", "breached")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    listed = page.locator("td.id a").all_inner_texts()
+    assert server.late_takedown in listed and server.on_time_takedown not in listed
+
+
+def test_vietnamese_with_the_deployment_time_zone(browser: Browser, server: ConsoleServer) -> None:
+    vi = catalog("vi")
+    context = new_context(browser, server)
+    try:
+        page = sign_in(context, server.users["auditor"], next_url="/console/queues/takedown")
+        assert page.locator("html").get_attribute("lang") == "en"
+        page.locator("nav.languages a[lang=vi]").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/console/queues/takedown")  # the switch comes back here
+        assert page.locator("html").get_attribute("lang") == "vi"
+        text = page.inner_text("body")
+        for msgid in ("Deadline", "Breached", "Overview"):
+            assert vi.gettext(msgid) != msgid and vi.gettext(msgid) in text, msgid
+        assert "Asia/Ho_Chi_Minh (UTC+07:00)" in page.inner_text("footer")
+        stamp = page.locator("td time").first
+        at = datetime.fromisoformat(stamp.get_attribute("datetime") or "")
+        local = at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+        assert local.strftime("%H:%M") in stamp.inner_text()  # shown in Ho Chi Minh time
+        screenshot(page, "queue-vi")
+        report(page, "queue (vi)")
+        page.goto("/console/overview")
+        screenshot(page, "overview-vi")
+        page.locator("nav.languages a[lang=en]").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "en"
+    finally:
+        context.close()
+
+
+def test_axe_on_every_page(people: dict[str, Page], server: ConsoleServer) -> None:
+    page = people["reviewer"]
+    page.goto("/console/overview")
+    nav = page.locator("nav.main-nav a").evaluate_all("links => links.map(a => a.pathname)")
+    pages = [*nav, f"/console/cases/takedown/{server.late_takedown}"]
+    assert "/console/policy" in pages and "/console/queues/takedown" in pages
+    for path in pages:
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        report(page, path)
+    page.goto("/console/overview")
+    screenshot(page, "overview")
+    page.goto("/console/policy")
+    screenshot(page, "policy")
+
+
 def report(page: Page, name: str) -> None:
     """Run axe on ``page``, print its counts, fail on any serious or critical violation."""
     results = axe(page)
@@ -93,4 +157,3 @@ def report(page: Page, name: str) -> None:
 
 
 AXE_LEVELS = ("critical", "serious", "moderate", "minor")
-_ = Path
