@@ -21,12 +21,14 @@ from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from onshore.server.console import queues, sign_in
+from onshore.server.console import overview, policy, queues, sign_in
 
 #: The page routers, one line each (a new page adds its module's router here).
 PAGES: tuple[APIRouter, ...] = (
     sign_in.router,
     queues.router,
+    overview.router,
+    policy.router,
 )
 
 #: Every console page, under ``/console``.

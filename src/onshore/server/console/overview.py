@@ -17,16 +17,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from onshore.core.errors import OnshoreError
 from onshore.core.identity import Principal
 from onshore.server.console import i18n
 from onshore.server.console.frame import ConsoleRoute, language, reader_may, render, zone_name
 from onshore.server.console.overview_figures import (
+    Figure,
     K,
     month_starts,
     removal_figures,
     request_figures,
 )
-from onshore.server.console.overview_obligations import obligation_rows
+from onshore.server.console.overview_obligations import ObligationRow, obligation_rows
 from onshore.server.console.overview_regions import region_rows
 from onshore.server.context import ServerContext, context
 from onshore.server.permissions import Permission
@@ -53,15 +55,24 @@ def overview_page(
     bounds = month_starts(now, tz, months)
     requests = authority_requests.service(request, ctx)
     removals = takedowns.service(request, ctx)
-    figures = [
-        *request_figures(requests, bounds, K, gettext),
-        *removal_figures(removals, bounds, tz, K, gettext),
-    ]
+    obligations: list[ObligationRow] | OnshoreError
+    figures: list[Figure] | OnshoreError
+    try:  # a region that does not answer leaves these sections out, saying why
+        obligations = obligation_rows(requests.cases, runtime.engine, now)
+    except OnshoreError as exc:
+        obligations = exc
+    try:
+        figures = [
+            *request_figures(requests, bounds, K, gettext),
+            *removal_figures(removals, bounds, tz, K, gettext),
+        ]
+    except OnshoreError as exc:
+        figures = exc
     return render(
         request,
         "overview.html",
         regions=region_rows(ctx.vault),
-        obligations=obligation_rows(requests.cases, runtime.engine, now),
+        obligations=obligations,
         figures=figures,
         period_start=bounds[0],
         period_end=bounds[-1],
