@@ -133,9 +133,21 @@ def seed(directory: Path) -> tuple[str, str]:
         vault.close()
 
 
+#: Cheap argon2 parameters for the test deployment (hashing is the users suite's concern;
+#: at the defaults each sign-in costs a second of CPU on a busy CI machine).
+FAST_HASHING = """
+[identities]
+argon2_time_cost = 1
+argon2_memory_kib = 1024
+argon2_parallelism = 1
+"""
+
+
 def start_console_server(directory: Path) -> ConsoleServer:
     """Init, users, seed, ``onshore serve`` on a free port; returns once ``/healthz`` is 200."""
     cli("init", "--dir", str(directory), cwd=directory)
+    with open(directory / "onshore.toml", "a", encoding="utf-8") as config:
+        config.write(FAST_HASHING)
     create_users(directory)
     late, on_time = seed(directory)
     port = free_port()
