@@ -6,6 +6,7 @@ Tests import the fixtures they use (``from tests.console.support import app, cli
 
 from __future__ import annotations
 
+import itertools
 import re
 import warnings
 from collections.abc import Iterator
@@ -50,38 +51,57 @@ def make_settings(base: Path, **tables: Any) -> Settings:
     return Settings.model_validate(cfg)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def clock() -> FixedClock:
-    """The runtime's clock (tests move it)."""
+    """The runtime's clock (tests that move it put it back)."""
     return FixedClock(START)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def console_tables() -> dict[str, Any]:
     """Extra settings tables (override in a test module to configure the console)."""
     return {}
 
 
-@pytest.fixture
-def vault(tmp_path: Path, clock: FixedClock, console_tables: dict[str, Any]) -> Iterator[Vault]:
-    """A vault over SQLite whose runtime reads ``clock``."""
-    settings = make_settings(tmp_path, **console_tables)
+@pytest.fixture(scope="module")
+def vault(
+    tmp_path_factory: pytest.TempPathFactory, clock: FixedClock, console_tables: dict[str, Any]
+) -> Iterator[Vault]:
+    """A vault over SQLite whose runtime reads ``clock`` (one per test module: opening one
+    costs seconds)."""
+    settings = make_settings(tmp_path_factory.mktemp("console"), **console_tables)
     v = Vault(open_runtime(settings, create_keys=True, clock=clock))
     yield v
     v.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def app(vault: Vault) -> FastAPI:
     """The app over ``vault``."""
     return create_app(vault.runtime.settings, vault=vault)
 
 
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    """An in-process client that does not follow redirects (tests look at them)."""
+@pytest.fixture(scope="module")
+def server(app: FastAPI) -> Iterator[TestClient]:
+    """The app, started (its lifespan runs once per module)."""
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as c:
         yield c
+
+
+@pytest.fixture
+def client(server: TestClient) -> Iterator[TestClient]:
+    """A browser with no cookies yet, over the module's app; it does not follow redirects."""
+    server.cookies.clear()
+    yield server
+    server.cookies.clear()
+
+
+_names = itertools.count(1)
+
+
+def fresh_name(prefix: str) -> str:
+    """A user name no other test of the run took."""
+    return f"{prefix}{next(_names)}"
 
 
 def add_user(app: FastAPI, name: str, roles: list[str]) -> str:

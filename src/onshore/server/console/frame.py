@@ -23,6 +23,8 @@ Example:
     '/console/queues/takedown?state=received'
     >>> safe_next("//evil.example/x"), safe_next("https://evil.example"), safe_next(None)
     ('/console', '/console', '/console')
+    >>> safe_next("/console/../v1/records"), safe_next("/consolation")
+    ('/console', '/console')
 """
 
 from __future__ import annotations
@@ -72,9 +74,11 @@ class Viewer:
 def safe_next(target: str | None) -> str:
     """``target`` when it is a path on this server under ``/console``, else ``/console``
     (no open redirect through ``?next=``)."""
-    if not target or not target.startswith(PREFIX) or "\\" in target or "//" in target:
+    if not target or "\\" in target or "//" in target or ".." in target:
         return PREFIX
-    return target
+    if target == PREFIX or target.startswith((f"{PREFIX}/", f"{PREFIX}?")):
+        return target
+    return PREFIX
 
 
 def ctx_of(request: Request) -> ServerContext:
