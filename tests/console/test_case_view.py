@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
-from tests.authority_requests.conftest import REGISTRY_YAML, T0, seed
-from tests.cases.conftest import settings_for
-from tests.takedowns.conftest import NOTICE
 
 from onshore.adapters.clock import FixedClock
 from onshore.core.cases.kinds.authority_request import AUTHORITY_REQUEST
@@ -24,6 +21,9 @@ from onshore.services.case_proofs import case_entries, verify_entry
 from onshore.services.runtime import open_runtime
 from onshore.services.takedowns import TakedownService
 from onshore.services.vault import Vault
+from tests.authority_requests.conftest import REGISTRY_YAML, T0, seed
+from tests.cases.conftest import settings_for
+from tests.takedowns.conftest import NOTICE
 
 OLGA = Principal("user", "usr_olga", "Olga", frozenset({"operator"}))
 RITA = Principal("user", "usr_rita", "Rita", frozenset({"legal_reviewer", "approver"}))

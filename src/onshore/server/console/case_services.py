@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from fastapi import Request
@@ -36,13 +36,31 @@ def declaration_for(kind: str) -> CaseKindDeclaration:
     raise CaseNotFound("no such case kind", details={"kind": kind[:64], "known": sorted(KINDS)})
 
 
+def _routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
+    """Every ``APIRoute`` under ``routes``, through included routers."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        inner = getattr(route, "original_router", None) or route
+        if inner is not route or not isinstance(route, APIRoute):
+            yield from _routes(getattr(inner, "routes", ()))
+
+
 def _provider(request: Request, name: str) -> Callable[..., Any] | None:
-    for route in request.app.routes:
-        if isinstance(route, APIRoute) and route.name == f"get_{name}":
-            for dep in route.dependant.dependencies:
-                if dep.name == "svc" and dep.call is not None:
-                    return dep.call
-    return None
+    found: dict[str, Callable[..., Any] | None] | None = getattr(
+        request.app.state, "onshore_case_providers", None
+    )
+    if found is None:
+        found = {}
+        request.app.state.onshore_case_providers = found
+    if name not in found:
+        found[name] = None
+        for route in _routes(request.app.routes):
+            if route.name == f"get_{name}":
+                for dep in route.dependant.dependencies:
+                    if dep.name == "svc" and dep.call is not None:
+                        found[name] = dep.call
+    return found[name]
 
 
 def kind_service(request: Request, ctx: ServerContext, d: CaseKindDeclaration) -> KindService:
