@@ -8,14 +8,18 @@ them with the rest.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from onshore.core.cases.package import verify_package
 from onshore.server.console.i18n import catalog
+from onshore.services.production import read_package
 from tests.support.browser import (
     axe,
     failing,
@@ -84,6 +88,108 @@ def test_sign_in_page_then_signed_in(browser: Browser, server: ConsoleServer) ->
         assert server.users["auditor"].name in landed.inner_text("header")
     finally:
         context.close()
+
+
+REQUEST = {
+    "authority": "VN-A05",
+    "process_type": "court_order",
+    "reference": "TA-2026-7",
+    "legal_basis": "Criminal Procedure Code art. 196",
+    "scope": {"phone_number": ["0912345678"], "categories": ["email"]},
+}
+
+
+def receive(page: Page) -> str:
+    """Log a request as it arrives, through the JSON API from the signed-in browser (the
+    session cookie and its CSRF token: the console has no intake form); its case id."""
+    session = page.request.get("/v1/session").json()
+    answer = page.request.post(
+        "/v1/cases/requests", data=REQUEST, headers={"X-CSRF-Token": session["csrf_token"]}
+    )
+    assert answer.status == 201, answer.text()
+    case_id: str = answer.json()["case_id"]
+    return case_id
+
+
+def act(page: Page, action: str, **fields: str) -> None:
+    """Fill the action's form on the case page and send it; the step must be taken."""
+    form = page.locator(f"#action-{action} form")
+    for name, value in fields.items():
+        form.locator(f"[name={name}]").fill(value)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.locator("#action-error").count() == 0, page.inner_text("#action-error")
+    assert page.get_by_role("status").first.inner_text(), action  # "Done: ..."
+
+
+def test_request_from_receipt_to_two_person_release(
+    people: dict[str, Page], tmp_path: Path
+) -> None:
+    lan, minh, ada = people["reviewer"], people["approver"], people["releaser"]
+    case_id = receive(lan)
+    url = f"/console/cases/authority_request/{case_id}"
+    lan.goto(url)
+    act(lan, "authenticate")
+    act(lan, "verify", channel="a05-portal")
+    act(lan, "submit")
+    minh.goto(url)
+    act(minh, "approve")
+    for action in ("check_residency", "collect", "submit_qa", "package", "request_release"):
+        lan.goto(url)
+        act(lan, action)
+    minh.goto(url)  # approved in review: the page says why they may not release
+    release = minh.locator("#action-release")
+    assert release.locator(".blocked").is_visible() and release.locator("form").count() == 0
+    assert "case.separation_of_duties" in release.inner_text()
+    refused = minh.request.post(
+        f"{url}/actions/release", form={"csrf_token": csrf_of(minh)}
+    )  # sent anyway (a hand-made form post): the server refuses it too
+    assert refused.status == 403 and "case.separation_of_duties" in refused.text()
+    ada.goto(url)
+    act(ada, "release")
+    assert "Produced" in ada.inner_text("dl.summary")
+    two = ada.locator("section[aria-labelledby=two-h]").inner_text()
+    assert "minh" in two and "ada" in two and "a second person" in two
+    screenshot(ada, "case")
+    report(ada, "case page (produced)")
+    check_package(lan, url, case_id, tmp_path)
+    check_ledger(lan)
+
+
+def csrf_of(page: Page) -> str:
+    """The CSRF token of the page's session."""
+    token: str = page.request.get("/v1/session").json()["csrf_token"]
+    return token
+
+
+def check_package(page: Page, url: str, case_id: str, tmp_path: Path) -> None:
+    """The page says the package verifies; the downloaded zip verifies with the package
+    verification code the CLI and the API use."""
+    page.goto(url)
+    assert "The released package verifies" in page.inner_text("section[aria-labelledby=files-h]")
+    with page.expect_download() as got:
+        page.get_by_role("link", name="Download the production package (zip)").click()
+    archive = tmp_path / "package.zip"
+    got.value.save_as(archive)
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(tmp_path / "package")
+    files = dict(read_package(tmp_path / "package" / case_id))
+    assert "manifest.json" in files and verify_package(files).ok
+    name = next(n for n in files if n != "manifest.json" and n.endswith(".json"))
+    files[name] = files[name].replace(b"{", b"{ ", 1)  # one byte more: no longer verifies
+    assert not verify_package(files).ok
+
+
+def check_ledger(page: Page) -> None:
+    """Every step wrote a leaf; the first and the last verify against the signed checkpoint."""
+    steps = page.locator("ol.timeline > li").count()
+    buttons = page.locator("section[aria-labelledby=ledger-h] button[type=submit]")
+    assert buttons.count() >= steps
+    for which in (buttons.first, buttons.last):
+        with page.expect_navigation():
+            which.click()
+        verdict = page.locator("#verification").inner_text()
+        assert verdict.startswith("✔ Verified"), verdict
 
 
 def test_breached_takedown_flagged_in_its_queue(
