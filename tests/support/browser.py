@@ -4,10 +4,11 @@ person in through the console's own form, run axe-core in a page, save screensho
 The tests drive a real ``onshore serve`` (:mod:`tests.support.console_server`) from a real
 headless Chromium (:mod:`tests.support.chromium`); nothing is mocked.
 
-Screenshots for the docs are written only when ``ONSHORE_SCREENSHOTS=1``, to
+Screenshots for the docs are written only when ``CONSOLE_SCREENSHOTS=1`` (not an
+``ONSHORE_*`` name: those are settings, and an unknown one is refused), to
 ``docs/img/console-<name>.png``::
 
-    ONSHORE_SCREENSHOTS=1 .venv/bin/pytest -m browser tests/console
+    CONSOLE_SCREENSHOTS=1 .venv/bin/pytest -m browser tests/console
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ AXE_URL = "/__tests__/axe.min.js"
 
 #: Where the docs' screenshots go, and the switch that writes them.
 IMG = ROOT / "docs" / "img"
-SCREENSHOTS = os.environ.get("ONSHORE_SCREENSHOTS") == "1"
+SCREENSHOTS = os.environ.get("CONSOLE_SCREENSHOTS") == "1"
 
 #: The impacts that fail a page (axe's four levels: minor, moderate, serious, critical).
 FAILING = ("serious", "critical")
@@ -109,10 +110,10 @@ def failing(results: dict[str, Any]) -> list[str]:
 
 
 def screenshot(page: Page, name: str) -> Path | None:
-    """Save ``docs/img/console-<name>.png`` when ``ONSHORE_SCREENSHOTS=1`` (else nothing)."""
+    """Save ``docs/img/console-<name>.png`` when ``CONSOLE_SCREENSHOTS=1`` (else nothing)."""
     if not SCREENSHOTS:
         return None
     IMG.mkdir(parents=True, exist_ok=True)
     path = IMG / f"console-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path))  # the window (1280 x 900), not the whole page
     return path
