@@ -18,6 +18,7 @@ from onshore.settings import (
     ServerSettings,
     Settings,
 )
+from onshore.settings.console import ConsoleSettings
 from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
 
@@ -51,6 +52,7 @@ def test_generated_references_are_current() -> None:
         ServerSettings,
         IdempotencySettings,
         IdentitySettings,
+        ConsoleSettings,
     ],
 )
 def test_every_setting_is_described_and_documented(model: type[BaseModel]) -> None:

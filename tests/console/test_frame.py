@@ -273,3 +273,9 @@ def test_oidc_sign_in_is_offered_when_configured(
 def test_the_console_starts_at_its_overview(client: TestClient) -> None:
     answer = client.get("/console")
     assert answer.status_code == 303 and answer.headers["location"] == "/console/overview"
+
+
+def test_the_status_page_leads_to_the_console(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and 'href="/console"' in page.text
+    assert "vn-hcm" in page.text  # the status table is still there for monitoring

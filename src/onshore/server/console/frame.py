@@ -132,7 +132,7 @@ def base_values(request: Request) -> dict[str, Any]:
     now = ctx.vault.runtime.clock.now()
     token = viewer.csrf_token if viewer else ""
 
-    def when(at: datetime | None, form: str = "medium") -> Markup:
+    def when(at: datetime | None, form: i18n.Form = "medium") -> Markup:
         if at is None:
             return Markup("")
         text = i18n.format_when(at, lang, tz, form)

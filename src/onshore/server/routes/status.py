@@ -1,6 +1,7 @@
-"""``/``: a small server-rendered status page (regions, record counts, latest checkpoints).
+"""``/``: a small server-rendered status page (regions, record counts, latest checkpoints)
+that leads people to the reviewer console (``/console``, docs/console.md).
 
-It shows no personal data, so it needs no token. The dashboard will replace it.
+It shows no personal data, so it needs no token; monitoring may keep reading it.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ _PAGE = Environment(autoescape=True).from_string("""<!doctype html>
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;
 text-align:left}code{font-size:.85em;word-break:break-all}.bad{color:#b00}
+.console{display:inline-block;margin:.5rem 0 1rem;padding:.6rem 1.2rem;background:#0b4f8a;
+color:#fff;border-radius:4px;font-weight:600;text-decoration:none}
 </style></head><body>
 <h1>onshore <small>{{ name }}</small></h1>
+<p><a class="console" href="/console">Open the reviewer console</a></p>
 <p>Policy packs: {{ packs }}. Default region: <b>{{ default_region }}</b>.
 API: <a href="/docs">/docs</a> · <a href="/openapi.json">/openapi.json</a> ·
 <a href="/healthz">/healthz</a> · <a href="/metrics">/metrics</a></p>
