@@ -207,3 +207,32 @@ def test_permissions_and_unknown_cases(site: Site) -> None:
     assert missing.status_code == 404 and "case.not_found" in missing.text
     assert site.client.get(f"/console/cases/takedown/{cid}").status_code == 404  # another kind
     assert site.client.get(f"/console/cases/nonsense/{cid}").status_code == 404
+
+
+def test_an_audience_obligation_its_rule_and_its_dossier(site: Site) -> None:
+    token = site.app.state.onshore.tokens.create("metrics", "operator").secret
+    rows = [{"subject_id": "acct-1", "country": "VN", "date": "2026-11-20", "subscribers": 10412}]
+    got = site.client.post(
+        "/v1/audience/metrics", headers={"Authorization": f"Bearer {token}"}, json={"rows": rows}
+    )
+    assert got.status_code == 200, got.text
+    [case] = site.app.state.onshore_audience.cases.iter_cases(kind="audience_obligation")
+    url = f"/console/cases/obligations/{case.case_id}"
+    csrf = enter(site, "olga", url)
+    words = text(site.client.get(url).text)
+    rule = case.data["rule"]
+    assert rule["rule_id"] in words and rule["cite"] in words  # the rule that sets the clock
+    assert "Download the dossier (JSON)" in words
+    done = act(
+        site, url, "prepare", csrf,
+        contact='{"name": "An", "email": "an@example.vn"}', content_summary="music",
+    )  # fmt: skip  # the form's fields
+    assert done.status_code == 303, done.text
+    dossier = site.client.get(f"{url}/dossier.json")
+    assert dossier.status_code == 200 and dossier.json()["content_summary"] == "music"
+    assert "attachment" in dossier.headers["content-disposition"]
+    printable = site.client.get(f"{url}/dossier.html")
+    assert printable.status_code == 200 and "10,412" in printable.text
+    assert site.client.get(f"{url}/dossier.pdf").status_code == 422
+    request_page = f"/console/cases/authority_request/{open_request(site)}"
+    assert site.client.get(f"{request_page}/dossier.json").status_code == 422

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -206,7 +206,12 @@ def _step(e: CaseEvent, d: CaseKindDeclaration, names: NameOf) -> TimelineStep:
     )
 
 
-def _approvals(d: CaseKindDeclaration, steps: tuple[TimelineStep, ...]) -> tuple[Approval, ...]:
+def _approvals(
+    d: CaseKindDeclaration, steps: tuple[TimelineStep, ...], pending: Callable[[str], bool]
+) -> tuple[Approval, ...]:
+    """The two-person rules this case met or still has to meet: a ``distinct_from``
+    guard whose earlier steps happened, and whose guarded step happened too or is
+    ``pending`` (it may come next: it leaves the case's state and its other guards hold)."""
     seen: dict[tuple[str, tuple[str, ...]], Approval] = {}
     for t in d.transitions:
         for g in t.guards:
@@ -215,8 +220,8 @@ def _approvals(d: CaseKindDeclaration, steps: tuple[TimelineStep, ...]) -> tuple
                 continue
             actions = tuple(arg.split("|"))
             by = tuple(s for s in steps if s.action in actions)
-            if by:
-                done = next((s for s in steps if s.action == t.action), None)
+            done = next((s for s in steps if s.action == t.action), None)
+            if by and (done is not None or pending(t.action)):
                 seen[(t.action, actions)] = Approval(t.action, actions, by, done)
     return tuple(seen.values())
 
@@ -251,6 +256,17 @@ def case_page(
         actions.append(
             ActionOption(t.action, d.summary(t.action), t.target, role, t.guards, fields, why, code)
         )
+
+    def pending(action: str) -> bool:
+        for t in d.lifecycle.available(case.state):
+            if t.action == action:
+                others = tuple(g for g in t.guards if not g.startswith("distinct_from:"))
+                nobody = Principal("user", "", "", t.roles)
+                role = sorted(t.roles)[0]
+                rest = replace(t, guards=others)
+                return _blocked(rest, case, nobody, role, history, now, custom)[0] is None
+        return False
+
     rows = tuple(flatten({k: v for k, v in data.items() if k not in _NOT_FIELDS}))
     downloads: list[str] = []
     directory = package_dir(data)
@@ -267,7 +283,7 @@ def case_page(
         timeline=steps,
         clocks=clocks(d, case, data, now, svc.cases.runtime.engine, terminal=terminal),
         actions=tuple(actions),
-        approvals=_approvals(d, steps),
+        approvals=_approvals(d, steps, pending),
         attachments=attachments,
         downloads=tuple(downloads),
         package_ok=None if report is None else report.ok,
