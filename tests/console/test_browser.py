@@ -193,7 +193,7 @@ def check_ledger(page: Page) -> None:
         assert verdict.startswith("✔ Verified"), verdict
 
 
-def test_breached_takedown_flagged_in_its_queue(
+def test_breached_takedown_flagged_in_its_queue_and_on_its_page(
     people: dict[str, Page], server: ConsoleServer
 ) -> None:
     page = people["reviewer"]
@@ -208,6 +208,13 @@ def test_breached_takedown_flagged_in_its_queue(
     page.wait_for_load_state()
     listed = page.locator("td.id a").all_inner_texts()
     assert server.late_takedown in listed and server.on_time_takedown not in listed
+    page.get_by_role("link", name=server.late_takedown).click()  # and on its page
+    page.wait_for_load_state()
+    clocks = page.locator("section[aria-labelledby=clocks-h]")
+    assert clocks.locator(".badge.breached").is_visible(), clocks.inner_text()
+    assert "VN-LCS25-takedown" in clocks.inner_text()  # the rule that set the deadline
+    page.goto(f"/console/cases/takedown/{server.on_time_takedown}")
+    assert page.locator("section[aria-labelledby=clocks-h] .badge.breached").count() == 0
 
 
 def test_vietnamese_with_the_deployment_time_zone(people: dict[str, Page]) -> None:
