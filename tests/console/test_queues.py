@@ -275,16 +275,17 @@ def _plans(app: FastAPI, client: TestClient, url: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("sort", ["due", "-due", "opened", "-opened"])
+@pytest.mark.parametrize("page", [2, 5])
 def test_a_page_is_an_index_range_read_not_a_scan_and_sort(
-    app: FastAPI, reviewer: TestClient, sort: str
+    app: FastAPI, reviewer: TestClient, sort: str, page: int
 ) -> None:
-    first = reviewer.get(f"/console/queues/takedown?state=all&sort={sort}").text
-    later = _NEXT.search(first)
-    assert later is not None
-    for sql, plan in _plans(app, reviewer, later.group(1).replace("&amp;", "&")):
-        if "due_at IS NULL" in sql:  # the few cases without a deadline, after the rest
-            continue
-        assert "USING INDEX cases_queue_by" in plan, plan
+    url = f"/console/queues/takedown?state=all&sort={sort}"
+    for _ in range(page - 1):
+        later = _NEXT.search(reviewer.get(url).text)
+        assert later is not None
+        url = later.group(1).replace("&amp;", "&")
+    for _sql, plan in _plans(app, reviewer, url):
+        assert "USING INDEX cases_queue_" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
 
 

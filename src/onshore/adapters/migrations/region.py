@@ -64,11 +64,13 @@ def _postgres_v3(conn: Any) -> None:
     conn.execute(PostgresBatchStore.SCHEMA)
 
 
-#: The console's queues: one kind's cases in deadline or opening order, a page at a time.
+#: The console's queues: one kind's cases in deadline or opening order, a page at a time
+#: (and those without a deadline, by id, after the rest).
 _QUEUE_INDEXES = """
 CREATE INDEX IF NOT EXISTS cases_queue_by_due ON cases (kind, due_at, case_id)
     WHERE due_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS cases_queue_by_created ON cases (kind, created_at, case_id);
+CREATE INDEX IF NOT EXISTS cases_queue_undated ON cases (kind, case_id) WHERE due_at IS NULL;
 """
 
 
