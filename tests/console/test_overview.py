@@ -227,7 +227,7 @@ def test_overview_speaks_vietnamese(seeded: AuthorityRequestService, app: FastAP
     client.cookies.set("onshore_lang", "vi")
     html = client.get("/console/overview").text
     assert "Tổng quan" in html and "Số liệu minh bạch" in html
-    assert "Yêu cầu của cơ quan nhà nước theo quốc gia" in html  # a chart's title
+    assert "Yêu cầu của cơ quan chức năng theo quốc gia" in html  # a chart's title
 
 
 def closed_port() -> int:

@@ -76,7 +76,10 @@ def test_stacked_series_draw_one_segment_per_nonzero_visible_value() -> None:
     legend = [g for g in root.iter(f"{{{NS['svg']}}}g") if g.get("class") == "legend"]
     assert legend and {"removed", "restricted", "pending"} <= set(texts(legend[0]))
     marks = [g for g in root.iter(f"{{{NS['svg']}}}g") if g.get("class") == "suppressed"]
-    assert len(marks) == 3
+    assert len(marks) == 2  # one marker per bar with hidden segments
+    assert marks[1].findtext("svg:title", namespaces=NS) == (
+        "removed: 2026-03: <5; restricted: 2026-03: <5"
+    )
 
 
 def test_suppressed_value_never_reaches_the_svg() -> None:

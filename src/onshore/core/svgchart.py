@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -36,6 +37,8 @@ PALETTE: tuple[str, ...] = (
     "#4a4a4a",
 )
 _TEXT = "#222222"
+#: Longest category label drawn (tilted); longer ones are cut with an ellipsis.
+_LONGEST = 22
 _GRID = "#767676"
 
 
@@ -95,7 +98,7 @@ def _text(x: float, y: float, body: str, **attrs: str) -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{escape(body)}</text>'
 
 
-def bar_chart(chart: Chart, *, width: int = 640, plot_height: int = 200) -> str:
+def bar_chart(chart: Chart, *, width: int = 480, plot_height: int = 180) -> str:
     """The chart as an SVG element (a string, safe to put in HTML as it is).
 
     One bar per category; several series stack from the bottom in series order. A single
@@ -107,8 +110,15 @@ def bar_chart(chart: Chart, *, width: int = 640, plot_height: int = 200) -> str:
     left, right, top = 44, 12, 18
     band = (width - left - right) / n
     longest = max((len(c) for c in chart.categories), default=0)
-    tilt = longest * 6.5 > band
-    label_room = 16 + (min(longest, 24) * 4.6 if tilt else 0)
+    tilt = band < 40 and longest * 7 > band * 0.9  # many categories: tilt their labels
+    shown = min(longest, _LONGEST)
+    for _ in range(2):  # a tilted first label must not leave the picture on the left
+        if tilt:
+            left = max(44, int(shown * 6 - band / 2) + 6)
+            band = (width - left - right) / n
+    lines = [_wrap(c, band) for c in chart.categories]
+    tall = max((len(w) for w in lines), default=1)
+    label_room = 16 + (shown * 4 if tilt else 14 * (tall - 1))
     legend = len(chart.series) > 1
     legend_rows = math.ceil(len(chart.series) / 3) if legend else 0
     height = int(top + plot_height + label_room + 8 + legend_rows * 18)
@@ -135,21 +145,24 @@ def bar_chart(chart: Chart, *, width: int = 640, plot_height: int = 200) -> str:
         out.extend(_stack(chart, c, x, bar_w, base, scale))
         cx = left + c * band + band / 2
         if tilt:
-            out.append(
-                _text(
-                    cx,
-                    base + 14,
-                    name,
-                    text_anchor="end",
-                    transform=f"rotate(-35 {cx:.1f} {base + 14:.1f})",
-                )
-            )
+            short = name if len(name) <= _LONGEST else name[: _LONGEST - 1] + "…"
+            turn = f"rotate(-35 {cx:.1f} {base + 14:.1f})"
+            out.append(_text(cx, base + 14, short, text_anchor="end", transform=turn))
         else:
-            out.append(_text(cx, base + 16, name, text_anchor="middle"))
+            for k, line in enumerate(lines[c]):
+                out.append(_text(cx, base + 16 + 14 * k, line, text_anchor="middle"))
     if legend:
         out.extend(_legend(chart.series, left, int(base + label_room + 8), width - left))
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _wrap(label: str, band: float) -> list[str]:
+    """``label`` in at most three lines that fit ``band`` (the last cut with an ellipsis)."""
+    lines = textwrap.wrap(label, max(int(band / 7), 3)) or [""]
+    if len(lines) > 3:
+        lines = [*lines[:2], lines[2][:-1] + "…"]
+    return lines
 
 
 def _stack(chart: Chart, c: int, x: float, w: float, base: float, scale: float) -> list[str]:
@@ -164,6 +177,8 @@ def _stack(chart: Chart, c: int, x: float, w: float, base: float, scale: float) 
             hidden.append(label)
             continue
         if value == 0:
+            if single:
+                out.append(_text(x + w / 2, y - 4, "0", text_anchor="middle"))
             continue
         h = value * scale
         y -= h
@@ -175,16 +190,12 @@ def _stack(chart: Chart, c: int, x: float, w: float, base: float, scale: float) 
         )
         if single:
             out.append(_text(x + w / 2, y - 4, str(value), text_anchor="middle"))
-    for n, label in enumerate(hidden):
+    if hidden:  # one marker above the bar, whatever the number of hidden segments
+        names = "; ".join(f"{label}: {chart.suppressed_text}" for label in hidden)
         out.append(
-            f'<g class="suppressed"><title>{escape(label)}: '
-            f"{escape(chart.suppressed_text)}</title>"
+            f'<g class="suppressed"><title>{escape(names)}</title>'
             + _text(
-                x + w / 2,
-                y - 4 - n * 14,
-                chart.suppressed_text,
-                text_anchor="middle",
-                font_style="italic",
+                x + w / 2, y - 4, chart.suppressed_text, text_anchor="middle", font_style="italic"
             )
             + "</g>"
         )

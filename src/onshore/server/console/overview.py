@@ -6,6 +6,8 @@ checkpoint and whether it answers, the open obligations by rule and country, and
 transparency figures as charts with the report's small-count suppression
 (:mod:`onshore.server.console.overview_figures`). It shows counts only, no personal data;
 any signed-in user may read it (``cases.read``, written to the ledger like the API's reads).
+The figures read every case of the period, so they are kept for ``FIGURES_TTL`` seconds
+per language and period (the page says as of when); the rest is read on every visit.
 
 Example:
     >>> [r.path for r in router.routes]
@@ -13,6 +15,9 @@ Example:
 """
 
 from __future__ import annotations
+
+import time
+from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -38,6 +43,8 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 #: How many months the figures cover by default (and at most).
 MONTHS, MAX_MONTHS = 12, 36
+#: How long computed figures are kept (seconds): they read every case of the period.
+FIGURES_TTL = 300.0
 
 
 @router.get("/overview", name="overview_page", response_class=HTMLResponse)
@@ -61,21 +68,32 @@ def overview_page(
         obligations = obligation_rows(requests.cases, runtime.engine, now)
     except OnshoreError as exc:
         obligations = exc
-    try:
-        figures = [
-            *request_figures(requests, bounds, K, gettext),
-            *removal_figures(removals, bounds, tz, K, gettext),
-        ]
-    except OnshoreError as exc:
-        figures = exc
+    key = (language(request), months, bounds[0])
+    cache: dict[tuple[str, int, datetime], tuple[float, datetime, list[Figure]]]
+    cache = getattr(request.app.state, "console_figures", None) or {}
+    request.app.state.console_figures = cache
+    kept = cache.get(key)
+    as_of = now
+    if kept is not None and time.monotonic() < kept[0]:
+        _until, as_of, figures = kept
+    else:
+        try:
+            figures = [
+                *request_figures(requests, bounds, K, gettext),
+                *removal_figures(removals, bounds, tz, K, gettext),
+            ]
+            cache[key] = (time.monotonic() + FIGURES_TTL, now, figures)
+        except OnshoreError as exc:
+            figures = exc
     return render(
         request,
         "overview.html",
         regions=region_rows(ctx.vault),
         obligations=obligations,
         figures=figures,
-        period_start=bounds[0],
-        period_end=bounds[-1],
+        figures_as_of=as_of,
+        first_month=bounds[0].strftime("%Y-%m"),
+        last_month=bounds[-2].strftime("%Y-%m"),
         months=months,
         k=K,
     )

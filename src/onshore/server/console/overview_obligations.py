@@ -7,8 +7,10 @@ the request itself reads ``request``. The country is the jurisdiction of the pac
 the rule (``-`` when no loaded pack defines it).
 
 Example:
-    >>> rule_of({"deadline": {"source": "VN-D53-26.2"}}), rule_of({})
-    ('VN-D53-26.2', '-')
+    >>> rule_of({"deadline": {"source": "VN-D147-takedown"}}), rule_of({})
+    ('VN-D147-takedown', '-')
+    >>> rule_of({"rule": {"rule_id": "VN-D147-10k"}})  # an audience obligation
+    'VN-D147-10k'
 """
 
 from __future__ import annotations
