@@ -5,6 +5,7 @@ download, the ledger's verify button (and a tampered leaf), permissions and 404s
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from fastapi import FastAPI
 from onshore.adapters.clock import FixedClock
 from onshore.core.cases.package import verify_package
 from onshore.server.console import i18n
+from onshore.services.vault import Vault
 from tests.authority_requests.conftest import REGISTRY_YAML
 from tests.console.support import (
     PASSWORD,
@@ -28,47 +30,57 @@ from tests.console.support import (
     clock,
     console_tables,
     form_token,
+    fresh_name,
+    server,
     vault,
 )
 
-__all__ = ["app", "client", "clock", "console_tables", "vault"]  # fixtures used here
+__all__ = ["app", "client", "clock", "console_tables", "server", "vault"]  # fixtures used here
+
+#: A fresh authority reference per request (the same reference opens the same case).
+_REFS = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def registry(tmp_path: Path) -> None:
-    """A deployment authority registry with a verified channel (before the vault opens)."""
-    (tmp_path / "authorities.yaml").write_text(REGISTRY_YAML)
+@pytest.fixture(scope="module", autouse=True)
+def registry(vault: Vault) -> None:  # the module's vault
+    """A deployment authority registry with a verified channel (read when the requests
+    service is first built, at the module's first request)."""
+    (Path(vault.runtime.settings.base_dir) / "authorities.yaml").write_text(REGISTRY_YAML)
 
 
 @dataclass(frozen=True)
 class Site:
-    """The app, a browser on it, the runtime's clock and the users (name -> id)."""
+    """The app, a browser on it, the runtime's clock and this test's users: their names
+    (``olga``, ``rita``, ``ada``, ``aud`` -> a fresh name) and ids."""
 
     app: FastAPI
     client: TestClient
     clock: FixedClock
+    names: dict[str, str]
     users: dict[str, str]
 
 
 @pytest.fixture
 def site(app: FastAPI, client: TestClient, clock: FixedClock) -> Site:  # fixtures
     """Four users: an operator, a reviewer who also approves, an approver, an auditor."""
-    users = {
-        "olga": add_user(app, "olga", ["operator"]),
-        "rita": add_user(app, "rita", ["legal_reviewer", "approver"]),
-        "ada": add_user(app, "ada", ["approver"]),
-        "aud": add_user(app, "aud", ["auditor"]),
+    roles = {
+        "olga": ["operator"],
+        "rita": ["legal_reviewer", "approver"],
+        "ada": ["approver"],
+        "aud": ["auditor"],
     }
-    return Site(app, client, clock, users)
+    names = {key: fresh_name(key) for key in roles}
+    users = {key: add_user(app, names[key], roles[key]) for key in roles}
+    return Site(app, client, clock, names, users)
 
 
-def enter(site: Site, name: str, page: str) -> str:
-    """Sign ``name`` in through the console's form, landing on ``page``; its CSRF token."""
+def enter(site: Site, who: str, page: str) -> str:
+    """Sign ``who`` in through the console's form, landing on ``page``; its CSRF token."""
     site.client.cookies.clear()
     sign_in = site.client.get("/console/sign-in")
     answer = site.client.post(
         "/console/sign-in",
-        data={"csrf_token": form_token(sign_in.text), "name": name, "password": PASSWORD,
+        data={"csrf_token": form_token(sign_in.text), "name": site.names[who], "password": PASSWORD,
               "next": page},
     )  # fmt: skip  # the form's fields
     assert answer.status_code == 303, answer.text
@@ -82,9 +94,9 @@ def text(html: str) -> str:
 
 def open_request(site: Site, **extra: object) -> str:
     """An authority request opened through the JSON API by an operator's token."""
-    token = site.app.state.onshore.tokens.create("intake", "operator").secret
+    token = site.app.state.onshore.tokens.create(fresh_name("intake-"), "operator").secret
     bearer = {"Authorization": f"Bearer {token}"}
-    body = {"authority": "VN-A05", "process_type": "court_order", "reference": "TA-9",
+    body = {"authority": "VN-A05", "process_type": "court_order", "reference": f"TA-{next(_REFS)}",
             "legal_basis": "CPC 196", "scope": {"phone_number": ["0912345678"],
             "categories": ["email"]}, **extra}  # fmt: skip  # the intake body
     put = site.client.post(
@@ -110,19 +122,24 @@ def test_page_shows_fields_timeline_and_clock(site: Site) -> None:
     page = site.client.get(url)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     words = text(page.text)
-    assert "TA-9" in words and "VN-A05" in words  # fields
-    assert "Open : opened in Received" in words and "intake (" in words  # the first step
+    assert "TA-" in words and "VN-A05" in words  # fields
+    assert "Open : opened in Received" in words and "intake-" in words  # the first step
     assert "The authority's own deadline" in words and "On time" in words
     assert 'action="' + url + '/actions/authenticate"' in page.text
     assert "declare_emergency" not in page.text  # an approver's action: not olga's
     assert site.client.get(f"/console/cases/requests/{cid}").status_code == 200  # by segment
+    start = site.clock.at
     site.clock.at += timedelta(days=3)
-    enter(site, "olga", url)  # a new session: the first one lapsed meanwhile
-    assert "Breached" in text(site.client.get(url).text)
+    try:
+        enter(site, "olga", url)  # a new session: the first one lapsed meanwhile
+        assert "Breached" in text(site.client.get(url).text)
+    finally:
+        site.clock.at = start
+    enter(site, "olga", url)
     site.client.cookies.set(i18n.COOKIE, "vi")
     vi = site.client.get(url)
     assert vi.status_code == 200 and 'lang="vi"' in vi.text
-    assert "Quá hạn" in vi.text and "Lịch sử" in vi.text  # Breached, History
+    assert "Còn hạn" in vi.text and "Lịch sử" in vi.text  # On time, History
 
 
 def test_two_people_release_and_the_same_person_cannot(site: Site) -> None:
@@ -144,7 +161,7 @@ def test_two_people_release_and_the_same_person_cannot(site: Site) -> None:
         assert act(site, url, action, token).status_code == 303, action
     token = enter(site, "rita", url)
     page = text(site.client.get(url).text)
-    assert f"Approve by rita ( {site.users['rita']} )" in page
+    assert f"Approve by {site.names['rita']} ( {site.users['rita']} )" in page
     assert "Whoever takes “Release” must be someone else." in page
     assert "Not open to you:" in page and "two-person rule" in page
     refused = act(site, url, "release", token)
@@ -154,7 +171,10 @@ def test_two_people_release_and_the_same_person_cannot(site: Site) -> None:
     token = enter(site, "ada", url)
     assert act(site, url, "release", token).status_code == 303
     page = text(site.client.get(url).text)
-    assert f"Release by ada ( {site.users['ada']} )" in page and "a second person." in page
+    assert (
+        f"Release by {site.names['ada']} ( {site.users['ada']} )" in page
+        and "a second person." in page
+    )
     assert "Produced" in page and "The released package verifies" in page
     assert "needs the records.read permission" in page  # an approver does not read records
     assert site.client.get(f"{url}/package.zip").status_code == 403
@@ -180,13 +200,21 @@ def test_verify_button_and_a_tampered_leaf(site: Site) -> None:
     assert f"Verified: entry {indexes[0]} is included in the ledger of region vn-hcm" in words
     assert "checkpoint signed by key onshore/vn-hcm+" in words
     ledger = site.app.state.onshore.vault.ledger("vn-hcm")
-    raw = bytearray(ledger.store.leaves(indexes[0], indexes[0] + 1)[0][1])
+    kept = ledger.store.leaves(indexes[0], indexes[0] + 1)[0][1]
+    raw = bytearray(kept)
     raw[150] ^= 0x01  # the payload commitment: the leaf still decodes
-    with ledger.db.transaction():
-        ledger.db.execute(
-            "UPDATE ledger_leaves SET entry = ? WHERE idx = ?", (bytes(raw), indexes[0])
-        )
-    bad = site.client.post(f"{url}/ledger/{indexes[0]}/verify", data={"csrf_token": token})
+
+    def store(entry: bytes) -> None:
+        with ledger.db.transaction():
+            ledger.db.execute(
+                "UPDATE ledger_leaves SET entry = ? WHERE idx = ?", (entry, indexes[0])
+            )
+
+    store(bytes(raw))
+    try:
+        bad = site.client.post(f"{url}/ledger/{indexes[0]}/verify", data={"csrf_token": token})
+    finally:
+        store(kept)  # the module's other tests share this ledger
     words = text(bad.text)
     assert "Not verified" in words and "ledger.proof_invalid" in words
     assert "Verified:" not in words
@@ -201,7 +229,7 @@ def test_permissions_and_unknown_cases(site: Site) -> None:
     assert site.client.get(url).status_code == 303  # not signed in: to the sign-in page
     token = enter(site, "aud", url)  # an auditor reads cases, takes no action
     page = site.client.get(url).text
-    assert "Nothing you may do" in text(page) and "TA-9" in page
+    assert "Nothing you may do" in text(page) and "VN-A05" in page
     assert act(site, url, "authenticate", token).status_code == 403
     missing = site.client.get("/console/cases/authority_request/authorit-00000000000000000000")
     assert missing.status_code == 404 and "case.not_found" in missing.text
@@ -210,13 +238,15 @@ def test_permissions_and_unknown_cases(site: Site) -> None:
 
 
 def test_an_audience_obligation_its_rule_and_its_dossier(site: Site) -> None:
-    token = site.app.state.onshore.tokens.create("metrics", "operator").secret
-    rows = [{"subject_id": "acct-1", "country": "VN", "date": "2026-11-20", "subscribers": 10412}]
+    token = site.app.state.onshore.tokens.create(fresh_name("metrics-"), "operator").secret
+    subject = fresh_name("acct-")
+    rows = [{"subject_id": subject, "country": "VN", "date": "2026-11-20", "subscribers": 10412}]
     got = site.client.post(
         "/v1/audience/metrics", headers={"Authorization": f"Bearer {token}"}, json={"rows": rows}
     )
     assert got.status_code == 200, got.text
-    [case] = site.app.state.onshore_audience.cases.iter_cases(kind="audience_obligation")
+    cases = site.app.state.onshore_audience.cases.iter_cases(kind="audience_obligation")
+    [case] = [c for c in cases if c.data["subject_id"] == subject]
     url = f"/console/cases/obligations/{case.case_id}"
     csrf = enter(site, "olga", url)
     words = text(site.client.get(url).text)
