@@ -186,7 +186,7 @@ def _one_takedown(app: FastAPI, clock: FixedClock, due_in: timedelta, case_id: s
     runtime = app.state.onshore.vault.runtime
     runtime.regions["vn-hcm"].db.cases.create(
         Case(case_id, "takedown", "received", "vn-hcm", clock.now(), clock.now(),
-             clock.now() + due_in, {"source": "user"})
+             clock.now() + due_in, {"notice": {"source": "user"}})
     )  # fmt: skip  # the case's fields in declaration order
 
 
@@ -279,3 +279,16 @@ def test_the_status_page_leads_to_the_console(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and 'href="/console"' in page.text
     assert "vn-hcm" in page.text  # the status table is still there for monitoring
+
+
+def test_the_console_table_can_be_set_from_the_environment() -> None:
+    from onshore.settings import Settings, default_config_dict
+    from onshore.settings.environment import apply_env
+
+    data = default_config_dict()
+    apply_env(
+        data, {"ONSHORE_CONSOLE__TIME_ZONE": "Asia/Bangkok", "ONSHORE_CONSOLE__PAGE_SIZE": "20"}
+    )
+    console = Settings.model_validate(data).console
+    assert (console.time_zone, console.page_size) == ("Asia/Bangkok", 20)
+    assert console.zone_for("VN") == "Asia/Bangkok"

@@ -55,7 +55,8 @@ def _dataset() -> list[Case]:
             due = START + timedelta(hours=7)  # the same deadline as case 6
         created = START - timedelta(days=1 + (i * 7) % 5)  # five opening times, shared
         region = "vn-hcm" if i % 3 else "sg-1"
-        data = {"source": "trusted_flagger", "notice": {"reference": f"N-{i}"}, "urgent": i == 4}
+        notice = {"source": "trusted_flagger", "reference": f"N-{i}", "urgent": i == 4}
+        data = {"notice": notice, "priority": "normal"}
         state = states[i % len(states)]
         cases.append(Case(f"tkd-{i:02d}", "takedown", state, region, created, created, due, data))
     return cases

@@ -63,7 +63,7 @@ def apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
                 coerced = value.strip().lower() in ("1", "true", "yes", "on")
             data["deployment"][parts[1]] = coerced
         elif (
-            parts[0] in ("server", "identities", "notifications", "sessions", "oidc")
+            parts[0] in ("server", "identities", "notifications", "sessions", "oidc", "console")
             and len(parts) == 2
         ):
             data.setdefault(parts[0], {})[parts[1]] = value

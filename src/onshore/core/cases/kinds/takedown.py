@@ -141,7 +141,11 @@ TAKEDOWN = CaseKindDeclaration(
     },
     clock=Clock("remove", "remove_within", timedelta(hours=6), "the packs' remove_within"),
     dedupe=("source", "notice.sender.name", "notice.reference"),
-    columns=(("source", "Source"), ("notice.reference", "Reference"), ("urgent", "Urgent")),
+    columns=(
+        ("notice.source", "Source"),
+        ("notice.reference", "Reference"),
+        ("notice.urgent", "Urgent"),
+    ),
     guards=GUARDS,
     history_notes=False,
     description="A notice asking for content to be removed or restricted: reviewed by a "
