@@ -191,6 +191,8 @@ def test_verify_button_and_a_tampered_leaf(site: Site) -> None:
     url = f"/console/cases/authority_request/{cid}"
     token = enter(site, "olga", url)
     act(site, url, "authenticate", token)
+    stale = act(site, url, "verify", token, channel="a05-portal", version="1")
+    assert stale.status_code == 409 and "case.conflict" in stale.text  # acted on an old page
     page = site.client.get(url).text
     indexes = [int(i) for i in re.findall(r"/ledger/(\d+)/verify", page)]
     assert len(indexes) == 2  # opened, authenticated

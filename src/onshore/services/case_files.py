@@ -39,9 +39,7 @@ def _files(directory: str) -> Mapping[str, bytes]:
 
 def package_files(directory: str) -> tuple[Attachment, ...]:
     """Every file of the package in ``directory`` (none when it is missing)."""
-    return tuple(
-        Attachment(path, len(body), sha256_hex(body)) for path, body in _files(directory).items()
-    )
+    return package_view(directory)[0]
 
 
 def package_dir(data: Mapping[str, Any]) -> str | None:
@@ -55,10 +53,14 @@ def package_dir(data: Mapping[str, Any]) -> str | None:
 def package_report(directory: str) -> PackageReport | None:
     """The offline verification of a released package (None before release: a package
     has its certificate only once released)."""
+    return package_view(directory)[1]
+
+
+def package_view(directory: str) -> tuple[tuple[Attachment, ...], PackageReport | None]:
+    """The package's files and, once it is released, its verification (files read once)."""
     files = _files(directory)
-    if CERTIFICATE not in files:
-        return None
-    return verify_package(files)
+    listed = tuple(Attachment(path, len(body), sha256_hex(body)) for path, body in files.items())
+    return listed, verify_package(files) if CERTIFICATE in files else None
 
 
 def package_zip(directory: str, name: str) -> bytes:

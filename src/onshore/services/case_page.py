@@ -35,7 +35,7 @@ from onshore.core.errors import CaseNotFound, GuardFailed, SeparationOfDuties
 from onshore.core.identity import Principal
 from onshore.ports import Case, CaseEvent
 from onshore.services.case_clocks import ClockView, clocks
-from onshore.services.case_files import Attachment, package_dir, package_files, package_report
+from onshore.services.case_files import Attachment, package_dir, package_view
 from onshore.services.case_kinds import KindService
 
 #: Who an id names (a user's or a service account's name), None when unknown.
@@ -270,8 +270,7 @@ def case_page(
     rows = tuple(flatten({k: v for k, v in data.items() if k not in _NOT_FIELDS}))
     downloads: list[str] = []
     directory = package_dir(data)
-    attachments = package_files(directory) if directory else ()
-    report = package_report(directory) if directory else None
+    attachments, report = package_view(directory) if directory else ((), None)
     if attachments:
         downloads.append("package")
     if d.name == "audience_obligation":

@@ -41,8 +41,8 @@ def _routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
     for route in routes:
         if isinstance(route, APIRoute):
             yield route
-        inner = getattr(route, "original_router", None) or route
-        if inner is not route or not isinstance(route, APIRoute):
+        else:
+            inner = getattr(route, "original_router", route)
             yield from _routes(getattr(inner, "routes", ()))
 
 
