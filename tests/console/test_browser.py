@@ -21,6 +21,7 @@ from onshore.core.cases.package import verify_package
 from onshore.server.console.i18n import catalog
 from onshore.services.production import read_package
 from tests.support.browser import (
+    VIEWPORT,
     axe,
     failing,
     impacts,
@@ -246,7 +247,7 @@ def test_vietnamese_with_the_deployment_time_zone(people: dict[str, Page]) -> No
     assert page.locator("html").get_attribute("lang") == "en"
 
 
-def test_axe_on_every_page(people: dict[str, Page], server: ConsoleServer) -> None:
+def test_axe_on_every_page_and_the_tablet_layout(people: dict[str, Page], server: ConsoleServer) -> None:
     page = people["reviewer"]
     page.goto("/console/overview")
     nav = page.locator("nav.main-nav a").evaluate_all("links => links.map(a => a.pathname)")
@@ -260,6 +261,14 @@ def test_axe_on_every_page(people: dict[str, Page], server: ConsoleServer) -> No
     screenshot(page, "overview")
     page.goto("/console/policy")
     screenshot(page, "policy")
+    page.set_viewport_size(TABLET)  # a tablet held upright: nothing wider than the screen
+    try:
+        for path in pages:
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= TABLET["width"], (path, width)
+    finally:
+        page.set_viewport_size(VIEWPORT)
 
 
 def report(page: Page, name: str) -> None:
@@ -271,3 +280,4 @@ def report(page: Page, name: str) -> None:
 
 
 AXE_LEVELS = ("critical", "serious", "moderate", "minor")
+TABLET = {"width": 768, "height": 1024}
