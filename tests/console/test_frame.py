@@ -292,3 +292,9 @@ def test_the_console_table_can_be_set_from_the_environment() -> None:
     console = Settings.model_validate(data).console
     assert (console.time_zone, console.page_size) == ("Asia/Bangkok", 20)
     assert console.zone_for("VN") == "Asia/Bangkok"
+
+
+def test_a_form_posted_without_a_session_leads_to_sign_in_then_home(client: TestClient) -> None:
+    answer = client.post("/console/sign-out", data={"csrf_token": "x"})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/sign-in?next=%2Fconsole"

@@ -183,8 +183,11 @@ def redirect(url: str, message: str | None = None) -> RedirectResponse:
 
 
 def sign_in_url(request: Request) -> str:
-    """The sign-in page, with ``next`` the page the reader asked for."""
+    """The sign-in page, with ``next`` the page the reader asked for (the console's start
+    for a form post: its answer is no page to come back to)."""
     asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method not in ("GET", "HEAD"):
+        asked = PREFIX
     return f"{PREFIX}/sign-in?next={quote(safe_next(asked), safe='')}"
 
 
