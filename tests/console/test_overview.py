@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from html import unescape
@@ -24,6 +25,7 @@ from prometheus_client import CollectorRegistry
 from onshore.adapters.clock import FixedClock
 from onshore.core.cases.transparency import requests_table
 from onshore.server.app import create_app
+from onshore.server.console import overview
 from onshore.services.authority_requests import AuthorityRequestService
 from onshore.services.runtime import open_runtime
 from onshore.services.takedowns import TakedownService
@@ -228,6 +230,32 @@ def test_overview_speaks_vietnamese(seeded: AuthorityRequestService, app: FastAP
     html = client.get("/console/overview").text
     assert "Tổng quan" in html and "Số liệu minh bạch" in html
     assert "Yêu cầu của cơ quan chức năng theo quốc gia" in html  # a chart's title
+
+
+def _figures(html: str) -> str:
+    return html[html.index('<section aria-labelledby="figures-heading">') :]
+
+
+def test_figures_are_kept_a_while_then_read_again(
+    seeded: AuthorityRequestService, page: str, app: FastAPI, client: TestClient
+) -> None:
+    # (last in the module: it adds requests to the module's deployment)
+    name = fresh_name("auditor")
+    add_user(app, name, ["auditor"])
+    sign_in(client, name)
+    for _ in range(3):
+        receive(seeded, authority="SG-SPF")
+    again = client.get("/console/overview").text
+    assert _figures(again) == _figures(page)  # kept: still three from Singapore
+    assert 'Figures as of <time datetime="2026-12-07T02:00:00+00:00">' in again
+    kept = app.state.console_figures
+    assert kept and all(
+        0 < u - time.monotonic() <= overview.FIGURES_TTL for u, _a, _f in kept.values()
+    )
+    for key, (_until, at, figures) in list(kept.items()):  # as FIGURES_TTL seconds later
+        kept[key] = (time.monotonic() - 1, at, figures)
+    fresh = client.get("/console/overview").text
+    assert figure(fresh, "requests-by-authority")[1] == [["SG", "6"], ["VN", "6"]]
 
 
 def closed_port() -> int:
