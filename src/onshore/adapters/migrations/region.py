@@ -73,16 +73,10 @@ CREATE INDEX IF NOT EXISTS cases_queue_by_created ON cases (kind, created_at, ca
 CREATE INDEX IF NOT EXISTS cases_queue_undated ON cases (kind, case_id) WHERE due_at IS NULL;
 """
 
-#: The JSON API's case listings (``GET /v1/cases/<kind>``): one kind in id order. Without
-#: it the planner reads every case of the kind through a queue index and sorts them
-#: (235 ms at 100,000 cases on SQLite, 0.2 ms with it; bench/console.py).
-_LISTING_INDEX = "CREATE INDEX IF NOT EXISTS cases_by_kind_id ON cases (kind, case_id);"
-
 
 REGION: tuple[Migration, ...] = (
     Migration(1, "records, ledger, cases and audience tables", _sqlite_v1, _postgres_v1),
     Migration(2, "key fingerprints (key custody)", _sqlite_v2, _postgres_v2),
     Migration(3, "pending shares and decisions of cross-region batches", _sqlite_v3, _postgres_v3),
     Migration(4, "case queue indexes (kind, deadline / opening)", _QUEUE_INDEXES, _QUEUE_INDEXES),
-    Migration(5, "case listing index (kind, id)", _LISTING_INDEX, _LISTING_INDEX),
 )
