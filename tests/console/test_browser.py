@@ -247,7 +247,9 @@ def test_vietnamese_with_the_deployment_time_zone(people: dict[str, Page]) -> No
     assert page.locator("html").get_attribute("lang") == "en"
 
 
-def test_axe_on_every_page_and_the_tablet_layout(people: dict[str, Page], server: ConsoleServer) -> None:
+def test_axe_on_every_page_and_the_tablet_layout(
+    people: dict[str, Page], server: ConsoleServer
+) -> None:
     page = people["reviewer"]
     page.goto("/console/overview")
     nav = page.locator("nav.main-nav a").evaluate_all("links => links.map(a => a.pathname)")
