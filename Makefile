@@ -21,6 +21,11 @@ $(STAMP): $(STAMP_RUN) pyproject.toml
 	command -v softhsm2-util >/dev/null 2>&1 || apt-get install -y softhsm2 \
 	  || (apt-get update && apt-get install -y softhsm2) \
 	  || echo "warning: install softhsm2 for the HSM key-store tests"
+	@# Chromium: the browser the console's browser tests drive through Playwright (Debian
+	@# package; Playwright's own browser download is not used, see tests/support/chromium.py).
+	command -v chromium >/dev/null 2>&1 || apt-get install -y chromium \
+	  || (apt-get update && apt-get install -y chromium) \
+	  || echo "warning: install chromium for the console's browser tests"
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
