@@ -37,8 +37,11 @@ run: $(STAMP_RUN) ## the main job: serve the API on the embedded default (runtim
 demo: $(STAMP_RUN) ## write synthetic users through the SDK and check where they landed
 	$(VENV)/bin/onshore demo
 
-test: $(STAMP) ## the whole suite with the dev tools, PostgreSQL clusters and the wheel smoke test included
-	$(VENV)/bin/pytest
+# Two workers (pytest-xdist): the suite takes about half the time on a 2-core machine; every
+# test owns its temp dirs, ports and PostgreSQL clusters. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+test: $(STAMP) ## the whole suite with the dev tools, PostgreSQL clusters, browser tests and the wheel smoke test included
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 soak: $(STAMP) ## long reliability and fuzz runs (kill -9 trials, tamper matrices, fuzzers) with their figures
 	ONSHORE_SOAK=1 $(VENV)/bin/pytest -m soak -s --timeout=7200

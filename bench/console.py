@@ -161,7 +161,7 @@ def measure(label: str, settings: Settings, n: int, samples: int, batch: int) ->
             ("queue, deep page", QUEUE + "?after={deep}", "/v1/cases/takedowns?limit={size}"
              "&cursor={api_deep}"),
             ("case page", CASE, "/v1/cases/takedowns/{case_id}"),
-        ]  # fmt: skip
+        ]  # fmt: skip  # one row per page: its name, its URL and the JSON call it is compared to
         for name, page_url, api_url in rows:
             values = {
                 "deep": quote(deep, safe=""),

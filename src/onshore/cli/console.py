@@ -32,6 +32,10 @@ class CliConsole(Console):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("soft_wrap", True)
         super().__init__(**kwargs)
+        if kwargs.get("width") is None:  # Rich froze ``COLUMNS`` as it was at import time;
+            self._width = None  # read it when printing instead (the consoles are module-level)
+        if kwargs.get("height") is None:
+            self._height = None
 
     @property
     def size(self) -> ConsoleDimensions:
