@@ -197,24 +197,9 @@ def verify_package_cmd(
 
     Example: ``onshore requests verify-package packages/req-1a2b``
     """
-    from onshore.core.cases.package import verify_package
-    from onshore.services.production import read_package
+    from onshore.cli.package_check import verify_and_print
 
-    report = verify_package(read_package(directory), public_key=key, ledger_key=ledger_key)
-    if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        for check in report.checks:
-            console.print(f"[green]ok[/] {check}")
-        for failure in report.failures:
-            console.print(f"[red]FAIL[/] {failure}")
-        if report.ok:
-            console.print(
-                f"package of {report.case_id}: {report.records} records, verified; "
-                f"signed by {report.public_key}"
-            )
-    if not report.ok:
-        raise typer.Exit(1)
+    verify_and_print(directory, key, ledger_key, as_json)
 
 
 add_case_commands(app, KIND_CLI, lambda case: _show(case, False))

@@ -28,12 +28,8 @@ from typing import Any
 from onshore.core import blind_index
 from onshore.core.cases.dsr_summary import summary_html
 from onshore.core.cases.package import (
-    CERTIFICATE,
-    MANIFEST,
-    PROOF,
     RECORDS_DIR,
     build_manifest,
-    canonical,
     jsonl,
     sha256_hex,
 )
@@ -148,16 +144,7 @@ class SubjectPackage:
         }
         files[SUMMARY] = summary_html(meta, rows).encode()
         manifest = build_manifest(files, meta)
-        out = self.production.package_dir(case.case_id)
-        (out / RECORDS_DIR).mkdir(parents=True, exist_ok=True)
-        for stale in (out / RECORDS_DIR).glob("*"):
-            stale.unlink()
-        for path in (CERTIFICATE, PROOF):
-            (out / path).unlink(missing_ok=True)
-        for path, body in files.items():
-            (out / path).write_bytes(body)
-        manifest_bytes = canonical(manifest)
-        (out / MANIFEST).write_bytes(manifest_bytes)
+        out, manifest_bytes = self.production.write_package(case.case_id, files, manifest)
         return {
             "package": {
                 "dir": str(out),

@@ -58,6 +58,24 @@ class Production:
         """Where the package of ``case_id`` is written."""
         return self.packages_dir / case_id
 
+    def write_package(
+        self, case_id: str, files: dict[str, bytes], manifest: dict[str, Any]
+    ) -> tuple[Path, bytes]:
+        """Write an unreleased package of ``case_id``: its files and manifest, replacing the
+        record files, certificate and proof of an earlier one; its directory and manifest
+        bytes."""
+        out = self.package_dir(case_id)
+        (out / RECORDS_DIR).mkdir(parents=True, exist_ok=True)
+        for stale in (out / RECORDS_DIR).glob("*"):
+            stale.unlink()
+        for path in (CERTIFICATE, PROOF):
+            (out / path).unlink(missing_ok=True)
+        for path, body in files.items():
+            (out / path).write_bytes(body)
+        manifest_bytes = canonical(manifest)
+        (out / MANIFEST).write_bytes(manifest_bytes)
+        return out, manifest_bytes
+
     # -- scope --------------------------------------------------------------------------
 
     def account_refs(self, case: Case) -> dict[str, set[bytes]]:
@@ -154,16 +172,7 @@ class Production:
                 "categories": categories,
             },
         )
-        out = self.package_dir(case.case_id)
-        (out / RECORDS_DIR).mkdir(parents=True, exist_ok=True)
-        for stale in (out / RECORDS_DIR).glob("*"):
-            stale.unlink()
-        for path in (CERTIFICATE, PROOF):
-            (out / path).unlink(missing_ok=True)
-        for path, body in files.items():
-            (out / path).write_bytes(body)
-        manifest_bytes = canonical(manifest)
-        (out / MANIFEST).write_bytes(manifest_bytes)
+        out, manifest_bytes = self.write_package(case.case_id, files, manifest)
         return {
             "package": {
                 "dir": str(out),
