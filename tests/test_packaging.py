@@ -125,4 +125,4 @@ def test_make_run_installs_the_runtime_dependencies_only() -> None:
     assert run.rstrip().endswith("onshore run --port 8080")
     test = _make_dry_run("test")
     assert "pip install --quiet -e '.[dev]'" in test
-    assert test.rstrip().endswith("pytest")
+    assert test.rstrip().endswith("pytest -n 2")  # the whole suite, in two workers

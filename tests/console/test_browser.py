@@ -8,6 +8,7 @@ them with the rest.
 
 from __future__ import annotations
 
+import json
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -102,15 +103,24 @@ REQUEST = {
 
 
 def receive(page: Page) -> str:
-    """Log a request as it arrives, through the JSON API from the signed-in browser (the
-    session cookie and its CSRF token: the console has no intake form); its case id."""
-    session = page.request.get("/v1/session").json()
-    answer = page.request.post(
-        "/v1/cases/requests", data=REQUEST, headers={"X-CSRF-Token": session["csrf_token"]}
-    )
-    assert answer.status == 201, answer.text()
-    case_id: str = answer.json()["case_id"]
-    return case_id
+    """Log a request as it arrives, in the console's "New case" form (plain fields as text,
+    the scope and the deadline as JSON); its case id."""
+    page.goto("/console/queues/authority_request")
+    with page.expect_navigation():
+        page.get_by_role("link", name="New case").click()
+    form = page.locator("form[action='/console/new/requests']")
+    for name, value in REQUEST.items():
+        field = form.locator(f"[name={name}]")
+        if isinstance(value, dict):
+            field.fill(json.dumps(value))
+        elif field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(str(value))
+        else:
+            field.fill(str(value))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "/console/cases/authority_request/" in page.url, page.inner_text("main")
+    return page.url.rsplit("/", 1)[1]
 
 
 def act(page: Page, action: str, **fields: str) -> None:
@@ -253,7 +263,8 @@ def test_axe_on_every_page_and_the_tablet_layout(
     page = people["reviewer"]
     page.goto("/console/overview")
     nav = page.locator("nav.main-nav a").evaluate_all("links => links.map(a => a.pathname)")
-    pages = [*nav, f"/console/cases/takedown/{server.late_takedown}"]
+    cases = [f"/console/cases/takedown/{server.late_takedown}", "/console/new/requests"]
+    pages = [*nav, *cases]
     assert "/console/policy" in pages and "/console/queues/takedown" in pages
     for path in pages:
         response = page.goto(path)

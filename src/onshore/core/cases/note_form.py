@@ -1,6 +1,7 @@
 """An action's note model as an HTML form, and a submitted form back as a note (pure).
 
 The console generates one form per action a user may take from the action's note model
+(and the form that opens a case from its kind's intake model)
 (:meth:`~onshore.core.cases.declaration.CaseKindDeclaration.note_model`): each model field
 becomes a :class:`FormField` whose ``widget`` says how to draw it (a text line, a text
 area, a choice of the field's declared ``enum``, a check box, a number, or a JSON text area
@@ -80,6 +81,8 @@ def _widget(name: str, annotation: Any, choices: tuple[str, ...], max_length: in
     if base is int:
         return "number"
     if origin in (dict, list, tuple) or base is Any:
+        return "json"
+    if isinstance(base, type) and issubclass(base, BaseModel):  # a nested model
         return "json"
     if base is datetime or (max_length is not None and max_length <= 200):
         return "text"

@@ -21,7 +21,7 @@ from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from onshore.server.console import case_page, overview, policy, queues, sign_in
+from onshore.server.console import case_page, intake, overview, policy, queues, sign_in
 
 #: The page routers, one line each (a new page adds its module's router here).
 PAGES: tuple[APIRouter, ...] = (
@@ -30,6 +30,7 @@ PAGES: tuple[APIRouter, ...] = (
     overview.router,
     policy.router,
     case_page.router,
+    intake.router,
 )
 
 #: Every console page, under ``/console``.

@@ -36,6 +36,7 @@ from onshore.core.cases.registry import KINDS
 from onshore.core.errors import InputError, NotFound
 from onshore.core.identity import Principal
 from onshore.ports import Case
+from onshore.server.auth import allowed_any
 from onshore.server.console.frame import PREFIX, ConsoleRoute, ctx_of, reader_may, render
 from onshore.server.permissions import Permission
 from onshore.services.case_queue import CaseQueue, QueueFilter
@@ -132,6 +133,9 @@ async def queue_page(
         request,
         "queue.html",
         kind=declaration,
+        new_url=f"{PREFIX}/new/{declaration.segment}"
+        if declaration.intake is not None and allowed_any(viewer.roles, Permission.CASES_WRITE)
+        else None,
         columns=columns(declaration),
         rows=_rows(request, declaration, page.cases),
         counts=[(s, counts.get(s, 0), s in declaration.terminal) for s in declaration.states],

@@ -47,6 +47,10 @@ _bearer = HTTPBearer(auto_error=False)
 #: What an intake check may add (a limit the server enforces before the service runs).
 IntakeCheck = Callable[[BaseModel, ServerContext], None]
 
+#: The intake check of each kind that has one, by kind name (the console's intake form runs
+#: the same check as the JSON route).
+INTAKE_CHECKS: dict[str, IntakeCheck] = {}
+
 
 def principal_of(caller: auth.Principal | Principal) -> Principal:
     """The core principal of the server's authenticated caller (a token: its id is the
@@ -182,6 +186,8 @@ def add_case_routes(
     Action = m.actions
     open_default = d.open_states if d.name == "audience_obligation" else None
 
+    if check_intake is not None:
+        INTAKE_CHECKS[d.name] = check_intake
     if d.intake is not None and "intake" not in skip:
         Intake = d.intake
 

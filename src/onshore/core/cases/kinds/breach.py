@@ -112,7 +112,7 @@ class BreachIn(Body):
     high_risk: bool = Field(
         default=False, description="Likely a high risk to the subjects (subject notices owed)."
     )
-    countries: list[str] = Field(
+    countries: list[Annotated[str, Field(pattern="^[A-Z]{2}$")]] = Field(
         default_factory=list,
         max_length=50,
         description="Countries whose subjects may be affected beyond what the vault counts.",
@@ -124,9 +124,6 @@ class BreachIn(Body):
     def _ordered(self) -> BreachIn:
         if self.occurred_at and self.occurred_at > self.discovered_at:
             raise ValueError("occurred_at is after discovered_at")
-        for c in self.countries:
-            if len(c) != 2 or not c.isalpha() or not c.isupper():
-                raise ValueError("countries are ISO 3166-1 alpha-2 codes, e.g. VN")
         return self
 
 
