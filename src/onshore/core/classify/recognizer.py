@@ -61,6 +61,10 @@ class Recognizer:
     #: A string every match of ``patterns`` contains within ``max_match`` of its start
     #: (``@`` for e-mail): searches skip ahead to it.
     anchor: str | None = None
+    #: How far before a match (in characters, within its sentence) context words count.
+    context_window: int = 48
+    #: How far before a match ``negative_context`` words count (after it: 12 characters).
+    negative_window: int = 16
     _compiled: tuple[tuple[re.Pattern[str], float], ...] = field(
         default=(), init=False, repr=False, compare=False
     )

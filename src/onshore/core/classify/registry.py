@@ -20,7 +20,9 @@ from onshore.core.classify.recognizers import (
     cmnd,
     date_of_birth,
     email,
+    email_obfuscated,
     ethnic_group,
+    health_condition,
     iban,
     ip_address,
     passport,
@@ -46,6 +48,8 @@ BUILTIN: tuple[Recognizer, ...] = (
     date_of_birth.RECOGNIZER,
     address.RECOGNIZER,
     person_name.RECOGNIZER,
+    email_obfuscated.RECOGNIZER,
+    health_condition.RECOGNIZER,
     ethnic_group.RECOGNIZER,
 )
 

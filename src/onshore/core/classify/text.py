@@ -143,7 +143,7 @@ class TextClassifier:
     def _score(
         self, text: str, words: WordIndex, start: int, end: int, rec: Recognizer
     ) -> tuple[float, str] | None:
-        w0 = max(0, start - WINDOW)
+        w0 = max(0, start - rec.context_window)
         c0 = w0 + _clause_start(text[w0:start])  # context does not cross a sentence end
         a1 = min(len(text), end + NEAR)
         for stop in (". ", "! ", "? "):
@@ -174,7 +174,9 @@ class TextClassifier:
                 score = base - 0.5  # a decoy word next to it outweighs context further away
                 reason += f"; decoy {decoy!r}"
         if rec.negative_context:
-            neg = words.window_word(max(c0, start - 16), start, rec.negative_context) or (
+            neg = words.window_word(
+                max(c0, start - rec.negative_window), start, rec.negative_context
+            ) or (
                 words.window_word(end, min(a1, end + 12), rec.negative_context)
             )
             if neg is not None:

@@ -2,7 +2,9 @@
 
 Format: dates as written in Viet Nam (``dd/mm/yyyy``, ``dd-mm-yyyy``, ``ngày 5 tháng 3 năm
 1990``) and ISO 8601 (``1990-03-05``). Any date is not a birth date, so free text needs a
-context word (``ngày sinh``, ``sinh năm``, ``DOB``, ``born``) or a column named for it.
+birth word shortly before it (``ngày sinh``, ``sinh năm``, ``DOB``, ``born``) or a column
+named for it; a date next to an order, delivery, payment or party (``sinh nhật ... giao
+ngày 2024-05-08``) is that event's date, not a birth.
 
 Example:
     >>> RECOGNIZER.check("05/03/1990"), RECOGNIZER.check("1990-02-30") is None
@@ -71,6 +73,33 @@ NEGATIVE_CONTEXT = (
     "ngay giao",
     "ngay dat",
     "hieu luc",
+    # an event on that day (an order, a delivery, a party), not the day someone was born
+    "don hang",
+    "order",
+    "ordered",
+    "giao",
+    "giao hang",
+    "ship",
+    "shipped",
+    "delivery",
+    "delivered",
+    "dat hang",
+    "dat banh",
+    "mua",
+    "thanh toan",
+    "payment",
+    "paid",
+    "tiec",
+    "party",
+    "to chuc",
+    "event",
+    "su kien",
+    "lich hen",
+    "appointment",
+    "booking",
+    "dat lich",
+    "hoa don",
+    "invoice",
 )
 
 RECOGNIZER = Recognizer(
@@ -81,4 +110,7 @@ RECOGNIZER = Recognizer(
     context=CONTEXT,
     needs_context=True,
     negative_context=NEGATIVE_CONTEXT,
+    # the birth word is next to the date (``sinh ngày 05/03/1990``, ``DOB: 1990-03-05``)
+    context_window=32,
+    negative_window=32,
 )
