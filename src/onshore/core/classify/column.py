@@ -117,6 +117,12 @@ def classify_column(
         chosen += [r for n, r in by_name.items() if r.category == named and r not in chosen]
     if not chosen and sum(fit.values()) >= FIT and not named:
         chosen = [by_name[k] for k, s in fit.items() if s >= 0.2]
+    if not chosen and not named:  # formats trusted only column-wide (9-digit CMND)
+        for rec in reg.all():
+            share = rec.column_fit(values) if rec.column_fit else None
+            if share is not None:
+                fit[rec.name] = round(share, 3)
+                chosen.append(rec)
     if named and named not in {r.category for r in chosen}:
         if chosen and named in {"person_name", "address"}:
             pass  # values say better (a "name" column of e-mail addresses)

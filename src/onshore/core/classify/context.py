@@ -29,6 +29,8 @@ DECOY_WORDS: tuple[str, ...] = (
     "don hang",
     "ma don",
     "ma don hang",
+    "don",
+    "thanh toan",
     "tracking",
     "tracking no",
     "van don",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 #: A validator: the candidate text -> a confidence in [0, 1], or None to reject it.
@@ -61,6 +61,10 @@ class Recognizer:
     #: A string every match of ``patterns`` contains within ``max_match`` of its start
     #: (``@`` for e-mail): searches skip ahead to it.
     anchor: str | None = None
+    #: For a column whose name says nothing: the share of sampled values that make it a
+    #: column of this recognizer (None: not such a column), for formats too common to be
+    #: trusted one value at a time (9-digit CMND numbers).
+    column_fit: Callable[[Sequence[str]], float | None] | None = None
     #: How far before a match (in characters, within its sentence) context words count.
     context_window: int = 48
     #: How far before a match ``negative_context`` words count (after it: 12 characters).

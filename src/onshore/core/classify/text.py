@@ -165,8 +165,10 @@ class TextClassifier:
             reason += f"; context {hit!r}"
         n0 = max(0, start - NEAR)
         if rec.category in NUMERIC and words.window_word(max(n0, c0), start, rec.context) is None:
+            after = min(a1, end + 12)
+            comma = text.find(",", end, after)  # ``0912 345 678, giá 50.000đ``: next phrase
             decoy = words.window_word(n0, start, DECOY_WORDS) or words.window_word(
-                end, min(a1, end + 12), DECOY_WORDS
+                end, after if comma < 0 else comma, DECOY_WORDS
             )
             if decoy is None and text[n0:start].rstrip().endswith("#"):
                 decoy = "#"
