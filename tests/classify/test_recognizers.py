@@ -18,7 +18,9 @@ from onshore.core.classify.recognizers import (
     cmnd,
     date_of_birth,
     email,
+    email_obfuscated,
     ethnic_group,
+    health_condition,
     iban,
     ip_address,
     passport,
@@ -168,6 +170,31 @@ TABLES: dict[Recognizer, list[tuple[str, bool]]] = {
         ("Việt Kiều", False),
         ("French", False),
     ],
+    email_obfuscated.RECOGNIZER: [
+        ("lan.nguyen [at] gmail.com", True),
+        ("lan.nguyen [at] gmail [dot] com", True),
+        ("tuan(at)yahoo(dot)com(dot)vn", True),
+        ("hoa @ outlook.com", True),
+        ("minh [a] gmail [chấm] com", True),
+        ("ngoc a còng gmail chấm com", True),
+        ("an at gmail dot com", True),
+        ("an [at] gmail", False),  # no top-level label
+        ("lan [at] gmail [dot] zzzz", False),  # not a known top-level label
+        ("lan [at] localhost", False),
+        ("work at google.com", False),  # a bare ``at`` needs a spelled-out dot or a mail host
+    ],
+    health_condition.RECOGNIZER: [
+        ("tiểu đường", True),
+        ("tieu duong type 2", True),
+        ("Ung Thư Vú", True),
+        ("ung thư vú giai đoạn 2", True),
+        ("diabetes", True),
+        ("HIV", True),
+        ("Alzheimer's disease", True),
+        ("aids", False),  # acronyms keep their case
+        ("đường", False),
+        ("cảm cúm nhẹ", False),
+    ],
 }
 
 ROWS = [(rec, value, ok) for rec, rows in TABLES.items() for value, ok in rows]
@@ -204,6 +231,8 @@ def test_every_recognizer_has_a_table_and_a_citation() -> None:
     for module in (address, bank_account, card_number, cccd, cmnd, date_of_birth, email):
         assert module.__doc__ and "Format:" in module.__doc__
     for module in (ethnic_group, iban, ip_address, passport, person_name, phone, vn_phone):
+        assert module.__doc__ and "Format:" in module.__doc__
+    for module in (email_obfuscated, health_condition):
         assert module.__doc__ and "Format:" in module.__doc__
     assert vn_tax_code.__doc__ and "Format:" in vn_tax_code.__doc__
 

@@ -109,7 +109,6 @@ NEGATIVE_CONTEXT = (
     "what is",
     "about",
     "question",
-    "thong tin",
     "ve",
 )
 _FULL = re.compile(PATTERNS[0])
