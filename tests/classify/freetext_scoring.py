@@ -22,10 +22,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tests.classify.scoring import Counts, Scores
-
 from onshore.core.classify import TextClassifier
 from onshore.core.classify.column import classify_column
+from tests.classify.scoring import Counts, Scores
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "freetext"
 PARTS = ("tuning", "held_out")
@@ -86,8 +85,13 @@ def _score_text(scores: Scores, item: dict[str, Any], clf: TextClassifier) -> No
         if match is None:
             _count(scores, f.category, "fp")
             scores.false_positives.append(
-                {"id": item.get("id"), "category": f.category, "text": text[f.start : f.end],
-                 "in": text, "reason": f.reason}
+                {
+                    "id": item.get("id"),
+                    "category": f.category,
+                    "text": text[f.start : f.end],
+                    "in": text,
+                    "reason": f.reason,
+                }
             )
         else:
             used[match] = True
@@ -109,8 +113,12 @@ def _score_column(scores: Scores, item: dict[str, Any]) -> None:
         _count(scores, cat, kind)
         if kind != "tp":
             scores.false_positives.append(
-                {"id": item.get("id"), "category": cat, kind: item["column"],
-                 "reason": verdict.reason}
+                {
+                    "id": item.get("id"),
+                    "category": cat,
+                    kind: item["column"],
+                    "reason": verdict.reason,
+                }
             )
 
 

@@ -146,7 +146,11 @@ def test_prefilter_covers_the_new_patterns() -> None:
     hit = {CLF._owners[i].name for i in CLF.engine.candidates(text)}
     assert {"email_obfuscated", "health_condition"} <= hit
     plain = TextClassifier(use_re2=False)
-    assert spans(text, plain) == spans(text) == [
-        ("email", "lan [at] gmail [dot] com"),
-        ("health", "tiểu đường"),
-    ]
+    assert (
+        spans(text, plain)
+        == spans(text)
+        == [
+            ("email", "lan [at] gmail [dot] com"),
+            ("health", "tiểu đường"),
+        ]
+    )

@@ -119,9 +119,9 @@ def classify_column(
         chosen = [by_name[k] for k, s in fit.items() if s >= 0.2]
     if not chosen and not named:  # formats trusted only column-wide (9-digit CMND)
         for rec in reg.all():
-            share = rec.column_fit(values) if rec.column_fit else None
-            if share is not None:
-                fit[rec.name] = round(share, 3)
+            column_share = rec.column_fit(values) if rec.column_fit else None
+            if column_share is not None:
+                fit[rec.name] = round(column_share, 3)
                 chosen.append(rec)
     if named and named not in {r.category for r in chosen}:
         if chosen and named in {"person_name", "address"}:

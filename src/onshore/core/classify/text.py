@@ -178,9 +178,7 @@ class TextClassifier:
         if rec.negative_context:
             neg = words.window_word(
                 max(c0, start - rec.negative_window), start, rec.negative_context
-            ) or (
-                words.window_word(end, min(a1, end + 12), rec.negative_context)
-            )
+            ) or (words.window_word(end, min(a1, end + 12), rec.negative_context))
             if neg is not None:
                 score -= 0.6
                 reason += f"; not {neg!r}"

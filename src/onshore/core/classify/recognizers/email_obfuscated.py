@@ -45,9 +45,10 @@ _DOT = (
     r"|[ \t]+(?:dot|DOT|chấm|cham)[ \t]+|[ \t]?\.[ \t]?)"
 )
 PATTERNS = (rf"(?i:{_LOCAL}{_AT}(?:{_LABEL}{_DOT}){{1,4}}(?:{TLDS}))",)
-CONTEXT = email.CONTEXT + ("gui", "send", "write", "viet thu", "inbox", "gmail", "address")
+CONTEXT = (*email.CONTEXT, "gui", "send", "write", "viet thu", "inbox", "gmail", "address")
 _AT_RX = re.compile(
-    rf"{_SP}[\[\(\{{<]{_SP}{_AT_WORD}{_SP}[\]\)\}}>]{_SP}|[ \t]+(?:at|a[ \t]*cong)[ \t]+|[ \t]*@[ \t]*",
+    rf"{_SP}[\[\(\{{<]{_SP}{_AT_WORD}{_SP}[\]\)\}}>]{_SP}"
+    r"|[ \t]+(?:at|a[ \t]*cong)[ \t]+|[ \t]*@[ \t]*",
     re.IGNORECASE,
 )
 _DOT_RX = re.compile(
@@ -58,8 +59,26 @@ _FULL = re.compile(PATTERNS[0])
 _SPELLED_DOT = re.compile(r"[\[\(\{<][ \t]*(?:dot|cham|\.)|[ \t](?:dot|cham)[ \t]", re.IGNORECASE)
 #: Mail hosts: ``an at gmail.com`` is an address, ``I work at google.com`` is not.
 MAIL_HOSTS = frozenset(
-    "gmail yahoo hotmail outlook live icloud me protonmail proton zoho aol gmx mail yandex "
-    "fpt vnn viettel vnpt".split()
+    {
+        "gmail",
+        "yahoo",
+        "hotmail",
+        "outlook",
+        "live",
+        "icloud",
+        "me",
+        "protonmail",
+        "proton",
+        "zoho",
+        "aol",
+        "gmx",
+        "mail",
+        "yandex",
+        "fpt",
+        "vnn",
+        "viettel",
+        "vnpt",
+    }
 )
 
 
