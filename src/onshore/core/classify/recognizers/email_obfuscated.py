@@ -38,13 +38,20 @@ _DOT_WORD = r"(?:dot|chấm|cham|\.)"
 _AT = (
     rf"(?:{_SP}[\[\(\{{<]{_SP}{_AT_WORD}{_SP}[\]\)\}}>]{_SP}"
     r"|[ \t]+(?:at|AT|a[ \t]còng|a[ \t]cong)[ \t]+"
-    r"|[ \t]+@[ \t]*|[ \t]*@[ \t]+|@)"
+    r"|[ \t]+@[ \t]*|[ \t]*@[ \t]+)"
 )
-_DOT = (
+#: A dot written to dodge scrapers (``[dot]``, `` chấm ``, a spaced ``.``).
+_OBF_DOT = (
     rf"(?:{_SP}[\[\(\{{<]{_SP}{_DOT_WORD}{_SP}[\]\)\}}>]{_SP}"
-    r"|[ \t]+(?:dot|DOT|chấm|cham)[ \t]+|[ \t]?\.[ \t]?)"
+    r"|[ \t]+(?:dot|DOT|chấm|cham)[ \t]+|[ \t]+\.[ \t]?|\.[ \t]+)"
 )
-PATTERNS = (rf"(?i:{_LOCAL}{_AT}(?:{_LABEL}{_DOT}){{1,4}}(?:{TLDS}))",)
+_DOT = rf"(?:{_OBF_DOT}|\.)"
+#: A disguised ``@``, or a plain ``@`` with a disguised dot after it: a plain address never
+#: matches (it is ``email``'s), so texts with only plain addresses cost nothing here.
+PATTERNS = (
+    rf"(?i:{_LOCAL}(?:{_AT}(?:{_LABEL}{_DOT}){{1,4}}"
+    rf"|@(?:{_LABEL}\.){{0,3}}{_LABEL}{_OBF_DOT}(?:{_LABEL}{_DOT}){{0,3}})(?:{TLDS}))",
+)
 CONTEXT = (*email.CONTEXT, "gui", "send", "write", "viet thu", "inbox", "gmail", "address")
 _AT_RX = re.compile(
     rf"{_SP}[\[\(\{{<]{_SP}{_AT_WORD}{_SP}[\]\)\}}>]{_SP}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from onshore.core.classify.recognizer import fold
 
@@ -160,13 +161,36 @@ def _char_class(ch: str) -> str:
     return "[" + "".join(sorted(options)) + "]"
 
 
+def _tokens(term: str) -> list[str]:
+    # acronyms keep their case: ``AIDS`` is a condition, ``hearing aids`` are not
+    if term.isupper():
+        return [re.escape(c) for c in term]
+    return [_char_class(c) for c in term]
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    """The alternation of a trie of tokens, shared prefixes factored out (fast with ``re``)."""
+    end = node.get("", False)
+    branches = [tok + _trie_regex(child) for tok, child in node.items() if tok != ""]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and not end else "(?:" + "|".join(branches) + ")"
+    if end:
+        body = (body if body.startswith("(?:") and len(branches) > 1 else f"(?:{body})") + "?"
+    return body
+
+
 @lru_cache(maxsize=1)
 def pattern() -> str:
-    """One regular expression (RE2 and ``re``) for every condition, longest terms first."""
-    terms = sorted({*CONDITIONS_VI, *CONDITIONS_EN}, key=lambda t: (-len(t), t))
-    alts = "|".join(
-        # acronyms keep their case: ``AIDS`` is a condition, ``hearing aids`` are not
-        re.escape(term) if term.isupper() else "".join(_char_class(c) for c in term)
-        for term in terms
-    )
-    return f"(?:{alts}){QUALIFIER}"
+    """One regular expression (RE2 and ``re``) for every condition, longest match first.
+
+    The terms are merged into a trie so that shared beginnings (``ung thư ...``, ``viêm gan
+    ...``) are tried once: Python's ``re`` then rejects a position after a character or two.
+    """
+    root: dict[str, Any] = {}
+    for term in {*CONDITIONS_VI, *CONDITIONS_EN}:
+        node = root
+        for tok in _tokens(term):
+            node = node.setdefault(tok, {})
+        node[""] = True
+    return f"(?:{_trie_regex(root)}){QUALIFIER}"
