@@ -30,7 +30,6 @@ DECOY_WORDS: tuple[str, ...] = (
     "ma don",
     "ma don hang",
     "don",
-    "thanh toan",
     "tracking",
     "tracking no",
     "van don",
