@@ -27,7 +27,7 @@ from onshore.core.classify.column import classify_column
 from tests.classify.scoring import Counts, Scores
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "freetext"
-PARTS = ("tuning", "held_out")
+PARTS = ("tuning", "held_out", "held_out_b")
 #: Categories this corpus does not label (findings of these are ignored).
 UNSCORED = frozenset({"person_name", "address"})
 #: Categories the corpus labels (reported even when a part has no finding of them).
