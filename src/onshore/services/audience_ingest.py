@@ -2,10 +2,13 @@
 
 ``check(con, source, offset, batch_id, strict)`` reads ``source`` (a DuckDB table function
 or a registered relation, every column as text) with line numbers and checks every row in
-one SQL pass into ``checked`` (typed rows with the first problem as ``reason``); it returns
-the report and the good rows (the first occurrence of each ``(subject, country, day)``) as a
-pyarrow table sorted by key, also registered as relation ``good``. ``day_counts`` gives the
-good rows per ``(country, day)``.
+one SQL pass (``_CHECK``: typed rows with the first problem as ``reason``, the good rows
+first, sorted by key and line, then the bad ones), fetched once as a pyarrow table. It
+returns the report (the counts, the first bad rows by line, later repeats of a key as
+duplicates) and the good rows (the first occurrence of each ``(subject, country, day)``),
+sorted by key, also registered as relation ``good``. Over ``good``, ``day_counts`` gives
+the rows per ``(country, day)`` and ``threshold_candidates`` the few subjects that may
+cross or leave a threshold: only those, and the bad rows shown, become Python objects.
 """
 
 from __future__ import annotations
