@@ -15,9 +15,10 @@ from onshore.ports import RegionDatabase
 AT = "2026-01-02T00:00:00+00:00"
 
 
-def _rows(n: int, *, mixed: bool) -> list[tuple[Any, ...]]:
+def _rows(n: int, *, mixed: bool, sparse: bool = False) -> list[tuple[Any, ...]]:
     """``n`` batch rows in key order; ``mixed``: two countries, two days and both subject
-    types, else one of each. Some counts and flags are missing."""
+    types, else one of each. Some counts and flags are missing; ``sparse``: no monthly
+    visits at all and the same flags on every row."""
     rows = []
     for i in range(n):
         country = ("SG" if i % 3 == 0 else "VN") if mixed else "VN"
@@ -26,7 +27,10 @@ def _rows(n: int, *, mixed: bool) -> list[tuple[Any, ...]]:
         subs = None if i % 7 == 0 else i * 11
         visits = None if i % 4 == 0 else i * 13
         flag = None if i % 6 == 0 else i % 2
-        rows.append((f"o'acct-{i:04d}", country, day, kind, subs, visits, flag, 1 - i % 2, i + 2))
+        mon = 1 - i % 2
+        if sparse:
+            visits, flag, mon = None, 0, 1
+        rows.append((f"o'acct-{i:04d}", country, day, kind, subs, visits, flag, mon, i + 2))
     return sorted(rows)
 
 
@@ -34,10 +38,15 @@ def _table(rows: list[tuple[Any, ...]]) -> pa.Table:
     return pa.table({c: [r[i] for r in rows] for i, c in enumerate(BATCH_COLUMNS)})
 
 
-@pytest.mark.parametrize("n,mixed", [(1, False), (64, False), (150, False), (151, True)])
-def test_every_row_is_written_as_given(db: RegionDatabase, n: int, mixed: bool) -> None:
+@pytest.mark.parametrize(
+    "n,mixed,sparse",
+    [(1, False, False), (64, False, False), (150, False, True), (151, True, False)],
+)
+def test_every_row_is_written_as_given(
+    db: RegionDatabase, n: int, mixed: bool, sparse: bool
+) -> None:
     store = db.audience
-    rows = _rows(n, mixed=mixed)
+    rows = _rows(n, mixed=mixed, sparse=sparse)
     days: dict[tuple[str, str], int] = {}
     for r in rows:
         days[(r[1], r[2])] = days.get((r[1], r[2]), 0) + 1

@@ -2,8 +2,9 @@
 
 A batch's rows are written with ``executemany`` of multi-row ``INSERT ... VALUES``
 statements (``ROWS_PER_STATEMENT`` rows each: far fewer statement steps than one row per
-statement), a slice of the batch at a time. The batch number, and any of country, day and
-subject type that is the same on every row (a day's file), are written as literals: fewer
+statement), a slice of the batch at a time. The batch number, and any column but the
+subject and the line that is the same on every row (a day's file: its country, day and
+subject type; a metric the file does not carry), are written as literals: fewer
 parameters to convert and bind per row. The staging table is a ``temp`` table made anew for
 each batch that revisits known days.
 """
@@ -23,24 +24,33 @@ if TYPE_CHECKING:
 ROWS_PER_STATEMENT = 64
 #: Rows converted to Python values at a time (bounds the memory a large batch takes).
 SLICE_ROWS = 1 << 16
-#: Columns written as a literal when every row of the batch has the same value.
-_CONSTANT_CANDIDATES = ("country", "day", "subject_type")
+#: Columns written as a literal when every row of the batch has the same value (or none).
+_CONSTANT_CANDIDATES = (
+    *("country", "day", "subject_type"),
+    *("subscribers", "monthly_visits", "livestreaming", "monetised"),
+)
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def _literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(int(value))
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _constants(table: pa.Table) -> dict[str, str]:
     """The SQL literal of each ``_CONSTANT_CANDIDATES`` column that has one value on every
-    row (text, not null)."""
+    row (a text, an integer, or no value at all: a column the file does not have)."""
     import pyarrow.compute as pc
 
     out: dict[str, str] = {}
     for name in _CONSTANT_CANDIDATES:
         col = table.column(name)
-        if col.null_count == 0 and pc.count_distinct(col).as_py() == 1:
-            out[name] = _literal(str(col[0].as_py()))
+        if col.null_count == len(col):
+            out[name] = "NULL"
+        elif col.null_count == 0 and pc.count_distinct(col).as_py() == 1:
+            out[name] = _literal(col[0].as_py())
     return out
 
 
