@@ -2,10 +2,13 @@
 
 ``check(con, source, offset, batch_id, strict)`` reads ``source`` (a DuckDB table function
 or a registered relation, every column as text) with line numbers and checks every row in
-one SQL pass into ``checked`` (typed rows with the first problem as ``reason``); it returns
-the report and the good rows (the first occurrence of each ``(subject, country, day)``) as a
-pyarrow table sorted by key, also registered as relation ``good``. ``day_counts`` gives the
-good rows per ``(country, day)``.
+one SQL pass (``_CHECK``: typed rows with the first problem as ``reason``, the good rows
+first, sorted by key and line, then the bad ones), fetched once as a pyarrow table. It
+returns the report (the counts, the first bad rows by line, later repeats of a key as
+duplicates) and the good rows (the first occurrence of each ``(subject, country, day)``),
+sorted by key, also registered as relation ``good``. Over ``good``, ``day_counts`` gives
+the rows per ``(country, day)`` and ``threshold_candidates`` the few subjects that may
+cross or leave a threshold: only those, and the bad rows shown, become Python objects.
 """
 
 from __future__ import annotations
@@ -145,27 +148,20 @@ def check(
         )
     cols = ", ".join(c if c in present else f"NULL::VARCHAR AS {c}" for c in COLUMNS)
     try:
-        con.execute(_CHECK.format(cols=cols, offset=int(offset), source=source))
+        sql = _CHECK.format(cols=cols, offset=int(offset), source=source)
+        checked = con.sql(sql).to_arrow_table()
     except _DUCKDB_ERRORS as exc:
         raise _unreadable(exc) from None
-    total, bad_count = con.execute(  # type: ignore[misc]
-        "SELECT count(*), count(reason) FROM checked"
-    ).fetchone()
-    bad_rows = [
-        {"line": int(r[0]), "reason": r[1]}
-        for r in con.execute(
-            f"SELECT line, reason FROM checked WHERE reason IS NOT NULL ORDER BY line "
-            f"LIMIT {_BAD_SHOWN}"
-        ).fetchall()
-    ]
-    table = con.sql(_GOOD).to_arrow_table()
-    table, dups = _first_of_each_key(table)
+    total = checked.num_rows
+    reasons = checked.column("reason")
+    good_count = reasons.null_count
+    bad_count = total - good_count
+    bad_rows = _bad_rows(checked.slice(good_count)) if bad_count else []
+    table, dups = _first_of_each_key(checked.slice(0, good_count).drop_columns(["reason"]))
     if dups:
         bad_count += len(dups)
         bad_rows = sorted(bad_rows + dups, key=lambda b: int(b["line"]))[:_BAD_SHOWN]
-    report = IngestReport(
-        batch_id, int(total), int(total) - int(bad_count), int(bad_count), False, bad_rows=bad_rows
-    )
+    report = IngestReport(batch_id, total, total - bad_count, bad_count, False, bad_rows=bad_rows)
     if strict and bad_count:
         raise InputError(
             f"{bad_count} bad row(s); nothing applied (strict): line {bad_rows[0]['line']}: "
@@ -200,6 +196,13 @@ def _unreadable(exc: duckdb.Error | UnicodeDecodeError) -> InputError:
         text = str(exc)
     first = _FILE_NAMED.sub(" in the file", (text.splitlines() or [""])[0])
     return InputError(f"cannot read the metrics file: {first}", details={"reason": first[:300]})
+
+
+def _bad_rows(bad: pa.Table) -> list[dict[str, Any]]:
+    """The first ``_BAD_SHOWN`` bad rows (by line) as ``{"line", "reason"}``."""
+    order = pc.sort_indices(bad.column("line"))[:_BAD_SHOWN]
+    shown = bad.select(["line", "reason"]).take(order)
+    return [{"line": int(r["line"]), "reason": r["reason"]} for r in shown.to_pylist()]
 
 
 def _first_of_each_key(table: pa.Table) -> tuple[pa.Table, list[dict[str, Any]]]:
@@ -275,25 +278,40 @@ def day_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
 
 
 #: Checking in DuckDB, one pass over the source: every row typed, with the first problem
-#: found as ``reason`` (NULL for a good row).
+#: found as ``reason`` (NULL for a good row), the good rows first, sorted by key and line
+#: (later duplicates follow their first), then the bad ones. The regular expressions run
+#: only on the rows a cheap test does not settle (a count or date whose text is not its
+#: canonical form). A good row's date text is already the canonical ``YYYY-MM-DD`` from
+#: year 1000 on.
 _CHECK = """
-CREATE OR REPLACE TEMP TABLE checked AS
-SELECT *, CASE
+SELECT subject_id, country,
+       CASE WHEN date_raw >= '1000' THEN date_raw ELSE strftime(d, '%Y-%m-%d') END AS day,
+       subject_type,
+       subs AS subscribers, visits AS monthly_visits,
+       CASE WHEN live_raw IS NULL THEN NULL
+            ELSE CAST(live_raw IN ('true', '1', 'yes') AS TINYINT) END AS livestreaming,
+       CASE WHEN mon_raw IS NULL THEN NULL
+            ELSE CAST(mon_raw IN ('true', '1', 'yes') AS TINYINT) END AS monetised,
+       line, reason
+FROM (SELECT *, CASE
   WHEN subject_id IS NULL THEN 'subject_id is missing'
   WHEN length(subject_id) > 256 THEN 'subject_id is longer than 256 characters'
   WHEN subject_type NOT IN ('account', 'service') THEN 'subject_type must be account or service'
-  WHEN country IS NULL OR NOT regexp_full_match(country, '[A-Z]{{2}}')
+  WHEN country IS NULL OR strlen(country) <> 2 OR ascii(country) NOT BETWEEN 65 AND 90
+    OR ascii(country[2]) NOT BETWEEN 65 AND 90
     THEN 'country must be an ISO 3166-1 alpha-2 code'
-  WHEN date_raw IS NULL OR d IS NULL
-    OR NOT regexp_full_match(date_raw, '\\d{{4}}-\\d{{2}}-\\d{{2}}')
+  WHEN date_raw IS NULL OR d IS NULL OR (date_raw <> CAST(d AS VARCHAR)
+    AND NOT regexp_full_match(date_raw, '\\d{{4}}-\\d{{2}}-\\d{{2}}'))
     THEN 'date must be YYYY-MM-DD'
   WHEN d < DATE '0001-01-01' OR d > DATE '2999-12-31'
     THEN 'date must be between 0001-01-01 and 2999-12-31'
   WHEN subs_raw IS NOT NULL
-    AND (subs IS NULL OR NOT regexp_full_match(subs_raw, '[0-9]+'))
+    AND (subs IS NULL OR ((subs < 0 OR subs_raw <> CAST(subs AS VARCHAR))
+      AND NOT regexp_full_match(subs_raw, '[0-9]+')))
     THEN 'subscribers must be a non-negative integer'
   WHEN visits_raw IS NOT NULL
-    AND (visits IS NULL OR NOT regexp_full_match(visits_raw, '[0-9]+'))
+    AND (visits IS NULL OR ((visits < 0 OR visits_raw <> CAST(visits AS VARCHAR))
+      AND NOT regexp_full_match(visits_raw, '[0-9]+')))
     THEN 'monthly_visits must be a non-negative integer'
   WHEN live_raw IS NOT NULL AND live_raw NOT IN ('true', 'false', '1', '0', 'yes', 'no')
     THEN 'livestreaming must be true or false'
@@ -311,20 +329,6 @@ SELECT line, nullif(trim(subject_id), '') AS subject_id,
        TRY_CAST(trim(monthly_visits) AS BIGINT) AS visits,
        nullif(lower(trim(livestreaming)), '') AS live_raw,
        nullif(lower(trim(monetised)), '') AS mon_raw
-FROM (SELECT row_number() OVER () + {offset} AS line, {cols} FROM {source}))
-"""
-
-#: The good rows, typed, sorted by key and line (later duplicates follow their first). A
-#: good row's date text is already the canonical ``YYYY-MM-DD`` from year 1000 on.
-_GOOD = """
-SELECT subject_id, country,
-       CASE WHEN date_raw >= '1000' THEN date_raw ELSE strftime(d, '%Y-%m-%d') END AS day,
-       subject_type,
-       subs AS subscribers, visits AS monthly_visits,
-       CASE WHEN live_raw IS NULL THEN NULL
-            ELSE CAST(live_raw IN ('true', '1', 'yes') AS TINYINT) END AS livestreaming,
-       CASE WHEN mon_raw IS NULL THEN NULL
-            ELSE CAST(mon_raw IN ('true', '1', 'yes') AS TINYINT) END AS monetised,
-       line
-FROM checked WHERE reason IS NULL ORDER BY subject_id, country, d, line
+FROM (SELECT row_number() OVER () + {offset} AS line, {cols} FROM {source})))
+ORDER BY reason IS NOT NULL, subject_id, country, d, line
 """

@@ -83,7 +83,7 @@ class PostgresAudienceStore(SqlAudienceStore):
         import pyarrow.csv as pacsv
 
         cols = [table.column(c) for c in BATCH_COLUMNS[:-1]]
-        cols += [pa.array([seq] * table.num_rows, pa.int64()), table.column("line")]
+        cols += [pa.repeat(pa.scalar(seq, pa.int64()), table.num_rows), table.column("line")]
         buf = io.BytesIO()
         options = pacsv.WriteOptions(include_header=False)
         pacsv.write_csv(pa.table(cols, names=list(METRIC_COLUMNS)), buf, options)

@@ -41,11 +41,6 @@ _PUT_STATE = (
 )
 
 
-def batch_rows(table: pa.Table) -> Any:
-    """The table's rows as tuples, in ``BATCH_COLUMNS`` order."""
-    return zip(*(table.column(c).to_pylist() for c in BATCH_COLUMNS), strict=True)
-
-
 def _state_json(state: Mapping[str, Any]) -> str:
     return json.dumps(dict(state), sort_keys=True)
 
