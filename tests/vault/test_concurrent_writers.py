@@ -37,7 +37,14 @@ def _writers(base: Path) -> list[subprocess.Popen[str]]:
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "src")])
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.vault.concurrent_writer", str(base), str(w), str(BATCHES)],
+            [
+                sys.executable,
+                "-m",
+                "tests.vault.concurrent_writer",
+                str(base),
+                str(w),
+                str(BATCHES),
+            ],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
