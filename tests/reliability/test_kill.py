@@ -22,8 +22,8 @@ from tests.support.soak import report, trials
 
 pytestmark = pytest.mark.soak
 
-#: Commits of one cross-region batch: stage x2, decide, apply x2.
-COMMITS_PER_CROSS_BATCH = 5
+#: Commits of one cross-region batch: stage vn-hcm, decide (with sg-1's share), apply vn-hcm.
+COMMITS_PER_CROSS_BATCH = 3
 #: Hits of each write-path failpoint over the child's run: 4 batches (2 cross-region, 2
 #: single-region), then closing the vault (which signs each grown region's checkpoint).
 HITS_PER_RUN = {

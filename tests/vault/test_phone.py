@@ -53,3 +53,39 @@ def test_common_writings(text: str, region: str, e164: str, country: str) -> Non
 @pytest.mark.parametrize("text", ["", "call me", "0912-ABC-678", "   "])
 def test_unparseable(text: str) -> None:
     assert read_phone(text, "VN") is None
+
+
+def test_the_e164_fast_path_parses_as_phonenumbers_does() -> None:
+    """Bare ``+digits`` numbers skip phonenumbers' generic parser; whenever the fast path
+    answers, it is the number ``phonenumbers.parse`` gives (examples of every region and
+    random digit strings under every calling code)."""
+    import random
+
+    import phonenumbers
+
+    from onshore.core.phone import _parse_e164
+
+    rng = random.Random(5)
+    cases = []
+    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        for region in regions:
+            example = phonenumbers.example_number_for_type(
+                region, phonenumbers.PhoneNumberType.MOBILE
+            )
+            if example is not None:
+                cases.append(
+                    phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+                )
+        for _ in range(8):
+            digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 14)))
+            cases.append(f"+{code}{digits}")
+    fast = 0
+    for text in cases:
+        number = _parse_e164(text)
+        if number is None:
+            continue
+        fast += 1
+        assert number == phonenumbers.parse(text, None), text
+    assert fast > len(cases) // 2  # the fast path does answer for most
+    assert _parse_e164("+84 912 345 678") is None  # spaced writings take the full parser
+    assert _parse_e164("+840912345678") is None  # a national prefix to strip too

@@ -215,12 +215,17 @@ def _two_regions() -> list[RecordInput]:
 def test_failure_in_one_region_before_the_commit_writes_nothing_anywhere(
     vault: Vault, monkeypatch: pytest.MonkeyPatch, region: str
 ) -> None:
-    batches = vault.runtime.regions[region].db.batches
+    db = vault.runtime.regions[region].db
 
     def down(*args: object) -> None:
         raise StoreUnavailable(f"{region} is down")
 
-    monkeypatch.setattr(batches, "stage", down)
+    # vn-hcm stages its share; sg-1, the coordinator, writes its share with the decision,
+    # after checking which of its records are stored already
+    if region == "vn-hcm":
+        monkeypatch.setattr(db.batches, "stage", down)
+    else:
+        monkeypatch.setattr(db.records, "existing", down)
     with pytest.raises(StoreUnavailable):
         vault.put_many(_two_regions())
     for r in vault.runtime.regions.values():
@@ -232,22 +237,23 @@ def test_failure_in_one_region_before_the_commit_writes_nothing_anywhere(
 def test_failure_after_the_commit_completes_when_the_region_is_back(
     vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sg = vault.runtime.regions["sg-1"].db
+    # sg-1 (the coordinator) commits its share with the decision; vn-hcm applies after it
+    vn = vault.runtime.regions["vn-hcm"].db
 
     def down(records: object) -> None:
-        raise StoreUnavailable("sg-1 is down")
+        raise StoreUnavailable("vn-hcm is down")
 
-    monkeypatch.setattr(sg.records, "put_many", down)
+    monkeypatch.setattr(vn.records, "put_many", down)
     with pytest.raises(StoreUnavailable) as info:
         vault.put_many(_two_regions())
     assert info.value.details["reason"] == "batch_in_doubt"
-    assert sg.records.count() == 0 and len(sg.batches.shares()) == 1  # pending, invisible
+    assert vn.records.count() == 0 and len(vn.batches.shares()) == 1  # pending, invisible
     with pytest.raises(RecordNotFound):
-        vault.get("b")
+        vault.get("a")
     monkeypatch.undo()
     report = vault.recover()
     assert len(report.rolled_forward) == 1 and report.decisions_forgotten == 1
-    assert vault.get("b").subject_id == "u-sg"
+    assert vault.get("a").subject_id == "u-vn"
     for r in vault.runtime.regions.values():
         assert (r.db.records.count(), r.db.ledger.size()) == (1, 1)
         assert r.db.batches.shares() == [] and r.db.batches.decisions() == []

@@ -50,14 +50,51 @@ def read_phone(text: str, default_region: str) -> PhoneReading | None:
     return _read(text, None if text.startswith("+") else default_region)
 
 
+_E164 = re.compile(r"\+([1-9][0-9]{6,16})")
+_PREFIXES: dict[int, re.Pattern[str] | None] = {}
+
+
+def _national_prefix(code: int) -> re.Pattern[str] | None:
+    """The pattern ``phonenumbers`` strips from a national number of calling code ``code``."""
+    if code not in _PREFIXES:
+        main = phonenumbers.region_code_for_country_code(code)
+        meta = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, main)
+        found = getattr(meta, "national_prefix_for_parsing", None)
+        _PREFIXES[code] = re.compile(found) if found else None
+    return _PREFIXES[code]
+
+
+def _parse_e164(text: str) -> phonenumbers.PhoneNumber | None:
+    """``phonenumbers.parse`` of a bare ``+digits`` writing, without its generic parser (the
+    costliest step); None when the number needs that parser (a national prefix or leading
+    zero to strip), so the result is always the one ``parse`` would give."""
+    found = _E164.fullmatch(text)
+    if found is None:
+        return None
+    digits = found.group(1)
+    for size in (1, 2, 3):  # calling codes are prefix-free: the first known one is it
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            break
+    else:
+        return None
+    national = digits[size:]
+    prefix = _national_prefix(code)
+    if len(national) < 2 or national[0] == "0" or (prefix and prefix.match(national)):
+        return None
+    return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+
+
 @lru_cache(maxsize=65536)
 def _read(text: str, region: str | None) -> PhoneReading | None:
     if not text or _LETTERS.search(text):
         return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
+    number = _parse_e164(text) if region is None else None
+    if number is None:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            return None
     possible = phonenumbers.is_possible_number(number)
     # region_code_for_number is what is_valid_number does first; doing it ourselves
     # validates once instead of twice.

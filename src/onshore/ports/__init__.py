@@ -146,6 +146,11 @@ class LedgerStore(Protocol):
     def integrated_size(self) -> int:
         """How many leaves the stored tiles cover."""
 
+    def lock_tree(self) -> None:
+        """Serialise this region's tree writers (integration, checkpoint signing) to the end
+        of the open transaction, so writer processes sharing the region never interleave
+        tile updates (appends are serialised by ``append`` itself)."""
+
     def save_tiles(self, tiles: Mapping[tuple[int, int], bytes], integrated_size: int) -> None:
         """Upsert tiles and record the new integrated size, in one transaction."""
 

@@ -2,17 +2,21 @@
 
 A batch whose records all go to one region is written with its ledger leaves in one
 transaction of that region's database (the fast path). A batch spanning regions commits in
-two phases with presumed abort:
+two phases with presumed abort; its coordinator is the first region in canonical (sorted)
+order:
 
-1. **Stage.** In canonical (sorted) order, each region's share is sealed in that region
-   and staged as a pending share tagged with the batch id (``RegionDatabase.batches``):
-   the sealed rows and their encoded placement leaves, one transaction per region. A
-   pending share is invisible to ``get``, ``find`` and ``records_of``.
-2. **Decide.** The commit decision (batch id and region names only, no personal data) is
-   stored in the coordinator region, the first in canonical order. Its commit is the
-   batch's commit point. A decision is stored only if the batch has none yet, so a
-   recovery that aborted the batch first wins and the writer reports the batch aborted.
-3. **Apply.** Each region's share is made live in one region transaction: the records are
+1. **Stage.** In canonical order, each other region's share is sealed in that region and
+   staged as a pending share tagged with the batch id (``RegionDatabase.batches``): the
+   sealed rows and their encoded placement leaves, one transaction per region. A pending
+   share is invisible to ``get``, ``find`` and ``records_of``.
+2. **Decide.** In one transaction of the coordinator region, the commit decision (batch id
+   and the staged regions' names, no personal data) is stored and the coordinator's own
+   share is written live with its leaves. Its commit is the batch's commit point: the
+   coordinator's records commit exactly when the decision does, so they need no staging.
+   A decision is stored only if the batch has none yet, so a recovery that aborted the
+   batch first wins: nothing of the coordinator's share is written and the writer reports
+   the batch aborted.
+3. **Apply.** Each staged share is made live in one region transaction: the records are
    written, their leaves appended and the pending share deleted. Applying a share that is
    no longer pending does nothing, so the writer and a recovery never apply it twice
    (``services.batch_apply``).
@@ -81,14 +85,29 @@ class BatchWriter:
         self, region: Region, batch: list[Prepared], now: datetime, actor: str | None
     ) -> dict[str, Receipt]:
         with region.db.transaction():
-            fresh, receipts = idempotency.split(self.region_set, region, batch)
-            if not fresh:
-                return receipts
-            region.db.records.put_many(self.region_set.sealer.seal(region, fresh, now))
-            log = self.region_set.ledger(region.name)
-            indexes = log.append(self._events(region.name, fresh, now, actor))
+            receipts = self._write_live(region, batch, now, actor)
             failpoints.hit("vault.before_commit")
         failpoints.hit("vault.after_region_commit")
+        return receipts
+
+    def _write_live(
+        self, region: Region, batch: list[Prepared], now: datetime, actor: str | None
+    ) -> dict[str, Receipt]:
+        """Seal and write the records not stored yet, with their leaves (inside the open
+        transaction); a receipt for every record of ``batch``."""
+        fresh, receipts = idempotency.split(self.region_set, region, batch)
+        return {**receipts, **self._write_fresh(region, fresh, now, actor)}
+
+    def _write_fresh(
+        self, region: Region, fresh: list[Prepared], now: datetime, actor: str | None
+    ) -> dict[str, Receipt]:
+        """Seal and write ``fresh`` (checked not stored yet) with their leaves."""
+        receipts: dict[str, Receipt] = {}
+        if not fresh:
+            return receipts
+        region.db.records.put_many(self.region_set.sealer.seal(region, fresh, now))
+        log = self.region_set.ledger(region.name)
+        indexes = log.append(self._events(region.name, fresh, now, actor))
         for p, index in zip(fresh, indexes, strict=True):
             receipts[p.record_id] = Receipt(p.record_id, region.name, index)
         return receipts
@@ -106,19 +125,23 @@ class BatchWriter:
         staged: dict[str, list[tuple[SealedRecord, EncodedEvent]]] = {}
         deciding = False
         try:
-            for name in names:
+            for name in names[1:]:
                 rows, done = self._stage(
                     regions[name], batch_id, names, by_region[name], now, actor
                 )
                 receipts.update(done)
                 if rows:
                     staged[name] = rows
-            if not staged:
-                return receipts
-            deciding = True
-            decision = BatchDecision(batch_id, "commit", tuple(staged), now)
             with coordinator.db.transaction():
-                outcome = coordinator.db.batches.decide(decision)
+                fresh, done = idempotency.split(self.region_set, coordinator, by_region[names[0]])
+                receipts.update(done)
+                deciding = True
+                outcome = "commit"
+                if staged:
+                    decision = BatchDecision(batch_id, "commit", tuple(staged), now)
+                    outcome = coordinator.db.batches.decide(decision)
+                if outcome == "commit":  # the coordinator's share commits with the decision
+                    receipts.update(self._write_fresh(coordinator, fresh, now, actor))
                 failpoints.hit("vault.before_commit")
             failpoints.hit("vault.after_region_commit")
         except BaseException:
@@ -131,7 +154,8 @@ class BatchWriter:
                 "a recovery aborted this batch before it committed; nothing was stored, retry",
                 details={"region": coordinator.name, "reason": "batch_aborted"},
             )
-        receipts.update(self._apply_all(batch_id, coordinator.name, staged))
+        if staged:
+            receipts.update(self._apply_all(batch_id, coordinator.name, staged))
         return receipts
 
     def _stage(

@@ -210,6 +210,7 @@ class Ledger(LedgerTree):
         was appended since the last checkpoint, returns that checkpoint unchanged.
         """
         with self.db.transaction():
+            self.store.lock_tree()  # signers and integrators of every process, one at a time
             report = audit_ledger(self) if full else audit_tail(self)
             report.raise_if_bad("refusing to sign a checkpoint")
             assert report.root is not None

@@ -55,6 +55,7 @@ class LedgerTree:
         missing and ``LedgerAuditFailed`` when a stored hash does not match its leaf.
         """
         with self.db.transaction():
+            self.store.lock_tree()  # one integrator at a time, whatever the process
             done = self.store.integrated_size()
             size = self.store.size()
             while done < size:

@@ -129,6 +129,9 @@ class MemoryLedgerStore:
         """Leaves covered by the stored tiles."""
         return self._integrated
 
+    def lock_tree(self) -> None:
+        """Nothing to do: one process owns an in-memory store, and its lock serialises it."""
+
     def save_tiles(self, tiles: Mapping[tuple[int, int], bytes], integrated_size: int) -> None:
         """Upsert tiles and the integrated size."""
         with self._db.transaction():

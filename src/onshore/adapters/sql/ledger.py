@@ -160,6 +160,11 @@ class SqlLedgerStore:
             ).fetchone()
         return 0 if row is None else int(row[0])
 
+    def lock_tree(self) -> None:
+        """Serialise tree writers to the end of the open transaction (a table lock on
+        ``ledger_meta`` that plain reads pass; SQLite's write transaction already does)."""
+        self._lock("ledger_meta", "SHARE ROW EXCLUSIVE")
+
     def save_tiles(self, tiles: Mapping[tuple[int, int], bytes], integrated_size: int) -> None:
         """Upsert tiles and the integrated size."""
         with self._db.transaction():
