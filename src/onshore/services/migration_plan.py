@@ -5,8 +5,8 @@ vault would place it (``services.placement``: the subject's own country first, t
 default region, then the rest by name; the first region the packs do not deny wins) at a
 given date (``MigrationOptions.at``: the packs' rules have effective dates) and with some
 regions retired, and compares it with where the record is. A record moves when the packs
-now deny its region (the *rule* is the denying rules) or its region is retired (the rule
-is ``retired:<region>``); a record that may stay stays, even where the vault would place a
+now deny its region (the *rule* is the denying rules, even in a retired region) or its
+region is retired (the rule is ``retired:<region>``); a record that may stay stays, even where the vault would place a
 new record elsewhere. A record no remaining region may hold is counted as ``stuck`` and
 never moved.
 
@@ -135,8 +135,6 @@ class Decider:
         self._cache: dict[tuple[str, str, frozenset[str]], tuple[str | None, str | None]] = {}
 
     def _denied_by(self, country: str, categories: frozenset[str], region: Region) -> str | None:
-        if region.name in self.options.retire:
-            return f"retired:{region.name}"
         decision = self.runtime.engine.storage_decision(
             subject_country=country,
             categories=categories,
@@ -144,9 +142,9 @@ class Decider:
             entity=self.runtime.entity,
             at=self.options.at,
         )
-        if decision.outcome != Outcome.DENY:
-            return None
-        return ",".join(sorted(decision.deciding_rules)) or "policy"
+        if decision.outcome == Outcome.DENY:
+            return ",".join(sorted(decision.deciding_rules)) or "policy"
+        return f"retired:{region.name}" if region.name in self.options.retire else None
 
     def _destination(self, country: str, categories: frozenset[str], here: str) -> str | None:
         default = self.runtime.settings.deployment.default_region
