@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.migrate.checks import holders
-from tests.migrate.conftest import OTHERS, VN_MAIL
-from tests.migrate.world import AFTER, RULE_STARTS
-from tests.support.cli import onshore
-
 from onshore.services.runtime import open_runtime
 from onshore.services.runtime.region_moves import open_migration_store
 from onshore.services.vault import Vault
 from onshore.settings import load_settings
+from tests.migrate.checks import holders
+from tests.migrate.conftest import OTHERS, VN_MAIL
+from tests.migrate.world import AFTER, RULE_STARTS
+from tests.support.cli import onshore
 
 World = tuple[Path, dict[str, list[str]]]
 

@@ -1,7 +1,7 @@
 """A small deployment for the migration tests: regions vn-hcm and sg-1, a foreign entity, and
 a test pack whose rule starts on 2027-01-01 to require VN subjects' e-mail addresses to be
-stored in Viet Nam. Seeded while the rule is not yet in force and the deployment had only sg-1 (the platform
-before it onshored): every record is in sg-1; then vn-hcm is added.
+stored in Viet Nam. Seeded while the rule is not yet in force and the deployment had only
+sg-1 (the platform before it onshored): every record is in sg-1; then vn-hcm is added.
 """
 
 from __future__ import annotations

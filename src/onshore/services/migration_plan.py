@@ -6,8 +6,8 @@ default region, then the rest by name; the first region the packs do not deny wi
 given date (``MigrationOptions.at``: the packs' rules have effective dates) and with some
 regions retired, and compares it with where the record is. A record moves when the packs
 now deny its region (the *rule* is the denying rules, even in a retired region) or its
-region is retired (the rule is ``retired:<region>``); a record that may stay stays, even where the vault would place a
-new record elsewhere. A record no remaining region may hold is counted as ``stuck`` and
+region is retired (the rule is ``retired:<region>``); a record that may stay stays, even
+where the vault would place a new record elsewhere. A record no remaining region may hold is counted as ``stuck`` and
 never moved.
 
 The facts placement needs are the record's categories (kept in the clear on every row) and
