@@ -7,8 +7,8 @@ given date (``MigrationOptions.at``: the packs' rules have effective dates) and 
 regions retired, and compares it with where the record is. A record moves when the packs
 now deny its region (the *rule* is the denying rules, even in a retired region) or its
 region is retired (the rule is ``retired:<region>``); a record that may stay stays, even
-where the vault would place a new record elsewhere. A record no remaining region may hold is counted as ``stuck`` and
-never moved.
+where the vault would place a new record elsewhere. A record no remaining region may hold
+is counted as ``stuck`` and never moved.
 
 The facts placement needs are the record's categories (kept in the clear on every row) and
 its subject's country, which is only inside the ciphertext: it is decrypted in the source
