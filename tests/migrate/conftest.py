@@ -9,8 +9,8 @@ import pytest
 
 from tests.migrate.world import seed, write_world
 
-VN_MAIL = 240
-OTHERS = 40
+VN_MAIL = 150
+OTHERS = 25
 
 
 def sqlite_stores(base: Path) -> tuple[dict[str, str], str]:

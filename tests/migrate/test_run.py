@@ -23,7 +23,7 @@ from tests.reliability.cli_run import run_cli_process
 from tests.support.cli import onshore
 
 World = tuple[Path, dict[str, list[str]]]
-BATCH = 64  # VN_MAIL records: 4 batches
+BATCH = 40  # VN_MAIL records: 4 batches
 
 
 def _status(config: Path) -> dict[str, object]:

@@ -253,9 +253,11 @@ def _report(store: MigrationStore, plan_ids: list[str], as_json: bool) -> None:
             table.add_column(col, justify="left" if col in ("rule", "from", "to") else "right")
         for row in doc["rows"]:
             table.add_row(
-                row["rule"], row["from_region"], row["to_region"],
+                row["rule"],
+                row["from_region"],
+                row["to_region"],
                 *(f"{row[k]:,}" for k in ("planned", "moved", "gone", "remaining")),
-            )  # fmt: skip
+            )
         console.print(table)
 
 

@@ -34,9 +34,16 @@ def plan_status(store: MigrationStore, plan_id: str) -> dict[str, Any]:
     for c in store.counts(plan_id):
         row = rows.setdefault(
             (c.rule, c.from_region, c.to_region),
-            {"rule": c.rule, "from_region": c.from_region, "to_region": c.to_region,
-             "planned": 0, "moved": 0, "gone": 0, "remaining": 0},
-        )  # fmt: skip
+            {
+                "rule": c.rule,
+                "from_region": c.from_region,
+                "to_region": c.to_region,
+                "planned": 0,
+                "moved": 0,
+                "gone": 0,
+                "remaining": 0,
+            },
+        )
         row["planned"] += c.count
         key = "remaining" if c.state == "planned" else c.state
         row[key] += c.count
