@@ -149,12 +149,13 @@ def plan(
     if as_json:
         console.print_json(json.dumps(doc))
         return
-    table = Table(title=f"Migration plan at {options.at.date().isoformat()}")
-    for col in ("rule", "from", "to", "records"):
-        table.add_column(col, justify="right" if col == "records" else "left")
-    for rule, src, dst, n in result.groups():
-        table.add_row(rule, src, dst, f"{n:,}")
-    console.print(table)
+    if result.moves:
+        table = Table(title=f"Migration plan at {options.at.date().isoformat()}")
+        for col in ("rule", "from", "to", "records"):
+            table.add_column(col, justify="right" if col == "records" else "left")
+        for rule, src, dst, n in result.groups():
+            table.add_row(rule, src, dst, f"{n:,}")
+        console.print(table)
     console.print(
         f"{len(result.moves):,} record(s) would move; read {sum(result.scanned.values()):,}."
     )
