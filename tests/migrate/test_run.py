@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from onshore import failpoints
 from onshore.core.ledger import EventType
 from onshore.failpoints import ENV, POINTS
 from onshore.services import migration_run  # noqa: F401 - registers the migrate.* failpoints
@@ -115,3 +116,26 @@ def test_a_kill_at_any_failpoint_resumes_correctly(world: World, point: str) -> 
     assert doc["totals"]["moved"] == VN_MAIL and doc["totals"]["remaining"] == 0
     check_settled(config, ids)
     assert _transfer_leaves(config, ids["moving"]) == {"vn-hcm": VN_MAIL, "sg-1": VN_MAIL}
+
+
+def test_a_record_erased_meanwhile_is_gone_not_lost(world: World) -> None:
+    config, ids = world
+    failpoints.reset()
+    stopped = onshore(
+        "migrate", "run", "--config", str(config), "--at", AFTER,
+        env={ENV: "migrate.after_plan_stored=raise"},
+    )  # fmt: skip
+    failpoints.reset()
+    assert stopped.returncode != 0
+    vault = Vault(open_runtime(load_settings(config)))
+    try:  # a data-subject request erases one VN subject between the plan and its batch
+        erased = [r.record_id for r in vault.records_of("vn-3")]
+        vault.erase("vn-3")
+    finally:
+        vault.close()
+    done = onshore("migrate", "run", "--config", str(config), "--json")
+    assert done.returncode == 0, done.stderr
+    totals = json.loads(done.stdout)["totals"]
+    assert totals == {"planned": VN_MAIL, "moved": VN_MAIL - 1, "gone": 1, "remaining": 0}
+    left = {group: [r for r in rids if r not in erased] for group, rids in ids.items()}
+    check_settled(config, left)
