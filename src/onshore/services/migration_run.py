@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
+from types import MappingProxyType
 from typing import Any
 
 from onshore import failpoints
@@ -108,6 +109,7 @@ class MigrationRunner:
         self.store = store
         self.actor = actor
         self._placer = Placer(region_set.runtime)
+        self._payloads: dict[tuple[str, str, str, str], Mapping[str, Any]] = {}
 
     def run(
         self,
@@ -146,15 +148,15 @@ class MigrationRunner:
         records: dict[str, Record] = {}
         missing: list[str] = []
         rules: dict[str, str] = {i.record_id: i.rule for i in items}
+        present = target.db.records.existing([i.record_id for i in items])
         for item in items:  # 1. look
             rid = item.record_id
             here = source.db.records.get(rid)
-            there = target.db.records.get(rid)
             if here is None:
-                (outcome.moved if there is not None else outcome.gone).append(rid)
+                (outcome.moved if rid in present else outcome.gone).append(rid)
                 continue
             records[rid] = self.region_set.sealer.open(source, here)
-            if there is None:
+            if rid not in present:
                 missing.append(rid)
         now = runtime.clock.now()
         if missing:  # 2. copy
@@ -238,14 +240,21 @@ class MigrationRunner:
         rule: str,
         now: datetime,
     ) -> LedgerEvent:
-        payload: dict[str, Any] = {
-            "from_region": source,
-            "to_region": target,
-            "purpose": "migration",
-            "reason": "region_retired" if rule.startswith("retired:") else "rule_change",
-            "rules": [r for r in rule.split(",") if not r.startswith("retired:")],
-            "refs": {"migration": plan_id},
-        }
+        key = (plan_id, source, target, rule)
+        payload = self._payloads.get(key)
+        if payload is None:  # one read-only payload per group: validated and hashed once
+            if len(self._payloads) > 1000:
+                self._payloads.clear()
+            payload = self._payloads[key] = MappingProxyType(
+                {
+                    "from_region": source,
+                    "to_region": target,
+                    "purpose": "migration",
+                    "reason": "region_retired" if rule.startswith("retired:") else "rule_change",
+                    "rules": [r for r in rule.split(",") if not r.startswith("retired:")],
+                    "refs": {"migration": plan_id},
+                }
+            )
         return LedgerEvent(
             type=EventType.RECORD_TRANSFERRED,
             at=now,
