@@ -19,13 +19,15 @@ def holders(vault: Vault, record_id: str) -> list[str]:
     ]
 
 
-def check_settled(config: Path, ids: dict[str, list[str]], moved_to: str = "vn-hcm") -> None:
-    """Every record in one region, readable; moving records in ``moved_to``, the others in
-    sg-1; every region's ledger audit clean."""
+def check_settled(
+    config: Path, ids: dict[str, list[str]], moved: tuple[str, ...] = ("moving",)
+) -> None:
+    """Every record in one region, readable; the ``moved`` groups' records in vn-hcm, the
+    others in sg-1; every region's ledger audit clean."""
     vault = Vault(open_runtime(load_settings(config)))
     try:
         for group, rids in ids.items():
-            want = moved_to if group == "moving" else "sg-1"
+            want = "vn-hcm" if group in moved else "sg-1"
             for rid in rids:
                 assert holders(vault, rid) == [want], (group, rid)
                 assert vault.get(rid).region == want

@@ -139,3 +139,14 @@ def test_a_record_erased_meanwhile_is_gone_not_lost(world: World) -> None:
     assert totals == {"planned": VN_MAIL, "moved": VN_MAIL - 1, "gone": 1, "remaining": 0}
     left = {group: [r for r in rids if r not in erased] for group, rids in ids.items()}
     check_settled(config, left)
+
+
+def test_retiring_sg1_moves_every_record_to_vn_hcm(world: World) -> None:
+    config, ids = world
+    done = onshore("migrate", "run", "--config", str(config), "--retire", "sg-1", "--json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert {(r["rule"], r["moved"]) for r in doc["rows"]} == {
+        ("retired:sg-1", VN_MAIL + 2 * OTHERS)
+    }
+    check_settled(config, ids, moved=("moving", "vn_other", "sg"))
