@@ -24,13 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.migrate.world import AFTER, at, seed  # noqa: E402
+
 from onshore.services.migration_plan import MigrationOptions, plan_migration  # noqa: E402
 from onshore.services.migration_run import MigrationRunner, store_plan  # noqa: E402
 from onshore.services.runtime import open_runtime  # noqa: E402
 from onshore.services.runtime.region_moves import open_migration_store  # noqa: E402
 from onshore.services.vault import Vault  # noqa: E402
 from onshore.settings import load_settings  # noqa: E402
-from tests.migrate.world import AFTER, at, seed  # noqa: E402
 
 TRANSFER_SAMPLE = 300
 
