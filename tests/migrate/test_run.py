@@ -17,7 +17,7 @@ from onshore.services import migration_run  # noqa: F401 - registers the migrate
 from onshore.services.runtime import open_runtime
 from onshore.services.vault import Vault
 from onshore.settings import load_settings
-from tests.migrate.checks import check_never_lost, check_settled
+from tests.migrate.checks import check_never_lost, check_settled, holders
 from tests.migrate.conftest import OTHERS, VN_MAIL
 from tests.migrate.world import AFTER
 from tests.reliability.cli_run import run_cli_process
@@ -150,3 +150,33 @@ def test_retiring_sg1_moves_every_record_to_vn_hcm(world: World) -> None:
         ("retired:sg-1", VN_MAIL + 2 * OTHERS)
     }
     check_settled(config, ids, moved=("moving", "vn_other", "sg"))
+
+
+def test_a_copy_that_no_longer_matches_its_source_is_never_erased(world: World) -> None:
+    config, ids = world
+    failpoints.reset()
+    stopped = onshore(
+        "migrate", "run", "--config", str(config), "--at", AFTER, "--batch", str(BATCH),
+        env={ENV: "migrate.after_target_commit=raise"},
+    )  # fmt: skip
+    failpoints.reset()
+    assert stopped.returncode != 0
+    first = sorted(ids["moving"])[0]  # in the first batch: copied, not yet erased
+    vault = Vault(open_runtime(load_settings(config)))
+    try:  # the source changes after its copy was made
+        assert vault.get(first).region == "sg-1"
+        vault.update(first, {"email": "changed@example.vn"})
+    finally:
+        vault.close()
+    done = onshore("migrate", "run", "--config", str(config))
+    assert done.returncode != 0
+    assert "migration.verify_failed" in done.stderr + done.stdout
+    vault = Vault(open_runtime(load_settings(config)))
+    try:  # nothing was erased: the source still holds the changed record
+        assert holders(vault, first) == ["vn-hcm", "sg-1"]
+        record = vault.runtime.regions["sg-1"]
+        assert vault.open_sealed(record, record.db.records.get(first)).data == {  # type: ignore[arg-type]
+            "email": "changed@example.vn"
+        }
+    finally:
+        vault.close()
