@@ -62,6 +62,9 @@ COMMANDS: dict[str, RootCommand] = {
     "ledger": RootCommand(
         "ledger", "The verifiable ledger: signed checkpoints, proofs, verification."
     ),
+    "migrate": RootCommand(
+        "migrate", "Move records between regions in bulk: plan, run (resumable), status."
+    ),
     "policy": RootCommand("policy", "Policy packs: list them, check them, explain decisions."),
     "login": RootCommand(
         "login", "Sign in to an onshore server and keep its token for the next commands."

@@ -210,6 +210,28 @@ CREATE TABLE IF NOT EXISTS deferred_erasures (
 CREATE INDEX IF NOT EXISTS deferred_erasures_due ON deferred_erasures (status, until_at)
 """)
 
+#: Version 8, migration plans (``adapters.sql.region_moves``, ``onshore migrate``): each plan's
+#: options and status, and per record (an opaque id) its source, destination, rule and state.
+MIGRATIONS_SQLITE, MIGRATIONS_POSTGRES = _dialects("""
+CREATE TABLE IF NOT EXISTS migration_plans (
+    plan_id     TEXT PRIMARY KEY,
+    created_at  {time} NOT NULL,
+    options     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    finished_at {time}
+);
+CREATE TABLE IF NOT EXISTS migration_items (
+    plan_id     TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    from_region TEXT NOT NULL,
+    to_region   TEXT NOT NULL,
+    rule        TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    PRIMARY KEY (plan_id, record_id)
+);
+CREATE INDEX IF NOT EXISTS migration_items_state ON migration_items (plan_id, state)
+""")
+
 CONTROL: tuple[Migration, ...] = (
     Migration(1, "api_tokens", _sqlite_v1, _postgres_v1),
     Migration(
@@ -219,4 +241,5 @@ CONTROL: tuple[Migration, ...] = (
     Migration(4, "idempotency keys", IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES),
     Migration(5, "browser sessions and OIDC links", SESSIONS_SQLITE, SESSIONS_POSTGRES),
     Migration(6, "deferred erasures", RETENTION_SQLITE, RETENTION_POSTGRES),
+    Migration(8, "migration plans (onshore migrate)", MIGRATIONS_SQLITE, MIGRATIONS_POSTGRES),
 )

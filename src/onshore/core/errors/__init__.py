@@ -179,6 +179,12 @@ from onshore.core.errors.ledger import (
     ProofError,
     SignatureError,
 )
+from onshore.core.errors.migration import (
+    MigrationError,
+    MigrationInProgress,
+    MigrationPlanNotFound,
+    MigrationVerifyFailed,
+)
 from onshore.core.errors.service import (
     AuthError,
     CannotListen,
@@ -265,7 +271,11 @@ __all__ = [
     "LeafNotFound",
     "LedgerAuditFailed",
     "MethodNotAllowed",
+    "MigrationError",
     "MigrationFailed",
+    "MigrationInProgress",
+    "MigrationPlanNotFound",
+    "MigrationVerifyFailed",
     "MissingSubject",
     "NoPermittedRegion",
     "NotFound",
