@@ -42,7 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 import pyarrow as pa
@@ -126,7 +126,7 @@ def stable_spec(spec: str) -> str:
 
     Example:
         >>> stable_spec("postgresql://db/app")
-        'postgresql://db/app?options=-c+synchronize_seqscans%3Doff'
+        'postgresql://db/app?options=-c%20synchronize_seqscans%3Doff'
         >>> stable_spec("users.csv")
         'users.csv'
     """
@@ -135,12 +135,17 @@ def stable_spec(spec: str) -> str:
     parts = urlsplit(spec)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "options"]
     query.append(("options", "-c synchronize_seqscans=off"))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
 
 
 def open_source(spec: str, table: str | None) -> Table:
     """The one table of ``spec`` to import (``table`` names it in a database of several)."""
     tables = list(open_tables(stable_spec(spec)))
+    failed = [p for t in tables for p in t.problems if p.fatal]
+    if failed:
+        raise InputError(
+            f"cannot read the source: {failed[0].message}", details={"field": "source"}
+        )
     if table is not None:
         tables = [t for t in tables if t.label == table or t.label.endswith(f"/{table}")]
     if len(tables) != 1:
