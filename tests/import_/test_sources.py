@@ -43,6 +43,7 @@ def _sqlite(path: Path, rows: list[dict[str, str]]) -> str:
             f"INSERT INTO users VALUES ({', '.join('?' * len(COLUMNS))})",
             [[r[c] for c in COLUMNS] for r in rows],
         )
+        conn.execute("CREATE TABLE orders (order_id)")  # a second table: --table names one
     return f"sqlite:///{path}"
 
 
@@ -63,9 +64,9 @@ def test_every_scan_source_imports_each_row_into_its_region(tmp_path: Path, kind
         "parquet": lambda: str(_parquet(tmp_path / "u.parquet", rows)),
         "sqlite": lambda: _sqlite(tmp_path / "src.db", rows),
     }[kind]()
-    out = onshore(
-        "import", source, *MAP, "--name", "u", "--batch-size", "10", "--json", cwd=tmp_path
-    )
+    table = ("--table", "users") if kind == "sqlite" else ()
+    args = ("import", source, *table, *MAP, "--name", "u", "--batch-size", "10", "--json")
+    out = onshore(*args, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert summary["imported"] == 25 and summary["bad_rows"] == 0

@@ -147,14 +147,19 @@ def open_source(spec: str, table: str | None) -> Table:
             f"cannot read the source: {failed[0].message}", details={"field": "source"}
         )
     if table is not None:
-        tables = [t for t in tables if t.label == table or t.label.endswith(f"/{table}")]
+        tables = [t for t in tables if _table_name(t.label) == table]
     if len(tables) != 1:
-        names = ", ".join(t.label.rsplit("/", 1)[-1] for t in tables[:10])
+        names = ", ".join(_table_name(t.label) for t in tables[:10])
         raise ImportMappingError(
             f"name one table with --table ({len(tables)} match: {names or 'none'})",
             details={"field": "table"},
         )
     return tables[0]
+
+
+def _table_name(label: str) -> str:
+    """The table name in a reader's label (``db/schema.users``, ``app.db:users``)."""
+    return label.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
 def memory_progress_log() -> ImportProgressLog:
