@@ -72,6 +72,8 @@ def test_every_scan_source_imports_each_row_into_its_region(tmp_path: Path, kind
     assert summary["imported"] == 25 and summary["bad_rows"] == 0
     assert summary["regions"] == dict(Counter(expected_region(u) for u in rows))
     _check_vault(config, "u", rows)
+    again = onshore(*args, cwd=tmp_path)  # a finished import, run again, writes nothing
+    assert again.returncode == 0 and json.loads(again.stdout)["already_done"] is True
 
 
 def test_suggest_prints_an_editable_mapping_from_the_column_findings(tmp_path: Path) -> None:

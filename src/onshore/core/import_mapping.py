@@ -107,7 +107,8 @@ class Mapping:
 
     def checked(self, columns: Sequence[str]) -> Mapping:
         """This mapping once every column it names is one of ``columns`` (the source's),
-        with ``data`` filled in (every column less ``exclude``) when it was left empty."""
+        with ``id`` and ``data`` filled in (the subject column; every column less
+        ``exclude``) when they were left empty."""
         present = set(columns)
         named: list[tuple[str, str]] = [("subject", self.subject), ("id", self.id_column)]
         if self.kind_column:
@@ -121,7 +122,9 @@ class Mapping:
                     details={"field": where, "column": column},
                 )
         data = self.data or tuple(c for c in columns if c not in set(self.exclude))
-        return dataclasses.replace(self, data=tuple(c for c in data if c not in self.exclude))
+        return dataclasses.replace(
+            self, id=self.id_column, data=tuple(c for c in data if c not in self.exclude)
+        )
 
     def fingerprint(self) -> str:
         """A digest of what the mapping does (stored with an import's progress)."""
