@@ -180,7 +180,10 @@ def main() -> None:
         small_source = cluster.create_database("small")
         copy_table(small_source, small)
         write_parquet(tmp / "users.parquet", n)
-        fresh = lambda: [cluster.create_database("vn"), cluster.create_database("sg")]  # noqa: E731
+
+        def fresh() -> list[str]:
+            return [cluster.create_database("vn"), cluster.create_database("sg")]
+
         pg = run_child(source, fresh(), args.batch)
         pg_small = run_child(small_source, fresh(), args.batch)
         parquet = run_child(str(tmp / "users.parquet"), fresh(), args.batch)
