@@ -156,6 +156,9 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="1,000,000 users (measured)")
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["parquet", "memory"], help="parts to skip"
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--stores", nargs=2, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--base", default=None, help=argparse.SUPPRESS)
@@ -168,51 +171,60 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="onshore-bench-"))
     from tests.support.pgcluster import PgCluster
 
-    print(
+    say(
         f"users: {n:,}, batch: {args.batch}; load: {os.getloadavg()[0]:.2f} "
         f"on {os.cpu_count()} cores (a loaded machine skews every figure; compare ratios)"
     )
     cluster = PgCluster()
     try:
-        t_copy = copy_table(cluster.create_database("baseline"), n)
+        copy_rate = n / copy_table(cluster.create_database("baseline"), n)
+        say(f"COPY into a plain table: {copy_rate:10,.0f} rows/s (baseline, same run)")
         source = cluster.create_database("source")
         copy_table(source, n)
-        small_source = cluster.create_database("small")
-        copy_table(small_source, small)
-        write_parquet(tmp / "users.parquet", n)
 
         def fresh() -> list[str]:
             return [cluster.create_database("vn"), cluster.create_database("sg")]
 
         pg = run_child(source, fresh(), args.batch)
-        pg_small = run_child(small_source, fresh(), args.batch)
-        parquet = run_child(str(tmp / "users.parquet"), fresh(), args.batch)
+        pg_rate = report("postgres", pg, n, copy_rate)
+        how = (
+            "measured"
+            if n == MILLION
+            else f"EXTRAPOLATED from {n:,} users at the measured rate; --full measures it"
+        )
+        minutes = MILLION / pg_rate / 60
+        say(f"time to onshore 1,000,000 users from postgres: {minutes:.1f} min ({how})")
+        if "parquet" not in args.skip:
+            write_parquet(tmp / "users.parquet", n)
+            report(
+                "parquet", run_child(str(tmp / "users.parquet"), fresh(), args.batch), n, copy_rate
+            )
+        if "memory" not in args.skip:
+            small_source = cluster.create_database("small")
+            copy_table(small_source, small)
+            pg_small = run_child(small_source, fresh(), args.batch)
+            say(
+                f"peak RSS, {small:,} users from postgres: {pg_small['peak_rss_mb']:.1f} MB "
+                f"({n:,} users: {pg['peak_rss_mb']:.1f} MB; bounded memory: about the same)"
+            )
     finally:
         cluster.stop()
-    copy_rate = n / t_copy
-    for label, figures in (("postgres", pg), ("parquet", parquet)):
-        assert figures["rows"] == n and figures["bad"] == 0, figures
-        rate = n / float(figures["seconds"])  # type: ignore[arg-type]
-        print(
-            f"import from {label:9}: {rate:10,.0f} rows/s   ratio to COPY {rate / copy_rate:8.4f}"
-            f"   peak RSS {figures['peak_rss_mb']:7.1f} MB   regions {figures['regions']}"
-        )
-    print(f"COPY into a plain table: {copy_rate:10,.0f} rows/s (baseline, same run)")
-    print(
-        f"peak RSS, {small:,} users from postgres: {pg_small['peak_rss_mb']:.1f} MB "
-        f"({n:,} users: {pg['peak_rss_mb']:.1f} MB; bounded memory: about the same)"
+
+
+def say(line: str) -> None:
+    """Print ``line`` at once (a long run's figures appear as they are measured)."""
+    print(line, flush=True)
+
+
+def report(label: str, figures: dict[str, object], n: int, copy_rate: float) -> float:
+    """Print one import's figures; its rows/s."""
+    assert figures["rows"] == n and figures["bad"] == 0, figures
+    rate = n / float(figures["seconds"])  # type: ignore[arg-type]
+    say(
+        f"import from {label:9}: {rate:10,.0f} rows/s   ratio to COPY {rate / copy_rate:8.4f}"
+        f"   peak RSS {figures['peak_rss_mb']:7.1f} MB   regions {figures['regions']}"
     )
-    pg_rate = n / float(pg["seconds"])  # type: ignore[arg-type]
-    if n == MILLION:
-        print(
-            f"time to onshore 1,000,000 users from postgres: {float(pg['seconds']) / 60:.1f} min"  # type: ignore[arg-type]
-            " (measured)"
-        )
-    else:
-        print(
-            f"time to onshore 1,000,000 users from postgres: {MILLION / pg_rate / 60:.1f} min "
-            f"(EXTRAPOLATED from {n:,} users at the measured rate; --full measures it)"
-        )
+    return rate
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -268,14 +269,8 @@ class _Run:
                 details={"name": self.progress.name},
             )
         if self.progress.next_row == 0:
-            self.progress = _replace_fingerprint(self.progress, checked.fingerprint())
+            self.progress = dataclasses.replace(self.progress, fingerprint=checked.fingerprint())
         return checked
-
-
-def _replace_fingerprint(progress: ImportProgress, fingerprint: str) -> ImportProgress:
-    import dataclasses
-
-    return dataclasses.replace(progress, fingerprint=fingerprint)
 
 
 def run_import(
@@ -291,8 +286,6 @@ def run_import(
 ) -> ImportResult:
     """Import the table ``spec`` names into ``vault`` as ``principal``, resuming the import's
     earlier progress in ``log``; see the module docstring."""
-    import dataclasses
-
     table = open_source(spec, options.table)
     name = options.name or table.label
     if options.restart:
