@@ -18,6 +18,7 @@ import pytest
 
 from onshore.core.import_mapping import record_id
 from onshore.core.ledger import EventType
+from onshore.services.runtime.import_progress import open_import_progress
 from onshore.services.vault import Vault
 from onshore.settings import load_settings
 from tests.import_.users import COLUMNS, deployment, expected_region, users
@@ -57,6 +58,16 @@ def _onshore(
     )
 
 
+def _next_row(config: Path) -> int:
+    log = open_import_progress(load_settings(config))
+    try:
+        progress = log.get("users")
+        assert progress is not None and progress.status == "running"
+        return progress.next_row
+    finally:
+        log.close()
+
+
 def test_a_killed_import_resumes_with_every_row_once_in_its_region(
     tmp_path: Path, pg_url_factory: Callable[[], str]
 ) -> None:
@@ -86,10 +97,12 @@ def test_a_killed_import_resumes_with_every_row_once_in_its_region(
     # 1. killed at a batch boundary: batch 3 committed in the vault, its progress not saved
     first = _onshore(tmp_path, *run, failpoints="import.after_batch=kill@3")
     assert first.returncode == -9, first.stderr
+    assert _next_row(config) == 2 * BATCH  # batches 1 and 2 recorded, 3 stored unrecorded
     # 2. killed inside batch 4 (its 1st put again: a no-op) after one region's commit of
     #    the two-phase batch: recovery at the next open settles it
     second = _onshore(tmp_path, *run, failpoints="vault.after_region_commit=kill@4")
     assert second.returncode == -9, second.stderr
+    assert 2 * BATCH <= _next_row(config) < ROWS
     # 3. runs to the end
     third = _onshore(tmp_path, *run)
     assert third.returncode == 0, third.stderr
