@@ -186,3 +186,27 @@ def test_a_resumed_import_keeps_its_mapping_unless_restarted(tmp_path: Path) -> 
     assert (summary["resumed_from"], summary["imported"], summary["bad_rows"]) == (0, 10, 3)
     with Vault.open(load_settings(config)) as vault:  # the rows put twice are stored once
         assert sum(vault.runtime.region(r).db.records.count() for r in ("vn-hcm", "sg-1")) == 10
+
+
+def test_lines_a_json_lines_reader_skips_are_bad_rows_but_blank_lines_are_not(
+    tmp_path: Path,
+) -> None:
+    deployment(tmp_path)
+    good = users(3)
+    lines = [
+        json.dumps(good[0]),
+        "{not json",
+        "",
+        json.dumps(good[1]),
+        "[1, 2]",
+        json.dumps(good[2]),
+    ]
+    (tmp_path / "u.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = onshore("import", "u.jsonl", *MAP, "--batch-size", "2", "--json", cwd=tmp_path)
+    summary = json.loads(out.stdout)
+    assert (summary["imported"], summary["bad_rows"]) == (3, 2)
+    report = (tmp_path / summary["bad_rows_report"]).read_text(encoding="utf-8").splitlines()
+    assert [(r["row"], r["code"]) for r in map(json.loads, report)] == [
+        (1, "import.unreadable_row"),
+        (4, "import.unreadable_row"),
+    ]

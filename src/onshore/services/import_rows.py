@@ -85,16 +85,6 @@ def rows_to_records(
     return good, bad
 
 
-def reader_gap(first: int, end: int) -> list[BadRow]:
-    """Rows ``first`` to ``end - 1``, which the source's reader skipped (malformed lines,
-    invalid UTF-8, lines over the length limit: the reader counts them, see ``onshore
-    scan``), as bad rows."""
-    return [
-        BadRow(n, None, "import.unreadable_row", "the source reader could not read this row")
-        for n in range(first, end)
-    ]
-
-
 class BadRowReport:
     """The bad-rows file of one import (JSON Lines, appended batch by batch).
 

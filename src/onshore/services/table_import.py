@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-import numpy as np
 import pyarrow as pa
 
 from onshore import failpoints
@@ -66,7 +65,6 @@ from onshore.services.import_rows import (
     BadRow,
     BadRowReport,
     RowRecord,
-    reader_gap,
     rows_to_records,
 )
 from onshore.services.runtime.sources import open_tables
@@ -187,14 +185,27 @@ def _put(vault: Vault, rows: Sequence[RowRecord], actor: str) -> tuple[list[Rece
         return done_a + done_b, bad_a + bad_b
 
 
-def _gaps(expected: int, numbers: np.ndarray) -> list[BadRow]:
-    """Rows the reader skipped: numbers missing between ``expected`` and the batch's rows."""
-    bad: list[BadRow] = []
-    for n in numbers.tolist():
-        if n > expected:
-            bad += reader_gap(expected, n)
-        expected = n + 1
-    return bad
+class _Skipped:
+    """The rows ``table``'s reader skipped, with its reasons: the readers call
+    ``note(kind, row, reason)`` for each row they cannot read (a malformed CSV line, invalid
+    UTF-8, a line over the limit, a JSON line that is no object); blank lines are not rows."""
+
+    def __init__(self, table: Table) -> None:
+        self._rows: list[BadRow] = []
+        original = getattr(table, "note", None)
+        if callable(original):
+
+            def note(kind: str, row: int, reason: str) -> None:
+                self._rows.append(BadRow(row, None, "import.unreadable_row", reason))
+                original(kind, row, reason)
+
+            setattr(table, "note", note)  # noqa: B010 - wraps the reader's own hook
+
+    def take(self, start: int, before: int | None = None) -> list[BadRow]:
+        """The skipped rows from ``start`` up to ``before`` (all when None), forgotten here."""
+        taken = [b for b in self._rows if before is None or b.row < before]
+        self._rows = [b for b in self._rows if before is not None and b.row >= before]
+        return [b for b in taken if b.row >= start]
 
 
 class _Run:
@@ -241,6 +252,7 @@ class _Run:
         size, name, start = self.options.batch_size, self.progress.name, self.progress.next_row
         checked: Mapping | None = None
         expected = start
+        skipped = _Skipped(table)
         for numbers, batch in table.batches(rows=size):
             if checked is None:
                 checked = self._check(mapping, batch.schema.names)
@@ -252,12 +264,11 @@ class _Run:
             for at in range(0, len(numbers), size):
                 part_numbers = numbers[at : at + size]
                 good, bad = rows_to_records(name, checked, part_numbers, batch.slice(at, size))
-                bad = _gaps(expected, part_numbers) + bad
                 expected = int(part_numbers[-1]) + 1
-                self.commit(table, good, bad, expected)
-        total = table.rows_read + table.rows_skipped
-        if total > expected:
-            self.commit(table, [], reader_gap(expected, total), total)
+                self.commit(table, good, skipped.take(start, expected) + bad, expected)
+        rest = skipped.take(start)
+        if rest:
+            self.commit(table, [], rest, max(expected, rest[-1].row + 1))
         return checked or mapping
 
     def _check(self, mapping: Mapping, columns: list[str]) -> Mapping:
