@@ -21,6 +21,7 @@ from onshore.adapters.control_store import open_control_port
 from onshore.adapters.store_url import sqlite_path as sqlite_path
 from onshore.core.errors import ConfigError
 from onshore.ports import RegionDatabase, TokenStore, UserStore
+from onshore.ports.import_progress import ImportProgressLog
 from onshore.ports.notices import NoticeLog
 from onshore.ports.retention import DeferredErasureLog
 
@@ -100,4 +101,18 @@ def open_deferred_erasures(url: str, *, base: Path | None = None) -> DeferredEra
         []
     """
     store: DeferredErasureLog = open_control_port(url, "retention", "DeferredErasureLog", base=base)
+    return store
+
+
+def open_import_progress(url: str, *, base: Path | None = None) -> ImportProgressLog:
+    """Open the import progress log at a control-database URL; the same database as
+    ``open_token_store``.
+
+    Example:
+        >>> open_import_progress("memory://").get("users") is None
+        True
+    """
+    store: ImportProgressLog = open_control_port(
+        url, "import_progress", "ImportProgressLog", base=base
+    )
     return store

@@ -52,6 +52,10 @@ COMMANDS: dict[str, RootCommand] = {
     "scan": RootCommand(
         "scan", "Scan files and databases for personal data and write findings as JSON Lines."
     ),
+    "import": RootCommand(
+        "import_",
+        "Import an existing table into the vault, each row placed by its subject's residency.",
+    ),
     "keys": RootCommand(
         "keys", "Region keys: rotation, re-wrapping, re-indexing, backup and restore."
     ),

@@ -126,6 +126,9 @@ STATUS: dict[str, int] = {
     "backup.target_not_empty": 409,
     "webhook.signature_invalid": 401,
     "webhook.replayed": 401,
+    "import.mapping_invalid": 422,
+    "import.mapping_changed": 409,
+    "import.too_many_errors": 422,
 }
 
 #: Codes whose message is about the server, not the caller: the response says only that

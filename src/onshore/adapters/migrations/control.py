@@ -210,6 +210,23 @@ CREATE TABLE IF NOT EXISTS deferred_erasures (
 CREATE INDEX IF NOT EXISTS deferred_erasures_due ON deferred_erasures (status, until_at)
 """)
 
+#: Version 7, import progress (``adapters.sql.import_progress``): how far each
+#: ``onshore import`` got, in counts only (never a row's content).
+IMPORTS_SQLITE, IMPORTS_POSTGRES = _dialects("""
+CREATE TABLE IF NOT EXISTS import_progress (
+    name        TEXT PRIMARY KEY,
+    label       TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    next_row    BIGINT NOT NULL,
+    imported    BIGINT NOT NULL,
+    bad         BIGINT NOT NULL,
+    regions     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    started_at  {time} NOT NULL,
+    updated_at  {time} NOT NULL
+)
+""")
+
 #: Version 8, migration plans (``adapters.sql.region_moves``, ``onshore migrate``): each plan's
 #: options and status, and per record (an opaque id) its source, destination, rule and state.
 MIGRATIONS_SQLITE, MIGRATIONS_POSTGRES = _dialects("""
@@ -241,5 +258,6 @@ CONTROL: tuple[Migration, ...] = (
     Migration(4, "idempotency keys", IDEMPOTENCY_SQLITE, IDEMPOTENCY_POSTGRES),
     Migration(5, "browser sessions and OIDC links", SESSIONS_SQLITE, SESSIONS_POSTGRES),
     Migration(6, "deferred erasures", RETENTION_SQLITE, RETENTION_POSTGRES),
+    Migration(7, "import progress", IMPORTS_SQLITE, IMPORTS_POSTGRES),
     Migration(8, "migration plans (onshore migrate)", MIGRATIONS_SQLITE, MIGRATIONS_POSTGRES),
 )

@@ -100,6 +100,9 @@ Tree::
     IdempotencyKeyInvalid (InputError) idempotency.key_invalid
     IdempotencyKeyReused (InputError)  idempotency.key_reused
     IdempotencyInProgress              idempotency.in_progress
+    ImportMappingError (InputError)    import.mapping_invalid
+    ImportMappingChanged (InputError)  import.mapping_changed
+    TooManyBadRows (OnshoreError)      import.too_many_errors
 
 Example:
     >>> err = NoPermittedRegion("no configured region may hold this record")
@@ -144,6 +147,7 @@ from onshore.core.errors.identity import (
     UserNameTaken,
     UserNotFound,
 )
+from onshore.core.errors.imports import ImportMappingChanged, ImportMappingError, TooManyBadRows
 from onshore.core.errors.inputs import (
     BadRequest,
     BodyTooLarge,
@@ -259,6 +263,8 @@ __all__ = [
     "IdempotencyKeyInvalid",
     "IdempotencyKeyReused",
     "IllegalTransition",
+    "ImportMappingChanged",
+    "ImportMappingError",
     "InputError",
     "InvalidCredentials",
     "InvalidEncoding",
@@ -314,6 +320,7 @@ __all__ = [
     "TokenExpired",
     "TokenNameTaken",
     "TokenNotFound",
+    "TooManyBadRows",
     "TooManyFields",
     "TooManyItems",
     "TotpInvalid",
