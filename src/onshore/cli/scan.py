@@ -90,6 +90,7 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
         "violation_rows": summary.violation_rows,
         "violations_by_category": dict(sorted(summary.violations_by_category.items())),
         "seconds": round(summary.seconds, 3),
+        "bad_input": summary.bad_input,
         "tables": [
             {
                 "label": t.label,
@@ -112,10 +113,21 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
     }
 
 
-def _limits(max_line_bytes: int, max_columns: int, max_depth: int) -> Any:
+def _limits(
+    max_line_bytes: int | None, max_columns: int | None, max_depth: int | None, config: Path | None
+) -> Any:
+    """The scan limits: the options given, else ``[scan]`` of the configuration."""
     from onshore.ports.sources import Limits
+    from onshore.settings import load_settings
+    from onshore.settings.scan import ScanSettings
 
-    return Limits(max_line_bytes, max_columns, max_depth)
+    given = (max_line_bytes, max_columns, max_depth)
+    conf = ScanSettings() if None not in given else load_settings(config).scan
+    return Limits(
+        conf.max_line_bytes if max_line_bytes is None else max_line_bytes,
+        conf.max_columns if max_columns is None else max_columns,
+        conf.max_depth if max_depth is None else max_depth,
+    )
 
 
 def problem_line(problem: Problem) -> str:
@@ -146,6 +158,9 @@ def _print_summary(summary: ScanSummary, console: Console) -> None:
         + (f"; {summary.violations:,} residency violations" if summary.located_in else "")
         + f" ({summary.seconds:.1f} s)"
     )
+    if summary.bad_input:
+        shown = ", ".join(f"{n:,} {kind}" for kind, n in summary.bad_input.items())
+        console.print(f"[yellow]bad input skipped: {shown}[/]")
 
 
 def scan_command(
@@ -182,21 +197,32 @@ def scan_command(
         int, typer.Option("--workers", min=0, help="Worker processes (0: every core).")
     ] = 0,
     max_line_bytes: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--max-line-bytes", min=1, help="Skip (and count) lines longer than this many bytes."
+            "--max-line-bytes",
+            min=1,
+            help="Skip (and count) lines longer than this many bytes "
+            f"(default: [scan] max_line_bytes, {SCAN_MAX_LINE_BYTES:,}).",
         ),
-    ] = SCAN_MAX_LINE_BYTES,
+    ] = None,
     max_columns: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--max-columns", min=1, help="Do not read tables (JSON lines) with more columns."
+            "--max-columns",
+            min=1,
+            help="Do not read tables (JSON lines) with more columns "
+            f"(default: [scan] max_columns, {SCAN_MAX_COLUMNS:,}).",
         ),
-    ] = SCAN_MAX_COLUMNS,
+    ] = None,
     max_depth: Annotated[
-        int,
-        typer.Option("--max-depth", min=1, help="Skip (and count) JSON nested deeper than this."),
-    ] = SCAN_MAX_DEPTH,
+        int | None,
+        typer.Option(
+            "--max-depth",
+            min=1,
+            help="Skip (and count) JSON nested deeper than this "
+            f"(default: [scan] max_depth, {SCAN_MAX_DEPTH}).",
+        ),
+    ] = None,
 ) -> None:
     """Scan files and databases for personal data and write findings as JSON Lines.
 
@@ -223,7 +249,7 @@ def scan_command(
         located_in=located,
         violations=violations,
         workers=workers or default_workers(),
-        limits=_limits(max_line_bytes, max_columns, max_depth),
+        limits=_limits(max_line_bytes, max_columns, max_depth, config),
     )
     progress = Progress(
         TextColumn("[bold]{task.description}"),
