@@ -1,6 +1,6 @@
 """Wide input (issue 18 item 5): a 100,000-column table is read in full when the limit allows
 it (time in bench/scan.py; tests/scan/test_hostile.py bounds the growth), the limits come
-from ``[scan]`` of the configuration, and bad input is counted in the summary."""
+from ``[scan_limits]`` of the configuration, and bad input is counted in the summary."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from onshore.adapters.sources import Limits
 from onshore.cli.main import main
 from onshore.ports.sources import MAX_COLUMNS, MAX_DEPTH, MAX_LINE_BYTES
 from onshore.services.scan import ScanOptions, scan
-from onshore.settings.scan import ScanSettings
+from onshore.settings.scan_limits import ScanLimitSettings
 
 
 def _wide_row(columns: int) -> tuple[list[str], list[str]]:
@@ -43,7 +43,7 @@ def test_a_very_wide_table_is_read_in_full_under_a_raised_limit(
 
 
 def test_scan_settings_default_to_the_port_limits() -> None:
-    s = ScanSettings()
+    s = ScanLimitSettings()
     assert (s.max_line_bytes, s.max_columns, s.max_depth) == (
         MAX_LINE_BYTES,
         MAX_COLUMNS,
@@ -69,7 +69,7 @@ def test_the_limits_come_from_the_configuration_and_bad_input_is_counted(
         '[deployment]\ndefault_region = "vn-hcm"\npacks = ["vn"]\n'
         'entity = { incorporated_in = "VN", sectors = ["social_network"] }\n'
         '[regions.vn-hcm]\ncountry = "VN"\nstore = "sqlite:///data/vn.db"\n'
-        "[scan]\nmax_columns = 20\nmax_depth = 5\n",
+        "[scan_limits]\nmax_columns = 20\nmax_depth = 5\n",
         encoding="utf-8",
     )
     args = ["scan", str(path), "--out", str(tmp_path / "f.jsonl"), "--workers", "1"]

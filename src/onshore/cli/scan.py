@@ -113,21 +113,26 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
     }
 
 
-def _limits(
-    max_line_bytes: int | None, max_columns: int | None, max_depth: int | None, config: Path | None
-) -> Any:
-    """The scan limits: the options given, else ``[scan]`` of the configuration."""
+def _limits(max_line_bytes: int, max_columns: int, max_depth: int, config: Path | None) -> Any:
+    """The scan limits: the options given on the command line, else ``[scan_limits]`` of the
+    configuration (whose defaults are the options' defaults)."""
+    import click
+
     from onshore.ports.sources import Limits
     from onshore.settings import load_settings
-    from onshore.settings.scan import ScanSettings
 
-    given = (max_line_bytes, max_columns, max_depth)
-    conf = ScanSettings() if None not in given else load_settings(config).scan
-    return Limits(
-        conf.max_line_bytes if max_line_bytes is None else max_line_bytes,
-        conf.max_columns if max_columns is None else max_columns,
-        conf.max_depth if max_depth is None else max_depth,
-    )
+    given = {"max_line_bytes": max_line_bytes, "max_columns": max_columns, "max_depth": max_depth}
+    context = click.get_current_context(silent=True)
+    defaulted = [
+        name
+        for name in given
+        if context is None
+        or context.get_parameter_source(name) in (None, click.core.ParameterSource.DEFAULT)
+    ]
+    if defaulted:
+        conf = load_settings(config).scan_limits
+        given |= {name: getattr(conf, name) for name in defaulted}
+    return Limits(given["max_line_bytes"], given["max_columns"], given["max_depth"])
 
 
 def problem_line(problem: Problem) -> str:
@@ -197,32 +202,21 @@ def scan_command(
         int, typer.Option("--workers", min=0, help="Worker processes (0: every core).")
     ] = 0,
     max_line_bytes: Annotated[
-        int | None,
+        int,
         typer.Option(
-            "--max-line-bytes",
-            min=1,
-            help="Skip (and count) lines longer than this many bytes "
-            f"(default: [scan] max_line_bytes, {SCAN_MAX_LINE_BYTES:,}).",
+            "--max-line-bytes", min=1, help="Skip (and count) lines longer than this many bytes."
         ),
-    ] = None,
+    ] = SCAN_MAX_LINE_BYTES,
     max_columns: Annotated[
-        int | None,
+        int,
         typer.Option(
-            "--max-columns",
-            min=1,
-            help="Do not read tables (JSON lines) with more columns "
-            f"(default: [scan] max_columns, {SCAN_MAX_COLUMNS:,}).",
+            "--max-columns", min=1, help="Do not read tables (JSON lines) with more columns."
         ),
-    ] = None,
+    ] = SCAN_MAX_COLUMNS,
     max_depth: Annotated[
-        int | None,
-        typer.Option(
-            "--max-depth",
-            min=1,
-            help="Skip (and count) JSON nested deeper than this "
-            f"(default: [scan] max_depth, {SCAN_MAX_DEPTH}).",
-        ),
-    ] = None,
+        int,
+        typer.Option("--max-depth", min=1, help="Skip (and count) JSON nested deeper than this."),
+    ] = SCAN_MAX_DEPTH,
 ) -> None:
     """Scan files and databases for personal data and write findings as JSON Lines.
 

@@ -72,7 +72,7 @@ def apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
                 "oidc",
                 "console",
                 "calendar",
-                "scan",
+                "scan_limits",
             )
             and len(parts) == 2
         ):

@@ -23,7 +23,7 @@ from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
 from onshore.settings.notifications import NotificationSettings
 from onshore.settings.oidc import OidcSettings
-from onshore.settings.scan import ScanSettings
+from onshore.settings.scan_limits import ScanLimitSettings
 from onshore.settings.sections import (
     BackupDestination,
     DeploymentSettings,
@@ -59,10 +59,12 @@ class Settings(Strict):
     sessions: SessionSettings = Field(
         default_factory=SessionSettings, description="``[sessions]``."
     )
+    scan_limits: ScanLimitSettings = Field(
+        default_factory=ScanLimitSettings, description="``[scan_limits]``: onshore scan's limits."
+    )
     oidc: OidcSettings = Field(default_factory=OidcSettings, description="The ``[oidc]`` table.")
     console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="``[console]``.")
     calendar: CalendarSettings = Field(default_factory=CalendarSettings, description="Calendar.")
-    scan: ScanSettings = Field(default_factory=ScanSettings, description="``[scan]`` limits.")
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."
     )

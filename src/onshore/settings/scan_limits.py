@@ -1,4 +1,4 @@
-"""``[scan]``: the limits of ``onshore scan`` on hostile input (docs/scan.md, "Limits").
+"""``[scan_limits]``: the limits of ``onshore scan`` on hostile input (docs/scan.md, "Limits").
 
 Input beyond a limit is skipped and counted as a warning (``line_too_long``,
 ``too_many_columns``, ``too_deep``), never read whole and never a hang. The command-line
@@ -7,7 +7,7 @@ Tables with thousands of columns are normal in data lakes: the column limit is f
 them, and a scan costs time linear in its cells up to it.
 
 Example:
-    >>> s = ScanSettings()
+    >>> s = ScanLimitSettings()
     >>> s.max_line_bytes, s.max_columns, s.max_depth
     (8388608, 16384, 64)
 """
@@ -19,8 +19,8 @@ from pydantic import Field
 from onshore.settings.sections import Strict
 
 
-class ScanSettings(Strict):
-    """``[scan]``: the largest line, the most columns and the deepest nesting a scan reads."""
+class ScanLimitSettings(Strict):
+    """``[scan_limits]``: the longest line, most columns and deepest nesting a scan reads."""
 
     max_line_bytes: int = Field(
         default=8 << 20,
