@@ -21,7 +21,6 @@ from onshore.settings import (
 from onshore.settings.console import ConsoleSettings
 from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
-from onshore.settings.scan_limits import ScanLimitSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -54,7 +53,6 @@ def test_generated_references_are_current() -> None:
         IdempotencySettings,
         IdentitySettings,
         ConsoleSettings,
-        ScanLimitSettings,
     ],
 )
 def test_every_setting_is_described_and_documented(model: type[BaseModel]) -> None:

@@ -85,3 +85,11 @@ def test_the_limits_come_from_the_configuration_and_bad_input_is_counted(
     with pytest.raises(SystemExit) as exc:
         main([*args, "--config", str(config)])
     assert "bad input skipped: 1 too_deep, 1 too_many_columns" in capsys.readouterr().out
+
+
+def test_every_scan_limit_is_described_and_documented() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert "## `[scan_limits]`" in text
+    for name, field in ScanLimitSettings.model_fields.items():
+        assert field.description, name
+        assert f"`{name}`" in text, f"{name} is not in docs/configuration.md"
