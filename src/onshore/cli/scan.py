@@ -113,21 +113,19 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
     }
 
 
-def _limits(max_line_bytes: int, max_columns: int, max_depth: int, config: Path | None) -> Any:
+def _limits(
+    ctx: typer.Context, max_line_bytes: int, max_columns: int, max_depth: int, config: Path | None
+) -> Any:
     """The scan limits: the options given on the command line, else ``[scan_limits]`` of the
     configuration (whose defaults are the options' defaults)."""
-    import click
-
     from onshore.ports.sources import Limits
     from onshore.settings import load_settings
 
     given = {"max_line_bytes": max_line_bytes, "max_columns": max_columns, "max_depth": max_depth}
-    context = click.get_current_context(silent=True)
     defaulted = [
         name
         for name in given
-        if context is None
-        or context.get_parameter_source(name) in (None, click.core.ParameterSource.DEFAULT)
+        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") == "DEFAULT"
     ]
     if defaulted:
         conf = load_settings(config).scan_limits
@@ -169,6 +167,7 @@ def _print_summary(summary: ScanSummary, console: Console) -> None:
 
 
 def scan_command(
+    ctx: typer.Context,
     sources: Annotated[
         list[str], typer.Argument(help="Files, directories, sqlite:/// or postgresql:// URLs.")
     ],
@@ -243,7 +242,7 @@ def scan_command(
         located_in=located,
         violations=violations,
         workers=workers or default_workers(),
-        limits=_limits(max_line_bytes, max_columns, max_depth, config),
+        limits=_limits(ctx, max_line_bytes, max_columns, max_depth, config),
     )
     progress = Progress(
         TextColumn("[bold]{task.description}"),
