@@ -90,6 +90,7 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
         "violation_rows": summary.violation_rows,
         "violations_by_category": dict(sorted(summary.violations_by_category.items())),
         "seconds": round(summary.seconds, 3),
+        "bad_input": summary.bad_input,
         "tables": [
             {
                 "label": t.label,
@@ -112,10 +113,24 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
     }
 
 
-def _limits(max_line_bytes: int, max_columns: int, max_depth: int) -> Any:
+def _limits(
+    ctx: typer.Context, max_line_bytes: int, max_columns: int, max_depth: int, config: Path | None
+) -> Any:
+    """The scan limits: the options given on the command line, else ``[scan_limits]`` of the
+    configuration (whose defaults are the options' defaults)."""
     from onshore.ports.sources import Limits
+    from onshore.settings import load_settings
 
-    return Limits(max_line_bytes, max_columns, max_depth)
+    given = {"max_line_bytes": max_line_bytes, "max_columns": max_columns, "max_depth": max_depth}
+    defaulted = [
+        name
+        for name in given
+        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") == "DEFAULT"
+    ]
+    if defaulted:
+        conf = load_settings(config).scan_limits
+        given |= {name: getattr(conf, name) for name in defaulted}
+    return Limits(given["max_line_bytes"], given["max_columns"], given["max_depth"])
 
 
 def problem_line(problem: Problem) -> str:
@@ -146,9 +161,13 @@ def _print_summary(summary: ScanSummary, console: Console) -> None:
         + (f"; {summary.violations:,} residency violations" if summary.located_in else "")
         + f" ({summary.seconds:.1f} s)"
     )
+    if summary.bad_input:
+        shown = ", ".join(f"{n:,} {kind}" for kind, n in summary.bad_input.items())
+        console.print(f"[yellow]bad input skipped: {shown}[/]")
 
 
 def scan_command(
+    ctx: typer.Context,
     sources: Annotated[
         list[str], typer.Argument(help="Files, directories, sqlite:/// or postgresql:// URLs.")
     ],
@@ -223,7 +242,7 @@ def scan_command(
         located_in=located,
         violations=violations,
         workers=workers or default_workers(),
-        limits=_limits(max_line_bytes, max_columns, max_depth),
+        limits=_limits(ctx, max_line_bytes, max_columns, max_depth, config),
     )
     progress = Progress(
         TextColumn("[bold]{task.description}"),

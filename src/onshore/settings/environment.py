@@ -64,7 +64,16 @@ def apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
             data["deployment"][parts[1]] = coerced
         elif (
             parts[0]
-            in ("server", "identities", "notifications", "sessions", "oidc", "console", "calendar")
+            in (
+                "server",
+                "identities",
+                "notifications",
+                "sessions",
+                "oidc",
+                "console",
+                "calendar",
+                "scan_limits",
+            )
             and len(parts) == 2
         ):
             data.setdefault(parts[0], {})[parts[1]] = value

@@ -23,6 +23,7 @@ from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
 from onshore.settings.notifications import NotificationSettings
 from onshore.settings.oidc import OidcSettings
+from onshore.settings.scan_limits import ScanLimitSettings
 from onshore.settings.sections import (
     BackupDestination,
     DeploymentSettings,
@@ -57,6 +58,9 @@ class Settings(Strict):
     )
     sessions: SessionSettings = Field(
         default_factory=SessionSettings, description="``[sessions]``."
+    )
+    scan_limits: ScanLimitSettings = Field(
+        default_factory=ScanLimitSettings, description="``[scan_limits]``: onshore scan's limits."
     )
     oidc: OidcSettings = Field(default_factory=OidcSettings, description="The ``[oidc]`` table.")
     console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="``[console]``.")

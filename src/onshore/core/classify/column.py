@@ -29,7 +29,7 @@ from onshore.core.classify.finding import Finding
 from onshore.core.classify.recognizer import Recognizer
 from onshore.core.classify.registry import Registry, default_registry
 from onshore.core.classify.text import TextClassifier
-from onshore.core.classify.value import value_findings
+from onshore.core.classify.value import _shape_candidates, value_findings
 
 #: Share of sampled non-empty values a recognizer must fit to define the column.
 FIT = 0.6
@@ -84,6 +84,13 @@ def _is_prose(values: Sequence[str]) -> bool:
     return wordy / len(values) >= 0.3
 
 
+def _shapeless(values: Sequence[str], reg: Registry) -> bool:
+    """Whether no recognizer could accept any of ``values``, alone or column-wide."""
+    if any(_shape_candidates(v.strip(), reg) for v in values):
+        return False
+    return all(r.column_fit(values) is None for r in reg.all() if r.column_fit)
+
+
 def classify_column(
     name: str, sample: Sequence[object], registry: Registry | None = None
 ) -> ColumnVerdict:
@@ -95,6 +102,10 @@ def classify_column(
     values = [v for v in values if len(v) <= 4096] or values[:0]
     if named in PROSE:
         return ColumnVerdict(name, named, free_text=True, reason=f"name {match[1]!r}: prose")  # type: ignore[index]
+    if named is None and _shapeless(values, reg) and not _is_prose(values):
+        # values of no known shape under a name that says nothing (most columns of a wide
+        # table): the full path below reaches the same verdict, slower
+        return ColumnVerdict(name, None, reason="nothing recognised", fit={})
     counts: Counter[str] = Counter()
     by_name: dict[str, Recognizer] = {}
     for value in values:

@@ -223,6 +223,8 @@ _LONG_GLUED: dict[str, list[int]] = {}
 for _n in _LONG:
     _LONG_GLUED.setdefault(_RULES[_n][3], []).append(_n)
 _LONG_SIZES = sorted({len(g) for g in _LONG_GLUED})
+#: Every long phrase starts with one of these 5 letters (``_LONG_SIZES`` starts at 5).
+_LONG_HEADS = frozenset(g[:5] for g in _LONG_GLUED)
 
 
 def _inside(joined: str) -> set[int]:
@@ -231,9 +233,10 @@ def _inside(joined: str) -> set[int]:
     if len(joined) > 256:
         return {n for n in _LONG if _RULES[n][3] in joined}
     found: set[int] = set()
-    for size in _LONG_SIZES:
-        for i in range(len(joined) - size + 1):
-            found.update(_LONG_GLUED.get(joined[i : i + size], ()))
+    for i in range(len(joined) - 4):  # only where a long phrase's first 5 letters are
+        if joined[i : i + 5] in _LONG_HEADS:
+            for size in _LONG_SIZES:
+                found.update(_LONG_GLUED.get(joined[i : i + size], ()))
     return found
 
 

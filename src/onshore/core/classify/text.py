@@ -143,6 +143,11 @@ class TextClassifier:
     def _score(
         self, text: str, words: WordIndex, start: int, end: int, rec: Recognizer
     ) -> tuple[float, str] | None:
+        base = None
+        if not rec.needs_context:  # validators refuse most candidates: ask them first
+            base = rec.validate(text[start:end])
+            if base is None:
+                return None
         w0 = max(0, start - rec.context_window)
         c0 = w0 + _clause_start(text[w0:start])  # context does not cross a sentence end
         a1 = min(len(text), end + NEAR)
@@ -155,9 +160,10 @@ class TextClassifier:
             hit = words.window_word(end, min(a1, end + 16), rec.context)
         if hit is None and rec.needs_context:
             return None
-        base = rec.validate(text[start:end])
         if base is None:
-            return None
+            base = rec.validate(text[start:end])
+            if base is None:
+                return None
         reason = f"{rec.name}: valid"
         score = base
         if hit is not None:

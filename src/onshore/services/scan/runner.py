@@ -91,6 +91,16 @@ class ScanSummary:
         return [p for t in self.tables for p in t.problems]
 
     @property
+    def bad_input(self) -> dict[str, int]:
+        """Rows, documents or tables skipped as bad input, by problem kind (``too_deep``,
+        ``too_many_columns``, ``line_too_long``...); empty when everything was read."""
+        counts: Counter[str] = Counter()
+        for p in self.problems:
+            if p.kind not in INFO_KINDS:
+                counts[p.kind] += p.count
+        return dict(sorted(counts.items()))
+
+    @property
     def complete(self) -> bool:
         """Whether every source was read in full (empty files count as read)."""
         return all(p.kind in INFO_KINDS for p in self.problems)
@@ -108,12 +118,26 @@ class ScanSummary:
 
 
 def _verdicts(batch: pa.RecordBatch, known: dict[str, ColumnVerdict]) -> None:
-    for name in batch.schema.names:
-        if name in known:
-            continue
-        col = batch.column(name)
+    names = batch.schema.names
+    new = [i for i, name in enumerate(names) if name not in known]
+    if not new:
+        return
+    if batch.num_rows <= SAMPLE:  # a short batch (a wide table's one row): one conversion
+        part = batch.select(new) if len(new) < len(names) else batch
+        for name, values in zip(part.schema.names, part.to_pydict().values(), strict=True):
+            known[name] = classify_column(name, [v for v in values if v is not None])
+        return
+    for i in new:
+        col = batch.column(i)
         sample = [v for v in col.drop_null().slice(0, SAMPLE * 2).to_pylist()][:SAMPLE]
-        known[name] = classify_column(name, sample)
+        known[names[i]] = classify_column(names[i], sample)
+
+
+def _specs(names: Sequence[str], verdicts: dict[str, ColumnVerdict]) -> tuple[VerdictSpec, ...]:
+    """The specs of the columns with something to look for (most of a wide table's have
+    nothing: workers would skip them anyway)."""
+    found = (verdicts[n] for n in names)
+    return tuple(_spec(v) for v in found if v.detectors or v.name_only or v.free_text)
 
 
 def _spec(v: ColumnVerdict) -> VerdictSpec:
@@ -141,7 +165,7 @@ def _jobs(
                 sample is not None and slices and _plain_columns(sample, options.limits)
             ):  # workers read the row groups themselves (renamed or wide: read here)
                 _verdicts(sample, verdicts)
-                specs = tuple(_spec(verdicts[n]) for n in sample.schema.names)
+                specs = _specs(sample.schema.names, verdicts)
                 for part in slices:
                     yield (
                         ts,
@@ -169,13 +193,13 @@ def _jobs(
                 break
             batch = _unique_columns(table, batch)
             _verdicts(batch, verdicts)
-            specs = tuple(_spec(verdicts[n]) for n in batch.schema.names)
+            specs = _specs(batch.schema.names, verdicts)
             yield (
                 ts,
                 Job(
                     table.label,
                     rows,
-                    batch,
+                    _needed(batch, specs),
                     specs,
                     options.preview,
                     options.located_in is not None,
@@ -185,6 +209,15 @@ def _jobs(
         ts.skipped += table.rows_skipped
         ts.problems[:0] = table.problems  # batch failures may already be there
         ts.columns = {n: v.reason for n, v in verdicts.items() if v.categories}
+
+
+def _needed(batch: pa.RecordBatch, specs: tuple[VerdictSpec, ...]) -> pa.RecordBatch:
+    """``batch`` with only the columns ``specs`` look at (a wide table's few: the others
+    need not be sent to a worker), or all of them when that is most of them."""
+    wanted = [s.column for s in specs] or batch.schema.names[:1]  # keeps the row count
+    if 2 * len(wanted) >= batch.num_columns:
+        return batch
+    return batch.select(wanted)
 
 
 def _plain_columns(batch: pa.RecordBatch, limits: Limits) -> bool:
