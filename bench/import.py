@@ -205,7 +205,9 @@ def main() -> None:
             pg_small = run_child(small_source, fresh(), args.batch)
             say(
                 f"peak RSS, {small:,} users from postgres: {pg_small['peak_rss_mb']:.1f} MB "
-                f"({n:,} users: {pg['peak_rss_mb']:.1f} MB; bounded memory: about the same)"
+                f"({n:,} users: {pg['peak_rss_mb']:.1f} MB, "
+                f"x{float(pg['peak_rss_mb']) / float(pg_small['peak_rss_mb']):.2f} "  # type: ignore[arg-type]
+                f"for x{n / small:.0f} the rows)"
             )
     finally:
         cluster.stop()
