@@ -374,6 +374,11 @@ class TransferAssessments:
             )
 
     def view(self, case: Case) -> dict[str, Any]:
+        """An assessment as the CLI and the API show it (:meth:`view_of`)."""
+        return self.view_of(case)
+
+    @staticmethod
+    def view_of(case: Case) -> dict[str, Any]:
         """An assessment as the CLI and the API show it (the filed dossier summarised)."""
         out = case_view(case, TRANSFER_ASSESSMENT)
         filed = out["data"].get("filed")
