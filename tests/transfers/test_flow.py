@@ -180,3 +180,13 @@ def test_typed_errors(vault: Vault) -> None:
         svc.act(case.case_id, "update", principal=OPERATOR, note={"facts": {"actor": "x"}})
     assert TRANSFER_ASSESSMENT.effect_names() == ta.BOUND_EFFECTS
     assert datetime.now(UTC) > T0
+
+
+def test_docs_carry_the_lifecycle_table() -> None:
+    from pathlib import Path
+
+    from onshore.core.cases.transfer_assessments import TRANSFER_ASSESSMENTS
+
+    text = (Path(__file__).parents[2] / "docs" / "transfers.md").read_text()
+    inside = text.split("<!-- transfer-diagram -->\n")[1].split("<!-- /transfer-diagram -->")[0]
+    assert inside.strip() == TRANSFER_ASSESSMENTS.markdown()

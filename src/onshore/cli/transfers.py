@@ -5,8 +5,9 @@ command calls ``/v1/transfers`` and ``/v1/cases/transfer-assessments`` as the lo
 principal; otherwise it opens the local stores and acts as the host administrator
 (:class:`onshore.services.transfer_assessments.TransferAssessments`). ``register`` prints
 the register built from the ledgers, ``dossier`` a case's dossier (JSON, Markdown or HTML),
-``sync`` opens the assessments the register owes and lacks; ``act``, ``show``, ``list`` and
-``lifecycle`` are generated from the declaration.
+``move`` transfers one record on this host, ``sync`` opens the assessments the register
+owes and lacks; ``act``, ``show``, ``list`` and ``lifecycle`` are generated from the
+declaration.
 """
 
 from __future__ import annotations
@@ -76,6 +77,14 @@ def _cell(value: Any) -> str:
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 
+def _local(moment: str) -> str:
+    from datetime import datetime
+
+    from onshore.core.local_time import deployment_zone, stated
+
+    return stated(datetime.fromisoformat(moment).replace(microsecond=0), deployment_zone())
+
+
 @app.command("register")
 def register_command(
     country: Annotated[
@@ -143,8 +152,8 @@ def register_command(
             str(r["records"]),
             str(r["subjects"]),
             _cell(r["legal_basis"]),
-            r["first_transfer_at"],
-            r["last_transfer_at"],
+            _local(r["first_transfer_at"]),
+            _local(r["last_transfer_at"]),
         )
     console.print(table)
 
@@ -177,6 +186,37 @@ def dossier(
         console.print(f"wrote {out}")
     else:
         typer.echo(text, nl=False)
+
+
+@app.command()
+def move(
+    record_id: Annotated[str, typer.Argument(help="The record's id.")],
+    to: Annotated[str, typer.Option("--to", help="The region to move it to.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Why (a short token: analytics).")],
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move one record to another region, on this host, if the policy packs allow its new
+    country; the transfer goes on both ledgers and, when it owes a dossier, opens the
+    route's assessment (over HTTP: ``POST /v1/records/{id}/transfer``).
+
+    Example: ``onshore transfers move vn-hcm~3f2a... --to sg-1 --purpose analytics``
+    """
+    from onshore.cli.host import host_principal
+    from onshore.services.vault import Vault
+    from onshore.settings import load_settings
+
+    with Vault.open(load_settings(config)) as vault:
+        receipt = vault.transfer(record_id, to, purpose=purpose, actor=host_principal().id)
+    got = {
+        "record_id": receipt.record_id,
+        "region": receipt.region,
+        "ledger_index": receipt.ledger_index,
+    }
+    if as_json:
+        typer.echo(json.dumps(got))
+        return
+    console.print(f"{receipt.record_id} -> {receipt.region} (leaf {receipt.ledger_index})")
 
 
 @app.command()

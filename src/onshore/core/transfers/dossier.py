@@ -26,6 +26,7 @@ import hashlib
 import html
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from onshore.core.policy.countries import expand
@@ -154,6 +155,14 @@ def form_for(rules: list[str], from_country: str | None) -> str:
     return "vn-d356-form09"
 
 
+def _seconds(moment: Any) -> str:
+    """An ISO time to the second (the register keeps microseconds)."""
+    try:
+        return datetime.fromisoformat(str(moment)).replace(microsecond=0).isoformat()
+    except ValueError:
+        return str(moment)
+
+
 def _joined(*parts: Any) -> str | None:
     got = [str(p) for p in parts if p not in (None, "", [])]
     return "; ".join(got) if got else None
@@ -171,8 +180,8 @@ def _known(
     if register.get("records"):
         volume = (
             f"{register['records']} records of {register.get('subjects', 0)} data subjects "
-            f"transferred from {register.get('first_transfer_at')} to "
-            f"{register.get('last_transfer_at')}"
+            f"transferred from {_seconds(register.get('first_transfer_at'))} to "
+            f"{_seconds(register.get('last_transfer_at'))}"
         )
     purposes = list(facts.get("purposes") or []) or [
         p for p in register.get("purposes") or [] if p != "not recorded"

@@ -30,9 +30,6 @@ from onshore.services.transfer_assessments import TransferAssessments
 from onshore.services.transfer_register import register
 
 router = APIRouter(tags=["transfers"], route_class=LimitedRoute)
-cases = APIRouter(
-    prefix=TRANSFER_ASSESSMENT.base_path, tags=["transfers"], route_class=LimitedRoute
-)
 
 
 def service(request: Request, ctx: ServerContext = Depends(context)) -> TransferAssessments:  # noqa: B008
@@ -128,5 +125,4 @@ def dossier(
     return out
 
 
-MODELS = add_case_routes(cases, TRANSFER_ASSESSMENT, service)
-router.include_router(cases)
+MODELS = add_case_routes(router, TRANSFER_ASSESSMENT, service)
