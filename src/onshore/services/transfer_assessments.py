@@ -248,7 +248,9 @@ class TransferAssessments:
         the document; ``markdown`` / ``html``: readable)."""
         case = self._case(case_id)
         filed = case.data.get("filed") or {}
-        doc = filed.get("dossier") if case.state == "filed" and filed else self.draft(case)
+        doc: dict[str, Any] = (
+            dict(filed["dossier"]) if case.state == "filed" and filed else self.draft(case)
+        )
         if fmt == "json":
             return doc
         if fmt == "markdown":
