@@ -13,23 +13,32 @@ operator's steps ``cases.write``; filing, reviews, dismissing and closing ``case
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from onshore.core.cases.kinds.transfer_assessment import TRANSFER_ASSESSMENT
+from onshore.core.local_time import bare_date
 from onshore.server.auth import Principal, require
 from onshore.server.context import ServerContext, context
 from onshore.server.inputs import LimitedRoute
-from onshore.server.models import AwareTime, CaseId, Strict
+from onshore.server.models import CaseId, Strict
 from onshore.server.permissions import Permission
-from onshore.server.routes.cases import add_case_routes
+from onshore.server.routes.cases import _clamp, add_case_routes
 from onshore.services.transfer_assessments import TransferAssessments
 from onshore.services.transfer_register import register
 
 router = APIRouter(tags=["transfers"], route_class=LimitedRoute)
+
+#: ``since``: a time (a bare date is midnight in the deployment's zone).
+Since = Annotated[datetime, BeforeValidator(bare_date)]
+_SINCE = (
+    "Transfers at or after this time: ISO 8601 (naive means UTC; a bare date is midnight in "
+    "the deployment's zone); times beyond 1970..2999 are read as those bounds."
+)
 
 
 def service(request: Request, ctx: ServerContext = Depends(context)) -> TransferAssessments:  # noqa: B008
@@ -74,12 +83,12 @@ class SyncOut(Strict):
 def transfer_register(
     country: str | None = Query(default=None, pattern="^[A-Z]{2}$"),
     region: str | None = Query(default=None, max_length=64),
-    since: AwareTime | None = Query(default=None),  # noqa: B008
+    since: Since | None = Query(default=None, description=_SINCE),  # noqa: B008
     _: Principal = Depends(require(Permission.CASES_READ)),  # noqa: B008
     svc: TransferAssessments = Depends(service),  # noqa: B008
 ) -> dict[str, Any]:
     """The transfer register, from the region ledgers (no personal data)."""
-    rows = register(svc.runtime, country=country, since=since, region=region)
+    rows = register(svc.runtime, country=country, since=_clamp(since), region=region)
     return {"rows": [r.to_dict() for r in rows]}
 
 
