@@ -11,7 +11,14 @@ from onshore.core.cases.declaration import CaseKindDeclaration, Clock, NoteIn
 from onshore.core.cases.lifecycle import Lifecycle, Transition
 from onshore.core.cases.registry import KINDS, by_segment, kind
 from onshore.core.errors import InputError
-from onshore.services import audience, authority_requests, breaches, dsr, takedowns
+from onshore.services import (
+    audience,
+    authority_requests,
+    breaches,
+    dsr,
+    takedowns,
+    transfer_assessments,
+)
 
 BOUND = {
     "authority_request": authority_requests.BOUND_EFFECTS,
@@ -19,6 +26,7 @@ BOUND = {
     "audience_obligation": audience.BOUND_EFFECTS,
     "dsr": dsr.BOUND_EFFECTS,
     "breach": breaches.BOUND_EFFECTS,
+    "transfer_assessment": transfer_assessments.BOUND_EFFECTS,
 }
 
 

@@ -18,8 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "onshore" / "server" / "console"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
-#: The kinds declared before the console (their words ship translated).
-BUILT_IN = ("authority_request", "takedown", "audience_obligation")
+#: The kinds whose words ship translated (those declared before the console, and issue 16's).
+BUILT_IN = (
+    "authority_request",
+    "takedown",
+    "audience_obligation",
+    "dsr",
+    "breach",
+    "transfer_assessment",
+)
 
 
 def _marked() -> set[str]:

@@ -58,6 +58,7 @@ STATEFUL_422 = [
     "POST /v1/cases/dsr/{case_id}/actions/{action}",
     "POST /v1/cases/breaches",
     "POST /v1/cases/breaches/{case_id}/actions/{action}",
+    "POST /v1/cases/transfer-assessments/{case_id}/actions/{action}",
     "POST /v1/audience/metrics",
     "GET /v1/audience/subjects/{subject_id}",
     "POST /v1/audience/subjects/{subject_id}/followers",

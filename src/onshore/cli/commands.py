@@ -100,6 +100,10 @@ COMMANDS: dict[str, RootCommand] = {
         "breaches",
         "Personal-data breaches: record, count, notify the authorities and the subjects.",
     ),
+    "transfers": RootCommand(
+        "transfers",
+        "Cross-border transfers: the register, impact-assessment dossiers and their clocks.",
+    ),
     "worker": RootCommand(
         "worker", "Check case deadlines and send due-soon and breach notices (webhooks, e-mail)."
     ),

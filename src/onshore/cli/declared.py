@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 #: The kinds whose groups are written by hand (intake options, reports, exports).
 OWN_MODULES: frozenset[str] = frozenset(
-    {"authority_request", "takedown", "audience_obligation", "dsr", "breach"}
+    {"authority_request", "takedown", "audience_obligation", "dsr", "breach", "transfer_assessment"}
 )
 
 

@@ -63,6 +63,7 @@ ROUTERS: list[str] = [
     "onshore.server.routes.audience",
     "onshore.server.routes.dsr",
     "onshore.server.routes.breaches",
+    "onshore.server.routes.transfers",
 ]
 
 DESCRIPTION = """Keep regulated user data where the law says it must live, and prove it.

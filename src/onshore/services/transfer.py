@@ -5,6 +5,12 @@ The record is re-sealed under the target region's keys and written there with a
 failure between the two steps never loses it (a retry finds it in the target and the
 source write is idempotent by record id). A denied target raises ``PolicyDenied`` with the
 decision's explanation and changes nothing.
+
+The leaves' payload says what the transfer register needs (no personal data): the regions
+and their countries, the purpose, the data categories, the record kind, the deciding rules
+and the keys of the obligations the ``transfer`` decision owes. When one of these is a
+dossier (the TIA dossier after a transfer abroad), a ``transfer_assessment`` case is opened
+for the route unless one is open (:mod:`onshore.services.transfer_assessments`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from onshore.services.placement import Placer
 from onshore.services.record import Receipt
 from onshore.services.region_lookup import locate
 from onshore.services.region_set import RegionSet
+from onshore.services.transfer_assessments import open_owed, transfer_decision
 
 
 def transfer_record(
@@ -49,11 +56,20 @@ def transfer_record(
         placer.categories(record.data, None),
         placement,
     )
+    categories = frozenset(record.categories)
+    decision = transfer_decision(
+        runtime, record.subject_country, categories, source.country, target.country, now
+    )
     payload = {
         "from_region": source.name,
         "to_region": target.name,
+        "from_country": source.country,
+        "to_country": target.country,
         "purpose": purpose,
-        "rules": list(placement.decision_rules),
+        "kind": record.kind,
+        "categories": sorted(categories),
+        "rules": sorted({*placement.decision_rules, *decision.deciding_rules}),
+        "obligations": sorted({o.key for o in decision.obligations if o.key}),
     }
 
     def event(region: str) -> LedgerEvent:
@@ -73,4 +89,5 @@ def transfer_record(
     with source.db.transaction():
         source.db.records.delete(record_id)
         region_set.ledger(source.name).append([event(source.name)])
+    open_owed(runtime, decision, source.name, target.country, now)
     return Receipt(record_id, target.name, index)

@@ -32,6 +32,7 @@ from onshore.settings.sections import (
     Strict,
 )
 from onshore.settings.sessions import SessionSettings
+from onshore.settings.transfers import TransferSettings
 
 
 class Settings(Strict):
@@ -65,6 +66,7 @@ class Settings(Strict):
     oidc: OidcSettings = Field(default_factory=OidcSettings, description="The ``[oidc]`` table.")
     console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="``[console]``.")
     calendar: CalendarSettings = Field(default_factory=CalendarSettings, description="Calendar.")
+    transfers: TransferSettings = Field(default_factory=TransferSettings, description="Transfers.")
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."
     )

@@ -3,7 +3,7 @@
 
 Example:
     >>> sorted(KINDS)
-    ['audience_obligation', 'authority_request', 'breach', 'dsr', 'takedown']
+    ['audience_obligation', 'authority_request', 'breach', 'dsr', 'takedown', 'transfer_assessment']
     >>> by_segment("takedowns").name
     'takedown'
 """
@@ -16,11 +16,14 @@ from onshore.core.cases.kinds.authority_request import AUTHORITY_REQUEST
 from onshore.core.cases.kinds.breach import BREACH
 from onshore.core.cases.kinds.dsr import DSR
 from onshore.core.cases.kinds.takedown import TAKEDOWN
+from onshore.core.cases.kinds.transfer_assessment import TRANSFER_ASSESSMENT
 from onshore.core.errors import InputError
 
-#: The declared kinds, by name (table order: requests, takedowns, obligations, DSRs, breaches).
+#: The declared kinds, by name (table order: requests, takedowns, obligations, DSRs, breaches,
+#: transfer assessments).
 KINDS: dict[str, CaseKindDeclaration] = {
-    k.name: k for k in (AUTHORITY_REQUEST, TAKEDOWN, AUDIENCE_OBLIGATION, DSR, BREACH)
+    k.name: k
+    for k in (AUTHORITY_REQUEST, TAKEDOWN, AUDIENCE_OBLIGATION, DSR, BREACH, TRANSFER_ASSESSMENT)
 }
 
 

@@ -42,6 +42,8 @@ TOKEN_KEYS = frozenset(
         "region",
         "from_region",
         "to_region",
+        "from_country",
+        "to_country",
         "country",
         "decision",
         "subject_country",
