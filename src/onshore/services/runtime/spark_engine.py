@@ -82,7 +82,11 @@ def spark_session(master: str | None = None, *, batch_rows: int = 8192) -> Spark
             "--engine spark needs pyspark: pip install 'onshore[spark]' (and Java 17+)"
         ) from exc
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors run this Python
-    builder = SparkSession.builder.appName("onshore scan").config("spark.ui.enabled", "false")
+    builder = (
+        SparkSession.builder.appName("onshore scan")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")  # the CLI shows its own
+    )
     if master:
         builder = builder.master(master)
     try:
@@ -143,6 +147,16 @@ def _plan(table: Table, options: ScanOptions) -> FilePlan | None:
     return FilePlan(resolved, table.label, kind, tuple(verdicts))
 
 
+def check_specs(specs: Sequence[str]) -> None:
+    """InputError for a source the Spark engine does not read (databases, object URLs)."""
+    for spec in specs:
+        if "://" in spec or spec.startswith(("sqlite:", "postgres")):
+            raise InputError(
+                f"{spec}: --engine spark reads files and directories (Parquet, CSV, JSON Lines);"
+                " scan databases and s3:// URLs with the local engine (see docs/scan.md)"
+            )
+
+
 def plan_files(
     specs: Sequence[str], options: ScanOptions
 ) -> tuple[list[FilePlan], list[TableSummary]]:
@@ -150,12 +164,8 @@ def plan_files(
     files the driver could not open keep their problems)."""
     plans: list[FilePlan] = []
     tables: list[TableSummary] = []
+    check_specs(specs)
     for spec in specs:
-        if "://" in spec or spec.startswith(("sqlite:", "postgres")):
-            raise InputError(
-                f"{spec}: --engine spark reads files and directories (Parquet, CSV, JSON Lines);"
-                " scan databases and s3:// URLs with the local engine (see docs/scan.md)"
-            )
         for table in open_tables(spec, options.limits):
             plan = _plan(table, options)
             ts = TableSummary(table.label)
@@ -243,6 +253,7 @@ def spark_scan(
     if fmt not in FORMATS:
         raise InputError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
     started = time.perf_counter()
+    check_specs(specs)
     session = spark or spark_session(master, batch_rows=options.batch_rows)
     plans, tables = plan_files(specs, options)
     summary = ScanSummary(tables=tables, located_in=options.located_in)
@@ -304,4 +315,4 @@ def _fold(summary: ScanSummary, stats: list[str]) -> None:
             ts.problems.append(Problem(kind, label, f"{n} rows skipped ({kind})", n, False, shown))
 
 
-__all__ = ["FORMATS", "kind_of", "plan_files", "spark_scan", "spark_session"]
+__all__ = ["FORMATS", "check_specs", "kind_of", "plan_files", "spark_scan", "spark_session"]
