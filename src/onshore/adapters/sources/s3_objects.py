@@ -68,7 +68,7 @@ def s3_filesystem(endpoint: str | None = None) -> pafs.S3FileSystem:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if region:
         kwargs["region"] = region
-    return pafs.S3FileSystem(**kwargs)  # type: ignore[arg-type]
+    return pafs.S3FileSystem(**kwargs)
 
 
 class _Failed(Table):
@@ -98,7 +98,7 @@ class S3Table(Table):
         with tempfile.TemporaryDirectory(prefix="onshore-s3-") as tmp:
             local = Path(tmp) / f"object{suffix}"
             with self.fs.open_input_stream(self.path) as src, local.open("wb") as dst:
-                shutil.copyfileobj(src, dst, CHUNK)  # type: ignore[misc]
+                shutil.copyfileobj(src, dst, CHUNK)
             inner = _reader(local, self.key)
             inner.label, inner.limits = self.label, self.limits
             inner.problems, inner._examples = self.problems, self._examples  # shared

@@ -81,7 +81,8 @@ def spark_session(master: str | None = None, *, batch_rows: int = 8192) -> Spark
         raise InputError(
             "--engine spark needs pyspark: pip install 'onshore[spark]' (and Java 17+)"
         ) from exc
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors run this Python
+    if (master or "local").startswith("local"):  # local executors run this very Python
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.appName("onshore scan")
         .config("spark.ui.enabled", "false")
@@ -113,7 +114,9 @@ def _first_batch(table: Table, rows: int) -> Any:
     try:
         return next(batches, None)
     finally:
-        batches.close()
+        close = getattr(batches, "close", None)  # a generator: stop reading the file
+        if close is not None:
+            close()
 
 
 def _sniff(path: str) -> str:
@@ -180,7 +183,7 @@ def plan_files(
 
 
 def _frames(spark: SparkSession, plans: list[FilePlan], options: ScanOptions) -> Iterator[Any]:
-    from pyspark.sql import functions as F  # noqa: N812 - the usual name
+    from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
     topts = TaskOptions(
@@ -263,7 +266,7 @@ def spark_scan(
         summary.seconds = time.perf_counter() - started
         return summary
     from pyspark import StorageLevel
-    from pyspark.sql import functions as F  # noqa: N812
+    from pyspark.sql import functions as F
 
     result = reduce(lambda a, b: a.unionByName(b), frames).persist(StorageLevel.MEMORY_AND_DISK)
     try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -141,9 +141,7 @@ def _classify(
             sample = batch.column(name).drop_null().slice(0, SAMPLE * 2).to_pylist()[:SAMPLE]
             v = classify_column(name, sample)
             names = tuple(r.name for r in v.detectors)
-            extra.append(
-                VerdictSpec(v.column, v.named, names, v.name_only, v.free_text, v.reason)
-            )
+            extra.append(VerdictSpec(v.column, v.named, names, v.name_only, v.free_text, v.reason))
     job = Job(
         plan.label,
         rows,
@@ -167,11 +165,11 @@ def _empty(plan: FilePlan, schema: pa.Schema, skipped: _Skipped) -> pa.RecordBat
 
 def parquet_task(
     plans: dict[str, FilePlan], options: TaskOptions, schema: pa.Schema
-) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The ``mapInArrow`` function for Parquet batches carrying ``_onshore_file`` and
     ``_onshore_row`` (Spark's ``_metadata.row_index``)."""
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             files = batch.column(FILE)
             for name in files.unique().to_pylist():
@@ -192,11 +190,11 @@ def parquet_task(
 
 def csv_task(
     plan: FilePlan, options: TaskOptions, schema: pa.Schema
-) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The ``mapInArrow`` function for one CSV file read whole by one task (``multiLine``):
     rows are numbered in order; records Spark could not parse are skipped and counted."""
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         index = 0
         for batch in batches:
             skipped = _Skipped()
@@ -221,12 +219,12 @@ def jsonl_task(
     offsets: dict[tuple[str, int], tuple[int, int]],
     options: TaskOptions,
     schema: pa.Schema,
-) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The ``mapInArrow`` function for JSON Lines read as text: a line's number is its
     partition's first line number plus its place in the partition (``offsets``, counted
     by the driver from ``monotonically_increasing_id``)."""
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             files = batch.column(FILE).to_pylist()
             ids = batch.column(LINE_ID).to_pylist()
