@@ -27,9 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.scan import generate  # noqa: E402
-from onshore.services.runtime.spark_engine import spark_scan, spark_session  # noqa: E402
-from onshore.services.scan import ScanOptions, scan  # noqa: E402
+from bench.scan import generate
+
+from onshore.services.runtime.spark_engine import spark_scan, spark_session
+from onshore.services.scan import ScanOptions, scan
 
 
 def _slots(master: str) -> int:
