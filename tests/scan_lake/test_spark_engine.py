@@ -37,12 +37,12 @@ KEYS_LOCATED = (*KEYS, "subject_country", "residency_violation")
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("lake")
-    corpus = generate(seed=2026, users=300, posts=300)
+    corpus = generate(seed=2026, users=150, posts=150)
     write_csv(d / "users.csv", corpus.users_columns, corpus.users)
     write_jsonl(d / "posts.jsonl", corpus.posts_columns, corpus.posts)
     (d / "nested").mkdir()
     write_parquet(d / "nested" / "users.parquet", corpus.users_columns, corpus.users)
-    n = 5000  # typed columns, 5 row groups
+    n = 3000  # typed columns, 3 row groups
     table = pa.table(
         {
             "id": pa.array(range(n), pa.int64()),
@@ -90,7 +90,7 @@ def _counts(summary: Any) -> dict[str, Any]:
     }
 
 
-def test_spark_findings_equal_the_local_engines(
+def test_spark_findings_equal_the_local_engines_and_the_cli_writes_them(
     spark: SparkSession, lake: Path, tmp_path: Path
 ) -> None:
     from onshore.services.runtime.spark_engine import spark_scan
@@ -100,7 +100,7 @@ def test_spark_findings_equal_the_local_engines(
     local, local_summary = _local([str(lake)], options)
     summary = spark_scan([str(lake)], tmp_path, options, spark=spark, fmt="parquet")
     found = _spark_findings(tmp_path / "findings", "parquet", KEYS_LOCATED)
-    assert len(local) > 10_000
+    assert len(local) > 5_000
     assert found == local
     assert _counts(summary) == _counts(local_summary)
     bad = next(t for t in summary.tables if t.label == "bad.jsonl")
@@ -108,11 +108,11 @@ def test_spark_findings_equal_the_local_engines(
     assert {p.kind for p in bad.problems} == {"malformed_row"}
     assert sorted(r for p in bad.problems for r, _ in p.examples) == [2, 3]
     assert "residency violations" in render_html(summary)
+    _cli_writes_json_lines_partitions_summary_and_report(lake, tmp_path)
 
 
-def test_cli_spark_engine_writes_json_lines_partitions_summary_and_report(
-    spark: SparkSession, lake: Path, tmp_path: Path
-) -> None:
+def _cli_writes_json_lines_partitions_summary_and_report(lake: Path, tmp_path: Path) -> None:
+    """The CLI on the same session (one JVM per test session: xdist may not split it)."""
     users = str(lake / "users.csv")
     out, report = tmp_path / "out", tmp_path / "report.html"
     args = ("scan", "--engine", "spark", "--master", "local[2]", "--format", "jsonl", users)

@@ -29,6 +29,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,7 +179,7 @@ def plan_files(
                 continue
             ts.problems = [p for p in table.problems if p.kind in INFO_KINDS]
             ts.columns = {v.column: v.reason for v in plan.verdicts if v.verdict().categories}
-            plans.append(plan)
+            plans.append(replace(plan, table=len(tables) - 1))
     return plans, tables
 
 
@@ -275,7 +276,7 @@ def spark_scan(
         stats = [r["_stats"] for r in result.filter(F.col("_stats").isNotNull()).collect()]
     finally:
         result.unpersist()
-    _fold(summary, stats)
+    _fold(summary, plans, stats)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -288,16 +289,16 @@ def _write(findings: DataFrame, target: str, fmt: str) -> None:
         writer.option("ignoreNullFields", "false").json(target)
 
 
-def _fold(summary: ScanSummary, stats: list[str]) -> None:
+def _fold(summary: ScanSummary, plans: list[FilePlan], stats: list[str]) -> None:
     """Add every batch's counts to ``summary`` (per table: rows, skipped, problems)."""
     import json
 
-    by_label = {t.label: t for t in summary.tables}
-    skipped: dict[str, Counter[str]] = {}
-    examples: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    by_path = {p.path: summary.tables[p.table] for p in plans}
+    skipped: dict[int, Counter[str]] = {}
+    examples: dict[tuple[int, str], list[tuple[int, str]]] = {}
     for text in stats:
         data = json.loads(text)
-        ts = by_label[data["source"]]
+        ts = by_path[data["path"]]
         counts = data["result"]
         for name in ("categories", "subject_countries", "violations_by_category"):
             counts[name] = Counter(counts[name])
@@ -307,15 +308,15 @@ def _fold(summary: ScanSummary, stats: list[str]) -> None:
         ts.rows += result.rows
         summary.rows += result.rows
         for kind, n in data["skipped"].items():
-            skipped.setdefault(ts.label, Counter())[kind] += n
-            kept = examples.setdefault((ts.label, kind), [])
+            skipped.setdefault(id(ts), Counter())[kind] += n
+            kept = examples.setdefault((id(ts), kind), [])
             kept.extend((int(r), str(w)) for r, w in data["examples"].get(kind, []))
-    for label, kinds in skipped.items():
-        ts = by_label[label]
-        for kind, n in sorted(kinds.items()):
+    for ts in summary.tables:
+        for kind, n in sorted(skipped.get(id(ts), Counter()).items()):
             ts.skipped += n
-            shown = tuple(sorted(examples[(label, kind)])[:10])
-            ts.problems.append(Problem(kind, label, f"{n} rows skipped ({kind})", n, False, shown))
+            shown = tuple(sorted(examples[(id(ts), kind)])[:10])
+            message = f"{n} rows skipped ({kind})"
+            ts.problems.append(Problem(kind, ts.label, message, n, False, shown))
 
 
 __all__ = ["FORMATS", "check_specs", "kind_of", "plan_files", "spark_scan", "spark_session"]

@@ -67,6 +67,8 @@ class FilePlan:
     verdicts: tuple[VerdictSpec, ...]
     columns: tuple[str, ...] = ()
     delimiter: str = ","
+    #: Index of the file's table in the scan summary.
+    table: int = -1
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class _Skipped:
             kept.append((row, reason))
 
 
-def _stats_row(schema: pa.Schema, label: str, result: BatchResult, skipped: _Skipped) -> str:
+def _stats_row(path: str, result: BatchResult, skipped: _Skipped) -> str:
     counts = {  # not ``asdict``: it rebuilds a Counter from its items, counting pairs
         f.name: dict(value) if isinstance(value := getattr(result, f.name), dict) else value
         for f in fields(result)
@@ -100,7 +102,7 @@ def _stats_row(schema: pa.Schema, label: str, result: BatchResult, skipped: _Ski
     }
     return json.dumps(
         {
-            "source": label,
+            "path": path,
             "result": counts,
             "skipped": skipped.counts,
             "examples": skipped.examples,
@@ -108,11 +110,9 @@ def _stats_row(schema: pa.Schema, label: str, result: BatchResult, skipped: _Ski
     )
 
 
-def _output(
-    schema: pa.Schema, label: str, result: BatchResult, skipped: _Skipped
-) -> pa.RecordBatch:
+def _output(schema: pa.Schema, path: str, result: BatchResult, skipped: _Skipped) -> pa.RecordBatch:
     stats = pa.RecordBatch.from_pylist(
-        [{"_stats": _stats_row(schema, label, result, skipped)}], schema=schema
+        [{"_stats": _stats_row(path, result, skipped)}], schema=schema
     )
     if not result.lines:
         return stats
@@ -156,11 +156,11 @@ def _classify(
         skipped.counts["batch_failed"] = skipped.counts.get("batch_failed", 0) + result.rows
         skipped.examples["batch_failed"] = [(int(rows[0]) if len(rows) else 0, result.failed)]
         result = BatchResult()
-    return _output(schema, plan.label, result, skipped)
+    return _output(schema, plan.path, result, skipped)
 
 
 def _empty(plan: FilePlan, schema: pa.Schema, skipped: _Skipped) -> pa.RecordBatch:
-    return _output(schema, plan.label, BatchResult(), skipped)
+    return _output(schema, plan.path, BatchResult(), skipped)
 
 
 def parquet_task(
