@@ -120,6 +120,11 @@ def _first_batch(table: Table, rows: int) -> Any:
             close()
 
 
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(8192)
+
+
 def _sniff(path: str) -> str:
     with open(path, encoding="utf-8", errors="replace", newline="") as fh:
         header = fh.readline().lstrip("\ufeff").rstrip("\r\n")
@@ -137,7 +142,7 @@ def _plan(table: Table, options: ScanOptions) -> FilePlan | None:
         return None
     _, batch = first
     kind = kind_of(str(path))
-    if kind == "jsonl" and path.read_bytes()[:8192].lstrip()[:1] == b"[":
+    if kind == "jsonl" and _head(path).lstrip()[:1] == b"[":
         table.problem("unreadable", "a JSON array document: scan it with the local engine", 1)
         return None
     verdicts = []
