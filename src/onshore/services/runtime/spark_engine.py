@@ -47,6 +47,7 @@ from onshore.services.runtime.spark_tasks import (
     LINE_ID,
     ROW,
     FilePlan,
+    StatsParam,
     TaskOptions,
     csv_task,
     findings_schema,
@@ -188,7 +189,9 @@ def plan_files(
     return plans, tables
 
 
-def _frames(spark: SparkSession, plans: list[FilePlan], options: ScanOptions) -> Iterator[Any]:
+def _frames(
+    spark: SparkSession, plans: list[FilePlan], options: ScanOptions, accumulator: Any
+) -> Iterator[Any]:
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
@@ -198,6 +201,7 @@ def _frames(spark: SparkSession, plans: list[FilePlan], options: ScanOptions) ->
         dict(options.violations),
         options.limits.max_depth,
         options.limits.max_columns,
+        accumulator,
     )
     schema = findings_schema(located=topts.located, preview=topts.preview)
     ddl = _ddl(schema)
@@ -266,21 +270,16 @@ def spark_scan(
     session = spark or spark_session(master, batch_rows=options.batch_rows)
     plans, tables = plan_files(specs, options)
     summary = ScanSummary(tables=tables, located_in=options.located_in)
-    frames = list(_frames(session, plans, options))
+    empty: list[str] = []
+    accumulator: Any = session.sparkContext.accumulator(empty, StatsParam())  # type: ignore[arg-type]
+    frames = list(_frames(session, plans, options, accumulator))
     target = str(out_dir / "findings")
     if not frames:
         summary.seconds = time.perf_counter() - started
         return summary
-    from pyspark import StorageLevel
-    from pyspark.sql import functions as F
-
-    result = reduce(lambda a, b: a.unionByName(b), frames).persist(StorageLevel.MEMORY_AND_DISK)
-    try:
-        findings = result.filter(F.col("_stats").isNull()).drop("_stats")
-        _write(findings, target, fmt)
-        stats = [r["_stats"] for r in result.filter(F.col("_stats").isNotNull()).collect()]
-    finally:
-        result.unpersist()
+    findings = reduce(lambda a, b: a.unionByName(b), frames)
+    _write(findings, target, fmt)
+    stats: list[str] = list(accumulator.value)
     _fold(summary, plans, stats)
     summary.seconds = time.perf_counter() - started
     return summary

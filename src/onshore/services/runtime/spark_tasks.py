@@ -4,8 +4,8 @@ findings and per-batch counts out (the functions given to ``DataFrame.mapInArrow
 The classification is the local engine's own (``onshore.services.scan.batch.process``), with
 the column verdicts decided once on the driver from the same first rows the local engine
 looks at, so findings are the same. Each output batch holds findings (one row each, the
-columns of the local engine's JSON Lines) and one ``_stats`` row: a JSON object with the
-batch's counts, folded into the summary on the driver.
+columns of the local engine's JSON Lines); each batch's counts go, as a JSON object, to a
+Spark accumulator the driver folds into the summary (no second pass over the findings).
 
 Example:
     >>> findings_schema(located=False, preview=False).names[:3]
@@ -18,6 +18,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -38,7 +39,7 @@ SAMPLE = 256
 
 
 def findings_schema(*, located: bool, preview: bool) -> pa.Schema:
-    """The findings columns (the local engine's JSON keys, same order) plus ``_stats``."""
+    """The findings columns (the local engine's JSON keys, same order)."""
     fields = [
         pa.field("source", pa.string()),
         pa.field("row", pa.int64()),
@@ -54,7 +55,7 @@ def findings_schema(*, located: bool, preview: bool) -> pa.Schema:
         fields.append(pa.field("residency_violation", pa.bool_()))
     if preview:
         fields.append(pa.field("preview", pa.string()))
-    return pa.schema([*fields, pa.field("_stats", pa.string())])
+    return pa.schema(fields)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,21 @@ class TaskOptions:
     violations: dict[str, bool] = field(default_factory=dict)
     max_depth: int = 64
     max_columns: int = 16384
+    #: The Spark accumulator each batch's counts are added to (``StatsParam``).
+    stats: Any = None
+
+
+class StatsParam:
+    """How the counts accumulator adds up: lists of JSON objects, concatenated."""
+
+    def zero(self, value: list[str]) -> list[str]:
+        """An empty list."""
+        return []
+
+    def addInPlace(self, a: list[str], b: list[str]) -> list[str]:
+        """``a`` followed by ``b``."""
+        a.extend(b)
+        return a
 
 
 @dataclass
@@ -110,20 +126,21 @@ def _stats_row(path: str, result: BatchResult, skipped: _Skipped) -> str:
     )
 
 
-def _output(schema: pa.Schema, path: str, result: BatchResult, skipped: _Skipped) -> pa.RecordBatch:
-    stats = pa.RecordBatch.from_pylist(
-        [{"_stats": _stats_row(path, result, skipped)}], schema=schema
-    )
+def _output(
+    schema: pa.Schema, options: TaskOptions, path: str, result: BatchResult, skipped: _Skipped
+) -> pa.RecordBatch:
+    if options.stats is not None:
+        options.stats.add([_stats_row(path, result, skipped)])
     if not result.lines:
-        return stats
-    options = pajson.ParseOptions(
-        explicit_schema=pa.schema([f for f in schema if f.name != "_stats"]),
-        unexpected_field_behavior="ignore",
-    )
-    read = pajson.read_json(io.BytesIO(result.lines), parse_options=options)
-    table = read.append_column("_stats", pa.nulls(read.num_rows, pa.string()))
-    found = table.select(schema.names).combine_chunks().to_batches()
-    return pa.concat_batches([*found, stats]) if found else stats
+        return _no_rows(schema)
+    parse = pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    read = pajson.read_json(io.BytesIO(result.lines), parse_options=parse)
+    found = read.select(schema.names).combine_chunks().to_batches()
+    return found[0] if found else _no_rows(schema)
+
+
+def _no_rows(schema: pa.Schema) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pylist([], schema=schema)
 
 
 def _classify(
@@ -156,11 +173,13 @@ def _classify(
         skipped.counts["batch_failed"] = skipped.counts.get("batch_failed", 0) + result.rows
         skipped.examples["batch_failed"] = [(int(rows[0]) if len(rows) else 0, result.failed)]
         result = BatchResult()
-    return _output(schema, plan.path, result, skipped)
+    return _output(schema, options, plan.path, result, skipped)
 
 
-def _empty(plan: FilePlan, schema: pa.Schema, skipped: _Skipped) -> pa.RecordBatch:
-    return _output(schema, plan.path, BatchResult(), skipped)
+def _empty(
+    plan: FilePlan, options: TaskOptions, schema: pa.Schema, skipped: _Skipped
+) -> pa.RecordBatch:
+    return _output(schema, options, plan.path, BatchResult(), skipped)
 
 
 def parquet_task(
@@ -209,7 +228,7 @@ def csv_task(
             if data.num_rows:
                 yield _classify(plan, numbers[~bad], data, options, schema, skipped)
             else:
-                yield _empty(plan, schema, skipped)
+                yield _empty(plan, options, schema, skipped)
 
     return run
 
@@ -241,7 +260,7 @@ def jsonl_task(
             for name, (numbers, records, skipped) in groups.items():
                 plan = plans[_local_path(name)]
                 if not records:
-                    yield _empty(plan, schema, skipped)
+                    yield _empty(plan, options, schema, skipped)
                     continue
                 columns = list(dict.fromkeys(k for r in records for k in r))
                 arrays = [pa.array([r.get(c) for r in records], pa.string()) for c in columns]
@@ -293,6 +312,7 @@ __all__ = [
     "LINE_ID",
     "ROW",
     "FilePlan",
+    "StatsParam",
     "TaskOptions",
     "csv_task",
     "findings_schema",
