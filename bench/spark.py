@@ -46,14 +46,17 @@ def local_engine(path: Path, out: Path, workers: int) -> tuple[float, int]:
     return time.perf_counter() - started, summary.findings
 
 
-def spark_engine(spark: object, paths: list[str], out: Path) -> tuple[float, int, int]:
-    """Seconds, rows and findings of the Spark engine (Parquet partitions under ``out``)."""
+def spark_engine(
+    spark: object, paths: list[str], out: Path, fmt: str = "parquet"
+) -> tuple[float, int, int]:
+    """Seconds, rows and findings of the Spark engine (partitions under ``out``)."""
     started = time.perf_counter()
-    summary = spark_scan(paths, out, ScanOptions(batch_rows=1 << 13), spark=spark)  # type: ignore[arg-type]
+    options = ScanOptions(batch_rows=1 << 13)
+    summary = spark_scan(paths, out, options, spark=spark, fmt=fmt)  # type: ignore[arg-type]
     return time.perf_counter() - started, summary.rows, summary.findings
 
 
-def lake(spark: object, source: Path, tmp: Path, gigabytes: float) -> None:
+def lake(spark: object, source: Path, tmp: Path, gigabytes: float, fmt: str) -> None:
     """Link ``source`` into a lake of about ``gigabytes`` and scan it with Spark."""
     size = source.stat().st_size
     copies = max(1, round(gigabytes * 1e9 / size))
@@ -63,7 +66,7 @@ def lake(spark: object, source: Path, tmp: Path, gigabytes: float) -> None:
         os.link(source, folder / f"part-{i:05d}.parquet")
     total = size * copies / 1e9
     print(f"lake: {copies} Parquet files, {total:.2f} GB (one generated file linked)")
-    seconds, rows, findings = spark_engine(spark, [str(folder)], tmp / "lake-out")
+    seconds, rows, findings = spark_engine(spark, [str(folder)], tmp / "lake-out", fmt)
     print(
         f"spark lake scan        : {rows / seconds:12,.0f} rows/s, {total / seconds * 1e3:.1f} MB/s"
         f" ({seconds:.1f} s, {rows:,} rows, {findings:,} findings)"
@@ -79,6 +82,7 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--lake-gb", type=float, default=0.0, help="also scan a lake this big")
     parser.add_argument("--file-rows", type=int, default=1_000_000, help="rows per lake file")
+    parser.add_argument("--format", default="parquet", choices=["parquet", "jsonl"])
     args = parser.parse_args()
     rows = args.rows or (200_000 if args.quick else 1_000_000)
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -95,7 +99,7 @@ def main() -> None:
         spark_engine(spark, [str(warm)], tmp / "warm-out")
         workers = _slots(args.master)
         t_local, f_local = local_engine(path, tmp / "findings.jsonl", workers)
-        t_spark, r_spark, f_spark = spark_engine(spark, [str(path)], tmp / "spark-out")
+        t_spark, r_spark, f_spark = spark_engine(spark, [str(path)], tmp / "spark-out", args.format)
         assert r_spark == rows, (r_spark, rows)
         assert f_spark == f_local, (f_spark, f_local)
         local_rate, spark_rate = rows / t_local, rows / t_spark
@@ -104,7 +108,7 @@ def main() -> None:
             f" ({t_local:.2f} s, {f_local:,} findings)"
         )
         print(
-            f"spark engine ({args.master}): {spark_rate:12,.0f} rows/s"
+            f"spark engine ({args.master}, {args.format}): {spark_rate:12,.0f} rows/s"
             f" ({t_spark:.2f} s, {f_spark:,} findings)"
         )
         print(f"ratio spark/local: {spark_rate / local_rate:.2f}x (same findings count)")
@@ -113,7 +117,7 @@ def main() -> None:
             if args.file_rows != rows:
                 source = tmp / "lake-file.parquet"
                 generate(source, args.file_rows)
-            lake(spark, source, tmp, args.lake_gb)
+            lake(spark, source, tmp, args.lake_gb, args.format)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -70,7 +70,7 @@ def _spark_findings(folder: Path, fmt: str, keys: tuple[str, ...]) -> set[tuple[
     if fmt == "parquet":
         rows = ds.dataset(folder, format="parquet").to_table().to_pylist()
     else:
-        for part in sorted(folder.glob("part-*.json")):
+        for part in sorted(folder.glob("part-*")):
             rows.extend(json.loads(line) for line in part.read_text("utf-8").splitlines())
     return {tuple(r[k] for k in keys) for r in rows}
 

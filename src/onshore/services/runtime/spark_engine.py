@@ -190,7 +190,7 @@ def plan_files(
 
 
 def _frames(
-    spark: SparkSession, plans: list[FilePlan], options: ScanOptions, accumulator: Any
+    spark: SparkSession, plans: list[FilePlan], options: ScanOptions, accumulator: Any, fmt: str
 ) -> Iterator[Any]:
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
@@ -202,8 +202,9 @@ def _frames(
         options.limits.max_depth,
         options.limits.max_columns,
         accumulator,
+        fmt == "jsonl",
     )
-    schema = findings_schema(located=topts.located, preview=topts.preview)
+    schema = findings_schema(located=topts.located, preview=topts.preview, lines=topts.lines)
     ddl = _ddl(schema)
     by_schema: dict[str, list[FilePlan]] = {}
     for plan in (p for p in plans if p.kind == "parquet"):
@@ -272,7 +273,7 @@ def spark_scan(
     summary = ScanSummary(tables=tables, located_in=options.located_in)
     empty: list[str] = []
     accumulator: Any = session.sparkContext.accumulator(empty, StatsParam())  # type: ignore[arg-type]
-    frames = list(_frames(session, plans, options, accumulator))
+    frames = list(_frames(session, plans, options, accumulator, fmt))
     target = str(out_dir / "findings")
     if not frames:
         summary.seconds = time.perf_counter() - started
@@ -290,7 +291,7 @@ def _write(findings: DataFrame, target: str, fmt: str) -> None:
     if fmt == "parquet":
         writer.parquet(target)
     else:
-        writer.option("ignoreNullFields", "false").json(target)
+        writer.text(target)  # the lines the local engine writes
 
 
 def _fold(summary: ScanSummary, plans: list[FilePlan], stats: list[str]) -> None:

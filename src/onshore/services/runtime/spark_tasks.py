@@ -38,8 +38,11 @@ FILE, ROW, LINE_ID, CORRUPT = "_onshore_file", "_onshore_row", "_onshore_id", "_
 SAMPLE = 256
 
 
-def findings_schema(*, located: bool, preview: bool) -> pa.Schema:
-    """The findings columns (the local engine's JSON keys, same order)."""
+def findings_schema(*, located: bool, preview: bool, lines: bool = False) -> pa.Schema:
+    """The findings columns (the local engine's JSON keys, same order), or one ``value``
+    column of JSON lines."""
+    if lines:
+        return pa.schema([pa.field("value", pa.string())])
     fields = [
         pa.field("source", pa.string()),
         pa.field("row", pa.int64()),
@@ -83,6 +86,8 @@ class TaskOptions:
     max_columns: int = 16384
     #: The Spark accumulator each batch's counts are added to (``StatsParam``).
     stats: Any = None
+    #: Findings as the local engine's JSON lines (one ``value`` column), not typed columns.
+    lines: bool = False
 
 
 class StatsParam:
@@ -133,6 +138,9 @@ def _output(
         options.stats.add([_stats_row(path, result, skipped)])
     if not result.lines:
         return _no_rows(schema)
+    if options.lines:  # the local engine's own lines, as they are
+        text = result.lines.decode("utf-8").rstrip("\n").split("\n")  # not splitlines: U+2028
+        return pa.RecordBatch.from_arrays([pa.array(text, pa.string())], schema=schema)
     parse = pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
     read = pajson.read_json(io.BytesIO(result.lines), parse_options=parse)
     found = read.select(schema.names).combine_chunks().to_batches()
