@@ -21,6 +21,7 @@ from onshore.settings import (
 from onshore.settings.console import ConsoleSettings
 from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
+from onshore.settings.scan import BucketSettings, S3Settings, ScanSettings
 from onshore.settings.transfers import TransferSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,9 @@ def test_generated_references_are_current() -> None:
         IdentitySettings,
         ConsoleSettings,
         TransferSettings,
+        ScanSettings,
+        S3Settings,
+        BucketSettings,
     ],
 )
 def test_every_setting_is_described_and_documented(model: type[BaseModel]) -> None:

@@ -42,6 +42,17 @@ def top_level_imports(path: Path) -> set[str]:
     return names
 
 
+def module_level_imports(path: Path) -> set[str]:
+    """Top-level names imported when ``path`` is loaded (not in functions, not type-only)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
 def third_party_imports() -> dict[str, list[str]]:
     """Third-party top-level module -> the source files importing it."""
     found: dict[str, list[str]] = {}
@@ -63,12 +74,18 @@ def test_the_import_scan_sees_known_imports() -> None:
 def test_every_runtime_import_is_a_declared_dependency() -> None:
     declared = {_requirement_name(r) for r in PYPROJECT["project"]["dependencies"]}
     dev = {_requirement_name(r) for r in PYPROJECT["project"]["optional-dependencies"]["dev"]}
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    optional = {_requirement_name(r) for k, v in extras.items() if k != "dev" for r in v}
     dists = packages_distributions()
     missing = {}
     for module, files in third_party_imports().items():
         owners = {_normalise(d) for d in dists.get(module, [])}
         assert owners, f"{module} (imported by {files[0]}) is not installed: declare it"
-        if not owners & declared:
+        if owners & optional - declared:  # an extra (onshore[spark]): imported lazily only
+            for file in files:
+                eager = module_level_imports(ROOT / file)
+                assert module not in eager, f"{file} imports {module} (an extra) at load time"
+        elif not owners & declared:
             missing[module] = (sorted(owners), files[:3])
     assert not missing, (
         "imported by src/onshore but not in [project].dependencies "

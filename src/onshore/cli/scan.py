@@ -216,6 +216,15 @@ def scan_command(
         int,
         typer.Option("--max-depth", min=1, help="Skip (and count) JSON nested deeper than this."),
     ] = SCAN_MAX_DEPTH,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local (this machine) or spark (Apache Spark).")
+    ] = "local",
+    master: Annotated[
+        str | None, typer.Option("--master", help="Spark master URL (default local[*]).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="Spark findings partitions: parquet or jsonl.")
+    ] = "parquet",
 ) -> None:
     """Scan files and databases for personal data and write findings as JSON Lines.
 
@@ -227,14 +236,21 @@ def scan_command(
     marked as residency violations. Exit code 0 when everything was read, 1 when some input
     was skipped (counted in the summary), 2 for bad options.
 
+    ``s3://bucket/prefix`` reads objects (buckets declared with their country in
+    ``[[scan.buckets]]`` set ``--located-in``). ``--engine spark`` runs the same classifier on
+    Apache Spark (``--master``), writing findings partitions to the ``--out`` directory.
+
     Example: ``onshore scan users.csv --out findings.jsonl --located-in SG --report r.html``
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from onshore.cli.scan_lake import check_engine, prepare_storage, run_spark
     from onshore.services.scan import ScanOptions, default_workers, scan
     from onshore.services.scan.report import render_html
 
-    located = _country(located_in, "--located-in")
+    check_engine(engine, sources, out)
+    declared = prepare_storage(sources, config)  # [scan.s3] and [[scan.buckets]]
+    located = _country(located_in, "--located-in") or declared
     entity = _country(entity_country, "--entity-country")
     violations = _violations(located, config, entity) if located else {}
     options = ScanOptions(
@@ -270,7 +286,11 @@ def scan_command(
 
     handle: BinaryIO
     with progress:
-        if str(out) == "-":
+        if engine == "spark":
+            progress.add_task("Spark", total=None, rows=0)
+            summary = run_spark(sources, out, options, master, fmt)
+            (out / "summary.json").write_text(json.dumps(summary_dict(summary)), "utf-8")
+        elif str(out) == "-":
             handle = sys.stdout.buffer
             summary = scan(sources, handle, options, on_table=on_table, on_batch=on_batch)
         else:

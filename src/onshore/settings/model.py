@@ -23,6 +23,7 @@ from onshore.settings.idempotency import IdempotencySettings
 from onshore.settings.identities import IdentitySettings
 from onshore.settings.notifications import NotificationSettings
 from onshore.settings.oidc import OidcSettings
+from onshore.settings.scan import ScanSettings
 from onshore.settings.scan_limits import ScanLimitSettings
 from onshore.settings.sections import (
     BackupDestination,
@@ -67,6 +68,7 @@ class Settings(Strict):
     console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="``[console]``.")
     calendar: CalendarSettings = Field(default_factory=CalendarSettings, description="Calendar.")
     transfers: TransferSettings = Field(default_factory=TransferSettings, description="Transfers.")
+    scan: ScanSettings = Field(default_factory=ScanSettings, description="``[scan]``.")
     base_dir: Path = Field(
         default=Path("."), description="Directory relative paths are resolved against."
     )

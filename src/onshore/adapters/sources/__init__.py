@@ -80,5 +80,9 @@ def _open_tables(spec: str) -> Iterator[Table]:
         from onshore.adapters.sources.postgres_db import postgres_tables
 
         yield from postgres_tables(spec)
+    elif spec.startswith("s3://"):
+        from onshore.adapters.sources.s3_objects import s3_tables
+
+        yield from s3_tables(spec)
     else:
         yield from _file_tables(Path(spec))
