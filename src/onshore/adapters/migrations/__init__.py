@@ -24,7 +24,7 @@ inside literals) or a function taking the open DB-API connection (for data migra
 
 Example:
     >>> [m.version for m in MIGRATIONS["region"]], latest("control")
-    ([1, 2, 3, 4], 6)
+    ([1, 2, 3, 4], 8)
 """
 
 from __future__ import annotations
