@@ -21,6 +21,8 @@ from tests.support.oidc_provider import Provider, free_port, running_provider, s
 
 CLIENT_ID = "onshore-test"
 SECRET = "oidc-client-secret-for-tests"
+#: Seconds a request may take: a real server on a loaded two-core machine can be slow, never wrong.
+TIMEOUT = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,7 @@ def _link(onshore: Onshore, provider: Provider, name: str, roles: list[str]) -> 
 
 def test_full_round_trip_signs_in_a_linked_user(onshore: Onshore, provider: Provider) -> None:
     user_id = _link(onshore, provider, "alice", ["legal_reviewer"])
-    with httpx.Client(base_url=onshore.url, follow_redirects=True) as browser:
+    with httpx.Client(timeout=TIMEOUT, base_url=onshore.url, follow_redirects=True) as browser:
         answer = browser.get("/v1/session/oidc/login")
         assert answer.status_code == 200, answer.text
         hops = [str(r.url).split("?")[0] for r in answer.history]
@@ -100,7 +102,7 @@ def test_after_login_url_redirects(
     provider.behaviour.__init__()  # type: ignore[misc]
     for served in _serve_onshore(tmp_path, provider, monkeypatch, after_login_url="/v1/session"):
         _link(served, provider, "alice", ["operator"])
-        with httpx.Client(base_url=served.url, follow_redirects=True) as browser:
+        with httpx.Client(timeout=TIMEOUT, base_url=served.url, follow_redirects=True) as browser:
             answer = browser.get("/v1/session/oidc/login")
             assert answer.status_code == 200 and str(answer.url).endswith("/v1/session")
             assert answer.json()["principal"]["name"] == "alice"
@@ -124,13 +126,14 @@ def _error(answer: httpx.Response) -> tuple[int, str, Any]:
 
 def test_bad_state_is_refused(onshore: Onshore, provider: Provider) -> None:
     _link(onshore, provider, "alice", ["operator"])
-    with httpx.Client(base_url=onshore.url) as browser:
+    with httpx.Client(timeout=TIMEOUT, base_url=onshore.url) as browser:
         callback = _to_callback(browser)
         query = {k: v[0] for k, v in parse_qs(urlsplit(callback).query).items()}
         forged = browser.get("/v1/session/oidc/callback?" + urlencode({**query, "state": "x"}))
         assert _error(forged) == (400, "auth.oidc_state", "state")
         assert COOKIE not in browser.cookies
-    with httpx.Client(base_url=onshore.url) as stranger:  # a callback with no sign-in started
+    # a callback with no sign-in started
+    with httpx.Client(timeout=TIMEOUT, base_url=onshore.url) as stranger:
         assert _error(stranger.get(callback)) == (400, "auth.oidc_state", "missing")
 
 
@@ -150,7 +153,7 @@ def test_bad_id_tokens_are_refused(
     _link(onshore, provider, "alice", ["operator"])
     for name, value in change.items():
         setattr(provider.behaviour, name, value)
-    with httpx.Client(base_url=onshore.url, follow_redirects=True) as browser:
+    with httpx.Client(timeout=TIMEOUT, base_url=onshore.url, follow_redirects=True) as browser:
         answer = browser.get("/v1/session/oidc/login")
         assert _error(answer) == (401, "auth.oidc_token_invalid", reason)
         assert COOKIE not in browser.cookies
@@ -158,7 +161,7 @@ def test_bad_id_tokens_are_refused(
 
 def test_unknown_subject_is_refused(onshore: Onshore, provider: Provider) -> None:
     provider.behaviour.sub = "nobody-linked"
-    with httpx.Client(base_url=onshore.url, follow_redirects=True) as browser:
+    with httpx.Client(timeout=TIMEOUT, base_url=onshore.url, follow_redirects=True) as browser:
         answer = browser.get("/v1/session/oidc/login")
         assert _error(answer) == (403, "auth.oidc_user_unknown", "not_linked")
         assert COOKIE not in browser.cookies
@@ -174,17 +177,17 @@ def test_auto_provisioning_maps_roles(
     for served in _serve_onshore(
         tmp_path, provider, monkeypatch, auto_provision=True, role_map=role_map
     ):
-        with httpx.Client(base_url=served.url, follow_redirects=True) as browser:
+        with httpx.Client(timeout=TIMEOUT, base_url=served.url, follow_redirects=True) as browser:
             first = browser.get("/v1/session/oidc/login")
             assert first.status_code == 200, first.text
             principal = first.json()["principal"]
             assert principal["name"] == "bob" and principal["roles"] == ["legal_reviewer"]
-        with httpx.Client(base_url=served.url, follow_redirects=True) as again:
+        with httpx.Client(timeout=TIMEOUT, base_url=served.url, follow_redirects=True) as again:
             second = again.get("/v1/session/oidc/login")  # linked now: the same user
             assert second.json()["principal"]["id"] == principal["id"]
         provider.behaviour.sub = "carol-sub"
         provider.behaviour.claims = {"preferred_username": "carol", "groups": ["staff"]}
-        with httpx.Client(base_url=served.url, follow_redirects=True) as nobody:
+        with httpx.Client(timeout=TIMEOUT, base_url=served.url, follow_redirects=True) as nobody:
             refused = nobody.get("/v1/session/oidc/login")
             assert _error(refused) == (403, "auth.oidc_user_unknown", "no_role")
 
@@ -201,7 +204,7 @@ def test_admin_links_and_unlinks_a_subject(onshore: Onshore, provider: Provider)
     ctx.users.create(host_administrator("test"), "alice", ["operator"])
     issued = ctx.users.service_token(host_administrator("test"), "admin-bot", "admin")
     admin = {"Authorization": f"Bearer {issued.secret}"}
-    with httpx.Client(base_url=onshore.url, headers=admin) as api:
+    with httpx.Client(timeout=TIMEOUT, base_url=onshore.url, headers=admin) as api:
         made = api.post("/v1/session/oidc/links", json={"user": "alice", "subject": "alice-sub"})
         assert made.status_code == 201, made.text
         assert made.json()["issuer"] == provider.issuer
@@ -209,15 +212,15 @@ def test_admin_links_and_unlinks_a_subject(onshore: Onshore, provider: Provider)
         assert _error(again)[:2] == (409, "auth.oidc_link_taken")
         nobody = api.post("/v1/session/oidc/links", json={"user": "zed", "subject": "z"})
         assert _error(nobody)[:2] == (404, "user.not_found")
-    with httpx.Client(base_url=onshore.url, follow_redirects=True) as browser:
+    with httpx.Client(timeout=TIMEOUT, base_url=onshore.url, follow_redirects=True) as browser:
         signed = browser.get("/v1/session/oidc/login")
         assert signed.status_code == 200 and signed.json()["principal"]["name"] == "alice"
-    with httpx.Client(base_url=onshore.url, headers=admin) as api:
+    with httpx.Client(timeout=TIMEOUT, base_url=onshore.url, headers=admin) as api:
         gone = api.delete("/v1/session/oidc/links", params={"subject": "alice-sub"})
         assert gone.status_code == 204
         assert (
             api.delete("/v1/session/oidc/links", params={"subject": "alice-sub"}).status_code == 404
         )
-    with httpx.Client(base_url=onshore.url, follow_redirects=True) as browser:
+    with httpx.Client(timeout=TIMEOUT, base_url=onshore.url, follow_redirects=True) as browser:
         refused = browser.get("/v1/session/oidc/login")
         assert _error(refused) == (403, "auth.oidc_user_unknown", "not_linked")
