@@ -29,7 +29,6 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry
-from pydantic import BaseModel, ValidationError
 
 from onshore.core.cases.breach_notice import Owed, digest, notification, to_html, to_markdown
 from onshore.core.cases.kind import CaseKind
@@ -45,7 +44,7 @@ from onshore.services.breach_scope import (
     scope_dict,
     subject_refs,
 )
-from onshore.services.case_kinds import Opened, case_view, open_once
+from onshore.services.case_kinds import Opened, case_view, open_once, validated
 from onshore.services.cases import CaseService
 from onshore.services.runtime import Runtime
 
@@ -62,17 +61,6 @@ BOUND_EFFECTS = frozenset(
         "stop_clock",
     }
 )
-
-
-def _validated(model: type[BaseModel], body: Any) -> Any:
-    if isinstance(body, model):
-        return body
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        raise InputError(
-            "invalid input", details={"errors": exc.errors(include_url=False)}
-        ) from None
 
 
 def _clean(details: Mapping[str, Any]) -> dict[str, Any]:
@@ -100,7 +88,7 @@ class BreachService:
     def intake(self, body: BreachIn | Mapping[str, Any], *, principal: Principal) -> Opened:
         """Record a breach (see the module docstring); a repeat of the same ``reference``
         answers with the case already open."""
-        got: BreachIn = _validated(BreachIn, body)
+        got: BreachIn = validated(BreachIn, body)
         now = self.runtime.clock.now()
         for name, at in (("discovered_at", got.discovered_at), ("occurred_at", got.occurred_at)):
             if at is not None and at > now:
@@ -213,7 +201,7 @@ class BreachService:
     ) -> Case:
         """Take ``action`` on a breach, with the effects its declaration names."""
         note = dict(note or {})
-        note = _validated(BREACH.note_model(action), note).model_dump(
+        note = validated(BREACH.note_model(action), note).model_dump(
             mode="json", exclude_none=True, by_alias=True
         )
         case = self.cases.get(case_id)

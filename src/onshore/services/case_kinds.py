@@ -28,7 +28,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from prometheus_client import REGISTRY, CollectorRegistry
 from pydantic import BaseModel, ValidationError
@@ -43,7 +43,29 @@ from onshore.ports import Case
 from onshore.services.cases import CaseService
 from onshore.services.runtime import Runtime
 
-__all__ = ["DeclaredCases", "KindService", "Opened", "case_view", "dedupe_id", "open_once"]
+__all__ = [
+    "DeclaredCases",
+    "KindService",
+    "Opened",
+    "case_view",
+    "dedupe_id",
+    "open_once",
+    "validated",
+]
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validated(model: type[ModelT], body: Any, message: str = "invalid input") -> ModelT:
+    """``body`` as ``model`` (returned as is when it already is one); a validation failure is
+    an ``InputError`` whose details list the errors (no input values are echoed)."""
+    if isinstance(body, model):
+        return body
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise InputError(message, details={"errors": exc.errors(include_url=False)}) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,12 +202,7 @@ class DeclaredCases:
         if model is None:
             raise InputError(f"{self.declaration.name} cases are opened by onshore itself")
         if not isinstance(body, BaseModel):
-            try:
-                body = model.model_validate(body)
-            except ValidationError as exc:
-                raise InputError(
-                    "invalid intake", details={"errors": exc.errors(include_url=False)}
-                ) from None
+            body = validated(model, body, "invalid intake")
         data = body.model_dump(mode="json")
         now = self.runtime.clock.now()
         due = None

@@ -32,7 +32,6 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry
-from pydantic import BaseModel, ValidationError
 
 from onshore.core.cases.kind import CaseKind
 from onshore.core.cases.kinds.transfer_assessment import TRANSFER_ASSESSMENT, DossierFacts
@@ -45,7 +44,7 @@ from onshore.core.policy import Decision, Facts
 from onshore.core.transfers.dossier import digest, draft, to_html, to_markdown
 from onshore.core.transfers.register import summarise
 from onshore.ports import Case
-from onshore.services.case_kinds import Opened, case_view, dedupe_id
+from onshore.services.case_kinds import Opened, case_view, dedupe_id, validated
 from onshore.services.cases import CaseService
 from onshore.services.runtime import Runtime
 from onshore.services.transfer_register import register
@@ -173,16 +172,6 @@ def _open(
     return Opened(case, True)
 
 
-def _validated(model: type[BaseModel], body: Any) -> dict[str, Any]:
-    try:
-        got = model.model_validate(body)
-    except ValidationError as exc:
-        raise InputError(
-            "invalid input", details={"errors": exc.errors(include_url=False)}
-        ) from None
-    return got.model_dump(mode="json", exclude_none=True)
-
-
 class TransferAssessments:
     """The ``transfer_assessment`` workflow (see the module docstring)."""
 
@@ -288,7 +277,9 @@ class TransferAssessments:
         expected_version: int | None = None,
     ) -> Case:
         """Take ``action`` on an assessment, with the effects its declaration names."""
-        note = _validated(TRANSFER_ASSESSMENT.note_model(action), dict(note or {}))
+        note = validated(TRANSFER_ASSESSMENT.note_model(action), dict(note or {})).model_dump(
+            mode="json", exclude_none=True
+        )
         case = self._case(case_id)
         now = self.runtime.clock.now()
         merge: dict[str, Any] = {}
